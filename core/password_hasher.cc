@@ -1,0 +1,105 @@
+#include "core/password_hasher.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <vector>
+
+#include "core/hash.h"
+#include "core/text.h"
+
+namespace keyledger {
+namespace {
+
+constexpr std::size_t kSaltLength = 16;
+constexpr std::size_t kHashLength = 32;
+// Bounds on what a stored hash may ask for, so damaged data cannot make a
+// sign-in allocate gigabytes.
+constexpr int kMaxLog2N = 20;
+constexpr int kMaxR = 16;
+constexpr int kMaxP = 4;
+
+bool derive(std::string_view password, std::span<const std::uint8_t> salt, int log2_n, int r,
+            int p, std::span<std::uint8_t> out) {
+  return EVP_PBE_scrypt(password.data(), password.size(), salt.data(), salt.size(),
+                        std::uint64_t{1} << log2_n, static_cast<std::uint64_t>(r),
+                        static_cast<std::uint64_t>(p), 1ull << 30, out.data(), out.size()) == 1;
+}
+
+bool parse_int_field(std::string_view field, std::string_view name, int& out) {
+  if (field.substr(0, name.size()) != name) return false;
+  field.remove_prefix(name.size());
+  auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), out);
+  return error == std::errc() && end == field.data() + field.size();
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::vector<std::uint8_t> out(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    unsigned value = 0;
+    auto [end, error] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, value, 16);
+    if (error != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
+    out[i] = static_cast<std::uint8_t>(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status validate_password(std::string_view password) {
+  if (password.size() < kMinPasswordLength)
+    return invalid_argument("password_too_short", "the password must have at least 8 characters",
+                            "password");
+  if (password.size() > kMaxPasswordLength)
+    return invalid_argument("password_too_long", "the password must have at most 256 bytes",
+                            "password");
+  if (!is_valid_utf8(password))
+    return invalid_argument("invalid_utf8", "the password is not valid UTF-8", "password");
+  if (has_control_characters(password))
+    return invalid_argument("control_characters", "the password holds control characters",
+                            "password");
+  return Status::ok();
+}
+
+StatusOr<std::string> PasswordHasher::hash(std::string_view password) const {
+  KEYLEDGER_RETURN_IF_ERROR(validate_password(password));
+  std::array<std::uint8_t, kSaltLength> salt;
+  random_.fill(salt);
+  std::array<std::uint8_t, kHashLength> derived;
+  if (!derive(password, salt, cost_.log2_n, cost_.r, cost_.p, derived))
+    return internal_error("scrypt_failed", "scrypt failed (parameters or memory)");
+  return "scrypt$ln=" + std::to_string(cost_.log2_n) + "$r=" + std::to_string(cost_.r) +
+         "$p=" + std::to_string(cost_.p) + "$" + to_hex(salt) + "$" + to_hex(derived);
+}
+
+bool PasswordHasher::verify(std::string_view password, std::string_view encoded) {
+  auto parts = split(encoded, '$');
+  int log2_n = 0, r = 0, p = 0;
+  if (parts.size() != 6 || parts[0] != "scrypt" || !parse_int_field(parts[1], "ln=", log2_n) ||
+      !parse_int_field(parts[2], "r=", r) || !parse_int_field(parts[3], "p=", p))
+    return false;
+  if (log2_n < 1 || log2_n > kMaxLog2N || r < 1 || r > kMaxR || p < 1 || p > kMaxP) return false;
+  auto salt = from_hex(parts[4]);
+  auto expected = from_hex(parts[5]);
+  if (!salt || !expected || expected->size() != kHashLength) return false;
+  if (password.size() > kMaxPasswordLength) return false;
+  std::array<std::uint8_t, kHashLength> derived;
+  if (!derive(password, *salt, log2_n, r, p, derived)) return false;
+  return constant_time_equal(derived, *expected);
+}
+
+}  // namespace keyledger

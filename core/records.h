@@ -1,0 +1,47 @@
+// The current state of one user and one key: what the projection folds the
+// log into, and what commands are decided against.
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/event.h"
+#include "core/hash.h"
+
+namespace keyledger {
+
+struct UserRecord {
+  std::string user_id;
+  Privilege privilege = Privilege::kUser;
+  bool disabled = false;
+  bool locked = false;
+  std::string password_hash;
+  TimeNs created_at_ns = 0;
+  bool operator==(const UserRecord&) const = default;
+};
+
+struct KeyRecord {
+  std::string key_id;
+  std::string owner;
+  std::string name;
+  Hash256 secret_hash{};
+  TimeNs created_at_ns = 0;
+  std::uint64_t created_seq = 0;  // orders an owner's keys
+  bool deleted = false;
+  TimeNs deleted_at_ns = 0;
+  std::string last_used_ip;  // empty: never used
+  TimeNs last_used_at_ns = 0;
+  bool operator==(const KeyRecord&) const = default;
+};
+
+// Read-only access to the current state, declared here so that deciding a
+// command needs nothing but core; projections implement it. Returned
+// pointers stay valid until the state is next changed.
+class LedgerView {
+ public:
+  virtual ~LedgerView() = default;
+  virtual const UserRecord* find_user(std::string_view user_id) const = 0;
+  virtual const KeyRecord* find_key(std::string_view key_id) const = 0;
+};
+
+}  // namespace keyledger

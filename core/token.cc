@@ -1,0 +1,106 @@
+#include "core/token.h"
+
+#include <array>
+#include <cstdint>
+
+#include "core/hash.h"
+
+namespace keyledger {
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+bool is_base62(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+bool all_base62(std::string_view text) {
+  for (char c : text)
+    if (!is_base62(c)) return false;
+  return true;
+}
+
+// Draws `count` uniformly distributed base62 characters. Bytes >= 248 are
+// rejected so that `byte % 62` has no bias (248 = 4 * 62).
+std::string random_base62(std::size_t count, RandomSource& random) {
+  std::string out;
+  out.reserve(count);
+  std::array<std::uint8_t, 64> pool;
+  while (out.size() < count) {
+    random.fill(pool);
+    for (auto byte : pool) {
+      if (byte >= 248) continue;
+      out.push_back(kAlphabet[byte % 62]);
+      if (out.size() == count) break;
+    }
+  }
+  return out;
+}
+
+std::string checksum_of(std::string_view body) {
+  Hash256 digest = sha256(body);
+  std::uint32_t value = std::uint32_t{digest[0]} << 24 | std::uint32_t{digest[1]} << 16 |
+                        std::uint32_t{digest[2]} << 8 | std::uint32_t{digest[3]};
+  std::string out(kChecksumLength, '0');
+  for (std::size_t i = kChecksumLength; i-- > 0;) {
+    out[i] = kAlphabet[value % 62];
+    value /= 62;
+  }
+  return out;
+}
+
+Status malformed(std::string message) {
+  return {StatusCode::kUnauthenticated, "malformed_token", std::move(message)};
+}
+
+}  // namespace
+
+std::string Token::to_string() const {
+  std::string body = prefix + "_" + key_id + "_" + secret;
+  return body + checksum_of(body);
+}
+
+Status validate_token_prefix(std::string_view prefix) {
+  if (prefix.empty() || prefix.size() > kMaxPrefixLength)
+    return invalid_argument("invalid_prefix", "the token prefix must have 1 to 16 characters",
+                            "prefix");
+  if (!(prefix[0] >= 'a' && prefix[0] <= 'z'))
+    return invalid_argument("invalid_prefix", "the token prefix must start with a-z", "prefix");
+  for (char c : prefix)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+      return invalid_argument("invalid_prefix", "the token prefix may hold only a-z and 0-9",
+                              "prefix");
+  return Status::ok();
+}
+
+Token generate_token(std::string_view prefix, RandomSource& random) {
+  return Token{std::string(prefix), generate_key_id(random), random_base62(kSecretLength, random)};
+}
+
+std::string generate_key_id(RandomSource& random) { return random_base62(kKeyIdLength, random); }
+
+bool is_valid_key_id(std::string_view key_id) {
+  return key_id.size() == kKeyIdLength && all_base62(key_id);
+}
+
+StatusOr<Token> parse_token(std::string_view text, std::string_view expected_prefix) {
+  const std::size_t expected_size =
+      expected_prefix.size() + 1 + kKeyIdLength + 1 + kSecretLength + kChecksumLength;
+  if (text.size() != expected_size) return malformed("token has the wrong length");
+  if (text.substr(0, expected_prefix.size()) != expected_prefix ||
+      text[expected_prefix.size()] != '_')
+    return malformed("token has the wrong prefix");
+  std::string_view rest = text.substr(expected_prefix.size() + 1);
+  std::string_view key_id = rest.substr(0, kKeyIdLength);
+  if (rest[kKeyIdLength] != '_') return malformed("token has no separator after the key id");
+  std::string_view secret = rest.substr(kKeyIdLength + 1, kSecretLength);
+  std::string_view checksum = rest.substr(kKeyIdLength + 1 + kSecretLength);
+  if (!all_base62(key_id) || !all_base62(secret) || !all_base62(checksum))
+    return malformed("token holds characters outside base62");
+  std::string_view body = text.substr(0, text.size() - kChecksumLength);
+  if (checksum_of(body) != checksum) return malformed("token checksum does not match");
+  return Token{std::string(expected_prefix), std::string(key_id), std::string(secret)};
+}
+
+}  // namespace keyledger

@@ -1,0 +1,122 @@
+#include "projections/ledger_state.h"
+
+#include <algorithm>
+
+namespace keyledger::projections {
+namespace {
+
+struct Folder {
+  MutableLedger& state;
+  const Event& event;
+
+  // Copies the user, lets `change` edit it, and puts it back.
+  template <typename Change>
+  void update_user(const std::string& user_id, Change change) {
+    const UserRecord* current = state.find_user(user_id);
+    if (current == nullptr) return;
+    UserRecord user = *current;
+    change(user);
+    state.put_user(std::move(user));
+  }
+  template <typename Change>
+  void update_key(const std::string& key_id, Change change) {
+    const KeyRecord* current = state.find_key(key_id);
+    if (current == nullptr) return;
+    KeyRecord key = *current;
+    change(key);
+    state.put_key(std::move(key));
+  }
+
+  void operator()(const UserCreated& e) {
+    if (state.find_user(e.user_id) != nullptr) return;
+    state.put_user(UserRecord{e.user_id, e.privilege, false, false, e.password_hash, event.time_ns});
+  }
+  void operator()(const UserPrivilegeChanged& e) {
+    update_user(e.user_id, [&](UserRecord& u) { u.privilege = e.privilege; });
+  }
+  void operator()(const UserDisabled& e) {
+    update_user(e.user_id, [](UserRecord& u) { u.disabled = true; });
+  }
+  void operator()(const UserEnabled& e) {
+    update_user(e.user_id, [](UserRecord& u) { u.disabled = false; });
+  }
+  void operator()(const PasswordChanged& e) {
+    update_user(e.user_id, [&](UserRecord& u) { u.password_hash = e.password_hash; });
+  }
+  void operator()(const UserLocked& e) {
+    update_user(e.user_id, [](UserRecord& u) { u.locked = true; });
+  }
+  void operator()(const UserUnlocked& e) {
+    update_user(e.user_id, [](UserRecord& u) { u.locked = false; });
+  }
+  void operator()(const KeyCreated& e) {
+    if (state.find_key(e.key_id) != nullptr) return;
+    KeyRecord key;
+    key.key_id = e.key_id;
+    key.owner = e.owner;
+    key.name = e.name;
+    key.secret_hash = e.secret_hash;
+    key.created_at_ns = event.time_ns;
+    key.created_seq = event.seq;
+    state.put_key(std::move(key));
+  }
+  void operator()(const KeyRenamed& e) {
+    update_key(e.key_id, [&](KeyRecord& k) { k.name = e.name; });
+  }
+  void operator()(const KeyDeleted& e) {
+    update_key(e.key_id, [&](KeyRecord& k) {
+      k.deleted = true;
+      k.deleted_at_ns = event.time_ns;
+    });
+  }
+  void operator()(const KeyUsed& e) {
+    // Uses may be persisted out of order (flushes race verifications); the
+    // newest use wins.
+    const KeyRecord* key = state.find_key(e.key_id);
+    if (key == nullptr || e.used_at_ns < key->last_used_at_ns) return;
+    update_key(e.key_id, [&](KeyRecord& k) {
+      k.last_used_ip = e.client_ip;
+      k.last_used_at_ns = e.used_at_ns;
+    });
+  }
+};
+
+}  // namespace
+
+void apply_event(MutableLedger& state, const Event& event) {
+  std::visit(Folder{state, event}, event.payload);
+}
+
+const UserRecord* LedgerState::find_user(std::string_view user_id) const {
+  auto it = users_.find(user_id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+const KeyRecord* LedgerState::find_key(std::string_view key_id) const {
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+void LedgerState::put_user(UserRecord user) {
+  std::string id = user.user_id;
+  users_.insert_or_assign(std::move(id), std::move(user));
+}
+
+void LedgerState::put_key(KeyRecord key) {
+  auto it = keys_.find(key.key_id);
+  if (it == keys_.end()) {
+    keys_by_owner_[key.owner].push_back(key.key_id);
+    std::string id = key.key_id;
+    keys_.emplace(std::move(id), std::move(key));
+  } else {
+    it->second = std::move(key);
+  }
+}
+
+const std::vector<std::string>& LedgerState::key_ids_of(std::string_view owner) const {
+  static const std::vector<std::string> kNone;
+  auto it = keys_by_owner_.find(owner);
+  return it == keys_by_owner_.end() ? kNone : it->second;
+}
+
+}  // namespace keyledger::projections

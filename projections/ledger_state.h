@@ -1,0 +1,59 @@
+// The current state folded from the log: users, keys, and keys by owner.
+// apply_event() is THE fold (state + event → state), shared by the live
+// server, replay, verification and followers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event.h"
+#include "core/records.h"
+
+namespace keyledger::projections {
+
+// Hash and equality that accept std::string_view, so lookups do not copy.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+template <typename Value>
+using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+
+// State the fold can read and write; implemented by LedgerState and by the
+// writer's staging overlay.
+class MutableLedger : public LedgerView {
+ public:
+  virtual void put_user(UserRecord user) = 0;
+  virtual void put_key(KeyRecord key) = 0;
+};
+
+// Folds one event into `state`. Events that name a missing user or key
+// (impossible for logs this code wrote) change nothing.
+void apply_event(MutableLedger& state, const Event& event);
+
+// A plain, single-threaded state.
+class LedgerState final : public MutableLedger {
+ public:
+  const UserRecord* find_user(std::string_view user_id) const override;
+  const KeyRecord* find_key(std::string_view key_id) const override;
+  void put_user(UserRecord user) override;
+  void put_key(KeyRecord key) override;
+
+  const StringMap<UserRecord>& users() const { return users_; }
+  const StringMap<KeyRecord>& keys() const { return keys_; }
+  // Ids of every key (live and deleted) owned by `owner`, oldest first.
+  const std::vector<std::string>& key_ids_of(std::string_view owner) const;
+
+  bool operator==(const LedgerState& other) const {
+    return users_ == other.users_ && keys_ == other.keys_;
+  }
+
+ private:
+  StringMap<UserRecord> users_;
+  StringMap<KeyRecord> keys_;
+  StringMap<std::vector<std::string>> keys_by_owner_;
+};
+
+}  // namespace keyledger::projections

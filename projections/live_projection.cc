@@ -1,0 +1,112 @@
+#include "projections/live_projection.h"
+
+#include <mutex>
+
+#include "core/decide.h"
+#include "projections/record_codec.h"
+#include "projections/stored_projection.h"
+
+namespace keyledger::projections {
+
+StatusOr<std::unique_ptr<LiveProjection>> LiveProjection::load(const EventLog& log) {
+  auto state = load_stored_state(log);
+  if (!state.is_ok()) return state.status();
+  return std::make_unique<LiveProjection>(std::move(state).value());
+}
+
+std::optional<UserRecord> LiveProjection::user(std::string_view user_id) const {
+  std::shared_lock lock(mutex_);
+  const UserRecord* user = state_.find_user(user_id);
+  return user ? std::optional<UserRecord>(*user) : std::nullopt;
+}
+
+std::optional<KeyRecord> LiveProjection::key(std::string_view key_id) const {
+  std::shared_lock lock(mutex_);
+  const KeyRecord* key = state_.find_key(key_id);
+  return key ? std::optional<KeyRecord>(*key) : std::nullopt;
+}
+
+std::vector<KeyRecord> LiveProjection::keys_of(std::string_view owner) const {
+  std::shared_lock lock(mutex_);
+  std::vector<KeyRecord> out;
+  for (const auto& key_id : state_.key_ids_of(owner)) out.push_back(*state_.find_key(key_id));
+  return out;
+}
+
+std::vector<UserRecord> LiveProjection::users() const {
+  std::shared_lock lock(mutex_);
+  std::vector<UserRecord> out;
+  for (const auto& [id, user] : state_.users()) out.push_back(user);
+  std::sort(out.begin(), out.end(),
+            [](const UserRecord& a, const UserRecord& b) { return a.user_id < b.user_id; });
+  return out;
+}
+
+void LiveProjection::read(const std::function<void(const LedgerState&)>& read) const {
+  std::shared_lock lock(mutex_);
+  read(state_);
+}
+
+LedgerState LiveProjection::snapshot() const {
+  std::shared_lock lock(mutex_);
+  return state_;
+}
+
+// The writer thread is the only one that changes state_, so it may read it
+// without the lock; concurrent readers only read.
+StatusOr<EventPayload> LiveProjection::decide(const Command& command) const {
+  return keyledger::decide(staging_, command);
+}
+
+void LiveProjection::stage(const Event& event) { apply_event(staging_, event); }
+
+std::vector<RecordChange> LiveProjection::staged_changes() const {
+  std::vector<RecordChange> changes;
+  for (const auto& [id, user] : staging_.users())
+    changes.push_back({RecordTable::kUsers, id, encode_user_record(user)});
+  for (const auto& [id, key] : staging_.keys()) {
+    changes.push_back({RecordTable::kKeys, id, encode_key_record(key)});
+    if (state_.find_key(id) == nullptr)
+      changes.push_back({RecordTable::kOwnerIndex, owner_index_key(key.owner, id), std::string()});
+  }
+  return changes;
+}
+
+void LiveProjection::publish() {
+  // New keys go in creation order so each owner's list stays oldest first.
+  std::vector<const KeyRecord*> keys;
+  for (const auto& [id, key] : staging_.keys()) keys.push_back(&key);
+  std::sort(keys.begin(), keys.end(), [](const KeyRecord* a, const KeyRecord* b) {
+    return a->created_seq < b->created_seq;
+  });
+  {
+    std::unique_lock lock(mutex_);
+    for (const auto& [id, user] : staging_.users()) state_.put_user(user);
+    for (const KeyRecord* key : keys) state_.put_key(*key);
+  }
+  staging_.clear();
+}
+
+void LiveProjection::discard() { staging_.clear(); }
+
+const UserRecord* LiveProjection::Staging::find_user(std::string_view user_id) const {
+  auto it = users_.find(user_id);
+  return it != users_.end() ? &it->second : base_.find_user(user_id);
+}
+
+const KeyRecord* LiveProjection::Staging::find_key(std::string_view key_id) const {
+  auto it = keys_.find(key_id);
+  return it != keys_.end() ? &it->second : base_.find_key(key_id);
+}
+
+void LiveProjection::Staging::put_user(UserRecord user) {
+  std::string id = user.user_id;
+  users_.insert_or_assign(std::move(id), std::move(user));
+}
+
+void LiveProjection::Staging::put_key(KeyRecord key) {
+  std::string id = key.key_id;
+  keys_.insert_or_assign(std::move(id), std::move(key));
+}
+
+}  // namespace keyledger::projections

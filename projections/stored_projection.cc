@@ -1,0 +1,73 @@
+#include "projections/stored_projection.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "projections/record_codec.h"
+
+namespace keyledger::projections {
+
+StatusOr<LedgerState> load_stored_state(const EventLog& log) {
+  LedgerState state;
+  Status failure = Status::ok();
+  KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kUsers, [&](auto key, auto value) {
+    auto user = decode_user_record(value);
+    if (!user.is_ok() || user->user_id != key) {
+      failure = corruption("projection_corrupt", "stored user '" + std::string(key) + "' is damaged");
+      return false;
+    }
+    state.put_user(std::move(user).value());
+    return true;
+  }));
+  KEYLEDGER_RETURN_IF_ERROR(failure);
+  // Keys are inserted in creation order so each owner's list is oldest
+  // first, exactly as the fold builds it.
+  std::vector<KeyRecord> keys;
+  KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
+    auto record = decode_key_record(value);
+    if (!record.is_ok() || record->key_id != key) {
+      failure = corruption("projection_corrupt", "stored key '" + std::string(key) + "' is damaged");
+      return false;
+    }
+    keys.push_back(std::move(record).value());
+    return true;
+  }));
+  KEYLEDGER_RETURN_IF_ERROR(failure);
+  std::sort(keys.begin(), keys.end(), [](const KeyRecord& a, const KeyRecord& b) {
+    return a.created_seq < b.created_seq;
+  });
+  std::unordered_set<std::string> expected_index;
+  for (const auto& key : keys) expected_index.insert(owner_index_key(key.owner, key.key_id));
+  std::size_t index_entries = 0;
+  bool index_matches = true;
+  KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kOwnerIndex, [&](auto key, auto) {
+    ++index_entries;
+    index_matches = expected_index.count(std::string(key)) == 1;
+    return index_matches;
+  }));
+  if (!index_matches || index_entries != keys.size())
+    return corruption("projection_corrupt", "the owner index disagrees with the stored keys");
+  for (auto& key : keys) state.put_key(std::move(key));
+  return state;
+}
+
+StatusOr<Rebuild> rebuild_from_log(const EventLog& log) {
+  Rebuild rebuild;
+  auto chain = verify_chain(log, [&](const Event& event) { apply_event(rebuild.state, event); });
+  if (!chain.is_ok()) return chain.status();
+  rebuild.chain = std::move(chain).value();
+  return rebuild;
+}
+
+std::vector<RecordChange> records_of(const LedgerState& state) {
+  std::vector<RecordChange> out;
+  for (const auto& [id, user] : state.users())
+    out.push_back({RecordTable::kUsers, id, encode_user_record(user)});
+  for (const auto& [id, key] : state.keys()) {
+    out.push_back({RecordTable::kKeys, id, encode_key_record(key)});
+    out.push_back({RecordTable::kOwnerIndex, owner_index_key(key.owner, id), std::string()});
+  }
+  return out;
+}
+
+}  // namespace keyledger::projections

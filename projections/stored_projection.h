@@ -1,0 +1,30 @@
+// Loading the persisted projection, and rebuilding state from the log.
+#pragma once
+
+#include <functional>
+
+#include "core/chain_verifier.h"
+#include "core/event_log.h"
+#include "core/status.h"
+#include "projections/ledger_state.h"
+
+namespace keyledger::projections {
+
+// Reads the persisted projection (users and keys tables). kCorruption if a
+// record does not decode, or the owner index disagrees with the keys.
+StatusOr<LedgerState> load_stored_state(const EventLog& log);
+
+struct Rebuild {
+  ChainReport chain;
+  LedgerState state;  // the fold of every good event
+};
+
+// Folds the whole log from seq 1 while verifying its hash chain. Stops
+// folding after `until_seq` events when it is non-zero (replay "as of").
+StatusOr<Rebuild> rebuild_from_log(const EventLog& log);
+
+// The persisted-projection records that represent `state` (for writing a
+// fresh database, and for comparing with what is stored).
+std::vector<RecordChange> records_of(const LedgerState& state);
+
+}  // namespace keyledger::projections

@@ -1,0 +1,120 @@
+#include "storage/group_commit_writer.h"
+
+#include <vector>
+
+#include "core/event_codec.h"
+
+namespace keyledger::storage {
+
+GroupCommitWriter::GroupCommitWriter(EventLog& log, CommandStateMachine& state,
+                                     const Clock& clock, WriterOptions options)
+    : log_(log), state_(state), clock_(clock), options_(options) {
+  thread_ = std::thread([this] { run(); });
+}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+std::future<StatusOr<CommittedEvent>> GroupCommitWriter::submit(Command command,
+                                                                EventOrigin origin) {
+  Pending pending{std::move(command), std::move(origin), {}};
+  auto future = pending.promise.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      pending.promise.set_value(unavailable("shutting_down", "the ledger is shutting down"));
+      return future;
+    }
+    queue_.push_back(std::move(pending));
+  }
+  wake_.notify_one();
+  return future;
+}
+
+StatusOr<CommittedEvent> GroupCommitWriter::execute(Command command, EventOrigin origin) {
+  return submit(std::move(command), std::move(origin)).get();
+}
+
+WriterStats GroupCommitWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void GroupCommitWriter::run() {
+  std::deque<Pending> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is answered
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::commit(std::deque<Pending>& batch) {
+  LogHead head = log_.head();
+  // Event times never go backwards, even if the wall clock does, so that
+  // "as of time T" queries agree with seq order.
+  const TimeNs now = std::max(clock_.now_ns(), last_time_ns_);
+  std::vector<EncodedEvent> encoded;
+  std::vector<std::optional<StatusOr<CommittedEvent>>> results(batch.size());
+  std::uint64_t rejected = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto payload = state_.decide(batch[i].command);
+    if (!payload.is_ok()) {
+      results[i] = payload.status();
+      ++rejected;
+      continue;
+    }
+    Event event{head.seq + 1, now, batch[i].origin, head.hash, std::move(payload).value()};
+    std::string bytes = encode_event(event);
+    head = LogHead{event.seq, chain_hash(head.hash, bytes)};
+    state_.stage(event);
+    results[i] = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
+    encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
+  }
+
+  Status appended = Status::ok();
+  if (!encoded.empty()) {
+    appended = log_.append(encoded, state_.staged_changes(), head);
+    if (appended.is_ok()) {
+      state_.publish();
+      last_time_ns_ = now;
+    } else {
+      state_.discard();
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stats_.commands_rejected += rejected;
+    if (!encoded.empty()) {
+      ++stats_.commits;
+      if (appended.is_ok())
+        stats_.events_appended += encoded.size();
+      else
+        ++stats_.commit_failures;
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    // A failed append fails the whole batch: decisions were made against
+    // state that was never published.
+    if (!appended.is_ok())
+      batch[i].promise.set_value(appended);
+    else
+      batch[i].promise.set_value(std::move(*results[i]));
+  }
+}
+
+}  // namespace keyledger::storage

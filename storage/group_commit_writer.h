@@ -1,0 +1,87 @@
+// The ledger's single writer. Commands submitted from any thread are queued;
+// one thread takes everything queued, decides each command against the
+// state including the commands before it, appends all accepted events in
+// ONE atomic, synced write (group commit), then publishes the new state and
+// answers every caller. Ordering is total, so the hash chain is too.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/commands.h"
+#include "core/event.h"
+#include "core/event_log.h"
+#include "core/state_machine.h"
+#include "core/status.h"
+
+namespace keyledger::storage {
+
+struct CommittedEvent {
+  std::uint64_t seq = 0;
+  TimeNs time_ns = 0;
+  EventPayload payload;
+};
+
+struct WriterOptions {
+  // Most commands in one commit; bounds the latency of the last in a batch.
+  std::size_t max_batch = 1024;
+};
+
+struct WriterStats {
+  std::uint64_t commits = 0;           // appends attempted
+  std::uint64_t events_appended = 0;   // events made durable
+  std::uint64_t commands_rejected = 0; // decided into an error
+  std::uint64_t commit_failures = 0;   // appends that failed
+};
+
+class GroupCommitWriter {
+ public:
+  // `log`, `state` and `clock` must outlive the writer.
+  GroupCommitWriter(EventLog& log, CommandStateMachine& state, const Clock& clock,
+                    WriterOptions options = {});
+  // Finishes every queued command, then stops.
+  ~GroupCommitWriter();
+
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Thread-safe. The future yields the committed event, the decision's
+  // error, or kUnavailable if the append failed (then nothing of the batch
+  // was written or published).
+  std::future<StatusOr<CommittedEvent>> submit(Command command, EventOrigin origin);
+
+  // submit() and wait.
+  StatusOr<CommittedEvent> execute(Command command, EventOrigin origin);
+
+  WriterStats stats() const;
+
+ private:
+  struct Pending {
+    Command command;
+    EventOrigin origin;
+    std::promise<StatusOr<CommittedEvent>> promise;
+  };
+
+  void run();
+  void commit(std::deque<Pending>& batch);
+
+  EventLog& log_;
+  CommandStateMachine& state_;
+  const Clock& clock_;
+  WriterOptions options_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  WriterStats stats_;
+  TimeNs last_time_ns_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace keyledger::storage

@@ -1,0 +1,274 @@
+#include "storage/rocks_event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "core/event_codec.h"
+
+namespace keyledger::storage {
+namespace {
+
+constexpr std::string_view kFormat = "keyledger/1";
+constexpr std::array<const char*, 5> kFamilyNames = {"events", "users", "keys", "owner_index",
+                                                     "meta"};
+enum Family { kEvents = 0, kUsers, kKeys, kOwnerIndex, kMeta };
+
+Status from_rocks(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::ok();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsCorruption()) return corruption("storage_corruption", message);
+  if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() || status.IsIncomplete() ||
+      status.IsTryAgain() || status.IsAborted())
+    return unavailable("storage_unavailable", message);
+  if (status.IsInvalidArgument() || status.IsNotSupported())
+    return failed_precondition("not_a_keyledger_database", message);
+  return unavailable("storage_unavailable", message);
+}
+
+std::string encode_head(const LogHead& head) {
+  std::string out = event_key(head.seq);
+  out.append(reinterpret_cast<const char*>(head.hash.data()), head.hash.size());
+  return out;
+}
+
+std::optional<LogHead> decode_head(std::string_view bytes) {
+  LogHead head;
+  if (bytes.size() != 8 + head.hash.size()) return std::nullopt;
+  for (int i = 0; i < 8; ++i) head.seq = head.seq << 8 | static_cast<std::uint8_t>(bytes[i]);
+  std::memcpy(head.hash.data(), bytes.data() + 8, head.hash.size());
+  return head;
+}
+
+std::uint64_t decode_seq(std::string_view key) {
+  std::uint64_t seq = 0;
+  for (char c : key) seq = seq << 8 | static_cast<std::uint8_t>(c);
+  return seq;
+}
+
+int family_of(RecordTable table) {
+  switch (table) {
+    case RecordTable::kUsers: return kUsers;
+    case RecordTable::kKeys: return kKeys;
+    case RecordTable::kOwnerIndex: return kOwnerIndex;
+  }
+  return kKeys;
+}
+
+bool folder_is_empty(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return true;
+  return std::filesystem::is_directory(path, error) &&
+         std::filesystem::directory_iterator(path, error) == std::filesystem::directory_iterator();
+}
+
+}  // namespace
+
+std::string event_key(std::uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8) key[i] = static_cast<char>(seq & 0xff);
+  return key;
+}
+
+class RocksEventLog::Impl {
+ public:
+  ~Impl() {
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    if (db) db->Close().PermitUncheckedError();
+  }
+
+  Status open(const std::filesystem::path& path, const RocksOptions& rocks_options) {
+    options = rocks_options;
+    const bool fresh = folder_is_empty(path);
+    if (fresh && options.mode == OpenMode::kReadOnly)
+      return failed_precondition("not_a_keyledger_database",
+                                 "no keyledger database at " + path.string());
+    if (!fresh && !std::filesystem::exists(path / "CURRENT"))
+      return failed_precondition("not_a_keyledger_database",
+                                 path.string() + " is not empty and holds no keyledger database");
+    rocksdb::Options db_options;
+    db_options.create_if_missing = fresh;
+    db_options.create_missing_column_families = fresh;
+    db_options.IncreaseParallelism(2);
+    db_options.keep_log_file_num = 4;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> opened;
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status status =
+        options.mode == OpenMode::kReadOnly
+            ? rocksdb::DB::OpenForReadOnly(db_options, path.string(), families, &opened, &raw)
+            : rocksdb::DB::Open(db_options, path.string(), families, &opened, &raw);
+    if (!status.ok()) {
+      if (status.IsInvalidArgument())
+        return failed_precondition("not_a_keyledger_database",
+                                   path.string() + " is not a keyledger database: " +
+                                       status.ToString());
+      return from_rocks(status, "opening " + path.string());
+    }
+    db.reset(raw);
+    handles = opened;
+    if (fresh) {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = true;
+      rocksdb::WriteBatch batch;
+      batch.Put(meta(), "format", std::string(kFormat)).PermitUncheckedError();
+      batch.Put(meta(), "head", encode_head({})).PermitUncheckedError();
+      batch.Put(meta(), "projection_head", encode_head({})).PermitUncheckedError();
+      KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Write(write_options, &batch), "initialising"));
+    }
+    return load_head(path);
+  }
+
+  Status load_head(const std::filesystem::path& path) {
+    std::string format, head_bytes, projection_bytes;
+    if (!db->Get({}, meta(), "format", &format).ok() || format != kFormat)
+      return failed_precondition("not_a_keyledger_database",
+                                 path.string() + " is not a keyledger database (format '" +
+                                     format + "')");
+    KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Get({}, meta(), "head", &head_bytes), "reading head"));
+    KEYLEDGER_RETURN_IF_ERROR(
+        from_rocks(db->Get({}, meta(), "projection_head", &projection_bytes), "reading head"));
+    auto stored_head = decode_head(head_bytes);
+    auto projection_head = decode_head(projection_bytes);
+    if (!stored_head || !projection_head)
+      return corruption("bad_head", "the stored head is damaged");
+    head_ = *stored_head;
+    if (options.skip_head_check) return Status::ok();
+    if (!(*projection_head == head_))
+      return corruption("projection_mismatch",
+                        "the stored projection is at seq " + std::to_string(projection_head->seq) +
+                            " but the log head is seq " + std::to_string(head_.seq));
+    return check_last_event();
+  }
+
+  // The head must name the last stored event, and that event's recomputed
+  // chain hash must equal the head hash. (A full chain check is
+  // `keyledger verify`; this is the cheap check at every open.)
+  Status check_last_event() {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, events()));
+    it->SeekToLast();
+    KEYLEDGER_RETURN_IF_ERROR(from_rocks(it->status(), "reading the last event"));
+    if (!it->Valid()) {
+      if (head_.seq != 0)
+        return corruption("head_mismatch", "the head names seq " + std::to_string(head_.seq) +
+                                               " but the log is empty");
+      return Status::ok();
+    }
+    const std::uint64_t last_seq = decode_seq(it->key().ToStringView());
+    if (last_seq != head_.seq)
+      return corruption("head_mismatch", "the head names seq " + std::to_string(head_.seq) +
+                                             " but the last event is seq " +
+                                             std::to_string(last_seq));
+    auto event = decode_event(it->value().ToStringView());
+    if (!event.is_ok())
+      return corruption("head_mismatch",
+                        "the last event (seq " + std::to_string(last_seq) + ") does not decode");
+    if (chain_hash(event->prev_hash, it->value().ToStringView()) != head_.hash)
+      return corruption("head_mismatch", "the last event (seq " + std::to_string(last_seq) +
+                                             ") does not match the head hash");
+    return Status::ok();
+  }
+
+  rocksdb::ColumnFamilyHandle* family(int index) const { return handles[index + 1]; }
+  rocksdb::ColumnFamilyHandle* events() const { return family(kEvents); }
+  rocksdb::ColumnFamilyHandle* meta() const { return family(kMeta); }
+
+  LogHead head() const {
+    std::lock_guard lock(head_mutex_);
+    return head_;
+  }
+  void set_head(const LogHead& head) {
+    std::lock_guard lock(head_mutex_);
+    head_ = head;
+  }
+
+  RocksOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+
+ private:
+  mutable std::mutex head_mutex_;
+  LogHead head_;
+};
+
+StatusOr<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const std::filesystem::path& path,
+                                                             RocksOptions options) {
+  auto impl = std::make_unique<Impl>();
+  KEYLEDGER_RETURN_IF_ERROR(impl->open(path, options));
+  return std::unique_ptr<RocksEventLog>(new RocksEventLog(std::move(impl)));
+}
+
+RocksEventLog::RocksEventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RocksEventLog::~RocksEventLog() = default;
+
+LogHead RocksEventLog::head() const { return impl_->head(); }
+
+Status RocksEventLog::append(std::span<const EncodedEvent> events,
+                             std::span<const RecordChange> changes, const LogHead& new_head) {
+  if (impl_->options.mode == OpenMode::kReadOnly)
+    return failed_precondition("read_only", "the ledger is open read-only");
+  const LogHead current = impl_->head();
+  std::uint64_t expected = current.seq;
+  for (const auto& event : events)
+    if (event.seq != ++expected)
+      return internal_error("seq_gap", "append does not continue the head");
+  if (new_head.seq != expected) return internal_error("seq_gap", "new head does not match events");
+  rocksdb::WriteBatch batch;
+  for (const auto& event : events)
+    batch.Put(impl_->events(), event_key(event.seq), event.bytes).PermitUncheckedError();
+  for (const auto& change : changes) {
+    auto* family = impl_->family(family_of(change.table));
+    if (change.value)
+      batch.Put(family, change.key, *change.value).PermitUncheckedError();
+    else
+      batch.Delete(family, change.key).PermitUncheckedError();
+  }
+  const std::string head_bytes = encode_head(new_head);
+  batch.Put(impl_->meta(), "head", head_bytes).PermitUncheckedError();
+  batch.Put(impl_->meta(), "projection_head", head_bytes).PermitUncheckedError();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = impl_->options.sync;
+  KEYLEDGER_RETURN_IF_ERROR(from_rocks(impl_->db->Write(write_options, &batch), "appending"));
+  impl_->set_head(new_head);
+  return Status::ok();
+}
+
+Status RocksEventLog::read_events(
+    std::uint64_t from_seq, const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // a full scan should not evict the hot set
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->events()));
+  for (it->Seek(event_key(from_seq)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return corruption("bad_event_key", "an event key is not 8 bytes");
+    if (!visit(decode_seq(it->key().ToStringView()), it->value().ToStringView())) break;
+  }
+  return from_rocks(it->status(), "reading events");
+}
+
+Status RocksEventLog::read_records(
+    RecordTable table, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator({}, impl_->family(family_of(table))));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    if (!visit(it->key().ToStringView(), it->value().ToStringView())) break;
+  return from_rocks(it->status(), "reading records");
+}
+
+std::uint64_t RocksEventLog::approximate_size_bytes() const {
+  std::uint64_t total = 0;
+  for (auto* handle : impl_->handles) {
+    std::uint64_t size = 0;
+    impl_->db->GetIntProperty(handle, "rocksdb.total-sst-files-size", &size);
+    total += size;
+  }
+  return total;
+}
+
+}  // namespace keyledger::storage

@@ -1,0 +1,74 @@
+// RocksEventLog: the EventLog on RocksDB. rocksdb:: types never leave this
+// folder; RocksDB errors become Status values here (I/O → unavailable,
+// corruption → corruption).
+//
+// Layout (column families):
+//   events       big-endian u64 seq → encoded event (core/events.capnp)
+//   users        user id → encoded UserRecord     (persisted projection)
+//   keys         key id → encoded KeyRecord       (persisted projection)
+//   owner_index  owner "\0" key id → ""           (persisted projection)
+//   meta         "head" → seq ‖ hash; "projection_head" → seq ‖ hash of
+//                the event the stored projection includes;
+//                "format" → "keyledger/1"
+// Every append writes events, projection changes and both heads in one
+// WriteBatch, so a crash leaves either all of it or none.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "core/event_log.h"
+#include "core/status.h"
+
+namespace keyledger::storage {
+
+enum class OpenMode {
+  kReadWrite,  // the single writer; creates the database if the folder is empty
+  kReadOnly,   // a consistent view for tools; never writes
+};
+
+struct RocksOptions {
+  OpenMode mode = OpenMode::kReadWrite;
+  // fsync every append before it is acknowledged (the default). Turning it
+  // off trades the last few appends on power loss for speed; for tests only.
+  bool sync = true;
+  // Skip the open-time head check (for tools that want to report damage
+  // themselves rather than refuse to open).
+  bool skip_head_check = false;
+};
+
+class RocksEventLog final : public EventLog {
+ public:
+  // Opens (or, read-write on an empty or missing folder, creates) the ledger
+  // at `path`. Refuses, with kFailedPrecondition or kCorruption and a
+  // message naming the problem, a folder that is not a keyledger database,
+  // a head that does not match the last event, or a stored projection that
+  // does not match the head.
+  static StatusOr<std::unique_ptr<RocksEventLog>> open(const std::filesystem::path& path,
+                                                       RocksOptions options = {});
+  ~RocksEventLog() override;
+
+  LogHead head() const override;
+  Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
+                const LogHead& new_head) override;
+  Status read_events(std::uint64_t from_seq,
+                     const std::function<bool(std::uint64_t, std::string_view)>& visit)
+      const override;
+  Status read_records(RecordTable table,
+                      const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override;
+
+  // Approximate bytes on disk (SST and log files).
+  std::uint64_t approximate_size_bytes() const;
+
+  class Impl;
+
+ private:
+  explicit RocksEventLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The storage key of an event: big-endian seq, so key order is seq order.
+std::string event_key(std::uint64_t seq);
+
+}  // namespace keyledger::storage

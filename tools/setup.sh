@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages keyledger builds and tests with, but only those
+# that are missing, so a second run costs one dpkg query. Runs apt-get as root
+# (directly, or through sudo when invoked as another user).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config clang
+  librocksdb-dev libcapnp-dev capnproto catch2 libboost1.81-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev curl
+)
+if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
+  read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
+  packages+=("${extra[@]}")
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+((${#missing[@]} == 0)) && exit 0
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "setup: installing ${missing[*]}" >&2
+"${as_root[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
