@@ -42,6 +42,24 @@ std::vector<UserRecord> LiveProjection::users() const {
   return out;
 }
 
+std::optional<Credential> LiveProjection::credential(std::string_view key_id) const {
+  std::shared_lock lock(mutex_);
+  const KeyRecord* key = state_.find_key(key_id);
+  if (key == nullptr) return std::nullopt;
+  Credential credential;
+  credential.owner = key->owner;
+  credential.secret_hash = key->secret_hash;
+  credential.key_deleted = key->deleted;
+  credential.last_used_ip = key->last_used_ip;
+  credential.last_used_at_ns = key->last_used_at_ns;
+  if (const UserRecord* owner = state_.find_user(key->owner)) {
+    credential.owner_exists = true;
+    credential.owner_disabled = owner->disabled;
+    credential.owner_privilege = owner->privilege;
+  }
+  return credential;
+}
+
 void LiveProjection::read(const std::function<void(const LedgerState&)>& read) const {
   std::shared_lock lock(mutex_);
   read(state_);

@@ -17,6 +17,18 @@
 
 namespace keyledger::projections {
 
+// What verifying a key needs, read under one lock.
+struct Credential {
+  std::string owner;
+  Hash256 secret_hash{};
+  bool key_deleted = false;
+  bool owner_exists = false;
+  bool owner_disabled = false;
+  Privilege owner_privilege = Privilege::kUser;
+  std::string last_used_ip;  // as persisted
+  TimeNs last_used_at_ns = 0;
+};
+
 class LiveProjection final : public CommandStateMachine {
  public:
   explicit LiveProjection(LedgerState initial = {}) : state_(std::move(initial)) {}
@@ -30,6 +42,7 @@ class LiveProjection final : public CommandStateMachine {
   // Every key of `owner` (live and deleted), oldest first.
   std::vector<KeyRecord> keys_of(std::string_view owner) const;
   std::vector<UserRecord> users() const;
+  std::optional<Credential> credential(std::string_view key_id) const;
   // Runs `read` on the published state under the shared lock. `read` must
   // not call back into this projection.
   void read(const std::function<void(const LedgerState&)>& read) const;

@@ -23,18 +23,23 @@ GroupCommitWriter::~GroupCommitWriter() {
 
 std::future<StatusOr<CommittedEvent>> GroupCommitWriter::submit(Command command,
                                                                 EventOrigin origin) {
-  Pending pending{std::move(command), std::move(origin), {}};
-  auto future = pending.promise.get_future();
+  auto promise = std::make_shared<std::promise<StatusOr<CommittedEvent>>>();
+  auto future = promise->get_future();
+  submit(std::move(command), std::move(origin),
+         [promise](StatusOr<CommittedEvent> result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+void GroupCommitWriter::submit(Command command, EventOrigin origin, Callback done) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) {
-      pending.promise.set_value(unavailable("shutting_down", "the ledger is shutting down"));
-      return future;
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(command), std::move(origin), std::move(done)});
+      wake_.notify_one();
+      return;
     }
-    queue_.push_back(std::move(pending));
   }
-  wake_.notify_one();
-  return future;
+  done(unavailable("shutting_down", "the ledger is shutting down"));
 }
 
 StatusOr<CommittedEvent> GroupCommitWriter::execute(Command command, EventOrigin origin) {
@@ -88,7 +93,11 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
 
   Status appended = Status::ok();
   if (!encoded.empty()) {
+    const auto started = std::chrono::steady_clock::now();
     appended = log_.append(encoded, state_.staged_changes(), head);
+    if (options_.on_commit)
+      options_.on_commit(CommitInfo{encoded.size(), std::chrono::steady_clock::now() - started,
+                                    appended.is_ok()});
     if (appended.is_ok()) {
       state_.publish();
       last_time_ns_ = now;
@@ -111,9 +120,9 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     // A failed append fails the whole batch: decisions were made against
     // state that was never published.
     if (!appended.is_ok())
-      batch[i].promise.set_value(appended);
+      batch[i].done(appended);
     else
-      batch[i].promise.set_value(std::move(*results[i]));
+      batch[i].done(std::move(*results[i]));
   }
 }
 

@@ -7,7 +7,9 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -27,9 +29,18 @@ struct CommittedEvent {
   EventPayload payload;
 };
 
+struct CommitInfo {
+  std::size_t events = 0;            // events in the commit
+  std::chrono::nanoseconds duration{};  // time spent in the durable append
+  bool ok = false;
+};
+
 struct WriterOptions {
   // Most commands in one commit; bounds the latency of the last in a batch.
   std::size_t max_batch = 1024;
+  // Called on the writer thread after every append (for metrics). Must be
+  // quick and must not submit commands.
+  std::function<void(const CommitInfo&)> on_commit;
 };
 
 struct WriterStats {
@@ -55,6 +66,12 @@ class GroupCommitWriter {
   // was written or published).
   std::future<StatusOr<CommittedEvent>> submit(Command command, EventOrigin origin);
 
+  using Callback = std::function<void(StatusOr<CommittedEvent>)>;
+  // Thread-safe. `done` runs on the writer thread once the command is
+  // decided and (if accepted) durable; it must be quick (post real work
+  // elsewhere) and must not wait for another command.
+  void submit(Command command, EventOrigin origin, Callback done);
+
   // submit() and wait.
   StatusOr<CommittedEvent> execute(Command command, EventOrigin origin);
 
@@ -64,7 +81,7 @@ class GroupCommitWriter {
   struct Pending {
     Command command;
     EventOrigin origin;
-    std::promise<StatusOr<CommittedEvent>> promise;
+    Callback done;
   };
 
   void run();

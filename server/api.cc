@@ -1,0 +1,290 @@
+#include "server/api.h"
+
+#include <array>
+
+#include "core/hash.h"
+#include "core/text.h"
+#include "server/json_body.h"
+
+namespace keyledger::server {
+namespace {
+
+std::string random_hex(RandomSource& random, std::size_t bytes) {
+  std::array<std::uint8_t, 32> buffer{};
+  random.fill(std::span(buffer.data(), bytes));
+  return to_hex(std::span(buffer.data(), bytes));
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes; nullopt on a bad escape or a decoded NUL.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = hex_digit(text[i + 1]), low = hex_digit(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      c = static_cast<char>(high << 4 | low);
+      if (c == '\0') return std::nullopt;
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string cookie_value(const HttpRequest& request, std::string_view name) {
+  for (auto it = request.find(http::field::cookie); it != request.end() && it->name() == http::field::cookie; ++it) {
+    std::string_view cookies = it->value();
+    while (!cookies.empty()) {
+      auto semicolon = cookies.find(';');
+      std::string_view pair = cookies.substr(0, semicolon);
+      cookies = semicolon == std::string_view::npos ? std::string_view() : cookies.substr(semicolon + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      auto equals = pair.find('=');
+      if (equals != std::string_view::npos && pair.substr(0, equals) == name)
+        return std::string(pair.substr(equals + 1));
+    }
+  }
+  return {};
+}
+
+namespace {
+
+bool changes_state(http::verb method) {
+  return method != http::verb::get && method != http::verb::head && method != http::verb::options;
+}
+
+}  // namespace
+
+std::optional<std::string> presented_token(const HttpRequest& request) {
+  if (auto it = request.find("MC-Api-Key"); it != request.end()) return std::string(it->value());
+  if (auto it = request.find(http::field::authorization); it != request.end()) {
+    std::string_view value = it->value();
+    constexpr std::string_view kBearer = "Bearer ";
+    if (value.size() > kBearer.size() &&
+        std::equal(kBearer.begin(), kBearer.end(), value.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return std::string(value.substr(kBearer.size()));
+    return std::string();  // some other scheme: present, but not a key
+  }
+  return std::nullopt;
+}
+
+Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {
+  auto dummy = deps_.password_hasher.hash(random_hex(deps_.random, 16));
+  if (dummy.is_ok()) dummy_password_hash_ = std::move(dummy).value();
+  add_routes();
+}
+
+void Api::add_routes() {
+  auto bind = [this](void (Api::*method)(ExchangePtr, Respond)) {
+    return [this, method](ExchangePtr exchange, Respond respond) {
+      (this->*method)(std::move(exchange), std::move(respond));
+    };
+  };
+  using http::verb;
+  router_.add(verb::post, "/v1/login", bind(&Api::login));
+  router_.add(verb::post, "/v1/logout", bind(&Api::logout));
+  router_.add(verb::get, "/v1/session", bind(&Api::session));
+  router_.add(verb::post, "/v1/password", bind(&Api::change_password));
+  router_.add(verb::get, "/v1/credentials", bind(&Api::credentials));
+  router_.add(verb::post, "/v1/keys", bind(&Api::create_key));
+  router_.add(verb::patch, "/v1/keys/{id}", bind(&Api::rename_key));
+  router_.add(verb::delete_, "/v1/keys/{id}", bind(&Api::delete_key));
+  router_.add(verb::get, "/v1/keys/{id}/events", bind(&Api::key_events));
+  router_.add(verb::get, "/v1/verify", bind(&Api::verify));
+  router_.add(verb::post, "/v1/users", bind(&Api::create_user));
+  router_.add(verb::get, "/v1/users", bind(&Api::list_users));
+  router_.add(verb::patch, "/v1/users/{id}", bind(&Api::update_user));
+  router_.add(verb::get, "/v1/audit", bind(&Api::audit));
+  router_.add(verb::get, "/healthz", bind(&Api::healthz));
+  router_.add(verb::get, "/readyz", bind(&Api::readyz));
+  router_.add(verb::get, "/metrics", bind(&Api::metrics));
+  router_.add(verb::get, "/openapi.json", bind(&Api::openapi));
+  router_.add(verb::get, "/docs", bind(&Api::docs));
+}
+
+void Api::prepare(Exchange& exchange) {
+  exchange.request_id = random_hex(deps_.random, 8);
+  exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
+  const bool from_proxy = std::find(deps_.config.trusted_proxies.begin(),
+                                    deps_.config.trusted_proxies.end(),
+                                    exchange.client_ip) != deps_.config.trusted_proxies.end();
+  if (from_proxy) {
+    // The left-most address is the original client as the proxy saw it.
+    std::string_view forwarded = exchange.request["X-Forwarded-For"];
+    std::string_view first = forwarded.substr(0, forwarded.find(','));
+    while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+    while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+    if (is_valid_ip_address(first)) exchange.client_ip = std::string(first);
+    exchange.secure = exchange.request["X-Forwarded-Proto"] == "https";
+  }
+}
+
+HttpResponse Api::reject(std::string_view code, unsigned status, const HttpRequest* partial,
+                         std::string_view client_ip) {
+  Exchange exchange;
+  if (partial) exchange.request.base() = partial->base();
+  exchange.request.version(11);
+  exchange.client_ip = std::string(client_ip);
+  prepare(exchange);
+  exchange.route = "rejected";
+  HttpResponse response = error_response(exchange, status, code, code);
+  deps_.metrics.observe_request(exchange.route, std::string(exchange.request.method_string()),
+                                status, {});
+  deps_.access_log.record(exchange, status, {});
+  return response;
+}
+
+void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
+  const auto started = std::chrono::steady_clock::now();
+  in_flight_.fetch_add(1);
+  prepare(*exchange);
+  Respond finish = [this, exchange, started, respond = std::move(respond)](HttpResponse response) {
+    in_flight_.fetch_sub(1);
+    const auto duration = std::chrono::steady_clock::now() - started;
+    const unsigned status = response.result_int();
+    deps_.metrics.observe_request(exchange->route, std::string(exchange->request.method_string()),
+                                  status, duration);
+    deps_.access_log.record(*exchange, status, duration);
+    if (exchange->request.method() == http::verb::head) {
+      response.prepare_payload();
+      response.body().clear();
+    }
+    respond(std::move(response));
+  };
+  std::string_view target = exchange->request.target();
+  const auto question = target.find('?');
+  auto path = percent_decode(target.substr(0, question), false);
+  if (!path || path->empty() || path->front() != '/')
+    return finish(error_response(*exchange, 400, "bad_request", "bad request target"));
+  exchange->path = *path;
+  if (question != std::string_view::npos) {
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+      auto amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+      if (pair.empty()) continue;
+      auto equals = pair.find('=');
+      auto name = percent_decode(pair.substr(0, equals), true);
+      auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+      if (!name || !value)
+        return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
+      exchange->query.emplace(*name, *value);
+    }
+  }
+  Handler handler;
+  std::string allowed;
+  switch (router_.match(*exchange, handler, allowed)) {
+    case Router::Match::kNotFound:
+      return finish(error_response(*exchange, 404, "not_found", "not found"));
+    case Router::Match::kWrongMethod: {
+      HttpResponse response = error_response(*exchange, 405, "method_not_allowed", "method not allowed");
+      response.set(http::field::allow, allowed);
+      return finish(std::move(response));
+    }
+    case Router::Match::kFound:
+      break;
+  }
+  handler(exchange, std::move(finish));
+}
+
+StatusOr<Caller> Api::authenticate(Exchange& exchange) {
+  const Status invalid(StatusCode::kUnauthenticated, "invalid_credentials",
+                       "the credentials are invalid");
+  if (auto token = presented_token(exchange.request)) {
+    std::int64_t retry_after = 0;
+    auto verified = deps_.verifier.verify(*token, exchange.client_ip, &retry_after);
+    if (!verified.is_ok()) return verified.status();
+    exchange.user = verified->user_id;
+    return Caller{verified->user_id, verified->privilege, verified->key_id, false};
+  }
+  const std::string session_id = cookie_value(exchange.request, kSessionCookie);
+  if (session_id.empty()) return invalid;
+  auto session = deps_.sessions.find(session_id);
+  if (!session) return invalid;
+  auto user = deps_.projection.user(session->user_id);
+  if (!user || user->disabled) {
+    deps_.sessions.erase(session_id);
+    return invalid;
+  }
+  if (changes_state(exchange.request.method())) {
+    std::string_view presented = exchange.request["X-CSRF-Token"];
+    const auto* a = reinterpret_cast<const std::uint8_t*>(presented.data());
+    const auto* b = reinterpret_cast<const std::uint8_t*>(session->csrf_token.data());
+    if (!constant_time_equal({a, presented.size()}, {b, session->csrf_token.size()}))
+      return Status(StatusCode::kPermissionDenied, "csrf_token_invalid",
+                    "missing or wrong X-CSRF-Token");
+  }
+  exchange.user = user->user_id;
+  return Caller{user->user_id, user->privilege, {}, true};
+}
+
+std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
+                                   std::optional<Privilege> minimum) {
+  auto caller = authenticate(exchange);
+  if (!caller.is_ok()) {
+    if (caller.status().code() == StatusCode::kResourceExhausted) {
+      HttpResponse response = status_response(exchange, caller.status());
+      response.set(http::field::retry_after, "60");
+      respond(std::move(response));
+    } else {
+      respond(status_response(exchange, caller.status()));
+    }
+    return std::nullopt;
+  }
+  if (minimum) {
+    const bool allowed = caller->privilege == Privilege::kAdmin ||
+                         (caller->privilege == *minimum);
+    if (!allowed) {
+      respond(error_response(exchange, 403, "forbidden", "forbidden"));
+      return std::nullopt;
+    }
+  }
+  return std::move(caller).value();
+}
+
+void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command command,
+                 Respond respond,
+                 std::function<HttpResponse(const storage::CommittedEvent&)> on_ok) {
+  deps_.writer.submit(std::move(command),
+                      EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
+                      [exchange, respond = std::move(respond), on_ok = std::move(on_ok)](
+                          StatusOr<storage::CommittedEvent> result) {
+                        if (!result.is_ok())
+                          return respond(status_response(*exchange, result.status()));
+                        respond(on_ok(*result));
+                      });
+}
+
+std::optional<Json> Api::body(Exchange& exchange, const Respond& respond,
+                              std::initializer_list<std::string_view> allowed) {
+  std::string_view type = exchange.request[http::field::content_type];
+  if (type.substr(0, 16) != "application/json") {
+    respond(error_response(exchange, 415, "unsupported_media_type", "send application/json"));
+    return std::nullopt;
+  }
+  auto parsed = parse_json_object(exchange.request.body(), allowed);
+  if (!parsed.is_ok()) {
+    Json context = Json::object();
+    if (!parsed.status().field().empty()) context["field"] = parsed.status().field();
+    respond(error_response(exchange, 400, parsed.status().reason(), parsed.status().message(), context));
+    return std::nullopt;
+  }
+  return std::move(parsed).value();
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,134 @@
+// The HTTP API of keyledgerd: routing, authentication and the handlers of
+// every /v1 call and the operational endpoints. Handlers translate between
+// HTTP/JSON and core commands; the rules themselves live in core.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/clock.h"
+#include "core/event_log.h"
+#include "core/password_hasher.h"
+#include "core/random.h"
+#include "core/secret_hasher.h"
+#include "projections/live_projection.h"
+#include "server/access_log.h"
+#include "server/config.h"
+#include "server/credential_verifier.h"
+#include "server/http_server.h"
+#include "server/last_use_tracker.h"
+#include "server/metrics.h"
+#include "server/responses.h"
+#include "server/router.h"
+#include "server/session_store.h"
+#include "server/sign_in_guard.h"
+#include "storage/group_commit_writer.h"
+
+namespace keyledger::server {
+
+// Everything the handlers use; owned by main(), which outlives the Api.
+struct ApiDependencies {
+  const ServerConfig& config;
+  projections::LiveProjection& projection;
+  storage::GroupCommitWriter& writer;
+  const EventLog& log;
+  CredentialVerifier& verifier;
+  LastUseTracker& last_use;
+  SessionStore& sessions;
+  SignInGuard& sign_ins;
+  const PasswordHasher& password_hasher;
+  const SecretHasher& secret_hasher;  // cloned per use for new keys
+  boost::asio::thread_pool& blocking_pool;  // scrypt runs here, not on I/O threads
+  Metrics& metrics;
+  AccessLog& access_log;
+  const Clock& clock;
+  RandomSource& random;
+  std::string api_endpoint;  // shown to users, e.g. http://127.0.0.1:8080/v1
+};
+
+// Who is calling, once authenticated.
+struct Caller {
+  std::string user_id;
+  Privilege privilege = Privilege::kUser;
+  std::string key_id;      // when authenticated with an API key
+  bool via_session = false;
+};
+
+class Api final : public RequestHandler {
+ public:
+  explicit Api(ApiDependencies deps);
+
+  void handle(std::shared_ptr<Exchange> exchange, Respond respond) override;
+  HttpResponse reject(std::string_view code, unsigned status, const HttpRequest* partial,
+                      std::string_view client_ip) override;
+
+  // Readiness: false until start-up finished and again while shutting down.
+  void set_ready(bool ready) { ready_.store(ready); }
+  // Requests read but not yet answered.
+  int in_flight() const { return in_flight_.load(); }
+  const Router& router() const { return router_; }
+
+ private:
+  using ExchangePtr = std::shared_ptr<Exchange>;
+
+  void add_routes();
+  void prepare(Exchange& exchange);
+
+  // Authentication: an API key header, or a session cookie (with the CSRF
+  // token for state-changing requests). kUnauthenticated / kPermissionDenied.
+  StatusOr<Caller> authenticate(Exchange& exchange);
+  // authenticate() and check `minimum` privilege; responds on failure.
+  std::optional<Caller> require(Exchange& exchange, const Respond& respond,
+                                std::optional<Privilege> minimum = std::nullopt);
+  // Submits a command as `caller`; on success answers `on_ok(event)`.
+  void submit(const ExchangePtr& exchange, const Caller& caller, Command command, Respond respond,
+              std::function<HttpResponse(const storage::CommittedEvent&)> on_ok);
+  // Parses the JSON body or responds with the error.
+  std::optional<Json> body(Exchange& exchange, const Respond& respond,
+                           std::initializer_list<std::string_view> allowed);
+
+  // Sessions (api_session.cc)
+  void login(ExchangePtr exchange, Respond respond);
+  void logout(ExchangePtr exchange, Respond respond);
+  void session(ExchangePtr exchange, Respond respond);
+  void change_password(ExchangePtr exchange, Respond respond);
+  // Keys (api_keys.cc)
+  void credentials(ExchangePtr exchange, Respond respond);
+  void create_key(ExchangePtr exchange, Respond respond);
+  void rename_key(ExchangePtr exchange, Respond respond);
+  void delete_key(ExchangePtr exchange, Respond respond);
+  void key_events(ExchangePtr exchange, Respond respond);
+  void verify(ExchangePtr exchange, Respond respond);
+  Json key_json(const KeyRecord& key) const;
+  // Users and audit (api_users.cc)
+  void create_user(ExchangePtr exchange, Respond respond);
+  void update_user(ExchangePtr exchange, Respond respond);
+  void list_users(ExchangePtr exchange, Respond respond);
+  void audit(ExchangePtr exchange, Respond respond);
+  // Operations (api_system.cc)
+  void healthz(ExchangePtr exchange, Respond respond);
+  void readyz(ExchangePtr exchange, Respond respond);
+  void metrics(ExchangePtr exchange, Respond respond);
+  void openapi(ExchangePtr exchange, Respond respond);
+  void docs(ExchangePtr exchange, Respond respond);
+
+  ApiDependencies deps_;
+  // Checked when a sign-in names no user, so that answering takes as long
+  // as for a real user and does not reveal which users exist.
+  std::string dummy_password_hash_;
+  Router router_;
+  std::atomic<bool> ready_{false};
+  std::atomic<int> in_flight_{0};
+};
+
+// The token presented in MC-Api-Key or "Authorization: Bearer", if any.
+std::optional<std::string> presented_token(const HttpRequest& request);
+// The value of one cookie, or empty.
+std::string cookie_value(const HttpRequest& request, std::string_view name);
+
+inline constexpr std::string_view kSessionCookie = "kl_session";
+
+}  // namespace keyledger::server

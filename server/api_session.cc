@@ -1,0 +1,112 @@
+// Sign-in, sign-out, the current session, and password changes.
+#include <boost/asio/post.hpp>
+
+#include "server/api.h"
+#include "server/json_body.h"
+
+namespace keyledger::server {
+namespace {
+
+std::string session_cookie(const std::string& value, bool secure, bool expire) {
+  std::string cookie = std::string(kSessionCookie) + "=" + value +
+                       "; Path=/; HttpOnly; SameSite=Strict";
+  if (secure) cookie += "; Secure";
+  if (expire) cookie += "; Max-Age=0";
+  return cookie;
+}
+
+}  // namespace
+
+void Api::login(ExchangePtr exchange, Respond respond) {
+  auto json = body(*exchange, respond, {"user", "password"});
+  if (!json) return;
+  auto user_id = required_string(*json, "user");
+  auto password = required_string(*json, "password");
+  if (!user_id.is_ok()) return respond(status_response(*exchange, user_id.status()));
+  if (!password.is_ok()) return respond(status_response(*exchange, password.status()));
+  auto user = deps_.projection.user(*user_id);
+  const std::string stored = user ? user->password_hash : dummy_password_hash_;
+  // scrypt takes tens of milliseconds: never on an I/O thread.
+  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, user, stored,
+                                          user_id = *user_id, password = *password] {
+    const bool password_ok = PasswordHasher::verify(password, stored) && user.has_value();
+    if (user && user->locked)
+      return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+    if (!password_ok || user->disabled) {
+      if (user && !password_ok && deps_.sign_ins.record_failure(user_id)) {
+        Caller system{std::string(kSystemActor), Privilege::kAdmin, {}, false};
+        return submit(exchange, system, LockUser{user_id, "too_many_failed_sign_ins"}, respond,
+                      [exchange](const storage::CommittedEvent&) {
+                        return error_response(*exchange, 423, "user_locked", "the user is locked");
+                      });
+      }
+      return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
+    }
+    deps_.sign_ins.record_success(user_id);
+    std::string csrf_token;
+    const std::string session_id = deps_.sessions.create(user_id, csrf_token);
+    exchange->user = user_id;
+    HttpResponse response = json_response(
+        *exchange, 200,
+        {{"user", user_id}, {"privilege", privilege_name(user->privilege)}, {"csrf_token", csrf_token}});
+    response.set(http::field::set_cookie, session_cookie(session_id, exchange->secure, false));
+    respond(std::move(response));
+  });
+}
+
+void Api::logout(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond);
+  if (!caller) return;
+  const std::string session_id = cookie_value(exchange->request, kSessionCookie);
+  if (caller->via_session) deps_.sessions.erase(session_id);
+  HttpResponse response = empty_response(*exchange, 204);
+  response.set(http::field::set_cookie, session_cookie("", exchange->secure, true));
+  respond(std::move(response));
+}
+
+void Api::session(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond);
+  if (!caller) return;
+  Json out = {{"user", caller->user_id}, {"privilege", privilege_name(caller->privilege)}};
+  if (caller->via_session) {
+    auto session = deps_.sessions.find(cookie_value(exchange->request, kSessionCookie));
+    if (session) out["csrf_token"] = session->csrf_token;
+  }
+  respond(json_response(*exchange, 200, out));
+}
+
+void Api::change_password(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond);
+  if (!caller) return;
+  auto json = body(*exchange, respond, {"current_password", "new_password"});
+  if (!json) return;
+  auto current = required_string(*json, "current_password");
+  auto next = required_string(*json, "new_password");
+  if (!current.is_ok()) return respond(status_response(*exchange, current.status()));
+  if (!next.is_ok()) return respond(status_response(*exchange, next.status()));
+  Status valid = validate_password(*next);
+  if (!valid.is_ok()) {
+    Json context = {{"field", "new_password"}};
+    return respond(error_response(*exchange, 400, valid.reason(), valid.message(), context));
+  }
+  auto user = deps_.projection.user(caller->user_id);
+  if (!user) return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
+  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, caller = *caller,
+                                          stored = user->password_hash, current = *current,
+                                          next = *next] {
+    if (!PasswordHasher::verify(current, stored)) {
+      Json context = {{"field", "current_password"}};
+      return respond(error_response(*exchange, 400, "wrong_password", "wrong password", context));
+    }
+    auto hash = deps_.password_hasher.hash(next);
+    if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+    const std::string keep = caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
+    submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
+           [this, exchange, caller, keep](const storage::CommittedEvent&) {
+             deps_.sessions.erase_user(caller.user_id, keep);
+             return empty_response(*exchange, 204);
+           });
+  });
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,207 @@
+// Administration of users (admin) and the audit trail (auditor or admin).
+#include <boost/asio/post.hpp>
+#include <charconv>
+
+#include "core/text.h"
+#include "projections/audit.h"
+#include "server/api.h"
+#include "server/json_body.h"
+
+namespace keyledger::server {
+namespace {
+
+Json user_json(const UserRecord& user) {
+  return {{"user", user.user_id},
+          {"privilege", privilege_name(user.privilege)},
+          {"disabled", user.disabled},
+          {"locked", user.locked},
+          {"created_at", rfc3339(user.created_at_ns)}};
+}
+
+Json audit_row_json(const projections::AuditRow& row) {
+  Json out = {{"seq", row.seq},         {"time", rfc3339(row.time_ns)}, {"action", row.action},
+              {"actor", row.actor},     {"actor_ip", row.actor_ip},     {"request_id", row.request_id}};
+  if (!row.key_id.empty()) out["key_id"] = row.key_id;
+  if (!row.owner.empty()) out[row.key_id.empty() ? "user" : "owner"] = row.owner;
+  if (!row.name.empty()) out["name"] = row.name;
+  if (!row.privilege.empty()) out["privilege"] = row.privilege;
+  if (!row.reason.empty()) out["reason"] = row.reason;
+  if (row.action == "used") {
+    out["client_ip"] = row.client_ip;
+    out["used_at"] = rfc3339(row.used_at_ns);
+  }
+  return out;
+}
+
+StatusOr<std::uint64_t> parse_unsigned(const std::string& text, const std::string& field) {
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size())
+    return invalid_argument("invalid_parameter", "'" + field + "' must be a whole number", field);
+  return value;
+}
+
+}  // namespace
+
+void Api::create_user(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond, Privilege::kAdmin);
+  if (!caller) return;
+  auto json = body(*exchange, respond, {"user", "password", "privilege"});
+  if (!json) return;
+  auto user_id = required_string(*json, "user");
+  auto password = required_string(*json, "password");
+  auto privilege_text = optional_string(*json, "privilege");
+  for (const Status* status : {&user_id.status(), &password.status(), &privilege_text.status()})
+    if (!status->is_ok()) return respond(status_response(*exchange, *status));
+  auto privilege = parse_privilege(privilege_text->value_or("user"));
+  if (!privilege)
+    return respond(error_response(*exchange, 400, "invalid_privilege", "bad privilege",
+                                  {{"field", "privilege"}}));
+  Status valid = validate_user_id(*user_id);
+  if (valid.is_ok()) valid = validate_password(*password);
+  if (!valid.is_ok()) return respond(status_response(*exchange, valid));
+  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, caller = *caller,
+                                          user_id = *user_id, password = *password,
+                                          privilege = *privilege] {
+    auto hash = deps_.password_hasher.hash(password);
+    if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+    submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
+           [this, exchange, user_id](const storage::CommittedEvent&) {
+             auto user = deps_.projection.user(user_id);
+             return json_response(*exchange, 201, user ? user_json(*user) : Json::object());
+           });
+  });
+}
+
+void Api::update_user(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond, Privilege::kAdmin);
+  if (!caller) return;
+  auto json = body(*exchange, respond, {"privilege", "disabled", "locked"});
+  if (!json) return;
+  auto privilege_text = optional_string(*json, "privilege");
+  auto disabled = optional_bool(*json, "disabled");
+  auto locked = optional_bool(*json, "locked");
+  for (const Status* status : {&privilege_text.status(), &disabled.status(), &locked.status()})
+    if (!status->is_ok()) return respond(status_response(*exchange, *status));
+  const std::string user_id = exchange->path_params[0];
+  auto user = deps_.projection.user(user_id);
+  if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
+  std::vector<Command> commands;
+  if (*privilege_text) {
+    auto privilege = parse_privilege(**privilege_text);
+    if (!privilege)
+      return respond(error_response(*exchange, 400, "invalid_privilege", "bad privilege",
+                                    {{"field", "privilege"}}));
+    if (*privilege != user->privilege) commands.push_back(ChangePrivilege{user_id, *privilege});
+  }
+  if (*disabled && **disabled != user->disabled)
+    commands.push_back(**disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
+  if (*locked && **locked != user->locked)
+    commands.push_back(**locked ? Command(LockUser{user_id, "locked by an administrator"})
+                                : Command(UnlockUser{user_id}));
+  // An admin who removed their own access could leave nobody to undo it.
+  const bool self_harm = user_id == caller->user_id &&
+                         ((*disabled && **disabled) || (*locked && **locked) ||
+                          (*privilege_text && **privilege_text != "admin"));
+  if (self_harm)
+    return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
+  auto answer = [this, exchange, user_id] {
+    auto current = deps_.projection.user(user_id);
+    return json_response(*exchange, 200, current ? user_json(*current) : Json::object());
+  };
+  if (commands.empty()) return respond(answer());
+  if (*disabled && **disabled) deps_.sessions.erase_user(user_id);
+  // Submitted together: the writer keeps their order and they usually land
+  // in one commit. The answer waits for the last.
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(commands.size());
+  auto failure = std::make_shared<std::optional<Status>>();
+  auto failure_mutex = std::make_shared<std::mutex>();
+  for (auto& command : commands) {
+    deps_.writer.submit(std::move(command), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
+                        [=](StatusOr<storage::CommittedEvent> result) {
+                          if (!result.is_ok()) {
+                            std::lock_guard lock(*failure_mutex);
+                            if (!*failure) *failure = result.status();
+                          }
+                          if (remaining->fetch_sub(1) != 1) return;
+                          std::lock_guard lock(*failure_mutex);
+                          respond(*failure ? status_response(*exchange, **failure) : answer());
+                        });
+  }
+}
+
+void Api::list_users(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond, Privilege::kAdmin);
+  if (!caller) return;
+  Json users = Json::array();
+  for (const auto& user : deps_.projection.users()) users.push_back(user_json(user));
+  respond(json_response(*exchange, 200, {{"users", std::move(users)}}));
+}
+
+void Api::audit(ExchangePtr exchange, Respond respond) {
+  auto caller = require(*exchange, respond, Privilege::kAuditor);
+  if (!caller) return;
+  projections::AuditFilter filter;
+  std::uint64_t after_seq = 0, limit = 100;
+  for (const auto& [name, value] : exchange->query) {
+    Status problem = Status::ok();
+    if (name == "key") {
+      filter.key_id = value;
+    } else if (name == "user") {
+      filter.owner = value;
+    } else if (name == "actor") {
+      filter.actor = value;
+    } else if (name == "action") {
+      std::string_view list = value;
+      while (!list.empty()) {
+        auto comma = list.find(',');
+        std::string action(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        const auto& known = projections::audit_actions();
+        if (std::find(known.begin(), known.end(), action) == known.end())
+          problem = invalid_argument("invalid_parameter", "unknown action '" + action + "'", "action");
+        filter.actions.insert(action);
+      }
+    } else if (name == "since" || name == "until") {
+      auto time = parse_time(value);
+      if (!time) problem = invalid_argument("invalid_parameter", "'" + name + "' must be RFC 3339 or a date", name);
+      else (name == "since" ? filter.since_ns : filter.until_ns) = *time;
+    } else if (name == "after_seq" || name == "limit") {
+      auto number = parse_unsigned(value, name);
+      if (!number.is_ok()) problem = number.status();
+      else (name == "limit" ? limit : after_seq) = *number;
+    } else if (name == "include_use") {
+      filter.include_use = value == "true" || value == "1";
+    } else {
+      problem = invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name);
+    }
+    if (!problem.is_ok()) return respond(status_response(*exchange, problem));
+  }
+  if (limit < 1 || limit > 1000)
+    return respond(status_response(
+        *exchange, invalid_argument("invalid_parameter", "'limit' must be 1 to 1000", "limit")));
+  Json rows = Json::array();
+  std::uint64_t last_seq = 0;
+  bool more = false;
+  Status scanned = projections::scan_audit(
+      deps_.log, after_seq, filter,
+      [this](const std::string& key_id) {
+        auto key = deps_.projection.key(key_id);
+        return key ? key->owner : std::string();
+      },
+      [&](const projections::AuditRow& row) {
+        if (rows.size() == limit) {
+          more = true;
+          return false;
+        }
+        rows.push_back(audit_row_json(row));
+        last_seq = row.seq;
+        return true;
+      });
+  if (!scanned.is_ok()) return respond(status_response(*exchange, scanned));
+  respond(json_response(*exchange, 200,
+                        {{"events", std::move(rows)},
+                         {"next_after_seq", more ? Json(last_seq) : Json(nullptr)}}));
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,105 @@
+#include "server/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+
+namespace keyledger::server {
+
+bool parse_endpoint(const std::string& text, Endpoint& out) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = text.substr(0, colon);
+  std::string port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
+    return false;
+  out.host = host;
+  out.port = static_cast<std::uint16_t>(port);
+  return true;
+}
+
+bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
+  CLI::App app{
+      "keyledgerd: the keyledger server. Serves the HTTP API, the web panel and the API "
+      "documentation; keeps the event log in RocksDB under --data.\n"
+      "Every flag can also be set with an environment variable, e.g. KEYLEDGER_DATA."};
+  std::string listen = "127.0.0.1:8080";
+  unsigned flush_seconds = static_cast<unsigned>(config.last_use_flush_interval.count());
+  unsigned read_timeout_seconds = static_cast<unsigned>(config.read_timeout.count());
+  app.add_option("--data", config.data_dir, "Folder holding the ledger (created if missing)")
+      ->envname("KEYLEDGER_DATA")
+      ->capture_default_str();
+  app.add_option("--listen", listen, "HTTP address, HOST:PORT (port 0 picks a free port)")
+      ->envname("KEYLEDGER_LISTEN")
+      ->capture_default_str();
+  app.add_option("--pepper-file", config.pepper_file,
+                 "File with the secret that keys stored hashes (default DATA/pepper; created "
+                 "0600 at first start). Keep it outside backups of the database.")
+      ->envname("KEYLEDGER_PEPPER_FILE");
+  app.add_option("--threads", config.threads, "HTTP worker threads (0: one per core)")
+      ->envname("KEYLEDGER_THREADS")
+      ->capture_default_str();
+  app.add_option("--token-prefix", config.token_prefix,
+                 "Prefix of issued API keys, so scanners can recognise them")
+      ->envname("KEYLEDGER_TOKEN_PREFIX")
+      ->capture_default_str();
+  app.add_option("--flush-interval", flush_seconds,
+                 "Seconds between persisting a key's last use when its IP has not changed")
+      ->envname("KEYLEDGER_FLUSH_INTERVAL")
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", config.trusted_proxies,
+                 "Peer IP whose X-Forwarded-For is believed (repeatable)")
+      ->envname("KEYLEDGER_TRUSTED_PROXY")
+      ->delimiter(',');
+  app.add_option("--public-url", config.public_url,
+                 "Base URL shown to users as the API endpoint (default http://LISTEN)")
+      ->envname("KEYLEDGER_PUBLIC_URL");
+  app.add_option("--max-failed-sign-ins", config.max_failed_sign_ins,
+                 "Consecutive failed sign-ins that lock a user")
+      ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  app.add_option("--max-failed-verifications", config.max_failed_verifications_per_minute,
+                 "Failed verifications per client IP per minute before 429")
+      ->envname("KEYLEDGER_MAX_FAILED_VERIFICATIONS")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  app.add_option("--read-timeout", read_timeout_seconds,
+                 "Seconds a client may take to send a request")
+      ->envname("KEYLEDGER_READ_TIMEOUT")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->envname("KEYLEDGER_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_flag("!--no-access-log", config.access_log, "Do not write the JSON access log");
+  app.add_flag("!--no-sync", config.sync,
+               "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");
+  app.add_option("--scrypt-cost", config.scrypt_log2_n, "log2 of scrypt's N for password hashes")
+      ->envname("KEYLEDGER_SCRYPT_COST")
+      ->check(CLI::Range(10, 20))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    exit_code = app.exit(error);
+    return false;
+  }
+  if (!parse_endpoint(listen, config.listen)) {
+    std::fprintf(stderr, "keyledgerd: --listen must be HOST:PORT, got '%s'\n", listen.c_str());
+    exit_code = 2;
+    return false;
+  }
+  config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
+  config.read_timeout = std::chrono::seconds(read_timeout_seconds);
+  if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
+  return true;
+}
+
+}  // namespace keyledger::server

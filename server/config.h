@@ -1,0 +1,44 @@
+// keyledgerd's settings: command-line flags, each also readable from an
+// environment variable (KEYLEDGER_<NAME>), with the defaults a newcomer
+// gets from `tools/run.sh`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace keyledger::server {
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+};
+
+struct ServerConfig {
+  std::string data_dir = "./keyledger-data";
+  Endpoint listen;
+  std::string pepper_file;  // default: <data_dir>/pepper
+  unsigned threads = 0;     // 0: one per core
+  std::string token_prefix = "kl";
+  std::chrono::seconds last_use_flush_interval{60};
+  std::vector<std::string> trusted_proxies;
+  std::string public_url;  // base URL shown as the API endpoint; default from --listen
+  bool sync = true;
+  // Sign-in and verification abuse limits.
+  unsigned max_failed_sign_ins = 10;
+  unsigned max_failed_verifications_per_minute = 60;
+  std::chrono::seconds read_timeout{15};
+  std::string log_level = "info";
+  bool access_log = true;
+  int scrypt_log2_n = 15;
+};
+
+// Parses argv and the environment. On --help or a bad flag, prints to
+// stdout/stderr and returns the process exit code to use in `exit_code`.
+bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code);
+
+// "127.0.0.1:8080", "[::1]:80", ":8080" (loopback). False on a bad value.
+bool parse_endpoint(const std::string& text, Endpoint& out);
+
+}  // namespace keyledger::server

@@ -1,0 +1,63 @@
+#include "server/credential_verifier.h"
+
+#include <functional>
+#include <thread>
+
+#include "core/token.h"
+
+namespace keyledger::server {
+
+CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
+                                       const SecretHasher& hasher, LastUseTracker& last_use,
+                                       FailureRateLimiter& limiter, const Clock& clock,
+                                       std::string token_prefix)
+    : projection_(projection), last_use_(last_use), limiter_(limiter), clock_(clock),
+      token_prefix_(std::move(token_prefix)) {
+  const unsigned count = std::max(4u, 2 * std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < count; ++i) slots_.push_back(std::make_unique<HasherSlot>(hasher.clone()));
+}
+
+bool CredentialVerifier::matches(std::string_view key_id, std::string_view secret,
+                                 const Hash256& stored) {
+  const std::size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id());
+  for (std::size_t attempt = 0;; ++attempt) {
+    HasherSlot& slot = *slots_[(start + attempt) % slots_.size()];
+    std::unique_lock lock(slot.mutex, std::try_to_lock);
+    if (!lock.owns_lock() && attempt < slots_.size()) continue;
+    if (!lock.owns_lock()) lock.lock();
+    return slot.hasher.matches(key_id, secret, stored);
+  }
+}
+
+Status CredentialVerifier::fail(const std::string& client_ip) {
+  limiter_.record_failure(client_ip);
+  counters_.invalid.fetch_add(1, std::memory_order_relaxed);
+  return Status(StatusCode::kUnauthenticated, "invalid_credentials", "the credentials are invalid");
+}
+
+StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
+                                                 const std::string& client_ip,
+                                                 std::int64_t* retry_after_seconds) {
+  if (std::int64_t wait = limiter_.retry_after_seconds(client_ip); wait > 0) {
+    counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+    if (retry_after_seconds) *retry_after_seconds = wait;
+    return Status(StatusCode::kResourceExhausted, "rate_limited",
+                  "too many failed verifications from this client");
+  }
+  auto token = parse_token(token_text, token_prefix_);
+  if (!token.is_ok()) return fail(client_ip);
+  auto credential = projection_.credential(token->key_id);
+  if (!credential) return fail(client_ip);
+  // Compare before looking at the flags so that every key that exists costs
+  // the same, whatever its state.
+  const bool secret_ok = matches(token->key_id, token->secret, credential->secret_hash);
+  if (!secret_ok || credential->key_deleted || !credential->owner_exists ||
+      credential->owner_disabled)
+    return fail(client_ip);
+  last_use_.record(token->key_id, client_ip, clock_.now_ns(),
+                   LastUse{credential->last_used_ip, credential->last_used_at_ns});
+  counters_.ok.fetch_add(1, std::memory_order_relaxed);
+  return VerifiedKey{credential->owner, credential->owner_privilege, token->key_id};
+}
+
+}  // namespace keyledger::server

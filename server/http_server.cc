@@ -1,0 +1,148 @@
+#include "server/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <optional>
+
+namespace keyledger::server {
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, RequestHandler& handler, const HttpLimits& limits)
+      : stream_(std::move(socket)), handler_(handler), limits_(limits) {
+    beast::error_code ignored;
+    auto peer = stream_.socket().remote_endpoint(ignored);
+    peer_ip_ = ignored ? std::string() : peer.address().to_string();
+    if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped())
+      peer_ip_ = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).to_string();
+  }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(true); });
+  }
+
+ private:
+  void read(bool first) {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser_->body_limit(limits_.max_body_bytes);
+    // A keep-alive connection may idle between requests; once a request
+    // has started, the (shorter) read timeout applies to all of it.
+    stream_.expires_after(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       self->on_read(error);
+                     });
+  }
+
+  void on_read(beast::error_code error) {
+    if (error == http::error::end_of_stream || error == beast::error::timeout ||
+        error == asio::error::connection_reset || error == asio::error::eof ||
+        error == asio::error::operation_aborted) {
+      return close();
+    }
+    if (error) {
+      unsigned status = 400;
+      std::string_view code = "bad_request";
+      if (error == http::error::body_limit) status = 413, code = "body_too_large";
+      if (error == http::error::header_limit) status = 431, code = "headers_too_large";
+      const HttpRequest* partial = parser_->is_header_done() ? &parser_->get() : nullptr;
+      HttpResponse response = handler_.reject(code, status, partial, peer_ip_);
+      response.keep_alive(false);
+      return write(std::move(response));
+    }
+    auto exchange = std::make_shared<Exchange>();
+    exchange->request = parser_->release();
+    exchange->client_ip = peer_ip_;
+    handler_.handle(exchange, [self = shared_from_this()](HttpResponse response) {
+      // Handlers may answer from another thread (after a commit).
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response));
+      });
+    });
+  }
+
+  void write(HttpResponse response) {
+    response_ = std::make_unique<HttpResponse>(std::move(response));
+    response_->prepare_payload();
+    stream_.expires_after(limits_.write_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        self->on_write(error);
+                      });
+  }
+
+  void on_write(beast::error_code error) {
+    const bool keep_alive = response_->keep_alive();
+    response_.reset();
+    if (error || !keep_alive) return close();
+    read(false);
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  RequestHandler& handler_;
+  const HttpLimits& limits_;
+  std::string peer_ip_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<HttpResponse> response_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits)
+    : io_(io), handler_(handler), limits_(limits), acceptor_(asio::make_strand(io)) {}
+
+HttpServer::~HttpServer() = default;
+
+bool HttpServer::listen(const tcp::endpoint& endpoint, std::string& error) {
+  beast::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  accept();
+  return true;
+}
+
+tcp::endpoint HttpServer::local_endpoint() const {
+  beast::error_code ignored;
+  return acceptor_.local_endpoint(ignored);
+}
+
+void HttpServer::stop_accepting() {
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!error) {
+      socket.set_option(tcp::no_delay(true), error);
+      std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
+    }
+    accept();
+  });
+}
+
+}  // namespace keyledger::server

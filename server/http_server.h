@@ -1,0 +1,58 @@
+// The HTTP/1.1 front end on Boost.Beast: an acceptor and one session object
+// per connection. Each session reads one request at a time (pipelined
+// requests queue in its buffer), with explicit limits on header and body
+// size and a deadline on every read and write, hands the request to a
+// RequestHandler and writes the answer.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "server/http_types.h"
+
+namespace keyledger::server {
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds read_timeout{15};
+  std::chrono::seconds write_timeout{15};
+  std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
+};
+
+// Turns a parsed request into a response; `respond` may be called later,
+// from any thread, exactly once.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual void handle(std::shared_ptr<Exchange> exchange, Respond respond) = 0;
+  // The response to a request that could not be read (too large, malformed).
+  virtual HttpResponse reject(std::string_view code, unsigned status, const HttpRequest* partial,
+                              std::string_view client_ip) = 0;
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits);
+  ~HttpServer();
+
+  // Binds and starts accepting. Returns the bound endpoint (port 0 → the
+  // port the system chose) or an error message.
+  bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Stops accepting new connections; open sessions finish their request.
+  void stop_accepting();
+
+ private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  RequestHandler& handler_;
+  HttpLimits limits_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace keyledger::server

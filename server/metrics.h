@@ -1,0 +1,54 @@
+// Prometheus metrics (text exposition format 0.0.4). Counters are updated
+// by request threads and the writer thread; render() reads them.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <span>
+#include <vector>
+#include <mutex>
+#include <string>
+
+#include "server/credential_verifier.h"
+#include "storage/group_commit_writer.h"
+
+namespace keyledger::server {
+
+// Fixed cumulative buckets, lock-free to observe.
+class Histogram {
+ public:
+  static constexpr std::array<double, 12> kLatencyBounds = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
+  static constexpr std::array<double, 12> kCountBounds = {1,  2,   4,   8,   16,  32,
+                                                          64, 128, 256, 512, 1024, 4096};
+
+  explicit Histogram(std::span<const double> bounds = kLatencyBounds);
+  void observe(double value);
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // bounds_.size() + 1
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+class Metrics {
+ public:
+  void observe_request(const std::string& route, const std::string& method, unsigned status,
+                       std::chrono::nanoseconds duration);
+  void observe_commit(const storage::CommitInfo& commit);
+  std::string render(const VerifyCounters& verify, const storage::WriterStats& writer) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t> requests_;  // labels → count
+  std::map<std::string, std::unique_ptr<Histogram>> latency_;  // route → histogram
+  Histogram batch_sizes_{Histogram::kCountBounds};
+  Histogram fsync_seconds_;
+};
+
+}  // namespace keyledger::server

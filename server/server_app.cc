@@ -1,0 +1,181 @@
+#include "server/server_app.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "core/hash.h"
+#include "core/token.h"
+#include "projections/live_projection.h"
+#include "server/api.h"
+#include "server/pepper.h"
+#include "storage/group_commit_writer.h"
+#include "storage/rocks_event_log.h"
+
+namespace keyledger::server {
+namespace {
+
+namespace asio = boost::asio;
+
+int fail(const std::string& what, const Status& status) {
+  std::fprintf(stderr, "keyledgerd: %s: %s\n", what.c_str(), status.to_string().c_str());
+  return 1;
+}
+
+// On an empty ledger: the user `admin` with a password from
+// KEYLEDGER_ADMIN_PASSWORD, or a generated one printed once.
+Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCommitWriter& writer,
+                       const PasswordHasher& hasher, RandomSource& random) {
+  if (!projection.users().empty()) return Status::ok();
+  std::string password;
+  bool generated = false;
+  if (const char* given = std::getenv("KEYLEDGER_ADMIN_PASSWORD"); given && *given) {
+    password = given;
+  } else {
+    password = generate_token("admin", random).secret.substr(0, 20);
+    generated = true;
+  }
+  auto hash = hasher.hash(password);
+  if (!hash.is_ok()) return hash.status();
+  auto created = writer.execute(CreateUser{"admin", Privilege::kAdmin, *hash}, EventOrigin{});
+  if (!created.is_ok()) return created.status();
+  if (generated)
+    std::printf("keyledgerd: created user 'admin' with one-time password: %s\n", password.c_str());
+  else
+    std::printf("keyledgerd: created user 'admin' with the password from KEYLEDGER_ADMIN_PASSWORD\n");
+  std::fflush(stdout);
+  return Status::ok();
+}
+
+}  // namespace
+
+int run_server(const ServerConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  SystemClock clock;
+  SecureRandom random;
+  std::error_code error;
+  std::filesystem::create_directories(config.data_dir, error);
+  if (error) return fail("creating " + config.data_dir, unavailable("mkdir", error.message()));
+  if (Status prefix = validate_token_prefix(config.token_prefix); !prefix.is_ok())
+    return fail("--token-prefix", prefix);
+
+  // The database lives in a subfolder so the pepper (and nothing else) can
+  // sit beside it by default.
+  const std::filesystem::path db_path = std::filesystem::path(config.data_dir) / "ledger";
+  auto pepper = load_or_create_pepper(config.pepper_file, random);
+  if (!pepper.is_ok()) return fail("pepper", pepper.status());
+  auto secret_hasher = SecretHasher::create(*pepper);
+  if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
+
+  storage::RocksOptions rocks_options;
+  rocks_options.sync = config.sync;
+  auto log = storage::RocksEventLog::open(db_path, rocks_options);
+  if (!log.is_ok()) return fail("opening " + db_path.string(), log.status());
+  auto projection = projections::LiveProjection::load(**log);
+  if (!projection.is_ok()) return fail("loading the projection", projection.status());
+
+  Metrics metrics;
+  storage::WriterOptions writer_options;
+  writer_options.on_commit = [&metrics](const storage::CommitInfo& info) { metrics.observe_commit(info); };
+  auto writer = std::make_unique<storage::GroupCommitWriter>(**log, **projection, clock, writer_options);
+  PasswordHasher password_hasher(random, ScryptCost{config.scrypt_log2_n, 8, 1});
+  if (Status admin = bootstrap_admin(**projection, *writer, password_hasher, random); !admin.is_ok())
+    return fail("creating the admin user", admin);
+
+  LastUseTracker last_use(*writer, clock, config.last_use_flush_interval);
+  last_use.start();
+  FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
+  SessionStore sessions(clock, random);
+  SignInGuard sign_ins(config.max_failed_sign_ins);
+  asio::thread_pool blocking_pool(2);
+  AccessLog access_log(config.access_log);
+  CredentialVerifier verifier(**projection, *secret_hasher, last_use, limiter, clock,
+                              config.token_prefix);
+
+  asio::io_context io;
+  HttpLimits limits;
+  limits.read_timeout = config.read_timeout;
+  std::string host = config.listen.host;
+  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+
+  boost::system::error_code address_error;
+  auto address = asio::ip::make_address(host, address_error);
+  if (address_error)
+    return fail("--listen", invalid_argument("bad_address", "'" + host + "' is not an IP address"));
+
+  std::string api_endpoint = config.public_url;
+  std::unique_ptr<Api> api;
+  HttpServer* server_ptr = nullptr;
+  auto make_api = [&](std::uint16_t port) {
+    if (api_endpoint.empty()) api_endpoint = "http://" + shown_host + ":" + std::to_string(port);
+    while (!api_endpoint.empty() && api_endpoint.back() == '/') api_endpoint.pop_back();
+    api = std::make_unique<Api>(ApiDependencies{config, **projection, *writer, **log, verifier,
+                                                last_use, sessions, sign_ins, password_hasher,
+                                                *secret_hasher, blocking_pool, metrics, access_log,
+                                                clock, random, api_endpoint + "/v1"});
+  };
+  // The Api needs the bound port for the endpoint it shows; the server
+  // needs a handler. A forwarding handler breaks the cycle.
+  struct Forward final : RequestHandler {
+    std::unique_ptr<Api>* api;
+    void handle(std::shared_ptr<Exchange> exchange, Respond respond) override {
+      (*api)->handle(std::move(exchange), std::move(respond));
+    }
+    HttpResponse reject(std::string_view code, unsigned status, const HttpRequest* partial,
+                        std::string_view client_ip) override {
+      return (*api)->reject(code, status, partial, client_ip);
+    }
+  } forward;
+  forward.api = &api;
+  HttpServer server(io, forward, limits);
+  server_ptr = &server;
+  std::string listen_error;
+  if (!server.listen({address, config.listen.port}, listen_error))
+    return fail("listening on " + shown_host + ":" + std::to_string(config.listen.port),
+                unavailable("listen", listen_error));
+  make_api(server.local_endpoint().port());
+  api->set_ready(true);
+  std::printf("keyledgerd: listening on http://%s:%u (data in %s)\n", shown_host.c_str(),
+              server.local_endpoint().port(), config.data_dir.c_str());
+  std::fflush(stdout);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(io);
+  int drain_checks = 0;
+  std::function<void()> wait_for_drain = [&] {
+    if (api->in_flight() == 0 || ++drain_checks > 500) return io.stop();
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& signal_error, int) {
+    if (signal_error) return;
+    spdlog::info("keyledgerd: shutting down");
+    api->set_ready(false);
+    server_ptr->stop_accepting();
+    wait_for_drain();
+  });
+
+  const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+
+  blocking_pool.join();
+  last_use.flush_all();
+  writer.reset();  // drains the queue
+  std::printf("keyledgerd: stopped cleanly at seq %llu\n",
+              static_cast<unsigned long long>((*log)->head().seq));
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,52 @@
+// Signed-in web sessions, held in memory only (a restart signs everyone
+// out). A session id and its CSRF token are 256-bit random values; the
+// session id travels only in an HttpOnly cookie.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/random.h"
+
+namespace keyledger::server {
+
+struct WebSession {
+  std::string user_id;
+  std::string csrf_token;
+  TimeNs expires_at_ns = 0;
+};
+
+struct SessionLimits {
+  std::chrono::seconds idle_lifetime{std::chrono::hours(8)};
+  std::size_t max_sessions = 100'000;  // oldest-expiring are dropped beyond this
+};
+
+// Thread-safe.
+class SessionStore {
+ public:
+  SessionStore(const Clock& clock, RandomSource& random, SessionLimits limits = {})
+      : clock_(clock), random_(random), limits_(limits) {}
+
+  // Creates a session; returns its id.
+  std::string create(const std::string& user_id, std::string& csrf_token);
+  // The live session with this id, extending its lifetime.
+  std::optional<WebSession> find(const std::string& session_id);
+  void erase(const std::string& session_id);
+  // Signs a user out everywhere (disabled, password changed).
+  void erase_user(const std::string& user_id, const std::string& except_session_id = {});
+
+ private:
+  std::string random_token();
+  void drop_expired_locked(TimeNs now);
+
+  const Clock& clock_;
+  RandomSource& random_;
+  SessionLimits limits_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, WebSession> sessions_;
+};
+
+}  // namespace keyledger::server
