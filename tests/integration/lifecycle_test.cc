@@ -1,0 +1,123 @@
+// The whole life of a key through a real keyledgerd: sign in, create, list,
+// verify, last use shown, rename, delete → 401 on the next request,
+// history, audit, and a restart that keeps everything.
+#include <catch2/catch.hpp>
+
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+
+using namespace keyledger::testing;
+using nlohmann::json;
+
+namespace {
+
+json find_key(const json& credentials, const std::string& id) {
+  // `credentials` must outlive the loop: callers pass a named value or a
+  // temporary that lives to the end of their full expression.
+  for (const auto& key : credentials["keys"])
+    if (key["id"] == id) return key;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a key lives from creation to deletion through the HTTP API", "[integration]") {
+  ServerProcess server;
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  REQUIRE(admin.post_json("/v1/users", {{"user", "alice"}, {"password", "alice-password"}}).status == 201);
+
+  HttpClient alice(server.port());
+  auto login = alice.login("alice", "alice-password");
+  REQUIRE(login.status == 200);
+  CHECK(login.json()["privilege"] == "user");
+  CHECK(login.headers["set-cookie"].find("HttpOnly") != std::string::npos);
+  CHECK(login.headers["set-cookie"].find("SameSite=Strict") != std::string::npos);
+
+  auto created = alice.post_json("/v1/keys", {{"name", "  billing service  "}});
+  REQUIRE(created.status == 201);
+  const std::string id = created.json()["id"];
+  const std::string token = created.json()["key"];
+  CHECK(created.json()["name"] == "billing service");
+  CHECK(token.rfind("kl_" + id + "_", 0) == 0);
+
+  auto listed = alice.get("/v1/credentials");
+  REQUIRE(listed.status == 200);
+  json key = find_key(listed.json(), id);
+  REQUIRE(key.is_object());
+  CHECK(key["name"] == "billing service");
+  CHECK(key["last_used_ip"].is_null());
+  CHECK(key["last_used_at"].is_null());
+  CHECK(listed.json()["api_endpoint"].get<std::string>().find("/v1") != std::string::npos);
+  CHECK(listed.body.find(token) == std::string::npos);  // the token is shown once only
+
+  HttpClient api_server(server.port());
+  auto verified = api_server.get("/v1/verify", {{"MC-Api-Key", token}});
+  REQUIRE(verified.status == 200);
+  CHECK(verified.json() == json{{"user", "alice"}, {"privilege", "user"}, {"key_id", id}});
+  CHECK(api_server.get("/v1/verify", {{"Authorization", "Bearer " + token}}).status == 200);
+
+  key = find_key(alice.get("/v1/credentials").json(), id);
+  CHECK(key["last_used_ip"] == "127.0.0.1");
+  CHECK(key["last_used_at"].is_string());
+
+  auto renamed = alice.patch_json("/v1/keys/" + id, {{"name", "billing v2"}});
+  REQUIRE(renamed.status == 200);
+  CHECK(renamed.json()["name"] == "billing v2");
+
+  REQUIRE(alice.del("/v1/keys/" + id).status == 204);
+  CHECK(find_key(alice.get("/v1/credentials").json(), id).is_null());
+  auto rejected = api_server.get("/v1/verify", {{"MC-Api-Key", token}});
+  CHECK(rejected.status == 401);
+  CHECK(rejected.error_code() == "invalid_credentials");
+
+  auto history = alice.get("/v1/keys/" + id + "/events");
+  REQUIRE(history.status == 200);
+  std::vector<std::string> actions;
+  const json history_body = history.json();  // range-for over a temporary's member would dangle
+  for (const auto& event : history_body["events"]) actions.push_back(event["action"]);
+  CHECK(std::count(actions.begin(), actions.end(), "created") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "renamed") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "deleted") == 1);
+  CHECK(history.json()["events"][0]["actor"] == "alice");
+  CHECK(history.json()["events"][0]["actor_ip"] == "127.0.0.1");
+
+  auto audit = admin.get("/v1/audit?key=" + id);
+  REQUIRE(audit.status == 200);
+  REQUIRE(audit.json()["events"].size() == 3);
+  CHECK(audit.json()["events"][0]["action"] == "created");
+  CHECK(audit.json()["events"][0]["owner"] == "alice");
+  CHECK(audit.json()["events"][2]["action"] == "deleted");
+  CHECK(alice.get("/v1/audit").status == 403);
+}
+
+TEST_CASE("a restart keeps keys, deletions and the last use flushed at shutdown", "[integration]") {
+  ServerProcess server({"--flush-interval", "3600"});
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  auto kept = admin.post_json("/v1/keys", {{"name", "kept"}});
+  auto gone = admin.post_json("/v1/keys", {{"name", "gone"}});
+  REQUIRE(kept.status == 201);
+  REQUIRE(gone.status == 201);
+  const std::string kept_token = kept.json()["key"];
+  const std::string gone_token = gone.json()["key"];
+  REQUIRE(admin.del("/v1/keys/" + gone.json()["id"].get<std::string>()).status == 204);
+  HttpClient client(server.port());
+  // First use persists at once (new IP); the second only in memory until
+  // shutdown, because the flush interval is an hour.
+  REQUIRE(client.get("/v1/verify", {{"MC-Api-Key", kept_token}}).status == 200);
+  REQUIRE(client.get("/v1/verify", {{"MC-Api-Key", kept_token}}).status == 200);
+  const json before = find_key(admin.get("/v1/credentials").json(), kept.json()["id"]);
+
+  REQUIRE(server.stop() == 0);
+  server.restart();
+
+  HttpClient after(server.port());
+  REQUIRE(after.login("admin", kAdminPassword).status == 200);
+  const json key = find_key(after.get("/v1/credentials").json(), kept.json()["id"]);
+  REQUIRE(key.is_object());
+  CHECK(key["last_used_at"] == before["last_used_at"]);
+  CHECK(key["last_used_ip"] == "127.0.0.1");
+  CHECK(after.get("/v1/verify", {{"MC-Api-Key", kept_token}}).status == 200);
+  CHECK(after.get("/v1/verify", {{"MC-Api-Key", gone_token}}).status == 401);
+}

@@ -1,0 +1,118 @@
+#include "tests/support/server_process.h"
+
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace keyledger::testing {
+namespace {
+
+std::string keyledgerd_path() {
+  if (const char* path = std::getenv("KEYLEDGERD")) return path;
+#ifdef KEYLEDGER_KEYLEDGERD_PATH
+  return KEYLEDGER_KEYLEDGERD_PATH;
+#else
+  return "keyledgerd";
+#endif
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args)
+    : owned_dir_(std::make_unique<TempDir>()), data_dir_(owned_dir_->path() / "data"),
+      extra_args_(std::move(extra_args)) {
+  start();
+}
+
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+  start();
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) kill_hard();
+}
+
+void ServerProcess::start() {
+  output_path_ = data_dir_.parent_path() / ("server-" + std::to_string(restarts_++) + ".log");
+  std::vector<std::string> args = {keyledgerd_path(), "--data", data_dir_.string(), "--listen",
+                                   "127.0.0.1:0", "--scrypt-cost", "10", "--no-sync"};
+  // Durability tests ask for sync explicitly by passing "--sync".
+  for (const auto& arg : extra_args_) {
+    if (arg == "--sync") {
+      args.erase(std::find(args.begin(), args.end(), "--no-sync"));
+      continue;
+    }
+    args.push_back(arg);
+  }
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    setenv("KEYLEDGER_ADMIN_PASSWORD", kAdminPassword, 1);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch match;
+    const std::string text = output();
+    if (std::regex_search(text, match, listening)) {
+      port_ = static_cast<unsigned short>(std::stoi(match[1]));
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("keyledgerd exited at start:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("keyledgerd did not start listening:\n" + output());
+}
+
+std::string ServerProcess::output() const {
+  std::ifstream in(output_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::restart() {
+  if (pid_ > 0) stop();
+  start();
+}
+
+}  // namespace keyledger::testing

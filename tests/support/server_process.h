@@ -1,0 +1,54 @@
+// A real keyledgerd, started as a child process on a free loopback port
+// with its own temporary data folder, for integration tests. The binary's
+// path comes from the KEYLEDGERD environment variable or the build tree.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace keyledger::testing {
+
+inline constexpr const char* kAdminPassword = "admin-password-for-tests";
+
+class ServerProcess {
+ public:
+  // Starts keyledgerd with `extra_args` and waits until it listens.
+  explicit ServerProcess(std::vector<std::string> extra_args = {});
+  // Starts on an existing data folder (for restart tests).
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args);
+  ~ServerProcess();
+
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Sends SIGTERM and waits; returns the exit status (0 for a clean stop).
+  int stop();
+  // SIGKILL, no clean-up at all.
+  void kill_hard();
+  // Starts again on the same data folder (after stop or kill_hard).
+  void restart();
+
+  unsigned short port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  // Everything the server wrote to stdout and stderr so far.
+  std::string output() const;
+
+ private:
+  void start();
+
+  std::unique_ptr<TempDir> owned_dir_;
+  std::filesystem::path data_dir_;
+  std::vector<std::string> extra_args_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::filesystem::path output_path_;
+  int restarts_ = 0;
+};
+
+}  // namespace keyledger::testing
