@@ -10,7 +10,9 @@ namespace {
 // next link is checked.
 class ChainWalker {
  public:
-  explicit ChainWalker(const std::function<void(const Event&)>& on_event) : on_event_(on_event) {}
+  ChainWalker(const std::function<void(const Event&)>& on_event,
+              const std::function<bool(const Event&)>& stop_before)
+      : on_event_(on_event), stop_before_(stop_before) {}
 
   // Returns false once a problem is settled.
   bool visit(std::uint64_t key_seq, std::string_view bytes) {
@@ -37,6 +39,11 @@ class ChainWalker {
       settle_pending(!link_ok);
       return false;
     }
+    if (stop_before_ && stop_before_(*event)) {
+      if (!link_ok) return fail(key_seq - 1, "event content does not match the hash recorded by the next event");
+      stopped_ = true;
+      return false;
+    }
     own_hash_ = chain_hash(event->prev_hash, bytes);
     if (!link_ok) {
       pending_ = std::move(event).value();
@@ -48,7 +55,7 @@ class ChainWalker {
 
   // Checks the last link, into the stored head.
   ChainReport finish(const LogHead& stored_head) {
-    if (report_.problem) return report_;
+    if (report_.problem || stopped_) return report_;
     if (pending_) {
       settle_pending(stored_head.hash != own_hash_);
       return report_;
@@ -90,6 +97,8 @@ class ChainWalker {
   }
 
   const std::function<void(const Event&)>& on_event_;
+  const std::function<bool(const Event&)>& stop_before_;
+  bool stopped_ = false;
   ChainReport report_;
   Hash256 own_hash_{};  // chain hash of the last accepted (or pending) event
   std::optional<Event> pending_;
@@ -99,8 +108,14 @@ class ChainWalker {
 
 StatusOr<ChainReport> verify_chain(const EventLog& log,
                                    const std::function<void(const Event&)>& on_event) {
+  return verify_chain_prefix(log, {}, on_event);
+}
+
+StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
+                                          const std::function<bool(const Event&)>& stop_before,
+                                          const std::function<void(const Event&)>& on_event) {
   const LogHead stored_head = log.head();
-  ChainWalker walker(on_event);
+  ChainWalker walker(on_event, stop_before);
   KEYLEDGER_RETURN_IF_ERROR(log.read_events(
       1, [&](std::uint64_t seq, std::string_view bytes) { return walker.visit(seq, bytes); }));
   return walker.finish(stored_head);

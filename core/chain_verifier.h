@@ -36,4 +36,12 @@ struct ChainReport {
 StatusOr<ChainReport> verify_chain(const EventLog& log,
                                    const std::function<void(const Event&)>& on_event = {});
 
+// Like verify_chain, but reads only the prefix of the log before the first
+// event for which `stop_before` is true (replay "as of" a seq or a time).
+// The stored head is not checked when the read stops early; the report's
+// head is that of the prefix.
+StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
+                                          const std::function<bool(const Event&)>& stop_before,
+                                          const std::function<void(const Event&)>& on_event = {});
+
 }  // namespace keyledger

@@ -4,6 +4,8 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <stdlib.h>
+
 #include <array>
 #include <cstring>
 #include <mutex>
@@ -78,12 +80,20 @@ std::string event_key(std::uint64_t seq) {
 class RocksEventLog::Impl {
  public:
   ~Impl() {
-    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    if (db) db->Close().PermitUncheckedError();
+    if (db) {
+      for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+      db->Close().PermitUncheckedError();
+      db.reset();
+    }
+    if (!secondary_path.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(secondary_path, ignored);
+    }
   }
 
-  Status open(const std::filesystem::path& path, const RocksOptions& rocks_options) {
+  Status open(const std::filesystem::path& db_path, const RocksOptions& rocks_options) {
     options = rocks_options;
+    path = db_path;
     const bool fresh = folder_is_empty(path);
     if (fresh && options.mode == OpenMode::kReadOnly)
       return failed_precondition("not_a_keyledger_database",
@@ -101,10 +111,22 @@ class RocksEventLog::Impl {
     for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> opened;
     rocksdb::DB* raw = nullptr;
-    rocksdb::Status status =
-        options.mode == OpenMode::kReadOnly
-            ? rocksdb::DB::OpenForReadOnly(db_options, path.string(), families, &opened, &raw)
-            : rocksdb::DB::Open(db_options, path.string(), families, &opened, &raw);
+    rocksdb::Status status;
+    if (options.mode == OpenMode::kReadOnly) {
+      // A secondary instance follows a live primary (keyledgerd) safely; it
+      // keeps its own info log in a private scratch folder.
+      std::string scratch =
+          (std::filesystem::temp_directory_path() / "keyledger-reader-XXXXXX").string();
+      if (mkdtemp(scratch.data()) == nullptr)
+        return unavailable("storage_unavailable", "cannot create a scratch folder for reading");
+      secondary_path = scratch;
+      db_options.max_open_files = -1;  // required by secondary instances
+      status = rocksdb::DB::OpenAsSecondary(db_options, path.string(), secondary_path.string(),
+                                            families, &opened, &raw);
+      if (status.ok()) status = raw->TryCatchUpWithPrimary();
+    } else {
+      status = rocksdb::DB::Open(db_options, path.string(), families, &opened, &raw);
+    }
     if (!status.ok()) {
       if (status.IsInvalidArgument())
         return failed_precondition("not_a_keyledger_database",
@@ -190,6 +212,8 @@ class RocksEventLog::Impl {
   }
 
   RocksOptions options;
+  std::filesystem::path path;
+  std::filesystem::path secondary_path;  // scratch folder of a read-only instance
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 
@@ -262,12 +286,11 @@ Status RocksEventLog::read_records(
 }
 
 std::uint64_t RocksEventLog::approximate_size_bytes() const {
+  // Every file of the database: tables, write-ahead log, manifest.
   std::uint64_t total = 0;
-  for (auto* handle : impl_->handles) {
-    std::uint64_t size = 0;
-    impl_->db->GetIntProperty(handle, "rocksdb.total-sst-files-size", &size);
-    total += size;
-  }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(impl_->path, error))
+    if (entry.is_regular_file(error)) total += entry.file_size(error);
   return total;
 }
 

@@ -24,7 +24,8 @@ namespace keyledger::storage {
 
 enum class OpenMode {
   kReadWrite,  // the single writer; creates the database if the folder is empty
-  kReadOnly,   // a consistent view for tools; never writes
+  kReadOnly,   // a consistent view for tools, safe beside a running keyledgerd
+               // (a RocksDB secondary instance); never writes
 };
 
 struct RocksOptions {
@@ -58,7 +59,7 @@ class RocksEventLog final : public EventLog {
                       const std::function<bool(std::string_view, std::string_view)>& visit)
       const override;
 
-  // Approximate bytes on disk (SST and log files).
+  // Bytes of every file of the database on disk.
   std::uint64_t approximate_size_bytes() const;
 
   class Impl;

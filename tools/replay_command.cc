@@ -1,0 +1,167 @@
+// keyledger replay: the state as it was at a seq or a time, and optionally
+// a fresh database holding exactly that prefix of the log.
+#include <filesystem>
+
+#include "core/event_codec.h"
+#include "core/time_format.h"
+#include "projections/stored_projection.h"
+#include "storage/rocks_event_log.h"
+#include "tools/commands.h"
+#include "tools/exit_codes.h"
+#include "tools/ledger_reader.h"
+#include "tools/output_format.h"
+
+namespace keyledger::tools {
+namespace {
+
+struct ReplayOptions {
+  std::string data = "./keyledger-data";
+  std::uint64_t until_seq = 0;
+  std::string at;
+  std::string out;
+  std::string format;
+};
+
+std::string time_or_empty(TimeNs ns) { return ns ? format_rfc3339(ns) : std::string(); }
+
+void print_state(const projections::LedgerState& state, Format format) {
+  RowWriter rows(format, {"user", "privilege", "user_status", "key_id", "key_name", "created",
+                          "key_status", "last_used_ip", "last_used_at"});
+  std::vector<const UserRecord*> users;
+  for (const auto& [id, user] : state.users()) users.push_back(&user);
+  std::sort(users.begin(), users.end(), [](auto* a, auto* b) { return a->user_id < b->user_id; });
+  for (const UserRecord* user : users) {
+    const std::string status = user->disabled ? "disabled" : user->locked ? "locked" : "active";
+    const auto& key_ids = state.key_ids_of(user->user_id);
+    if (key_ids.empty()) rows.add({user->user_id, std::string(privilege_name(user->privilege)), status});
+    for (const auto& key_id : key_ids) {
+      const KeyRecord& key = *state.find_key(key_id);
+      rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
+                key.name, format_rfc3339(key.created_at_ns),
+                key.deleted ? "deleted " + format_rfc3339(key.deleted_at_ns) : "live",
+                key.last_used_ip, time_or_empty(key.last_used_at_ns)});
+    }
+  }
+  rows.write(stdout);
+}
+
+// Copies events 1..until_seq into a fresh database at `out`, then its
+// projection, in batches; the result is a ledger keyledgerd can open.
+int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead& head,
+                 const projections::LedgerState& state, const std::string& out) {
+  std::error_code error;
+  if (std::filesystem::exists(out, error) && !std::filesystem::is_empty(out, error)) {
+    std::fprintf(stderr, "keyledger replay: --out %s exists and is not empty\n", out.c_str());
+    return kExitUsage;
+  }
+  std::filesystem::create_directories(out, error);
+  std::filesystem::path db_path = std::filesystem::path(out) / "ledger";
+  auto target = storage::RocksEventLog::open(db_path);
+  if (!target.is_ok()) {
+    report_error("creating " + db_path.string(), target.status());
+    return kExitWriteFailed;
+  }
+  std::vector<EncodedEvent> batch;
+  LogHead batch_head;
+  Status written = Status::ok();
+  auto flush = [&](std::span<const RecordChange> changes) {
+    if (batch.empty() && changes.empty()) return;
+    written = (*target)->append(batch, changes, batch_head);
+    batch.clear();
+  };
+  Status read = source.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
+    if (seq > until_seq) return false;
+    auto event = decode_event(bytes);
+    if (!event.is_ok()) return false;
+    batch_head = LogHead{seq, chain_hash(event->prev_hash, bytes)};
+    batch.push_back(EncodedEvent{seq, std::string(bytes)});
+    if (batch.size() == 4096) flush({});
+    return written.is_ok();
+  });
+  if (!read.is_ok()) return report_error("reading the log", read);
+  if (batch_head.seq != head.seq || batch_head.hash != head.hash) {
+    std::fprintf(stderr, "keyledger replay: the log changed while copying\n");
+    return kExitUnreadable;
+  }
+  const auto records = projections::records_of(state);
+  flush(records);
+  if (!written.is_ok()) {
+    std::fprintf(stderr, "keyledger replay: writing %s: %s\n", out.c_str(), written.message().c_str());
+    return kExitWriteFailed;
+  }
+  std::fprintf(stderr, "keyledger replay: wrote %llu events to %s\n",
+               static_cast<unsigned long long>(head.seq), out.c_str());
+  return kExitOk;
+}
+
+int run_replay(const ReplayOptions& options) {
+  if (options.until_seq && !options.at.empty()) {
+    std::fprintf(stderr, "keyledger replay: give --until-seq or --at, not both\n");
+    return kExitUsage;
+  }
+  std::optional<TimeNs> at;
+  if (!options.at.empty()) {
+    at = parse_rfc3339_or_date(options.at);
+    if (!at) {
+      std::fprintf(stderr, "keyledger replay: --at must be RFC 3339 or YYYY-MM-DD\n");
+      return kExitUsage;
+    }
+  }
+  Format format;
+  if (!parse_format(options.format, format)) {
+    std::fprintf(stderr, "keyledger replay: --format must be table, json or csv\n");
+    return kExitUsage;
+  }
+  auto opened = open_ledger_for_reading(options.data);
+  if (!opened.log) return opened.exit_code;
+  Progress progress("replaying", opened.log->head().seq);
+  projections::LedgerState state;
+  auto chain = verify_chain_prefix(
+      *opened.log,
+      [&](const Event& event) {
+        return (options.until_seq && event.seq > options.until_seq) || (at && event.time_ns > *at);
+      },
+      [&](const Event& event) {
+        progress.tick(event.seq);
+        projections::apply_event(state, event);
+      });
+  if (!chain.is_ok()) return report_error("reading the log", chain.status());
+  if (!chain->ok()) {
+    std::fprintf(stderr, "keyledger replay: event %llu: %s\n",
+                 static_cast<unsigned long long>(chain->problem->seq), chain->problem->description.c_str());
+    return kExitCheckFailed;
+  }
+  if (options.until_seq && chain->head.seq < options.until_seq) {
+    std::fprintf(stderr, "keyledger replay: the log ends at seq %llu\n",
+                 static_cast<unsigned long long>(chain->head.seq));
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "state as of seq %llu\n", static_cast<unsigned long long>(chain->head.seq));
+  if (!options.out.empty())
+    return write_prefix(*opened.log, chain->head.seq, chain->head, state, options.out);
+  print_state(state, format);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ReplayOptions>();
+  CLI::App* command = app.add_subcommand("replay", "The users and keys as they were at a seq or a time");
+  command->footer(
+      "Examples:\n"
+      "  keyledger replay --data ./keyledger-data --until-seq 120\n"
+      "  keyledger replay --at 2026-06-30T23:59:59Z --format csv\n"
+      "  keyledger replay --until-seq 120 --out ./ledger-at-120   # a database keyledgerd can open");
+  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
+  command->add_option("--until-seq", options->until_seq, "Include events up to and including this seq");
+  command->add_option("--at", options->at, "Include events at or before this time (RFC 3339 or date)");
+  command->add_option("--out", options->out,
+                      "Write a fresh data folder holding that prefix of the log (copy the pepper "
+                      "file beside it for keyledgerd to verify keys)");
+  command->add_option("--format", options->format,
+                      "table, json or csv (default: table on a terminal, else json)");
+  command->callback([options, &exit_code] { exit_code = run_replay(*options); });
+}
+
+}  // namespace keyledger::tools

@@ -1,0 +1,101 @@
+// keyledger verify: re-reads the whole log, recomputes the hash chain and
+// a fresh projection, and compares both with what is stored.
+#include "core/hash.h"
+#include "projections/stored_projection.h"
+#include "tools/commands.h"
+#include "tools/exit_codes.h"
+#include "tools/ledger_reader.h"
+
+namespace keyledger::tools {
+namespace {
+
+struct VerifyOptions {
+  std::string data = "./keyledger-data";
+  std::string expect_head;
+};
+
+// The first record on which two states differ, or "".
+std::string first_difference(const projections::LedgerState& stored,
+                             const projections::LedgerState& rebuilt) {
+  for (const auto& [id, user] : rebuilt.users()) {
+    const UserRecord* other = stored.find_user(id);
+    if (!other || !(*other == user)) return "user '" + id + "'";
+  }
+  for (const auto& [id, key] : rebuilt.keys()) {
+    const KeyRecord* other = stored.find_key(id);
+    if (!other || !(*other == key)) return "key '" + id + "'";
+  }
+  for (const auto& [id, user] : stored.users())
+    if (!rebuilt.find_user(id)) return "user '" + id + "' (not in the log)";
+  for (const auto& [id, key] : stored.keys())
+    if (!rebuilt.find_key(id)) return "key '" + id + "' (not in the log)";
+  return "";
+}
+
+int run_verify(const VerifyOptions& options) {
+  std::optional<Hash256> expected;
+  if (!options.expect_head.empty()) {
+    expected = hash_from_hex(options.expect_head);
+    if (!expected) {
+      std::fprintf(stderr, "keyledger verify: --expect-head takes 64 hex digits\n");
+      return kExitUsage;
+    }
+  }
+  auto opened = open_ledger_for_reading(options.data, /*check_head=*/false);
+  if (!opened.log) return opened.exit_code;
+  Progress progress("verifying", opened.log->head().seq);
+  projections::LedgerState rebuilt;
+  bool extends_expected = false;
+  auto chain = verify_chain(*opened.log, [&](const Event& event) {
+    progress.tick(event.seq);
+    projections::apply_event(rebuilt, event);
+    if (expected && event.prev_hash == *expected) extends_expected = true;
+  });
+  if (!chain.is_ok()) return report_error("reading the log", chain.status());
+  if (!chain->ok()) {
+    std::printf("FAILED: event %llu: %s\n", static_cast<unsigned long long>(chain->problem->seq),
+                chain->problem->description.c_str());
+    return kExitCheckFailed;
+  }
+  if (expected && chain->head.hash == *expected) extends_expected = true;
+  auto stored = projections::load_stored_state(*opened.log);
+  if (!stored.is_ok()) {
+    std::printf("FAILED: stored projection: %s\n", stored.status().message().c_str());
+    return kExitCheckFailed;
+  }
+  if (std::string difference = first_difference(*stored, rebuilt); !difference.empty()) {
+    std::printf("FAILED: the stored projection differs from a replay of the log at %s\n",
+                difference.c_str());
+    return kExitCheckFailed;
+  }
+  std::printf("ok: %llu events, hash chain intact, stored projection equals replay\n",
+              static_cast<unsigned long long>(chain->events));
+  std::printf("head seq %llu hash %s\n", static_cast<unsigned long long>(chain->head.seq),
+              to_hex(chain->head.hash).c_str());
+  if (expected && !extends_expected) {
+    std::printf("FAILED: the log does not extend the expected head %s\n", options.expect_head.c_str());
+    return kExitCheckFailed;
+  }
+  if (expected) std::printf("the log extends the expected head\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<VerifyOptions>();
+  CLI::App* command = app.add_subcommand(
+      "verify", "Prove the log intact: hash chain, sequence, and stored projection equal to replay");
+  command->footer(
+      "Prints the head seq and hash: the fingerprint of the whole history. Record it; later,\n"
+      "--expect-head proves the log still extends it (nothing before it was changed).\n"
+      "Examples:\n"
+      "  keyledger verify --data ./keyledger-data\n"
+      "  keyledger verify --expect-head 3f5a…(64 hex digits)");
+  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
+  command->add_option("--expect-head", options->expect_head,
+                      "A head hash recorded earlier that the log must still extend");
+  command->callback([options, &exit_code] { exit_code = run_verify(*options); });
+}
+
+}  // namespace keyledger::tools
