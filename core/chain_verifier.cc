@@ -5,77 +5,93 @@
 namespace keyledger {
 namespace {
 
-// Walks the chain one event at a time. A broken link into event n leaves
-// the culprit open (n-1 altered, or n's previous hash altered) until the
-// next link is checked.
+// Walks the chain one event at a time. An event counts as good only once
+// the link out of it is checked too (into the next event, or into the
+// stored head), because a changed byte inside event k shows only as a
+// broken link from k to k+1. So the walker holds one checked-in but not yet
+// checked-out event (`candidate_`) and hands it on one step late.
+//
+// A broken link into event n leaves the culprit open until the link out of
+// n is checked: if that is broken too, n's own previous-hash field was
+// altered (culprit n, and n-1 was good); otherwise n-1's content was
+// altered (culprit n-1).
 class ChainWalker {
  public:
   ChainWalker(const std::function<void(const Event&)>& on_event,
               const std::function<bool(const Event&)>& stop_before)
       : on_event_(on_event), stop_before_(stop_before) {}
 
-  // Returns false once a problem is settled.
+  // Returns false once the walk is over (a problem, or the stop point).
   bool visit(std::uint64_t key_seq, std::string_view bytes) {
-    const std::uint64_t expected = report_.events + 1 + (pending_ ? 1 : 0);
+    const std::uint64_t expected = next_seq();
     if (key_seq != expected) {
-      if (settle_pending(false)) return false;
+      if (settle_broken_link(false)) return false;
       return fail(expected, key_seq > expected ? "event is missing (sequence gap)"
                                                : "event is stored out of order");
     }
     auto event = decode_event(bytes);
     if (!event.is_ok()) {
-      if (settle_pending(false)) return false;
+      if (settle_broken_link(false)) return false;
       return fail(key_seq, event.status().message());
     }
     if (event->seq != key_seq) {
-      if (settle_pending(false)) return false;
+      if (settle_broken_link(false)) return false;
       return fail(key_seq, "event carries seq " + std::to_string(event->seq) +
                                " but is stored as seq " + std::to_string(key_seq));
     }
     const bool link_ok = event->prev_hash == own_hash_;
-    if (pending_) {
-      // The link into the pending event was broken; so is this one iff the
-      // pending event's own previous-hash field was altered.
-      settle_pending(!link_ok);
-      return false;
+    if (settle_broken_link(!link_ok)) return false;
+    if (!link_ok) {
+      previous_hash_before_break_ = own_hash_;
+      broken_ = std::move(candidate_);
+      candidate_ = std::move(event).value();
+      broken_into_ = true;
+      own_hash_ = hasher_.hash(candidate_->prev_hash, bytes);
+      return true;
     }
     if (stop_before_ && stop_before_(*event)) {
-      if (!link_ok) return fail(key_seq - 1, "event content does not match the hash recorded by the next event");
+      deliver_candidate();
       stopped_ = true;
       return false;
     }
-    own_hash_ = chain_hash(event->prev_hash, bytes);
-    if (!link_ok) {
-      pending_ = std::move(event).value();
-      return true;
-    }
-    accept(*event);
+    deliver_candidate();
+    own_hash_ = hasher_.hash(event->prev_hash, bytes);
+    candidate_ = std::move(event).value();
     return true;
   }
 
   // Checks the last link, into the stored head.
   ChainReport finish(const LogHead& stored_head) {
     if (report_.problem || stopped_) return report_;
-    if (pending_) {
-      settle_pending(stored_head.hash != own_hash_);
-      return report_;
-    }
-    if (stored_head.seq > report_.events) {
-      fail(report_.events + 1, "event is missing (the head names seq " +
-                                   std::to_string(stored_head.seq) + ")");
-    } else if (stored_head.seq < report_.events) {
+    const std::uint64_t last = next_seq() - 1;
+    const bool head_link_ok = stored_head.seq == last && stored_head.hash == own_hash_;
+    if (settle_broken_link(!head_link_ok)) return report_;
+    if (stored_head.seq > last) {
+      deliver_candidate();
+      fail(last + 1,
+           "event is missing (the head names seq " + std::to_string(stored_head.seq) + ")");
+    } else if (stored_head.seq < last) {
       fail(stored_head.seq + 1, "event is beyond the stored head");
-    } else if (stored_head.hash != report_.head.hash) {
-      fail(report_.events, "the last event does not match the stored head hash");
+    } else if (!head_link_ok) {
+      fail(last, "the last event does not match the stored head hash");
+    } else {
+      deliver_candidate();
     }
     return report_;
   }
 
  private:
-  void accept(const Event& event) {
+  std::uint64_t next_seq() const {
+    return report_.events + (broken_ ? 1 : 0) + (candidate_ ? 1 : 0) + 1;
+  }
+
+  // Hands the checked-out candidate on as good.
+  void deliver_candidate() {
+    if (!candidate_) return;
     ++report_.events;
-    report_.head = LogHead{event.seq, own_hash_};
-    if (on_event_) on_event_(event);
+    report_.head = LogHead{candidate_->seq, own_hash_};  // the candidate is the last event seen
+    if (on_event_) on_event_(*candidate_);
+    candidate_.reset();
   }
 
   bool fail(std::uint64_t seq, std::string description) {
@@ -83,25 +99,43 @@ class ChainWalker {
     return false;
   }
 
-  // Resolves a pending broken link; returns true if there was one.
-  bool settle_pending(bool next_link_broken) {
-    if (!pending_) return false;
-    const std::uint64_t seq = pending_->seq;
-    pending_.reset();
+  // Resolves a broken link into the candidate; returns true if there was
+  // one (the walk is then over).
+  bool settle_broken_link(bool next_link_broken) {
+    if (!broken_into_) return false;
+    const std::uint64_t seq = candidate_->seq;
     if (next_link_broken) {
+      // The candidate's own previous-hash field was altered; the event
+      // before it was good.
+      if (broken_) {
+        candidate_.swap(broken_);
+        deliver_candidate_with_hash(previous_hash_before_break_);
+      }
       fail(seq, "previous-hash field does not match the chain");
     } else {
-      fail(seq - 1, "event content does not match the hash recorded by the next event");
+      fail(seq > 1 ? seq - 1 : seq,
+           "event content does not match the hash recorded by the next event");
     }
     return true;
+  }
+
+  void deliver_candidate_with_hash(const Hash256& hash) {
+    ++report_.events;
+    report_.head = LogHead{candidate_->seq, hash};
+    if (on_event_) on_event_(*candidate_);
+    candidate_.reset();
   }
 
   const std::function<void(const Event&)>& on_event_;
   const std::function<bool(const Event&)>& stop_before_;
   bool stopped_ = false;
   ChainReport report_;
-  Hash256 own_hash_{};  // chain hash of the last accepted (or pending) event
-  std::optional<Event> pending_;
+  ChainHasher hasher_;
+  Hash256 own_hash_{};                    // chain hash of the last event seen
+  Hash256 previous_hash_before_break_{};  // chain hash of `broken_`
+  std::optional<Event> candidate_;        // link in checked, link out not yet
+  std::optional<Event> broken_;           // the event before a broken link
+  bool broken_into_ = false;              // the link into candidate_ is broken
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ StatusOr<const KeyRecord*> owned_live_key(const LedgerView& view, std::string_vi
 }
 
 Status validate_password_hash(std::string_view hash) {
-  if (hash.rfind("scrypt$", 0) != 0 || hash.size() > 512)
+  if (!PasswordHasher::is_well_formed(hash))
     return invalid_argument("invalid_password_hash", "not an encoded scrypt hash", "password");
   return Status::ok();
 }

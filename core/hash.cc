@@ -26,6 +26,24 @@ Hash256 chain_hash(const Hash256& previous, std::string_view event_bytes) {
   return out;
 }
 
+ChainHasher::ChainHasher()
+    : context_(EVP_MD_CTX_new()), digest_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {}
+
+ChainHasher::~ChainHasher() {
+  EVP_MD_CTX_free(context_);
+  EVP_MD_free(digest_);
+}
+
+Hash256 ChainHasher::hash(const Hash256& previous, std::string_view event_bytes) {
+  Hash256 out;
+  unsigned int length = 0;
+  EVP_DigestInit_ex2(context_, digest_, nullptr);
+  EVP_DigestUpdate(context_, previous.data(), previous.size());
+  EVP_DigestUpdate(context_, event_bytes.data(), event_bytes.size());
+  EVP_DigestFinal_ex(context_, out.data(), &length);
+  return out;
+}
+
 std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

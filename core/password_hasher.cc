@@ -21,8 +21,8 @@ constexpr int kMaxLog2N = 20;
 constexpr int kMaxR = 16;
 constexpr int kMaxP = 4;
 
-bool derive(std::string_view password, std::span<const std::uint8_t> salt, int log2_n, int r,
-            int p, std::span<std::uint8_t> out) {
+bool derive(std::string_view password, std::span<const std::uint8_t> salt, int log2_n, int r, int p,
+            std::span<std::uint8_t> out) {
   return EVP_PBE_scrypt(password.data(), password.size(), salt.data(), salt.size(),
                         std::uint64_t{1} << log2_n, static_cast<std::uint64_t>(r),
                         static_cast<std::uint64_t>(p), 1ull << 30, out.data(), out.size()) == 1;
@@ -58,6 +58,32 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
   return out;
 }
 
+bool cost_in_bounds(int log2_n, int r, int p) {
+  return log2_n >= 1 && log2_n <= kMaxLog2N && r >= 1 && r <= kMaxR && p >= 1 && p <= kMaxP;
+}
+
+struct ParsedHash {
+  int log2_n = 0, r = 0, p = 0;
+  std::vector<std::uint8_t> salt, hash;
+};
+
+std::optional<ParsedHash> parse_encoded(std::string_view encoded) {
+  auto parts = split(encoded, '$');
+  ParsedHash parsed;
+  if (parts.size() != 6 || parts[0] != "scrypt" ||
+      !parse_int_field(parts[1], "ln=", parsed.log2_n) ||
+      !parse_int_field(parts[2], "r=", parsed.r) || !parse_int_field(parts[3], "p=", parsed.p))
+    return std::nullopt;
+  if (!cost_in_bounds(parsed.log2_n, parsed.r, parsed.p)) return std::nullopt;
+  auto salt = from_hex(parts[4]);
+  auto hash = from_hex(parts[5]);
+  if (!salt || salt->size() != kSaltLength || !hash || hash->size() != kHashLength)
+    return std::nullopt;
+  parsed.salt = std::move(*salt);
+  parsed.hash = std::move(*hash);
+  return parsed;
+}
+
 }  // namespace
 
 Status validate_password(std::string_view password) {
@@ -77,6 +103,9 @@ Status validate_password(std::string_view password) {
 
 StatusOr<std::string> PasswordHasher::hash(std::string_view password) const {
   KEYLEDGER_RETURN_IF_ERROR(validate_password(password));
+  if (!cost_in_bounds(cost_.log2_n, cost_.r, cost_.p))
+    return invalid_argument("invalid_scrypt_cost",
+                            "the scrypt cost is outside the accepted bounds");
   std::array<std::uint8_t, kSaltLength> salt;
   random_.fill(salt);
   std::array<std::uint8_t, kHashLength> derived;
@@ -87,19 +116,15 @@ StatusOr<std::string> PasswordHasher::hash(std::string_view password) const {
 }
 
 bool PasswordHasher::verify(std::string_view password, std::string_view encoded) {
-  auto parts = split(encoded, '$');
-  int log2_n = 0, r = 0, p = 0;
-  if (parts.size() != 6 || parts[0] != "scrypt" || !parse_int_field(parts[1], "ln=", log2_n) ||
-      !parse_int_field(parts[2], "r=", r) || !parse_int_field(parts[3], "p=", p))
-    return false;
-  if (log2_n < 1 || log2_n > kMaxLog2N || r < 1 || r > kMaxR || p < 1 || p > kMaxP) return false;
-  auto salt = from_hex(parts[4]);
-  auto expected = from_hex(parts[5]);
-  if (!salt || !expected || expected->size() != kHashLength) return false;
-  if (password.size() > kMaxPasswordLength) return false;
+  auto parsed = parse_encoded(encoded);
+  if (!parsed || password.size() > kMaxPasswordLength) return false;
   std::array<std::uint8_t, kHashLength> derived;
-  if (!derive(password, *salt, log2_n, r, p, derived)) return false;
-  return constant_time_equal(derived, *expected);
+  if (!derive(password, parsed->salt, parsed->log2_n, parsed->r, parsed->p, derived)) return false;
+  return constant_time_equal(derived, parsed->hash);
+}
+
+bool PasswordHasher::is_well_formed(std::string_view encoded) {
+  return parse_encoded(encoded).has_value();
 }
 
 }  // namespace keyledger

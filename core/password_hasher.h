@@ -28,12 +28,17 @@ class PasswordHasher {
  public:
   PasswordHasher(RandomSource& random, ScryptCost cost = {}) : random_(random), cost_(cost) {}
 
-  // Validates the password and returns its encoded hash.
+  // Validates the password and returns its encoded hash. Refuses a cost
+  // outside the bounds verify() accepts (it could never be checked).
   StatusOr<std::string> hash(std::string_view password) const;
 
   // Constant-time check. A malformed stored hash (or one whose cost exceeds
   // sane bounds) never matches.
   static bool verify(std::string_view password, std::string_view encoded);
+
+  // True if `encoded` has the exact shape hash() produces, with a cost
+  // within bounds: what an event may carry instead of a password.
+  static bool is_well_formed(std::string_view encoded);
 
  private:
   RandomSource& random_;

@@ -17,15 +17,16 @@ char32_t next_code_point(std::string_view text, std::size_t& i) {
   }
   int extra = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
   char32_t value = byte & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) value = value << 6 | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  for (int k = 1; k <= extra; ++k)
+    value = value << 6 | (static_cast<unsigned char>(text[i + k]) & 0x3F);
   i += extra + 1;
   return value;
 }
 
 bool is_unicode_space(char32_t c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000 || c == 0xFEFF;
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000 || c == 0xFEFF;
 }
 
 bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
@@ -111,8 +112,7 @@ StatusOr<std::string> normalize_key_name(std::string_view name) {
                               "name");
     if (is_invisible_format(c))
       return invalid_argument("name_invisible_characters",
-                              "the name holds invisible direction or separator characters",
-                              "name");
+                              "the name holds invisible direction or separator characters", "name");
   }
   if (count_code_points(trimmed) > kMaxKeyNameCharacters)
     return invalid_argument("name_too_long", "the name is longer than 100 characters", "name");
@@ -135,7 +135,9 @@ Status validate_user_id(std::string_view user_id) {
 }
 
 bool is_valid_ip_address(std::string_view address) {
-  if (address.empty() || address.size() > 45) return false;
+  // inet_pton reads a C string: a NUL would hide whatever follows it.
+  if (address.empty() || address.size() > 45 || address.find('\0') != std::string_view::npos)
+    return false;
   std::string copy(address);
   unsigned char buffer[16];
   return inet_pton(AF_INET, copy.c_str(), buffer) == 1 ||

@@ -9,27 +9,19 @@ struct Folder {
   MutableLedger& state;
   const Event& event;
 
-  // Copies the user, lets `change` edit it, and puts it back.
   template <typename Change>
   void update_user(const std::string& user_id, Change change) {
-    const UserRecord* current = state.find_user(user_id);
-    if (current == nullptr) return;
-    UserRecord user = *current;
-    change(user);
-    state.put_user(std::move(user));
+    if (UserRecord* user = state.edit_user(user_id)) change(*user);
   }
   template <typename Change>
   void update_key(const std::string& key_id, Change change) {
-    const KeyRecord* current = state.find_key(key_id);
-    if (current == nullptr) return;
-    KeyRecord key = *current;
-    change(key);
-    state.put_key(std::move(key));
+    if (KeyRecord* key = state.edit_key(key_id)) change(*key);
   }
 
   void operator()(const UserCreated& e) {
     if (state.find_user(e.user_id) != nullptr) return;
-    state.put_user(UserRecord{e.user_id, e.privilege, false, false, e.password_hash, event.time_ns});
+    state.put_user(
+        UserRecord{e.user_id, e.privilege, false, false, e.password_hash, event.time_ns});
   }
   void operator()(const UserPrivilegeChanged& e) {
     update_user(e.user_id, [&](UserRecord& u) { u.privilege = e.privilege; });
@@ -50,7 +42,7 @@ struct Folder {
     update_user(e.user_id, [](UserRecord& u) { u.locked = false; });
   }
   void operator()(const KeyCreated& e) {
-    if (state.find_key(e.key_id) != nullptr) return;
+    if (state.find_key(e.key_id) != nullptr || state.find_user(e.owner) == nullptr) return;
     KeyRecord key;
     key.key_id = e.key_id;
     key.owner = e.owner;
@@ -93,6 +85,16 @@ const UserRecord* LedgerState::find_user(std::string_view user_id) const {
 }
 
 const KeyRecord* LedgerState::find_key(std::string_view key_id) const {
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+UserRecord* LedgerState::edit_user(std::string_view user_id) {
+  auto it = users_.find(user_id);
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+KeyRecord* LedgerState::edit_key(std::string_view key_id) {
   auto it = keys_.find(key_id);
   return it == keys_.end() ? nullptr : &it->second;
 }

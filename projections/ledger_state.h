@@ -16,7 +16,9 @@ namespace keyledger::projections {
 // Hash and equality that accept std::string_view, so lookups do not copy.
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
 };
 template <typename Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
@@ -27,6 +29,10 @@ class MutableLedger : public LedgerView {
  public:
   virtual void put_user(UserRecord user) = 0;
   virtual void put_key(KeyRecord key) = 0;
+  // A record to change in place, or nullptr when there is none. Valid until
+  // the next put or edit.
+  virtual UserRecord* edit_user(std::string_view user_id) = 0;
+  virtual KeyRecord* edit_key(std::string_view key_id) = 0;
 };
 
 // Folds one event into `state`. Events that name a missing user or key
@@ -40,6 +46,8 @@ class LedgerState final : public MutableLedger {
   const KeyRecord* find_key(std::string_view key_id) const override;
   void put_user(UserRecord user) override;
   void put_key(KeyRecord key) override;
+  UserRecord* edit_user(std::string_view user_id) override;
+  KeyRecord* edit_key(std::string_view key_id) override;
 
   const StringMap<UserRecord>& users() const { return users_; }
   const StringMap<KeyRecord>& keys() const { return keys_; }

@@ -94,9 +94,8 @@ void LiveProjection::publish() {
   // New keys go in creation order so each owner's list stays oldest first.
   std::vector<const KeyRecord*> keys;
   for (const auto& [id, key] : staging_.keys()) keys.push_back(&key);
-  std::sort(keys.begin(), keys.end(), [](const KeyRecord* a, const KeyRecord* b) {
-    return a->created_seq < b->created_seq;
-  });
+  std::sort(keys.begin(), keys.end(),
+            [](const KeyRecord* a, const KeyRecord* b) { return a->created_seq < b->created_seq; });
   {
     std::unique_lock lock(mutex_);
     for (const auto& [id, user] : staging_.users()) state_.put_user(user);
@@ -115,6 +114,20 @@ const UserRecord* LiveProjection::Staging::find_user(std::string_view user_id) c
 const KeyRecord* LiveProjection::Staging::find_key(std::string_view key_id) const {
   auto it = keys_.find(key_id);
   return it != keys_.end() ? &it->second : base_.find_key(key_id);
+}
+
+UserRecord* LiveProjection::Staging::edit_user(std::string_view user_id) {
+  if (auto it = users_.find(user_id); it != users_.end()) return &it->second;
+  const UserRecord* published = base_.find_user(user_id);
+  if (published == nullptr) return nullptr;
+  return &users_.emplace(published->user_id, *published).first->second;
+}
+
+KeyRecord* LiveProjection::Staging::edit_key(std::string_view key_id) {
+  if (auto it = keys_.find(key_id); it != keys_.end()) return &it->second;
+  const KeyRecord* published = base_.find_key(key_id);
+  if (published == nullptr) return nullptr;
+  return &keys_.emplace(published->key_id, *published).first->second;
 }
 
 void LiveProjection::Staging::put_user(UserRecord user) {

@@ -45,12 +45,14 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 }  // namespace
 
 std::string cookie_value(const HttpRequest& request, std::string_view name) {
-  for (auto it = request.find(http::field::cookie); it != request.end() && it->name() == http::field::cookie; ++it) {
+  for (auto it = request.find(http::field::cookie);
+       it != request.end() && it->name() == http::field::cookie; ++it) {
     std::string_view cookies = it->value();
     while (!cookies.empty()) {
       auto semicolon = cookies.find(';');
       std::string_view pair = cookies.substr(0, semicolon);
-      cookies = semicolon == std::string_view::npos ? std::string_view() : cookies.substr(semicolon + 1);
+      cookies =
+          semicolon == std::string_view::npos ? std::string_view() : cookies.substr(semicolon + 1);
       while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
       auto equals = pair.find('=');
       if (equals != std::string_view::npos && pair.substr(0, equals) == name)
@@ -66,6 +68,23 @@ bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head && method != http::verb::options;
 }
 
+// ASCII case-insensitive; bytes above 127 compare as they are (std::tolower
+// must not see a negative char).
+bool equal_ignoring_case(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+// True for "application/json" with any parameters ("; charset=utf-8").
+// Media types are case-insensitive, and a prefix such as
+// "application/json-seq" is another type.
+bool is_json_media_type(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  return type.size() == kJson.size() &&
+         std::equal(type.begin(), type.end(), kJson.begin(), equal_ignoring_case);
+}
+
 }  // namespace
 
 std::optional<std::string> presented_token(const HttpRequest& request) {
@@ -74,8 +93,7 @@ std::optional<std::string> presented_token(const HttpRequest& request) {
     std::string_view value = it->value();
     constexpr std::string_view kBearer = "Bearer ";
     if (value.size() > kBearer.size() &&
-        std::equal(kBearer.begin(), kBearer.end(), value.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+        std::equal(kBearer.begin(), kBearer.end(), value.begin(), equal_ignoring_case))
       return std::string(value.substr(kBearer.size()));
     return std::string();  // some other scheme: present, but not a key
   }
@@ -88,40 +106,54 @@ Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {
   add_routes();
 }
 
-void Api::add_routes() {
-  auto bind = [this](void (Api::*method)(ExchangePtr, Respond)) {
-    return [this, method](ExchangePtr exchange, Respond respond) {
-      (this->*method)(std::move(exchange), std::move(respond));
-    };
-  };
+std::span<const Api::RouteEntry> Api::route_entries() {
   using http::verb;
-  router_.add(verb::post, "/v1/login", bind(&Api::login));
-  router_.add(verb::post, "/v1/logout", bind(&Api::logout));
-  router_.add(verb::get, "/v1/session", bind(&Api::session));
-  router_.add(verb::post, "/v1/password", bind(&Api::change_password));
-  router_.add(verb::get, "/v1/credentials", bind(&Api::credentials));
-  router_.add(verb::post, "/v1/keys", bind(&Api::create_key));
-  router_.add(verb::patch, "/v1/keys/{id}", bind(&Api::rename_key));
-  router_.add(verb::delete_, "/v1/keys/{id}", bind(&Api::delete_key));
-  router_.add(verb::get, "/v1/keys/{id}/events", bind(&Api::key_events));
-  router_.add(verb::get, "/v1/verify", bind(&Api::verify));
-  router_.add(verb::post, "/v1/users", bind(&Api::create_user));
-  router_.add(verb::get, "/v1/users", bind(&Api::list_users));
-  router_.add(verb::patch, "/v1/users/{id}", bind(&Api::update_user));
-  router_.add(verb::get, "/v1/audit", bind(&Api::audit));
-  router_.add(verb::get, "/healthz", bind(&Api::healthz));
-  router_.add(verb::get, "/readyz", bind(&Api::readyz));
-  router_.add(verb::get, "/metrics", bind(&Api::metrics));
-  router_.add(verb::get, "/openapi.json", bind(&Api::openapi));
-  router_.add(verb::get, "/docs", bind(&Api::docs));
+  static constexpr RouteEntry kRoutes[] = {
+      {verb::post, "/v1/login", &Api::login},
+      {verb::post, "/v1/logout", &Api::logout},
+      {verb::get, "/v1/session", &Api::session},
+      {verb::post, "/v1/password", &Api::change_password},
+      {verb::get, "/v1/credentials", &Api::credentials},
+      {verb::post, "/v1/keys", &Api::create_key},
+      {verb::patch, "/v1/keys/{id}", &Api::rename_key},
+      {verb::delete_, "/v1/keys/{id}", &Api::delete_key},
+      {verb::get, "/v1/keys/{id}/events", &Api::key_events},
+      {verb::get, "/v1/verify", &Api::verify},
+      {verb::post, "/v1/users", &Api::create_user},
+      {verb::get, "/v1/users", &Api::list_users},
+      {verb::patch, "/v1/users/{id}", &Api::update_user},
+      {verb::get, "/v1/audit", &Api::audit},
+      {verb::get, "/healthz", &Api::healthz},
+      {verb::get, "/readyz", &Api::readyz},
+      {verb::get, "/metrics", &Api::metrics},
+      {verb::get, "/openapi.json", &Api::openapi},
+      {verb::get, "/docs", &Api::docs},
+  };
+  return kRoutes;
+}
+
+void Api::add_routes() {
+  for (const RouteEntry& entry : route_entries()) {
+    router_.add(entry.method, std::string(entry.pattern),
+                [this, method = entry.handler](ExchangePtr exchange, Respond respond) {
+                  (this->*method)(std::move(exchange), std::move(respond));
+                });
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> api_route_table() {
+  std::vector<std::pair<std::string, std::string>> table;
+  for (const auto& entry : Api::route_entries())
+    table.emplace_back(std::string(http::to_string(entry.method)), std::string(entry.pattern));
+  return table;
 }
 
 void Api::prepare(Exchange& exchange) {
   exchange.request_id = random_hex(deps_.random, 8);
   exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
-  const bool from_proxy = std::find(deps_.config.trusted_proxies.begin(),
-                                    deps_.config.trusted_proxies.end(),
-                                    exchange.client_ip) != deps_.config.trusted_proxies.end();
+  const bool from_proxy =
+      std::find(deps_.config.trusted_proxies.begin(), deps_.config.trusted_proxies.end(),
+                exchange.client_ip) != deps_.config.trusted_proxies.end();
   if (from_proxy) {
     // The left-most address is the original client as the proxy saw it.
     std::string_view forwarded = exchange.request["X-Forwarded-For"];
@@ -180,7 +212,8 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
       if (pair.empty()) continue;
       auto equals = pair.find('=');
       auto name = percent_decode(pair.substr(0, equals), true);
-      auto value = percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+      auto value =
+          percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
       if (!name || !value)
         return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
       exchange->query.emplace(*name, *value);
@@ -192,7 +225,8 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
     case Router::Match::kNotFound:
       return finish(error_response(*exchange, 404, "not_found", "not found"));
     case Router::Match::kWrongMethod: {
-      HttpResponse response = error_response(*exchange, 405, "method_not_allowed", "method not allowed");
+      HttpResponse response =
+          error_response(*exchange, 405, "method_not_allowed", "method not allowed");
       response.set(http::field::allow, allowed);
       return finish(std::move(response));
     }
@@ -202,12 +236,11 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
   handler(exchange, std::move(finish));
 }
 
-StatusOr<Caller> Api::authenticate(Exchange& exchange) {
+StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after) {
   const Status invalid(StatusCode::kUnauthenticated, "invalid_credentials",
                        "the credentials are invalid");
   if (auto token = presented_token(exchange.request)) {
-    std::int64_t retry_after = 0;
-    auto verified = deps_.verifier.verify(*token, exchange.client_ip, &retry_after);
+    auto verified = deps_.verifier.verify(*token, exchange.client_ip, retry_after);
     if (!verified.is_ok()) return verified.status();
     exchange.user = verified->user_id;
     return Caller{verified->user_id, verified->privilege, verified->key_id, false};
@@ -235,20 +268,17 @@ StatusOr<Caller> Api::authenticate(Exchange& exchange) {
 
 std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
                                    std::optional<Privilege> minimum) {
-  auto caller = authenticate(exchange);
+  std::int64_t retry_after = 0;
+  auto caller = authenticate(exchange, &retry_after);
   if (!caller.is_ok()) {
-    if (caller.status().code() == StatusCode::kResourceExhausted) {
-      HttpResponse response = status_response(exchange, caller.status());
-      response.set(http::field::retry_after, "60");
-      respond(std::move(response));
-    } else {
-      respond(status_response(exchange, caller.status()));
-    }
+    HttpResponse response = status_response(exchange, caller.status());
+    // The limiter's own wait, as /v1/verify tells it, not a guess.
+    if (retry_after > 0) response.set(http::field::retry_after, std::to_string(retry_after));
+    respond(std::move(response));
     return std::nullopt;
   }
   if (minimum) {
-    const bool allowed = caller->privilege == Privilege::kAdmin ||
-                         (caller->privilege == *minimum);
+    const bool allowed = caller->privilege == Privilege::kAdmin || (caller->privilege == *minimum);
     if (!allowed) {
       respond(error_response(exchange, 403, "forbidden", "forbidden"));
       return std::nullopt;
@@ -262,8 +292,8 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
                  std::function<HttpResponse(const storage::CommittedEvent&)> on_ok) {
   deps_.writer.submit(std::move(command),
                       EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
-                      [exchange, respond = std::move(respond), on_ok = std::move(on_ok)](
-                          StatusOr<storage::CommittedEvent> result) {
+                      [exchange, respond = std::move(respond),
+                       on_ok = std::move(on_ok)](StatusOr<storage::CommittedEvent> result) {
                         if (!result.is_ok())
                           return respond(status_response(*exchange, result.status()));
                         respond(on_ok(*result));
@@ -272,8 +302,7 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
 
 std::optional<Json> Api::body(Exchange& exchange, const Respond& respond,
                               std::initializer_list<std::string_view> allowed) {
-  std::string_view type = exchange.request[http::field::content_type];
-  if (type.substr(0, 16) != "application/json") {
+  if (!is_json_media_type(exchange.request[http::field::content_type])) {
     respond(error_response(exchange, 415, "unsupported_media_type", "send application/json"));
     return std::nullopt;
   }
@@ -281,7 +310,8 @@ std::optional<Json> Api::body(Exchange& exchange, const Respond& respond,
   if (!parsed.is_ok()) {
     Json context = Json::object();
     if (!parsed.status().field().empty()) context["field"] = parsed.status().field();
-    respond(error_response(exchange, 400, parsed.status().reason(), parsed.status().message(), context));
+    respond(error_response(exchange, 400, parsed.status().reason(), parsed.status().message(),
+                           context));
     return std::nullopt;
   }
   return std::move(parsed).value();

@@ -7,7 +7,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/event_log.h"
@@ -40,7 +43,7 @@ struct ApiDependencies {
   SessionStore& sessions;
   SignInGuard& sign_ins;
   const PasswordHasher& password_hasher;
-  const SecretHasher& secret_hasher;  // cloned per use for new keys
+  const SecretHasher& secret_hasher;        // cloned per use for new keys
   boost::asio::thread_pool& blocking_pool;  // scrypt runs here, not on I/O threads
   Metrics& metrics;
   AccessLog& access_log;
@@ -53,7 +56,7 @@ struct ApiDependencies {
 struct Caller {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
-  std::string key_id;      // when authenticated with an API key
+  std::string key_id;  // when authenticated with an API key
   bool via_session = false;
 };
 
@@ -74,12 +77,25 @@ class Api final : public RequestHandler {
  private:
   using ExchangePtr = std::shared_ptr<Exchange>;
 
+  // One row per route. This table alone drives both the router and
+  // api_route_table(), so the published API description can be checked
+  // against what is really served.
+  struct RouteEntry {
+    http::verb method;
+    std::string_view pattern;
+    void (Api::*handler)(ExchangePtr, Respond);
+  };
+  static std::span<const RouteEntry> route_entries();
+  friend std::vector<std::pair<std::string, std::string>> api_route_table();
+
   void add_routes();
   void prepare(Exchange& exchange);
 
   // Authentication: an API key header, or a session cookie (with the CSRF
   // token for state-changing requests). kUnauthenticated / kPermissionDenied.
-  StatusOr<Caller> authenticate(Exchange& exchange);
+  // `retry_after`, if given, receives the seconds a rate-limited client must
+  // wait (with kResourceExhausted).
+  StatusOr<Caller> authenticate(Exchange& exchange, std::int64_t* retry_after);
   // authenticate() and check `minimum` privilege; responds on failure.
   std::optional<Caller> require(Exchange& exchange, const Respond& respond,
                                 std::optional<Privilege> minimum = std::nullopt);
@@ -123,6 +139,11 @@ class Api final : public RequestHandler {
   std::atomic<bool> ready_{false};
   std::atomic<int> in_flight_{0};
 };
+
+// (method, pattern) of every route keyledgerd serves, e.g. ("GET",
+// "/v1/keys/{id}/events"), in registration order. GET routes also answer
+// HEAD. The test that keeps /openapi.json in step with the code uses it.
+std::vector<std::pair<std::string, std::string>> api_route_table();
 
 // The token presented in MC-Api-Key or "Authorization: Bearer", if any.
 std::optional<std::string> presented_token(const HttpRequest& request);

@@ -16,7 +16,13 @@ namespace {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket&& socket, RequestHandler& handler, const HttpLimits& limits)
-      : stream_(std::move(socket)), handler_(handler), limits_(limits) {
+      : stream_(std::move(socket)),
+        handler_(handler),
+        limits_(limits),
+        // A header is parsed whole from the buffer, so the buffer must hold
+        // more than the header limit; otherwise an oversized header fails
+        // as a buffer overflow (400) before the limit (431) is ever seen.
+        buffer_(limits.max_header_bytes + kReadAhead) {
     beast::error_code ignored;
     auto peer = stream_.socket().remote_endpoint(ignored);
     peer_ip_ = ignored ? std::string() : peer.address().to_string();
@@ -35,7 +41,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->body_limit(limits_.max_body_bytes);
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
-    stream_.expires_after(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+    stream_.expires_after(first || buffer_.size() > 0 ? limits_.read_timeout
+                                                      : limits_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
                        self->on_read(error);
@@ -71,7 +78,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void write(HttpResponse response) {
     response_ = std::make_unique<HttpResponse>(std::move(response));
-    response_->prepare_payload();
+    // An answer to HEAD comes with the GET body's length already set and no
+    // body; recomputing it here would announce 0 bytes.
+    if (!response_->has_content_length()) response_->prepare_payload();
     stream_.expires_after(limits_.write_timeout);
     http::async_write(stream_, *response_,
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
@@ -96,7 +105,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   RequestHandler& handler_;
   const HttpLimits& limits_;
   std::string peer_ip_;
-  beast::flat_buffer buffer_{8192};
+  static constexpr std::size_t kReadAhead = 8192;
+  beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<HttpResponse> response_;
 };
@@ -135,14 +145,15 @@ void HttpServer::stop_accepting() {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
-    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!error) {
-      socket.set_option(tcp::no_delay(true), error);
-      std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
-    }
-    accept();
-  });
+  acceptor_.async_accept(
+      asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
+        if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!error) {
+          socket.set_option(tcp::no_delay(true), error);
+          std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
+        }
+        accept();
+      });
 }
 
 }  // namespace keyledger::server

@@ -6,9 +6,21 @@
 
 namespace keyledger::storage {
 
-GroupCommitWriter::GroupCommitWriter(EventLog& log, CommandStateMachine& state,
-                                     const Clock& clock, WriterOptions options)
+GroupCommitWriter::GroupCommitWriter(EventLog& log, CommandStateMachine& state, const Clock& clock,
+                                     WriterOptions options)
     : log_(log), state_(state), clock_(clock), options_(options) {
+  // Continue from the last stored event's time, so event times never go
+  // backwards across a restart even if the wall clock did.
+  const LogHead head = log_.head();
+  if (head.seq > 0) {
+    log_.read_events(head.seq,
+                     [this](std::uint64_t, std::string_view bytes) {
+                       if (auto last = decode_event(bytes); last.is_ok())
+                         last_time_ns_ = last->time_ns;
+                       return false;
+                     })
+        .ignore();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -85,7 +97,7 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     }
     Event event{head.seq + 1, now, batch[i].origin, head.hash, std::move(payload).value()};
     std::string bytes = encode_event(event);
-    head = LogHead{event.seq, chain_hash(head.hash, bytes)};
+    head = LogHead{event.seq, hasher_.hash(head.hash, bytes)};
     state_.stage(event);
     results[i] = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
     encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
@@ -96,8 +108,8 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     const auto started = std::chrono::steady_clock::now();
     appended = log_.append(encoded, state_.staged_changes(), head);
     if (options_.on_commit)
-      options_.on_commit(CommitInfo{encoded.size(), std::chrono::steady_clock::now() - started,
-                                    appended.is_ok()});
+      options_.on_commit(
+          CommitInfo{encoded.size(), std::chrono::steady_clock::now() - started, appended.is_ok()});
     if (appended.is_ok()) {
       state_.publish();
       last_time_ns_ = now;

@@ -5,9 +5,9 @@
 // answers every caller. Ordering is total, so the hash chain is too.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <chrono>
 #include <deque>
 #include <functional>
 #include <future>
@@ -18,6 +18,7 @@
 #include "core/commands.h"
 #include "core/event.h"
 #include "core/event_log.h"
+#include "core/hash.h"
 #include "core/state_machine.h"
 #include "core/status.h"
 
@@ -30,7 +31,7 @@ struct CommittedEvent {
 };
 
 struct CommitInfo {
-  std::size_t events = 0;            // events in the commit
+  std::size_t events = 0;               // events in the commit
   std::chrono::nanoseconds duration{};  // time spent in the durable append
   bool ok = false;
 };
@@ -44,10 +45,10 @@ struct WriterOptions {
 };
 
 struct WriterStats {
-  std::uint64_t commits = 0;           // appends attempted
-  std::uint64_t events_appended = 0;   // events made durable
-  std::uint64_t commands_rejected = 0; // decided into an error
-  std::uint64_t commit_failures = 0;   // appends that failed
+  std::uint64_t commits = 0;            // appends attempted
+  std::uint64_t events_appended = 0;    // events made durable
+  std::uint64_t commands_rejected = 0;  // decided into an error
+  std::uint64_t commit_failures = 0;    // appends that failed
 };
 
 class GroupCommitWriter {
@@ -97,7 +98,8 @@ class GroupCommitWriter {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   WriterStats stats_;
-  TimeNs last_time_ns_ = 0;
+  TimeNs last_time_ns_ = 0;  // writer thread only
+  ChainHasher hasher_;       // writer thread only
   std::thread thread_;
 };
 

@@ -3,9 +3,9 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-
 #include <stdlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <mutex>
@@ -55,9 +55,12 @@ std::uint64_t decode_seq(std::string_view key) {
 
 int family_of(RecordTable table) {
   switch (table) {
-    case RecordTable::kUsers: return kUsers;
-    case RecordTable::kKeys: return kKeys;
-    case RecordTable::kOwnerIndex: return kOwnerIndex;
+    case RecordTable::kUsers:
+      return kUsers;
+    case RecordTable::kKeys:
+      return kKeys;
+    case RecordTable::kOwnerIndex:
+      return kOwnerIndex;
   }
   return kKeys;
 }
@@ -65,8 +68,37 @@ int family_of(RecordTable table) {
 bool folder_is_empty(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return true;
-  return std::filesystem::is_directory(path, error) &&
-         std::filesystem::directory_iterator(path, error) == std::filesystem::directory_iterator();
+  if (!std::filesystem::is_directory(path, error)) return false;
+  std::filesystem::directory_iterator first(path, error);
+  return !error && first == std::filesystem::directory_iterator();  // unlistable is not empty
+}
+
+// Checks, without opening (or locking, or writing anything into) the
+// folder, that it holds a RocksDB database with all of our column families.
+// A folder with no RocksDB manifest is not a database at all; one whose
+// manifest cannot be listed is a damaged database.
+Status check_keyledger_families(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(path, error))
+    return failed_precondition("not_a_keyledger_database", path.string() + " is not a folder");
+  bool has_manifest = false;
+  for (const auto& entry : std::filesystem::directory_iterator(path, error))
+    has_manifest = has_manifest || entry.path().filename().string().rfind("MANIFEST-", 0) == 0;
+  if (error)
+    return unavailable("storage_unavailable",
+                       "cannot list " + path.string() + ": " + error.message());
+  const Status not_ours = failed_precondition(
+      "not_a_keyledger_database", path.string() + " is not empty and holds no keyledger database");
+  if (!has_manifest) return not_ours;
+  std::vector<std::string> names;
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path.string(), &names);
+  if (!listed.ok())
+    return corruption("storage_corruption",
+                      "the database at " + path.string() + " is damaged: " + listed.ToString());
+  for (const char* wanted : kFamilyNames)
+    if (std::find(names.begin(), names.end(), wanted) == names.end()) return not_ours;
+  return Status::ok();
 }
 
 }  // namespace
@@ -98,9 +130,7 @@ class RocksEventLog::Impl {
     if (fresh && options.mode == OpenMode::kReadOnly)
       return failed_precondition("not_a_keyledger_database",
                                  "no keyledger database at " + path.string());
-    if (!fresh && !std::filesystem::exists(path / "CURRENT"))
-      return failed_precondition("not_a_keyledger_database",
-                                 path.string() + " is not empty and holds no keyledger database");
+    if (!fresh) KEYLEDGER_RETURN_IF_ERROR(check_keyledger_families(path));
     rocksdb::Options db_options;
     db_options.create_if_missing = fresh;
     db_options.create_missing_column_families = fresh;
@@ -108,7 +138,8 @@ class RocksEventLog::Impl {
     db_options.keep_log_file_num = 4;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-    for (const char* name : kFamilyNames) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    for (const char* name : kFamilyNames)
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> opened;
     rocksdb::DB* raw = nullptr;
     rocksdb::Status status;
@@ -129,9 +160,9 @@ class RocksEventLog::Impl {
     }
     if (!status.ok()) {
       if (status.IsInvalidArgument())
-        return failed_precondition("not_a_keyledger_database",
-                                   path.string() + " is not a keyledger database: " +
-                                       status.ToString());
+        return failed_precondition(
+            "not_a_keyledger_database",
+            path.string() + " is not a keyledger database: " + status.ToString());
       return from_rocks(status, "opening " + path.string());
     }
     db.reset(raw);
@@ -151,9 +182,9 @@ class RocksEventLog::Impl {
   Status load_head(const std::filesystem::path& path) {
     std::string format, head_bytes, projection_bytes;
     if (!db->Get({}, meta(), "format", &format).ok() || format != kFormat)
-      return failed_precondition("not_a_keyledger_database",
-                                 path.string() + " is not a keyledger database (format '" +
-                                     format + "')");
+      return failed_precondition(
+          "not_a_keyledger_database",
+          path.string() + " is not a keyledger database (format '" + format + "')");
     KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Get({}, meta(), "head", &head_bytes), "reading head"));
     KEYLEDGER_RETURN_IF_ERROR(
         from_rocks(db->Get({}, meta(), "projection_head", &projection_bytes), "reading head"));
@@ -265,7 +296,8 @@ Status RocksEventLog::append(std::span<const EncodedEvent> events,
 }
 
 Status RocksEventLog::read_events(
-    std::uint64_t from_seq, const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
+    std::uint64_t from_seq,
+    const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;  // a full scan should not evict the hot set
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->events()));

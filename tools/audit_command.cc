@@ -63,14 +63,14 @@ int run_audit(const AuditOptions& options) {
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
   RowWriter rows(format, {"seq", "time", "action", "actor", "actor_ip", "owner", "key_id", "name",
-                          "client_ip", "used_at", "reason"});
+                          "privilege", "client_ip", "used_at", "reason"});
   Progress progress("reading events", opened.log->head().seq);
   Status scanned = projections::scan_audit(
       *opened.log, 0, filter, [](const std::string&) { return std::string(); },
       [&](const projections::AuditRow& row) {
         progress.tick(row.seq);
         rows.add({std::to_string(row.seq), format_rfc3339(row.time_ns), row.action, row.actor,
-                  row.actor_ip, row.owner, row.key_id, row.name, row.client_ip,
+                  row.actor_ip, row.owner, row.key_id, row.name, row.privilege, row.client_ip,
                   time_or_empty(row.used_at_ns), row.reason});
         return true;
       });
@@ -84,7 +84,8 @@ int run_audit(const AuditOptions& options) {
 void add_audit_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<AuditOptions>();
   CLI::App* command = app.add_subcommand(
-      "audit", "Who created, renamed and deleted each key: time, actor, actor IP, owner, key, name");
+      "audit",
+      "Who created, renamed and deleted each key: time, actor, actor IP, owner, key, name");
   command->footer(
       "Examples:\n"
       "  keyledger audit --data ./keyledger-data\n"
@@ -99,7 +100,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
                       "Comma-separated: created,renamed,deleted,used,user-created,"
                       "user-privilege-changed,user-disabled,user-enabled,user-password-changed,"
                       "user-locked,user-unlocked, or user-* for all user events");
-  command->add_option("--since", options->since, "From this time (RFC 3339 or YYYY-MM-DD), inclusive");
+  command->add_option("--since", options->since,
+                      "From this time (RFC 3339 or YYYY-MM-DD), inclusive");
   command->add_option("--until", options->until, "Before this time (RFC 3339 or YYYY-MM-DD)");
   command->add_flag("--include-use", options->include_use, "Also list last-use (used) events");
   command->add_option("--format", options->format,

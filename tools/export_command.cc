@@ -1,5 +1,7 @@
 // keyledger export: every event as one JSON line, for SIEM ingestion.
 // Stable field names; never a secret hash or password hash.
+#include <limits>
+
 #include "core/event_codec.h"
 #include "core/hash.h"
 #include "core/time_format.h"
@@ -20,20 +22,26 @@ struct ExportOptions {
 int run_export(const ExportOptions& options) {
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
+  // Nothing follows the largest seq (and after_seq + 1 must not wrap to 0).
+  if (options.after_seq == std::numeric_limits<std::uint64_t>::max()) return kExitOk;
   Progress progress("exporting", opened.log->head().seq);
   Status failure = Status::ok();
-  Status read = opened.log->read_events(options.after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
-    auto event = decode_event(bytes);
-    if (!event.is_ok()) {
-      failure = corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
-      return false;
-    }
-    progress.tick(seq);
-    std::fputs(event_to_json(*event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(),
-               stdout);
-    std::fputc('\n', stdout);
-    return true;
-  });
+  Status read = opened.log->read_events(
+      options.after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
+        auto event = decode_event(bytes);
+        if (!event.is_ok()) {
+          failure =
+              corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
+          return false;
+        }
+        progress.tick(seq);
+        std::fputs(event_to_json(*event)
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                       .c_str(),
+                   stdout);
+        std::fputc('\n', stdout);
+        return true;
+      });
   if (read.is_ok()) read = failure;
   if (!read.is_ok()) return report_error("reading the log", read);
   return kExitOk;
@@ -51,7 +59,9 @@ void add_export_command(CLI::App& app, int& exit_code) {
       "  keyledger export --data ./keyledger-data > events.jsonl\n"
       "  keyledger export --after-seq \"$(tail -1 events.jsonl | jq .seq)\" >> events.jsonl");
   command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
-  command->add_option("--after-seq", options->after_seq, "Start after this seq")->capture_default_str();
+  command->add_option("--after-seq", options->after_seq, "Start after this seq")
+      ->check(seq_validator())
+      ->capture_default_str();
   command->callback([options, &exit_code] { exit_code = run_export(*options); });
 }
 

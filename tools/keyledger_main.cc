@@ -2,9 +2,31 @@
 // reads a live ledger safely beside a running keyledgerd and never writes
 // to it.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
 
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
+
+namespace {
+
+// Bad arguments are reported on one line, like every other error.
+std::string one_line_failure(const CLI::App* app, const CLI::Error& error) {
+  std::string message = error.what();
+  if (error.get_name() == "RequiredError" && app->get_subcommands().empty()) {
+    // CLI11 says only that a subcommand is required, even for a misspelt one.
+    message = "give a subcommand: audit, replay, verify, export or stats";
+    const auto rest = app->remaining();
+    if (!rest.empty() && !rest.front().empty() && rest.front().front() != '-')
+      message = "unknown subcommand '" + rest.front() + "'; " + message;
+  }
+  for (auto& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  return "keyledger: " + message + " (see keyledger --help)\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -13,6 +35,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 check failed, 2 bad arguments, 3 no ledger at --data,\n"
       "4 ledger unreadable or corrupt, 5 could not write the output database."};
   app.require_subcommand(1);
+  app.failure_message(one_line_failure);
   int exit_code = keyledger::tools::kExitOk;
   keyledger::tools::add_audit_command(app, exit_code);
   keyledger::tools::add_replay_command(app, exit_code);
@@ -28,6 +51,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     app.exit(error);
     return keyledger::tools::kExitUsage;
+  } catch (const std::exception& error) {
+    // Never a crash: whatever escaped a command is still one clear line.
+    std::fprintf(stderr, "keyledger: unexpected error: %s\n", error.what());
+    return keyledger::tools::kExitUnreadable;
   }
   return exit_code;
 }

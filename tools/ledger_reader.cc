@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "tools/exit_codes.h"
@@ -15,8 +17,10 @@ int report_error(const std::string& what, const Status& status) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kNotFound:
       return status.reason() == "not_a_keyledger_database" ? kExitNoLedger : kExitUnreadable;
-    case StatusCode::kInvalidArgument: return kExitUsage;
-    default: return kExitUnreadable;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    default:
+      return kExitUnreadable;
   }
 }
 
@@ -24,13 +28,27 @@ OpenedLedger open_ledger_for_reading(const std::string& data_dir, bool check_hea
   OpenedLedger opened;
   std::error_code error;
   std::filesystem::path path = data_dir;
-  if (!std::filesystem::is_directory(path, error)) {
-    std::fprintf(stderr, "keyledger: %s: no such folder\n", data_dir.c_str());
+  const auto status = std::filesystem::status(path, error);
+  if (error && error != std::errc::no_such_file_or_directory &&
+      error != std::errc::not_a_directory) {
+    std::fprintf(stderr, "keyledger: %s: %s\n", data_dir.c_str(), error.message().c_str());
+    opened.exit_code = kExitUnreadable;
+    return opened;
+  }
+  if (!std::filesystem::is_directory(status)) {
+    std::fprintf(stderr, "keyledger: %s: %s\n", data_dir.c_str(),
+                 std::filesystem::exists(status) ? "not a folder" : "no such folder");
     opened.exit_code = kExitNoLedger;
     return opened;
   }
   // keyledgerd keeps the database in DATA/ledger beside its pepper.
-  if (std::filesystem::exists(path / "ledger" / "CURRENT", error)) path /= "ledger";
+  if (std::filesystem::is_directory(path / "ledger", error)) path /= "ledger";
+  // Storage would take a folder it may not list for an empty one.
+  if (access(path.c_str(), R_OK | X_OK) != 0) {
+    std::fprintf(stderr, "keyledger: %s: cannot read: %s\n", path.c_str(), std::strerror(errno));
+    opened.exit_code = kExitUnreadable;
+    return opened;
+  }
   storage::RocksOptions options;
   options.mode = storage::OpenMode::kReadOnly;
   options.skip_head_check = !check_head;
@@ -53,9 +71,11 @@ Progress::~Progress() {
 void Progress::tick(std::uint64_t done) {
   if (!enabled_ || done - last_shown_ < 65536) return;
   last_shown_ = done;
-  const double percent = total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 0;
+  const double percent =
+      total_ ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 0;
   std::fprintf(stderr, "\r%s %llu/%llu (%.0f%%)", label_.c_str(),
-               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), percent);
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+               percent);
   std::fflush(stderr);
 }
 

@@ -17,6 +17,7 @@ namespace {
 struct ReplayOptions {
   std::string data = "./keyledger-data";
   std::uint64_t until_seq = 0;
+  bool until_seq_given = false;  // --until-seq 0 means the empty prefix
   std::string at;
   std::string out;
   std::string format;
@@ -33,7 +34,8 @@ void print_state(const projections::LedgerState& state, Format format) {
   for (const UserRecord* user : users) {
     const std::string status = user->disabled ? "disabled" : user->locked ? "locked" : "active";
     const auto& key_ids = state.key_ids_of(user->user_id);
-    if (key_ids.empty()) rows.add({user->user_id, std::string(privilege_name(user->privilege)), status});
+    if (key_ids.empty())
+      rows.add({user->user_id, std::string(privilege_name(user->privilege)), status});
     for (const auto& key_id : key_ids) {
       const KeyRecord& key = *state.find_key(key_id);
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
@@ -50,10 +52,6 @@ void print_state(const projections::LedgerState& state, Format format) {
 int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead& head,
                  const projections::LedgerState& state, const std::string& out) {
   std::error_code error;
-  if (std::filesystem::exists(out, error) && !std::filesystem::is_empty(out, error)) {
-    std::fprintf(stderr, "keyledger replay: --out %s exists and is not empty\n", out.c_str());
-    return kExitUsage;
-  }
   std::filesystem::create_directories(out, error);
   std::filesystem::path db_path = std::filesystem::path(out) / "ledger";
   auto target = storage::RocksEventLog::open(db_path);
@@ -86,7 +84,8 @@ int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead&
   const auto records = projections::records_of(state);
   flush(records);
   if (!written.is_ok()) {
-    std::fprintf(stderr, "keyledger replay: writing %s: %s\n", out.c_str(), written.message().c_str());
+    std::fprintf(stderr, "keyledger replay: writing %s: %s\n", out.c_str(),
+                 written.message().c_str());
     return kExitWriteFailed;
   }
   std::fprintf(stderr, "keyledger replay: wrote %llu events to %s\n",
@@ -95,7 +94,7 @@ int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead&
 }
 
 int run_replay(const ReplayOptions& options) {
-  if (options.until_seq && !options.at.empty()) {
+  if (options.until_seq_given && !options.at.empty()) {
     std::fprintf(stderr, "keyledger replay: give --until-seq or --at, not both\n");
     return kExitUsage;
   }
@@ -112,6 +111,14 @@ int run_replay(const ReplayOptions& options) {
     std::fprintf(stderr, "keyledger replay: --format must be table, json or csv\n");
     return kExitUsage;
   }
+  // Refused before any reading, so the only message is this one.
+  std::error_code error;
+  if (!options.out.empty() && std::filesystem::exists(options.out, error) &&
+      !std::filesystem::is_empty(options.out, error)) {
+    std::fprintf(stderr, "keyledger replay: --out %s exists and is not empty\n",
+                 options.out.c_str());
+    return kExitUsage;
+  }
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
   Progress progress("replaying", opened.log->head().seq);
@@ -119,7 +126,8 @@ int run_replay(const ReplayOptions& options) {
   auto chain = verify_chain_prefix(
       *opened.log,
       [&](const Event& event) {
-        return (options.until_seq && event.seq > options.until_seq) || (at && event.time_ns > *at);
+        return (options.until_seq_given && event.seq > options.until_seq) ||
+               (at && event.time_ns > *at);
       },
       [&](const Event& event) {
         progress.tick(event.seq);
@@ -128,10 +136,11 @@ int run_replay(const ReplayOptions& options) {
   if (!chain.is_ok()) return report_error("reading the log", chain.status());
   if (!chain->ok()) {
     std::fprintf(stderr, "keyledger replay: event %llu: %s\n",
-                 static_cast<unsigned long long>(chain->problem->seq), chain->problem->description.c_str());
+                 static_cast<unsigned long long>(chain->problem->seq),
+                 chain->problem->description.c_str());
     return kExitCheckFailed;
   }
-  if (options.until_seq && chain->head.seq < options.until_seq) {
+  if (options.until_seq_given && chain->head.seq < options.until_seq) {
     std::fprintf(stderr, "keyledger replay: the log ends at seq %llu\n",
                  static_cast<unsigned long long>(chain->head.seq));
     return kExitUsage;
@@ -147,21 +156,31 @@ int run_replay(const ReplayOptions& options) {
 
 void add_replay_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ReplayOptions>();
-  CLI::App* command = app.add_subcommand("replay", "The users and keys as they were at a seq or a time");
+  CLI::App* command =
+      app.add_subcommand("replay", "The users and keys as they were at a seq or a time");
   command->footer(
       "Examples:\n"
       "  keyledger replay --data ./keyledger-data --until-seq 120\n"
       "  keyledger replay --at 2026-06-30T23:59:59Z --format csv\n"
-      "  keyledger replay --until-seq 120 --out ./ledger-at-120   # a database keyledgerd can open");
+      "  keyledger replay --until-seq 120 --out ./ledger-at-120   # a database keyledgerd can "
+      "open");
   command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
-  command->add_option("--until-seq", options->until_seq, "Include events up to and including this seq");
-  command->add_option("--at", options->at, "Include events at or before this time (RFC 3339 or date)");
+  CLI::Option* until_seq = command
+                               ->add_option("--until-seq", options->until_seq,
+                                            "Include events up to and including this seq")
+                               ->check(seq_validator());
+  command
+      ->add_option("--at", options->at, "Include events at or before this time (RFC 3339 or date)")
+      ->excludes(until_seq);
   command->add_option("--out", options->out,
                       "Write a fresh data folder holding that prefix of the log (copy the pepper "
                       "file beside it for keyledgerd to verify keys)");
   command->add_option("--format", options->format,
                       "table, json or csv (default: table on a terminal, else json)");
-  command->callback([options, &exit_code] { exit_code = run_replay(*options); });
+  command->callback([options, until_seq, &exit_code] {
+    options->until_seq_given = until_seq->count() > 0;
+    exit_code = run_replay(*options);
+  });
 }
 
 }  // namespace keyledger::tools

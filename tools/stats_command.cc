@@ -65,8 +65,12 @@ int run_stats(const StatsOptions& options) {
 
 void add_stats_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<StatsOptions>();
-  CLI::App* command = app.add_subcommand("stats", "Events by type, users, live and deleted keys, size, head");
-  command->footer("Example:\n  keyledger stats --data ./keyledger-data --format json");
+  CLI::App* command =
+      app.add_subcommand("stats", "Events by type, users, live and deleted keys, size, head");
+  command->footer(
+      "Examples:\n"
+      "  keyledger stats --data ./keyledger-data\n"
+      "  keyledger stats --data ./keyledger-data --format json");
   command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
   command->add_option("--format", options->format,
                       "table, json or csv (default: table on a terminal, else json)");
