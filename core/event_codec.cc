@@ -14,18 +14,24 @@ namespace {
 
 schema::Privilege to_schema(Privilege privilege) {
   switch (privilege) {
-    case Privilege::kUser: return schema::Privilege::USER;
-    case Privilege::kAuditor: return schema::Privilege::AUDITOR;
-    case Privilege::kAdmin: return schema::Privilege::ADMIN;
+    case Privilege::kUser:
+      return schema::Privilege::USER;
+    case Privilege::kAuditor:
+      return schema::Privilege::AUDITOR;
+    case Privilege::kAdmin:
+      return schema::Privilege::ADMIN;
   }
   return schema::Privilege::USER;
 }
 
 StatusOr<Privilege> from_schema(schema::Privilege privilege) {
   switch (privilege) {
-    case schema::Privilege::USER: return Privilege::kUser;
-    case schema::Privilege::AUDITOR: return Privilege::kAuditor;
-    case schema::Privilege::ADMIN: return Privilege::kAdmin;
+    case schema::Privilege::USER:
+      return Privilege::kUser;
+    case schema::Privilege::AUDITOR:
+      return Privilege::kAuditor;
+    case schema::Privilege::ADMIN:
+      return Privilege::kAdmin;
   }
   return corruption("undecodable_event", "unknown privilege value");
 }
@@ -49,7 +55,9 @@ struct PayloadWriter {
     out.setUserId(as_text(e.user_id));
     out.setPrivilege(to_schema(e.privilege));
   }
-  void operator()(const UserDisabled& e) { payload.initUserDisabled().setUserId(as_text(e.user_id)); }
+  void operator()(const UserDisabled& e) {
+    payload.initUserDisabled().setUserId(as_text(e.user_id));
+  }
   void operator()(const UserEnabled& e) { payload.initUserEnabled().setUserId(as_text(e.user_id)); }
   void operator()(const PasswordChanged& e) {
     auto out = payload.initPasswordChanged();
@@ -84,7 +92,9 @@ struct PayloadWriter {
     out.setUserId(as_text(e.user_id));
     out.setReason(as_text(e.reason));
   }
-  void operator()(const UserUnlocked& e) { payload.initUserUnlocked().setUserId(as_text(e.user_id)); }
+  void operator()(const UserUnlocked& e) {
+    payload.initUserUnlocked().setUserId(as_text(e.user_id));
+  }
 };
 
 StatusOr<Hash256> read_hash(capnp::Data::Reader data) {
@@ -101,7 +111,8 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
       auto in = payload.getUserCreated();
       auto privilege = from_schema(in.getPrivilege());
       if (!privilege.is_ok()) return privilege.status();
-      return EventPayload{UserCreated{to_std(in.getUserId()), *privilege, to_std(in.getPasswordHash())}};
+      return EventPayload{
+          UserCreated{to_std(in.getUserId()), *privilege, to_std(in.getPasswordHash())}};
     }
     case P::USER_PRIVILEGE_CHANGED: {
       auto in = payload.getUserPrivilegeChanged();
@@ -134,7 +145,8 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
     }
     case P::KEY_USED: {
       auto in = payload.getKeyUsed();
-      return EventPayload{KeyUsed{to_std(in.getKeyId()), to_std(in.getClientIp()), in.getUsedAtNs()}};
+      return EventPayload{
+          KeyUsed{to_std(in.getKeyId()), to_std(in.getClientIp()), in.getUsedAtNs()}};
     }
     case P::USER_LOCKED: {
       auto in = payload.getUserLocked();
@@ -186,25 +198,29 @@ StatusOr<Event> decode_event(std::string_view bytes) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
     return corruption("undecodable_event", "event size is not a whole number of words");
   // RocksDB slices carry no alignment guarantee; Cap'n Proto needs words.
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  // Typical events fit the stack buffer, so replay allocates nothing here.
+  constexpr std::size_t kStackWords = 256;
+  capnp::word stack_words[kStackWords];
+  kj::Array<capnp::word> heap_words;
+  const std::size_t word_count = bytes.size() / sizeof(capnp::word);
+  capnp::word* words = stack_words;
+  if (word_count > kStackWords) {
+    heap_words = kj::heapArray<capnp::word>(word_count);
+    words = heap_words.begin();
+  }
+  std::memcpy(words, bytes.data(), bytes.size());
   capnp::ReaderOptions options;
   options.traversalLimitInWords = kMaxEncodedEventBytes / sizeof(capnp::word);
   options.nestingLimit = 8;
-  StatusOr<Event> result = corruption("undecodable_event", "event could not be decoded");
-  kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&] {
-    capnp::FlatArrayMessageReader reader(words, options);
-    if (reader.getEnd() != words.end()) {
-      result = corruption("undecodable_event", "trailing bytes after the event");
-      return;
-    }
-    result = read_event(reader.getRoot<schema::Event>());
-  });
-  KJ_IF_MAYBE(exception, failure) {
-    return corruption("undecodable_event",
-                      std::string("event could not be decoded: ") + exception->getDescription().cStr());
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words, word_count), options);
+    if (reader.getEnd() != words + word_count)
+      return corruption("undecodable_event", "trailing bytes after the event");
+    return read_event(reader.getRoot<schema::Event>());
+  } catch (const kj::Exception& exception) {
+    return corruption("undecodable_event", std::string("event could not be decoded: ") +
+                                               exception.getDescription().cStr());
   }
-  return result;
 }
 
 }  // namespace keyledger
