@@ -1,7 +1,6 @@
 #include "server/config.h"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 
 namespace keyledger::server {
@@ -11,7 +10,8 @@ bool parse_endpoint(const std::string& text, Endpoint& out) {
   if (colon == std::string::npos) return false;
   std::string host = text.substr(0, colon);
   std::string port_text = text.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
   unsigned port = 0;
   auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -36,6 +36,10 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
   app.add_option("--listen", listen, "HTTP address, HOST:PORT (port 0 picks a free port)")
       ->envname("KEYLEDGER_LISTEN")
       ->capture_default_str();
+  std::string verify_listen;
+  app.add_option("--verify-listen", verify_listen,
+                 "Binary verify port (Cap'n Proto over TCP), HOST:PORT; off unless given")
+      ->envname("KEYLEDGER_VERIFY_LISTEN");
   app.add_option("--pepper-file", config.pepper_file,
                  "File with the secret that keys stored hashes (default DATA/pepper; created "
                  "0600 at first start). Keep it outside backups of the database.")
@@ -95,6 +99,16 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
     std::fprintf(stderr, "keyledgerd: --listen must be HOST:PORT, got '%s'\n", listen.c_str());
     exit_code = 2;
     return false;
+  }
+  if (!verify_listen.empty()) {
+    Endpoint endpoint;
+    if (!parse_endpoint(verify_listen, endpoint)) {
+      std::fprintf(stderr, "keyledgerd: --verify-listen must be HOST:PORT, got '%s'\n",
+                   verify_listen.c_str());
+      exit_code = 2;
+      return false;
+    }
+    config.verify_listen = endpoint;
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
   config.read_timeout = std::chrono::seconds(read_timeout_seconds);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,9 @@ struct Endpoint {
 struct ServerConfig {
   std::string data_dir = "./keyledger-data";
   Endpoint listen;
-  std::string pepper_file;  // default: <data_dir>/pepper
-  unsigned threads = 0;     // 0: one per core
+  std::optional<Endpoint> verify_listen;  // the binary verify port; off unless given
+  std::string pepper_file;                // default: <data_dir>/pepper
+  unsigned threads = 0;                   // 0: one per core
   std::string token_prefix = "kl";
   std::chrono::seconds last_use_flush_interval{60};
   std::vector<std::string> trusted_proxies;

@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <optional>
 
+#include "server/listen.h"
+
 namespace keyledger::server {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
@@ -119,15 +121,7 @@ HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits
 HttpServer::~HttpServer() = default;
 
 bool HttpServer::listen(const tcp::endpoint& endpoint, std::string& error) {
-  beast::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = ec.message();
-    return false;
-  }
+  if (!open_listener(acceptor_, endpoint, error)) return false;
   accept();
   return true;
 }

@@ -1,12 +1,12 @@
 #include "server/server_app.h"
 
+#include <spdlog/spdlog.h>
+
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <spdlog/spdlog.h>
-
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include "projections/live_projection.h"
 #include "server/api.h"
 #include "server/pepper.h"
+#include "server/verify_port.h"
 #include "storage/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 
@@ -50,7 +51,8 @@ Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCo
   if (generated)
     std::printf("keyledgerd: created user 'admin' with one-time password: %s\n", password.c_str());
   else
-    std::printf("keyledgerd: created user 'admin' with the password from KEYLEDGER_ADMIN_PASSWORD\n");
+    std::printf(
+        "keyledgerd: created user 'admin' with the password from KEYLEDGER_ADMIN_PASSWORD\n");
   std::fflush(stdout);
   return Status::ok();
 }
@@ -84,10 +86,14 @@ int run_server(const ServerConfig& config) {
 
   Metrics metrics;
   storage::WriterOptions writer_options;
-  writer_options.on_commit = [&metrics](const storage::CommitInfo& info) { metrics.observe_commit(info); };
-  auto writer = std::make_unique<storage::GroupCommitWriter>(**log, **projection, clock, writer_options);
+  writer_options.on_commit = [&metrics](const storage::CommitInfo& info) {
+    metrics.observe_commit(info);
+  };
+  auto writer =
+      std::make_unique<storage::GroupCommitWriter>(**log, **projection, clock, writer_options);
   PasswordHasher password_hasher(random, ScryptCost{config.scrypt_log2_n, 8, 1});
-  if (Status admin = bootstrap_admin(**projection, *writer, password_hasher, random); !admin.is_ok())
+  if (Status admin = bootstrap_admin(**projection, *writer, password_hasher, random);
+      !admin.is_ok())
     return fail("creating the admin user", admin);
 
   LastUseTracker last_use(*writer, clock, config.last_use_flush_interval);
@@ -143,6 +149,20 @@ int run_server(const ServerConfig& config) {
                 unavailable("listen", listen_error));
   make_api(server.local_endpoint().port());
   api->set_ready(true);
+
+  std::unique_ptr<VerifyPort> verify_port;
+  if (config.verify_listen) {
+    boost::system::error_code verify_address_error;
+    auto verify_address = asio::ip::make_address(config.verify_listen->host, verify_address_error);
+    if (verify_address_error)
+      return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
+    verify_port = std::make_unique<VerifyPort>(io, verifier);
+    if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
+      return fail("--verify-listen", unavailable("listen", listen_error));
+    std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),
+                verify_port->local_endpoint().port());
+  }
+  // Printed last: tests and scripts wait for this line.
   std::printf("keyledgerd: listening on http://%s:%u (data in %s)\n", shown_host.c_str(),
               server.local_endpoint().port(), config.data_dir.c_str());
   std::fflush(stdout);
@@ -160,10 +180,12 @@ int run_server(const ServerConfig& config) {
     spdlog::info("keyledgerd: shutting down");
     api->set_ready(false);
     server_ptr->stop_accepting();
+    if (verify_port) verify_port->stop_accepting();
     wait_for_drain();
   });
 
-  const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads =
+      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();

@@ -1,7 +1,7 @@
 #include "tests/support/server_process.h"
 
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,7 +28,8 @@ std::string keyledgerd_path() {
 }  // namespace
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
-    : owned_dir_(std::make_unique<TempDir>()), data_dir_(owned_dir_->path() / "data"),
+    : owned_dir_(std::make_unique<TempDir>()),
+      data_dir_(owned_dir_->path() / "data"),
       extra_args_(std::move(extra_args)) {
   start();
 }
@@ -44,8 +45,9 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::start() {
   output_path_ = data_dir_.parent_path() / ("server-" + std::to_string(restarts_++) + ".log");
-  std::vector<std::string> args = {keyledgerd_path(), "--data", data_dir_.string(), "--listen",
-                                   "127.0.0.1:0", "--scrypt-cost", "10", "--no-sync"};
+  std::vector<std::string> args = {
+      keyledgerd_path(), "--data", data_dir_.string(), "--listen", "127.0.0.1:0",
+      "--scrypt-cost",   "10",     "--no-sync"};
   // Durability tests ask for sync explicitly by passing "--sync".
   for (const auto& arg : extra_args_) {
     if (arg == "--sync") {
@@ -74,6 +76,9 @@ void ServerProcess::start() {
     const std::string text = output();
     if (std::regex_search(text, match, listening)) {
       port_ = static_cast<unsigned short>(std::stoi(match[1]));
+      const std::regex verify_listening("verify port listening on [0-9.]+:([0-9]+)");
+      if (std::regex_search(text, match, verify_listening))
+        verify_port_ = static_cast<unsigned short>(std::stoi(match[1]));
       return;
     }
     int status = 0;

@@ -35,6 +35,8 @@ class ServerProcess {
   void restart();
 
   unsigned short port() const { return port_; }
+  // The binary verify port, when started with --verify-listen; else 0.
+  unsigned short verify_port() const { return verify_port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   // Everything the server wrote to stdout and stderr so far.
   std::string output() const;
@@ -47,6 +49,7 @@ class ServerProcess {
   std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short verify_port_ = 0;
   std::filesystem::path output_path_;
   int restarts_ = 0;
 };

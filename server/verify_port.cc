@@ -1,0 +1,191 @@
+#include "server/verify_port.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <cstring>
+
+#include "core/stream_framing.h"
+#include "core/text.h"
+#include "core/verify_protocol.capnp.h"
+#include "server/listen.h"
+
+namespace keyledger::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+wire::VerifyResponse::Result result_of(const Status& status) {
+  if (status.code() == StatusCode::kResourceExhausted)
+    return wire::VerifyResponse::Result::RATE_LIMITED;
+  return wire::VerifyResponse::Result::INVALID;
+}
+
+class VerifySession : public std::enable_shared_from_this<VerifySession> {
+ public:
+  VerifySession(tcp::socket&& socket, CredentialVerifier& verifier, const VerifyPortLimits& limits,
+                VerifyPortCounters& counters)
+      : stream_(std::move(socket)), verifier_(verifier), limits_(limits), counters_(counters) {
+    beast::error_code ignored;
+    peer_ = stream_.socket().remote_endpoint(ignored).address().to_string();
+  }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    stream_.expires_after(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
+    stream_.async_read_some(asio::buffer(chunk_),
+                            [self = shared_from_this()](beast::error_code error, std::size_t n) {
+                              self->on_read(error, n);
+                            });
+  }
+
+  void on_read(beast::error_code error, std::size_t n) {
+    if (error) {
+      if (error == beast::error::timeout && !in_.empty())
+        drop("a frame stayed incomplete past the timeout");
+      return close();
+    }
+    in_.append(chunk_.data(), n);
+    std::string out;
+    std::size_t offset = 0;
+    while (true) {
+      auto size =
+          complete_frame_size(std::string_view(in_).substr(offset), limits_.max_frame_bytes);
+      if (!size.is_ok()) return drop(size.status().message());
+      if (*size == 0) break;
+      if (!answer(std::string_view(in_).substr(offset, *size), out))
+        return drop("a frame is not a VerifyRequest");
+      offset += *size;
+    }
+    in_.erase(0, offset);
+    if (out.empty()) return read();
+    write(std::move(out));
+  }
+
+  // Decodes one request and appends the framed response; false for a frame
+  // that is not a valid request.
+  bool answer(std::string_view frame, std::string& out) {
+    std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
+    std::memcpy(words.data(), frame.data(), frame.size());
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = limits_.max_frame_bytes / sizeof(capnp::word);
+    options.nestingLimit = 4;
+    try {
+      capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
+      auto request = reader.getRoot<wire::VerifyRequest>();
+      capnp::MallocMessageBuilder message(64);
+      auto response = message.initRoot<wire::VerifyResponse>();
+      response.setId(request.getId());
+      fill(request, response);
+      out += frame_message(message);
+      counters_.requests.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    } catch (const kj::Exception&) {
+      return false;
+    }
+  }
+
+  void fill(wire::VerifyRequest::Reader request, wire::VerifyResponse::Builder response) {
+    std::string client_ip(request.getClientIp().cStr(), request.getClientIp().size());
+    if (client_ip.empty()) client_ip = peer_;
+    if (!is_valid_ip_address(client_ip)) {
+      response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
+      return;
+    }
+    std::string_view token(request.getToken().cStr(), request.getToken().size());
+    auto verified = verifier_.verify(token, client_ip);
+    if (!verified.is_ok()) {
+      response.setResult(result_of(verified.status()));
+      return;
+    }
+    response.setResult(wire::VerifyResponse::Result::OK);
+    response.setUserId(verified->user_id);
+    response.setPrivilege(static_cast<schema::Privilege>(static_cast<int>(verified->privilege)));
+    response.setKeyId(verified->key_id);
+  }
+
+  void write(std::string out) {
+    out_ = std::move(out);
+    stream_.expires_after(limits_.io_timeout);
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) {
+                          if (error == beast::error::timeout)
+                            self->drop("the client did not read its answers");
+                          return self->close();
+                        }
+                        self->read();
+                      });
+  }
+
+  void drop(std::string_view reason) {
+    counters_.bad_frames.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("verify port: closing connection from {}: {}", peer_, reason);
+    close();
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  CredentialVerifier& verifier_;
+  const VerifyPortLimits& limits_;
+  VerifyPortCounters& counters_;
+  std::string peer_;
+  std::array<char, 16 * 1024> chunk_;
+  std::string in_;
+  std::string out_;
+};
+
+}  // namespace
+
+VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier, VerifyPortLimits limits)
+    : io_(io), verifier_(verifier), limits_(limits), acceptor_(asio::make_strand(io)) {}
+
+bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
+  if (!open_listener(acceptor_, endpoint, error)) return false;
+  accept();
+  return true;
+}
+
+tcp::endpoint VerifyPort::local_endpoint() const {
+  beast::error_code ignored;
+  return acceptor_.local_endpoint(ignored);
+}
+
+void VerifyPort::stop_accepting() {
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void VerifyPort::accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error,
+                                                        tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!error) {
+      socket.set_option(tcp::no_delay(true), error);
+      counters_.connections.fetch_add(1, std::memory_order_relaxed);
+      std::make_shared<VerifySession>(std::move(socket), verifier_, limits_, counters_)->start();
+    }
+    accept();
+  });
+}
+
+}  // namespace keyledger::server

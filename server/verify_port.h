@@ -1,0 +1,53 @@
+// The binary verify port (--verify-listen): Cap'n Proto framed
+// VerifyRequest/VerifyResponse messages over TCP (core/verify_protocol.capnp)
+// for API servers that verify keys at high rate. One session per
+// connection reads whatever has arrived, answers every complete request in
+// order with one write, and reads again: requests may be pipelined, and a
+// client that stops reading stops being read (backpressure). A bad frame
+// (garbage, oversized, truncated at a timeout, wrong schema) closes only
+// that connection, with the reason logged.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <string>
+
+#include "server/credential_verifier.h"
+
+namespace keyledger::server {
+
+struct VerifyPortLimits {
+  std::size_t max_frame_bytes = 8 * 1024;  // a request is ~100 bytes
+  std::chrono::seconds idle_timeout{300};  // no request at all
+  std::chrono::seconds io_timeout{30};     // a partial frame, or a write
+};
+
+struct VerifyPortCounters {
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> bad_frames{0};
+};
+
+class VerifyPort {
+ public:
+  VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
+             VerifyPortLimits limits = {});
+
+  bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  void stop_accepting();
+  const VerifyPortCounters& counters() const { return counters_; }
+
+ private:
+  void accept();
+
+  boost::asio::io_context& io_;
+  CredentialVerifier& verifier_;
+  VerifyPortLimits limits_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  VerifyPortCounters counters_;
+};
+
+}  // namespace keyledger::server

@@ -1,0 +1,129 @@
+// The binary verify port with the client library: answers match the HTTP
+// verify, pipelined batches come back in order, last use is recorded, and
+// bad frames close only their own connection.
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <catch2/catch.hpp>
+
+#include "server/verify_client.h"
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+
+using namespace keyledger::testing;
+using keyledger::client::VerifyClient;
+using keyledger::client::VerifyQuery;
+using keyledger::client::VerifyResult;
+using nlohmann::json;
+
+namespace {
+
+struct Fixture {
+  ServerProcess server{{"--verify-listen", "127.0.0.1:0"}};
+  HttpClient admin{server.port()};
+  std::string token, key_id;
+
+  Fixture() {
+    REQUIRE(server.verify_port() != 0);
+    REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+    auto created = admin.post_json("/v1/keys", {{"name", "binary"}});
+    REQUIRE(created.status == 201);
+    token = created.json()["key"];
+    key_id = created.json()["id"];
+  }
+};
+
+// Sends raw bytes on a fresh connection; true if the server then closes it
+// (EOF or reset) rather than answering or hanging.
+bool server_closes_after(unsigned short port, const std::string& bytes) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  timeval limit{10, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  boost::system::error_code error;
+  asio::write(socket, asio::buffer(bytes), error);
+  char byte;
+  asio::read(socket, asio::buffer(&byte, 1), error);
+  return error == asio::error::eof || error == asio::error::connection_reset;
+}
+
+std::string u32(std::uint32_t value) {
+  return std::string(reinterpret_cast<const char*>(&value), 4);
+}
+
+}  // namespace
+
+TEST_CASE("the verify port answers like the HTTP verify and records last use",
+          "[integration][verify-port]") {
+  Fixture f;
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  auto ok = client.verify(f.token, "203.0.113.9");
+  REQUIRE(ok.is_ok());
+  CHECK(ok->result == VerifyResult::kOk);
+  CHECK(ok->user_id == "admin");
+  CHECK(ok->privilege == "admin");
+  CHECK(ok->key_id == f.key_id);
+
+  auto bogus = client.verify("kl_AAAAAAAAAAAA_" + std::string(50, 'x'));
+  REQUIRE(bogus.is_ok());
+  CHECK(bogus->result == VerifyResult::kInvalid);
+  CHECK(bogus->user_id.empty());
+  auto bad_ip = client.verify(f.token, "not-an-ip");
+  REQUIRE(bad_ip.is_ok());
+  CHECK(bad_ip->result == VerifyResult::kBadRequest);
+
+  const json credentials = f.admin.get("/v1/credentials").json();
+  CHECK(credentials["keys"][0]["last_used_ip"] == "203.0.113.9");
+
+  REQUIRE(f.admin.del("/v1/keys/" + f.key_id).status == 204);
+  auto deleted = client.verify(f.token);
+  REQUIRE(deleted.is_ok());
+  CHECK(deleted->result == VerifyResult::kInvalid);
+}
+
+TEST_CASE("a pipelined batch of verifications comes back complete and in order",
+          "[integration][verify-port]") {
+  Fixture f;
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  std::vector<VerifyQuery> queries;
+  // A few bad tokens among good ones (few enough to stay under the failed-
+  // verification rate limit, which would otherwise answer rate-limited).
+  auto is_bad = [](std::size_t i) { return i % 100 == 99; };
+  for (std::size_t i = 0; i < 2000; ++i)
+    queries.push_back({is_bad(i) ? "kl_garbage" : f.token, "127.0.0.1"});
+  auto answers = client.verify_many(queries);
+  REQUIRE(answers.is_ok());
+  REQUIRE(answers->size() == queries.size());
+  for (std::size_t i = 0; i < answers->size(); ++i) {
+    INFO("answer " << i);
+    CHECK((*answers)[i].result == (is_bad(i) ? VerifyResult::kInvalid : VerifyResult::kOk));
+  }
+}
+
+TEST_CASE("bad frames close only their own connection", "[integration][verify-port]") {
+  Fixture f;
+  const unsigned short port = f.server.verify_port();
+  // Too many segments; a segment far larger than the frame limit; words
+  // that are no VerifyRequest (a far pointer to nowhere).
+  CHECK(server_closes_after(port, u32(1000) + u32(1)));
+  CHECK(server_closes_after(port, u32(0) + u32(1u << 30)));
+  CHECK(server_closes_after(port, u32(0) + u32(1) + std::string(8, '\xff')));
+  // Other clients are served throughout.
+  VerifyClient client("127.0.0.1", port);
+  auto ok = client.verify(f.token);
+  REQUIRE(ok.is_ok());
+  CHECK(ok->result == VerifyResult::kOk);
+  CHECK(HttpClient(f.server.port()).get("/healthz").status == 200);
+}
+
+TEST_CASE("the client reports an unreachable server as unavailable", "[integration][verify-port]") {
+  VerifyClient client("127.0.0.1", 1);  // nothing listens on port 1 here
+  auto answer = client.verify("kl_anything");
+  REQUIRE_FALSE(answer.is_ok());
+  CHECK(answer.status().code() == keyledger::StatusCode::kUnavailable);
+}
