@@ -64,6 +64,13 @@ std::string cookie_value(const HttpRequest& request, std::string_view name) {
 
 namespace {
 
+// Methods outside HTTP's known set are one label, so a client cannot grow
+// the metrics without bound.
+std::string method_label(const HttpRequest& request) {
+  if (request.method() == http::verb::unknown) return "OTHER";
+  return std::string(request.method_string());
+}
+
 bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head && method != http::verb::options;
 }
@@ -139,6 +146,12 @@ void Api::add_routes() {
                   (this->*method)(std::move(exchange), std::move(respond));
                 });
   }
+  for (const PanelAsset& asset : panel_assets()) {
+    router_.add(http::verb::get, std::string(asset.path),
+                [this, &asset](ExchangePtr exchange, Respond respond) {
+                  panel_file(asset, std::move(exchange), std::move(respond));
+                });
+  }
 }
 
 std::vector<std::pair<std::string, std::string>> api_route_table() {
@@ -148,6 +161,17 @@ std::vector<std::pair<std::string, std::string>> api_route_table() {
   return table;
 }
 
+std::vector<std::string> panel_route_table() {
+  std::vector<std::string> paths;
+  for (const auto& asset : Api::panel_assets()) paths.emplace_back(asset.path);
+  return paths;
+}
+
+bool Api::is_trusted_proxy(const std::string& address) const {
+  const auto& proxies = deps_.config.trusted_proxies;
+  return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
+}
+
 void Api::prepare(Exchange& exchange) {
   exchange.request_id = random_hex(deps_.random, 8);
   exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
@@ -155,12 +179,22 @@ void Api::prepare(Exchange& exchange) {
       std::find(deps_.config.trusted_proxies.begin(), deps_.config.trusted_proxies.end(),
                 exchange.client_ip) != deps_.config.trusted_proxies.end();
   if (from_proxy) {
-    // The left-most address is the original client as the proxy saw it.
+    // Each proxy appends the address it received from, so only the entries
+    // added by trusted proxies can be believed: walk from the right past our
+    // own proxies and take the first address they vouch for. (The left-most
+    // entry is whatever the client chose to send.)
     std::string_view forwarded = exchange.request["X-Forwarded-For"];
-    std::string_view first = forwarded.substr(0, forwarded.find(','));
-    while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
-    while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
-    if (is_valid_ip_address(first)) exchange.client_ip = std::string(first);
+    while (!forwarded.empty()) {
+      const auto comma = forwarded.rfind(',');
+      std::string_view entry =
+          comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+      forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
+      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+      if (!is_valid_ip_address(entry)) break;
+      exchange.client_ip = std::string(entry);
+      if (!is_trusted_proxy(exchange.client_ip)) break;
+    }
     exchange.secure = exchange.request["X-Forwarded-Proto"] == "https";
   }
 }
@@ -174,8 +208,7 @@ HttpResponse Api::reject(std::string_view code, unsigned status, const HttpReque
   prepare(exchange);
   exchange.route = "rejected";
   HttpResponse response = error_response(exchange, status, code, code);
-  deps_.metrics.observe_request(exchange.route, std::string(exchange.request.method_string()),
-                                status, {});
+  deps_.metrics.observe_request(exchange.route, method_label(exchange.request), status, {});
   deps_.access_log.record(exchange, status, {});
   return response;
 }
@@ -188,8 +221,8 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
     in_flight_.fetch_sub(1);
     const auto duration = std::chrono::steady_clock::now() - started;
     const unsigned status = response.result_int();
-    deps_.metrics.observe_request(exchange->route, std::string(exchange->request.method_string()),
-                                  status, duration);
+    deps_.metrics.observe_request(exchange->route, method_label(exchange->request), status,
+                                  duration);
     deps_.access_log.record(*exchange, status, duration);
     if (exchange->request.method() == http::verb::head) {
       response.prepare_payload();

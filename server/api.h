@@ -88,8 +88,21 @@ class Api final : public RequestHandler {
   static std::span<const RouteEntry> route_entries();
   friend std::vector<std::pair<std::string, std::string>> api_route_table();
 
+  // The web panel's files (api_panel.cc). They are pages for people, not
+  // API operations, so they have their own table and are not listed in
+  // /openapi.json. Each is served only under its exact path: no request
+  // path is ever mapped onto a file name.
+  struct PanelAsset {
+    std::string_view path;          // e.g. "/app.js"
+    std::string_view asset;         // embedded name, e.g. "app.js"
+    std::string_view content_type;  // e.g. "text/javascript; charset=utf-8"
+  };
+  static std::span<const PanelAsset> panel_assets();
+  friend std::vector<std::string> panel_route_table();
+
   void add_routes();
   void prepare(Exchange& exchange);
+  bool is_trusted_proxy(const std::string& address) const;
 
   // Authentication: an API key header, or a session cookie (with the CSRF
   // token for state-changing requests). kUnauthenticated / kPermissionDenied.
@@ -111,6 +124,10 @@ class Api final : public RequestHandler {
   void logout(ExchangePtr exchange, Respond respond);
   void session(ExchangePtr exchange, Respond respond);
   void change_password(ExchangePtr exchange, Respond respond);
+  // Counts a wrong password; answers `status` (401 sign-in, 400 password
+  // change) or, at the limit, locks the user and answers 423.
+  void record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
+                              const Respond& respond, unsigned status);
   // Keys (api_keys.cc)
   void credentials(ExchangePtr exchange, Respond respond);
   void create_key(ExchangePtr exchange, Respond respond);
@@ -130,6 +147,8 @@ class Api final : public RequestHandler {
   void metrics(ExchangePtr exchange, Respond respond);
   void openapi(ExchangePtr exchange, Respond respond);
   void docs(ExchangePtr exchange, Respond respond);
+  // The web panel (api_panel.cc)
+  void panel_file(const PanelAsset& asset, ExchangePtr exchange, Respond respond);
 
   ApiDependencies deps_;
   // Checked when a sign-in names no user, so that answering takes as long
@@ -144,6 +163,10 @@ class Api final : public RequestHandler {
 // "/v1/keys/{id}/events"), in registration order. GET routes also answer
 // HEAD. The test that keeps /openapi.json in step with the code uses it.
 std::vector<std::pair<std::string, std::string>> api_route_table();
+
+// The paths of the web panel's files ("/", "/app.js", …), all GET; kept
+// apart from api_route_table() because they are not API operations.
+std::vector<std::string> panel_route_table();
 
 // The token presented in MC-Api-Key or "Authorization: Bearer", if any.
 std::optional<std::string> presented_token(const HttpRequest& request);

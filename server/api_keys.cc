@@ -90,8 +90,10 @@ void Api::key_events(ExchangePtr exchange, Respond respond) {
   filter.include_use = true;
   Json events = Json::array();
   const std::string owner = key->owner;
+  // Nothing about a key precedes its creation.
   Status scanned = projections::scan_audit(
-      deps_.log, 0, filter, [&](const std::string&) { return owner; },
+      deps_.log, key->created_seq > 0 ? key->created_seq - 1 : 0, filter,
+      [&](const std::string&) { return owner; },
       [&](const projections::AuditRow& row) {
         Json event = {{"seq", row.seq},
                       {"time", rfc3339(row.time_ns)},

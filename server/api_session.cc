@@ -8,8 +8,8 @@ namespace keyledger::server {
 namespace {
 
 std::string session_cookie(const std::string& value, bool secure, bool expire) {
-  std::string cookie = std::string(kSessionCookie) + "=" + value +
-                       "; Path=/; HttpOnly; SameSite=Strict";
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
   if (secure) cookie += "; Secure";
   if (expire) cookie += "; Max-Age=0";
   return cookie;
@@ -26,32 +26,53 @@ void Api::login(ExchangePtr exchange, Respond respond) {
   if (!password.is_ok()) return respond(status_response(*exchange, password.status()));
   auto user = deps_.projection.user(*user_id);
   const std::string stored = user ? user->password_hash : dummy_password_hash_;
+  if (deps_.sign_ins.is_blocked(*user_id) || (user && user->locked))
+    return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
   // scrypt takes tens of milliseconds: never on an I/O thread.
-  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, user, stored,
-                                          user_id = *user_id, password = *password] {
-    const bool password_ok = PasswordHasher::verify(password, stored) && user.has_value();
-    if (user && user->locked)
+  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, stored, user_id = *user_id,
+                                          password = *password] {
+    const bool password_ok = PasswordHasher::verify(password, stored);
+    // Re-read after the slow check: the user may have been locked, disabled
+    // or given a new password meanwhile, and the old copy must not count.
+    auto user = deps_.projection.user(user_id);
+    if (deps_.sign_ins.is_blocked(user_id) || (user && user->locked))
       return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
-    if (!password_ok || user->disabled) {
-      if (user && !password_ok && deps_.sign_ins.record_failure(user_id)) {
-        Caller system{std::string(kSystemActor), Privilege::kAdmin, {}, false};
-        return submit(exchange, system, LockUser{user_id, "too_many_failed_sign_ins"}, respond,
-                      [exchange](const storage::CommittedEvent&) {
-                        return error_response(*exchange, 423, "user_locked", "the user is locked");
-                      });
-      }
+    const bool accepted = user && password_ok && !user->disabled && user->password_hash == stored;
+    if (!accepted) {
+      if (user && !password_ok) return record_failed_password(exchange, user_id, respond, 401);
       return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
     }
     deps_.sign_ins.record_success(user_id);
     std::string csrf_token;
     const std::string session_id = deps_.sessions.create(user_id, csrf_token);
     exchange->user = user_id;
-    HttpResponse response = json_response(
-        *exchange, 200,
-        {{"user", user_id}, {"privilege", privilege_name(user->privilege)}, {"csrf_token", csrf_token}});
+    HttpResponse response = json_response(*exchange, 200,
+                                          {{"user", user_id},
+                                           {"privilege", privilege_name(user->privilege)},
+                                           {"csrf_token", csrf_token}});
     response.set(http::field::set_cookie, session_cookie(session_id, exchange->secure, false));
     respond(std::move(response));
   });
+}
+
+void Api::record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
+                                 const Respond& respond, unsigned status) {
+  if (!deps_.sign_ins.record_failure(user_id)) {
+    if (status == 401)
+      return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
+    return respond(error_response(*exchange, 400, "wrong_password", "wrong password",
+                                  {{"field", "current_password"}}));
+  }
+  // The limit is reached: lock the user. A lock that is already there
+  // ("unchanged") is the same answer.
+  deps_.writer.submit(
+      LockUser{user_id, "too_many_failed_sign_ins"},
+      EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
+      [exchange, respond](StatusOr<storage::CommittedEvent> result) {
+        if (!result.is_ok() && result.status().reason() != "unchanged")
+          return respond(status_response(*exchange, result.status()));
+        respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+      });
 }
 
 void Api::logout(ExchangePtr exchange, Respond respond) {
@@ -91,22 +112,25 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
   }
   auto user = deps_.projection.user(caller->user_id);
   if (!user) return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
-  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, caller = *caller,
-                                          stored = user->password_hash, current = *current,
-                                          next = *next] {
-    if (!PasswordHasher::verify(current, stored)) {
-      Json context = {{"field", "current_password"}};
-      return respond(error_response(*exchange, 400, "wrong_password", "wrong password", context));
-    }
-    auto hash = deps_.password_hasher.hash(next);
-    if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
-    const std::string keep = caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-    submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
-           [this, exchange, caller, keep](const storage::CommittedEvent&) {
-             deps_.sessions.erase_user(caller.user_id, keep);
-             return empty_response(*exchange, 204);
-           });
-  });
+  // Guessing the current password counts like failed sign-ins, so a leaked
+  // API key cannot be used to brute-force the password.
+  if (deps_.sign_ins.is_blocked(caller->user_id) || user->locked)
+    return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+  boost::asio::post(deps_.blocking_pool,
+                    [this, exchange, respond, caller = *caller, stored = user->password_hash,
+                     current = *current, next = *next] {
+                      if (!PasswordHasher::verify(current, stored))
+                        return record_failed_password(exchange, caller.user_id, respond, 400);
+                      auto hash = deps_.password_hasher.hash(next);
+                      if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+                      const std::string keep =
+                          caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
+                      submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
+                             [this, exchange, caller, keep](const storage::CommittedEvent&) {
+                               deps_.sessions.erase_user(caller.user_id, keep);
+                               return empty_response(*exchange, 204);
+                             });
+                    });
 }
 
 }  // namespace keyledger::server

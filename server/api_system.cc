@@ -1,24 +1,8 @@
 // Operational endpoints: health, readiness, metrics, the API description
 // and its documentation page.
 #include "server/api.h"
-#include "server/embedded_assets.h"
 
 namespace keyledger::server {
-namespace {
-
-HttpResponse asset_response(const Exchange& exchange, std::string_view name,
-                            std::string_view content_type) {
-  auto content = embedded_asset(name);
-  HttpResponse response{http::status::ok, exchange.request.version()};
-  response.set(http::field::content_type, content_type);
-  response.set(http::field::cache_control, "no-cache");
-  response.set("X-Content-Type-Options", "nosniff");
-  response.keep_alive(exchange.request.keep_alive());
-  response.body() = content ? std::string(*content) : std::string();
-  return response;
-}
-
-}  // namespace
 
 void Api::healthz(ExchangePtr exchange, Respond respond) {
   respond(json_response(*exchange, 200, {{"status", "ok"}}));
@@ -43,8 +27,9 @@ void Api::openapi(ExchangePtr exchange, Respond respond) {
 
 void Api::docs(ExchangePtr exchange, Respond respond) {
   HttpResponse response = asset_response(*exchange, "docs.html", "text/html; charset=utf-8");
-  response.set("Content-Security-Policy",
-               "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+  response.set(
+      "Content-Security-Policy",
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
   respond(std::move(response));
 }
 

@@ -19,8 +19,8 @@ Json user_json(const UserRecord& user) {
 }
 
 Json audit_row_json(const projections::AuditRow& row) {
-  Json out = {{"seq", row.seq},         {"time", rfc3339(row.time_ns)}, {"action", row.action},
-              {"actor", row.actor},     {"actor_ip", row.actor_ip},     {"request_id", row.request_id}};
+  Json out = {{"seq", row.seq},     {"time", rfc3339(row.time_ns)}, {"action", row.action},
+              {"actor", row.actor}, {"actor_ip", row.actor_ip},     {"request_id", row.request_id}};
   if (!row.key_id.empty()) out["key_id"] = row.key_id;
   if (!row.owner.empty()) out[row.key_id.empty() ? "user" : "owner"] = row.owner;
   if (!row.name.empty()) out["name"] = row.name;
@@ -60,17 +60,17 @@ void Api::create_user(ExchangePtr exchange, Respond respond) {
   Status valid = validate_user_id(*user_id);
   if (valid.is_ok()) valid = validate_password(*password);
   if (!valid.is_ok()) return respond(status_response(*exchange, valid));
-  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, caller = *caller,
-                                          user_id = *user_id, password = *password,
-                                          privilege = *privilege] {
-    auto hash = deps_.password_hasher.hash(password);
-    if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
-    submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
-           [this, exchange, user_id](const storage::CommittedEvent&) {
-             auto user = deps_.projection.user(user_id);
-             return json_response(*exchange, 201, user ? user_json(*user) : Json::object());
-           });
-  });
+  boost::asio::post(
+      deps_.blocking_pool, [this, exchange, respond, caller = *caller, user_id = *user_id,
+                            password = *password, privilege = *privilege] {
+        auto hash = deps_.password_hasher.hash(password);
+        if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+        submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
+               [this, exchange, user_id](const storage::CommittedEvent&) {
+                 auto user = deps_.projection.user(user_id);
+                 return json_response(*exchange, 201, user ? user_json(*user) : Json::object());
+               });
+      });
 }
 
 void Api::update_user(ExchangePtr exchange, Respond respond) {
@@ -96,13 +96,14 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   }
   if (*disabled && **disabled != user->disabled)
     commands.push_back(**disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
+  if (*locked && !**locked) deps_.sign_ins.unblock(user_id);
   if (*locked && **locked != user->locked)
     commands.push_back(**locked ? Command(LockUser{user_id, "locked by an administrator"})
                                 : Command(UnlockUser{user_id}));
   // An admin who removed their own access could leave nobody to undo it.
-  const bool self_harm = user_id == caller->user_id &&
-                         ((*disabled && **disabled) || (*locked && **locked) ||
-                          (*privilege_text && **privilege_text != "admin"));
+  const bool self_harm =
+      user_id == caller->user_id && ((*disabled && **disabled) || (*locked && **locked) ||
+                                     (*privilege_text && **privilege_text != "admin"));
   if (self_harm)
     return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
   auto answer = [this, exchange, user_id] {
@@ -117,7 +118,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   auto failure = std::make_shared<std::optional<Status>>();
   auto failure_mutex = std::make_shared<std::mutex>();
   for (auto& command : commands) {
-    deps_.writer.submit(std::move(command), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
+    deps_.writer.submit(std::move(command),
+                        EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
                         [=](StatusOr<storage::CommittedEvent> result) {
                           if (!result.is_ok()) {
                             std::lock_guard lock(*failure_mutex);
@@ -159,17 +161,23 @@ void Api::audit(ExchangePtr exchange, Respond respond) {
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
         const auto& known = projections::audit_actions();
         if (std::find(known.begin(), known.end(), action) == known.end())
-          problem = invalid_argument("invalid_parameter", "unknown action '" + action + "'", "action");
+          problem =
+              invalid_argument("invalid_parameter", "unknown action '" + action + "'", "action");
         filter.actions.insert(action);
       }
     } else if (name == "since" || name == "until") {
       auto time = parse_time(value);
-      if (!time) problem = invalid_argument("invalid_parameter", "'" + name + "' must be RFC 3339 or a date", name);
-      else (name == "since" ? filter.since_ns : filter.until_ns) = *time;
+      if (!time)
+        problem = invalid_argument("invalid_parameter", "'" + name + "' must be RFC 3339 or a date",
+                                   name);
+      else
+        (name == "since" ? filter.since_ns : filter.until_ns) = *time;
     } else if (name == "after_seq" || name == "limit") {
       auto number = parse_unsigned(value, name);
-      if (!number.is_ok()) problem = number.status();
-      else (name == "limit" ? limit : after_seq) = *number;
+      if (!number.is_ok())
+        problem = number.status();
+      else
+        (name == "limit" ? limit : after_seq) = *number;
     } else if (name == "include_use") {
       filter.include_use = value == "true" || value == "1";
     } else {
@@ -199,9 +207,9 @@ void Api::audit(ExchangePtr exchange, Respond respond) {
         return true;
       });
   if (!scanned.is_ok()) return respond(status_response(*exchange, scanned));
-  respond(json_response(*exchange, 200,
-                        {{"events", std::move(rows)},
-                         {"next_after_seq", more ? Json(last_seq) : Json(nullptr)}}));
+  respond(json_response(
+      *exchange, 200,
+      {{"events", std::move(rows)}, {"next_after_seq", more ? Json(last_seq) : Json(nullptr)}}));
 }
 
 }  // namespace keyledger::server

@@ -82,6 +82,9 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->envname("KEYLEDGER_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  app.add_option("--unlock", config.unlock_users,
+                 "Unlock this user at start (repeatable): recovery when every admin is locked "
+                 "out after failed sign-ins");
   app.add_flag("!--no-access-log", config.access_log, "Do not write the JSON access log");
   app.add_flag("!--no-sync", config.sync,
                "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");

@@ -34,6 +34,8 @@ struct ServerConfig {
   std::string log_level = "info";
   bool access_log = true;
   int scrypt_log2_n = 15;
+  // Users to unlock at start (recovery when every admin is locked out).
+  std::vector<std::string> unlock_users;
 };
 
 // Parses argv and the environment. On --help or a bad flag, prints to

@@ -11,7 +11,9 @@ LastUseTracker::LastUseTracker(storage::GroupCommitWriter& writer, const Clock& 
                                std::chrono::seconds flush_interval)
     : writer_(writer), clock_(clock), flush_interval_(flush_interval) {}
 
-LastUseTracker::~LastUseTracker() {
+LastUseTracker::~LastUseTracker() { stop(); }
+
+void LastUseTracker::stop() {
   {
     std::lock_guard lock(wake_mutex_);
     stopping_ = true;
@@ -92,8 +94,8 @@ void LastUseTracker::flush_due(bool everything) {
     {
       std::lock_guard lock(shard.mutex);
       for (auto& [key_id, entry] : shard.entries) {
-        const bool unpersisted = entry.latest.at_ns > entry.persisted.at_ns ||
-                                 entry.latest.ip != entry.persisted.ip;
+        const bool unpersisted =
+            entry.latest.at_ns > entry.persisted.at_ns || entry.latest.ip != entry.persisted.ip;
         if (!unpersisted || entry.in_flight) continue;
         if (!everything && entry.latest.ip == entry.persisted.ip &&
             now - entry.persisted.at_ns < interval)
@@ -115,7 +117,23 @@ void LastUseTracker::flush_due(bool everything) {
   }
 }
 
-void LastUseTracker::flush_all() { flush_due(true); }
+void LastUseTracker::flush_all() {
+  // A use recorded while its key's previous commit was in flight is not
+  // submitted by flush_due (one commit per key at a time), so repeat until
+  // nothing is in flight or unpersisted (bounded, in case commits fail).
+  for (int round = 0; round < 500; ++round) {
+    flush_due(true);
+    bool settled = true;
+    for (Shard& shard : shards_) {
+      std::lock_guard lock(shard.mutex);
+      for (const auto& [key_id, entry] : shard.entries)
+        settled = settled && !entry.in_flight && entry.latest.at_ns == entry.persisted.at_ns &&
+                  entry.latest.ip == entry.persisted.ip;
+    }
+    if (settled) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 void LastUseTracker::run() {
   std::unique_lock lock(wake_mutex_);

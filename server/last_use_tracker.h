@@ -34,7 +34,7 @@ class LastUseTracker {
  public:
   LastUseTracker(storage::GroupCommitWriter& writer, const Clock& clock,
                  std::chrono::seconds flush_interval);
-  ~LastUseTracker();  // stops the flusher; call flush_all() first to persist
+  ~LastUseTracker();  // stops the flusher
 
   // Thread-safe; never blocks on disk. `persisted` is the last use stored in
   // the projection, used the first time a key is seen after a start.
@@ -47,6 +47,9 @@ class LastUseTracker {
   void flush_all();
   // Starts the background flusher thread.
   void start();
+  // Stops and joins the flusher (idempotent). Call before flush_all() at
+  // shutdown, while the writer still runs.
+  void stop();
 
  private:
   struct Entry {

@@ -1,7 +1,7 @@
 #include "server/responses.h"
 
 #include "core/time_format.h"
-
+#include "server/embedded_assets.h"
 
 namespace keyledger::server {
 
@@ -23,6 +23,23 @@ HttpResponse empty_response(const Exchange& exchange, unsigned status) {
   return response;
 }
 
+HttpResponse asset_response(const Exchange& exchange, std::string_view name,
+                            std::string_view content_type) {
+  auto content = embedded_asset(name);
+  // Every name served is listed in server/CMakeLists.txt; a missing one is
+  // a build mistake, not the client's.
+  if (!content) return error_response(exchange, 500, "internal", "asset not embedded");
+  HttpResponse response{http::status::ok, exchange.request.version()};
+  response.set(http::field::content_type, content_type);
+  // Revalidated each time, so a new binary's files are never mixed with a
+  // cached older page.
+  response.set(http::field::cache_control, "no-cache");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.keep_alive(exchange.request.keep_alive());
+  response.body() = std::string(*content);
+  return response;
+}
+
 HttpResponse error_response(const Exchange& exchange, unsigned status, std::string_view code,
                             std::string_view fallback_message, Json context) {
   Json error = {{"code", code},
@@ -35,17 +52,28 @@ HttpResponse error_response(const Exchange& exchange, unsigned status, std::stri
 
 unsigned http_status_of(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kCorruption: return 503;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kCorruption:
+      return 503;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -18,6 +18,10 @@ using Json = nlohmann::json;
 
 HttpResponse json_response(const Exchange& exchange, unsigned status, const Json& body);
 HttpResponse empty_response(const Exchange& exchange, unsigned status);
+// A file embedded from server/assets/ (by its exact name), with
+// X-Content-Type-Options: nosniff so browsers trust only `content_type`.
+HttpResponse asset_response(const Exchange& exchange, std::string_view name,
+                            std::string_view content_type);
 
 // An error in the envelope; `message` is translated by `code` into the
 // exchange's language, falling back to `fallback_message`.

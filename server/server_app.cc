@@ -96,6 +96,13 @@ int run_server(const ServerConfig& config) {
       !admin.is_ok())
     return fail("creating the admin user", admin);
 
+  for (const auto& user_id : config.unlock_users) {
+    auto unlocked = writer->execute(UnlockUser{user_id}, EventOrigin{});
+    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
+      return fail("--unlock " + user_id, unlocked.status());
+    std::printf("keyledgerd: user '%s' is unlocked\n", user_id.c_str());
+  }
+
   LastUseTracker last_use(*writer, clock, config.last_use_flush_interval);
   last_use.start();
   FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
@@ -156,7 +163,9 @@ int run_server(const ServerConfig& config) {
     auto verify_address = asio::ip::make_address(config.verify_listen->host, verify_address_error);
     if (verify_address_error)
       return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
-    verify_port = std::make_unique<VerifyPort>(io, verifier);
+    VerifyPortLimits verify_limits;
+    verify_limits.trusted_peers = config.trusted_proxies;
+    verify_port = std::make_unique<VerifyPort>(io, verifier, verify_limits);
     if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
       return fail("--verify-listen", unavailable("listen", listen_error));
     std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),
@@ -192,6 +201,7 @@ int run_server(const ServerConfig& config) {
   for (auto& worker : workers) worker.join();
 
   blocking_pool.join();
+  last_use.stop();  // no flusher may race the final flush or outlive the writer
   last_use.flush_all();
   writer.reset();  // drains the queue
   std::printf("keyledgerd: stopped cleanly at seq %llu\n",

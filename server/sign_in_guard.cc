@@ -9,7 +9,19 @@ bool SignInGuard::record_failure(const std::string& user_id) {
   ++count;
   if (count < max_failures_) return false;
   failures_.erase(user_id);
+  blocked_.insert(user_id);
   return true;
+}
+
+bool SignInGuard::is_blocked(const std::string& user_id) {
+  std::lock_guard lock(mutex_);
+  return blocked_.count(user_id) > 0;
+}
+
+void SignInGuard::unblock(const std::string& user_id) {
+  std::lock_guard lock(mutex_);
+  blocked_.erase(user_id);
+  failures_.erase(user_id);
 }
 
 void SignInGuard::record_success(const std::string& user_id) {

@@ -4,6 +4,7 @@
 #include <capnp/serialize.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -35,7 +36,12 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
                 VerifyPortCounters& counters)
       : stream_(std::move(socket)), verifier_(verifier), limits_(limits), counters_(counters) {
     beast::error_code ignored;
-    peer_ = stream_.socket().remote_endpoint(ignored).address().to_string();
+    auto address = stream_.socket().remote_endpoint(ignored).address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    peer_ = address.to_string();
+    peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
+                    limits_.trusted_peers.end();
   }
 
   void start() {
@@ -98,8 +104,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   }
 
   void fill(wire::VerifyRequest::Reader request, wire::VerifyResponse::Builder response) {
-    std::string client_ip(request.getClientIp().cStr(), request.getClientIp().size());
-    if (client_ip.empty()) client_ip = peer_;
+    std::string client_ip = peer_;
+    if (peer_trusted_ && request.getClientIp().size() > 0)
+      client_ip.assign(request.getClientIp().cStr(), request.getClientIp().size());
     if (!is_valid_ip_address(client_ip)) {
       response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
       return;
@@ -147,6 +154,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
   std::string peer_;
+  bool peer_trusted_ = false;
   std::array<char, 16 * 1024> chunk_;
   std::string in_;
   std::string out_;

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang
   librocksdb-dev libcapnp-dev capnproto catch2 libboost1.81-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev curl
+  chromium  # the web panel's browser test (tests/browser), driven by playwright-core
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
@@ -19,6 +20,11 @@ for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
+# Node runs the browser test. Checked as commands, not packages: a machine
+# may have node and npm from another build of nodejs, which bundles npm and
+# conflicts with Debian's npm package.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 ((${#missing[@]} == 0)) && exit 0
 
 as_root=()

@@ -44,7 +44,7 @@ TEST_CASE("X-Forwarded-For sets the client IP only when the peer is a trusted pr
                 .status == 200);
     CHECK(last_used_ip(admin, key.json()["id"]) == "127.0.0.1");
   }
-  SECTION("trusted peer: the left-most forwarded address is the client") {
+  SECTION("trusted peer: the address the proxy appended is the client") {
     ServerProcess server({"--trusted-proxy", "127.0.0.1"});
     HttpClient admin(server.port());
     REQUIRE(admin.login("admin", kAdminPassword).status == 200);
@@ -52,10 +52,17 @@ TEST_CASE("X-Forwarded-For sets the client IP only when the peer is a trusted pr
     REQUIRE(key.status == 201);
     HttpClient client(server.port());
     REQUIRE(client
-                .get("/v1/verify", {{"MC-Api-Key", key.json()["key"]},
-                                    {"X-Forwarded-For", "203.0.113.7, 10.0.0.1"}})
+                .get("/v1/verify",
+                     {{"MC-Api-Key", key.json()["key"]}, {"X-Forwarded-For", "203.0.113.7"}})
                 .status == 200);
     CHECK(last_used_ip(admin, key.json()["id"]) == "203.0.113.7");
+    // The left-most entries are whatever the client sent: only the right-most
+    // one, appended by our proxy, is believed.
+    REQUIRE(client
+                .get("/v1/verify", {{"MC-Api-Key", key.json()["key"]},
+                                    {"X-Forwarded-For", "198.51.100.1, 203.0.113.8"}})
+                .status == 200);
+    CHECK(last_used_ip(admin, key.json()["id"]) == "203.0.113.8");
     // A forwarded value that is not an address is not believed.
     REQUIRE(client
                 .get("/v1/verify",

@@ -21,12 +21,18 @@ using nlohmann::json;
 
 namespace {
 
+std::vector<std::string> with_verify_port(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--verify-listen", "127.0.0.1:0"});
+  return args;
+}
+
 struct Fixture {
-  ServerProcess server{{"--verify-listen", "127.0.0.1:0"}};
+  ServerProcess server;
   HttpClient admin{server.port()};
   std::string token, key_id;
 
-  Fixture() {
+  explicit Fixture(std::vector<std::string> extra = {})
+      : server(with_verify_port(std::move(extra))) {
     REQUIRE(server.verify_port() != 0);
     REQUIRE(admin.login("admin", kAdminPassword).status == 200);
     auto created = admin.post_json("/v1/keys", {{"name", "binary"}});
@@ -60,7 +66,8 @@ std::string u32(std::uint32_t value) {
 
 TEST_CASE("the verify port answers like the HTTP verify and records last use",
           "[integration][verify-port]") {
-  Fixture f;
+  // The test client is a trusted peer here, so it may name its own client's IP.
+  Fixture f({"--trusted-proxy", "127.0.0.1"});
   VerifyClient client("127.0.0.1", f.server.verify_port());
   auto ok = client.verify(f.token, "203.0.113.9");
   REQUIRE(ok.is_ok());
@@ -84,6 +91,17 @@ TEST_CASE("the verify port answers like the HTTP verify and records last use",
   auto deleted = client.verify(f.token);
   REQUIRE(deleted.is_ok());
   CHECK(deleted->result == VerifyResult::kInvalid);
+}
+
+TEST_CASE("an untrusted peer cannot choose the client IP that is recorded",
+          "[integration][verify-port]") {
+  Fixture f;
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  auto ok = client.verify(f.token, "203.0.113.9");
+  REQUIRE(ok.is_ok());
+  CHECK(ok->result == VerifyResult::kOk);
+  const json credentials = f.admin.get("/v1/credentials").json();
+  CHECK(credentials["keys"][0]["last_used_ip"] == "127.0.0.1");
 }
 
 TEST_CASE("a pipelined batch of verifications comes back complete and in order",
