@@ -11,12 +11,14 @@ namespace keyledger::server {
 
 AccessLog::AccessLog(bool enabled) {
   if (!enabled) return;
-  logger_ = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  logger_ =
+      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stdout_sink_mt>());
   logger_->set_pattern("%v");
   logger_->flush_on(spdlog::level::info);
 }
 
-void AccessLog::record(const Exchange& exchange, unsigned status, std::chrono::nanoseconds duration) {
+void AccessLog::record(const Exchange& exchange, unsigned status,
+                       std::chrono::nanoseconds duration) {
   if (!logger_) return;
   nlohmann::json line = {
       {"time", std::chrono::duration_cast<std::chrono::milliseconds>(

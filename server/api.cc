@@ -1,6 +1,7 @@
 #include "server/api.h"
 
 #include <array>
+#include <boost/asio/post.hpp>
 
 #include "core/hash.h"
 #include "core/text.h"
@@ -107,7 +108,9 @@ std::optional<std::string> presented_token(const HttpRequest& request) {
   return std::nullopt;
 }
 
-Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {
+Api::Api(ApiDependencies deps)
+    : deps_(std::move(deps)),
+      sign_in_failures_(deps_.clock, deps_.config.max_failed_sign_ins_per_ip_per_minute) {
   auto dummy = deps_.password_hasher.hash(random_hex(deps_.random, 16));
   if (dummy.is_ok()) dummy_password_hash_ = std::move(dummy).value();
   add_routes();
@@ -331,6 +334,23 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
                           return respond(status_response(*exchange, result.status()));
                         respond(on_ok(*result));
                       });
+}
+
+bool Api::post_password_job(const ExchangePtr& exchange, const Respond& respond,
+                            std::function<void()> job) {
+  constexpr int kMaxPasswordJobs = 32;
+  if (password_jobs_.fetch_add(1) >= kMaxPasswordJobs) {
+    password_jobs_.fetch_sub(1);
+    HttpResponse response = error_response(*exchange, 503, "server_busy", "busy");
+    response.set(http::field::retry_after, "1");
+    respond(std::move(response));
+    return false;
+  }
+  boost::asio::post(deps_.blocking_pool, [this, job = std::move(job)] {
+    job();
+    password_jobs_.fetch_sub(1);
+  });
+  return true;
 }
 
 std::optional<Json> Api::body(Exchange& exchange, const Respond& respond,

@@ -115,6 +115,10 @@ class Api final : public RequestHandler {
   // Submits a command as `caller`; on success answers `on_ok(event)`.
   void submit(const ExchangePtr& exchange, const Caller& caller, Command command, Respond respond,
               std::function<HttpResponse(const storage::CommittedEvent&)> on_ok);
+  // Runs `job` on the blocking pool unless too much password work is
+  // queued already; then answers 503 and returns false.
+  bool post_password_job(const ExchangePtr& exchange, const Respond& respond,
+                         std::function<void()> job);
   // Parses the JSON body or responds with the error.
   std::optional<Json> body(Exchange& exchange, const Respond& respond,
                            std::initializer_list<std::string_view> allowed);
@@ -157,6 +161,12 @@ class Api final : public RequestHandler {
   Router router_;
   std::atomic<bool> ready_{false};
   std::atomic<int> in_flight_{0};
+  // scrypt work waiting for or running on the blocking pool; beyond the cap
+  // new password work is refused (503) so a flood cannot queue up minutes
+  // of hashing in front of real sign-ins.
+  std::atomic<int> password_jobs_{0};
+  // Failed sign-ins per client IP, on top of the per-user lock.
+  FailureRateLimiter sign_in_failures_;
 };
 
 // (method, pattern) of every route keyledgerd serves, e.g. ("GET",

@@ -28,31 +28,40 @@ void Api::login(ExchangePtr exchange, Respond respond) {
   const std::string stored = user ? user->password_hash : dummy_password_hash_;
   if (deps_.sign_ins.is_blocked(*user_id) || (user && user->locked))
     return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+  if (const auto wait = sign_in_failures_.retry_after_seconds(exchange->client_ip); wait > 0) {
+    HttpResponse response = error_response(*exchange, 429, "rate_limited", "too many failures");
+    response.set(http::field::retry_after, std::to_string(wait));
+    return respond(std::move(response));
+  }
   // scrypt takes tens of milliseconds: never on an I/O thread.
-  boost::asio::post(deps_.blocking_pool, [this, exchange, respond, stored, user_id = *user_id,
-                                          password = *password] {
-    const bool password_ok = PasswordHasher::verify(password, stored);
-    // Re-read after the slow check: the user may have been locked, disabled
-    // or given a new password meanwhile, and the old copy must not count.
-    auto user = deps_.projection.user(user_id);
-    if (deps_.sign_ins.is_blocked(user_id) || (user && user->locked))
-      return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
-    const bool accepted = user && password_ok && !user->disabled && user->password_hash == stored;
-    if (!accepted) {
-      if (user && !password_ok) return record_failed_password(exchange, user_id, respond, 401);
-      return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
-    }
-    deps_.sign_ins.record_success(user_id);
-    std::string csrf_token;
-    const std::string session_id = deps_.sessions.create(user_id, csrf_token);
-    exchange->user = user_id;
-    HttpResponse response = json_response(*exchange, 200,
-                                          {{"user", user_id},
-                                           {"privilege", privilege_name(user->privilege)},
-                                           {"csrf_token", csrf_token}});
-    response.set(http::field::set_cookie, session_cookie(session_id, exchange->secure, false));
-    respond(std::move(response));
-  });
+  post_password_job(
+      exchange, respond,
+      [this, exchange, respond, stored, user_id = *user_id, password = *password] {
+        const bool password_ok = PasswordHasher::verify(password, stored);
+        // Re-read after the slow check: the user may have been locked, disabled
+        // or given a new password meanwhile, and the old copy must not count.
+        auto user = deps_.projection.user(user_id);
+        if (deps_.sign_ins.is_blocked(user_id) || (user && user->locked))
+          return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+        const bool accepted =
+            user && password_ok && !user->disabled && user->password_hash == stored;
+        if (!accepted) {
+          sign_in_failures_.record_failure(exchange->client_ip);
+          if (user && !password_ok) return record_failed_password(exchange, user_id, respond, 401);
+          return respond(
+              error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
+        }
+        deps_.sign_ins.record_success(user_id);
+        std::string csrf_token;
+        const std::string session_id = deps_.sessions.create(user_id, csrf_token);
+        exchange->user = user_id;
+        HttpResponse response = json_response(*exchange, 200,
+                                              {{"user", user_id},
+                                               {"privilege", privilege_name(user->privilege)},
+                                               {"csrf_token", csrf_token}});
+        response.set(http::field::set_cookie, session_cookie(session_id, exchange->secure, false));
+        respond(std::move(response));
+      });
 }
 
 void Api::record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
@@ -116,7 +125,7 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
   // API key cannot be used to brute-force the password.
   if (deps_.sign_ins.is_blocked(caller->user_id) || user->locked)
     return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
-  boost::asio::post(deps_.blocking_pool,
+  post_password_job(exchange, respond,
                     [this, exchange, respond, caller = *caller, stored = user->password_hash,
                      current = *current, next = *next] {
                       if (!PasswordHasher::verify(current, stored))

@@ -60,17 +60,18 @@ void Api::create_user(ExchangePtr exchange, Respond respond) {
   Status valid = validate_user_id(*user_id);
   if (valid.is_ok()) valid = validate_password(*password);
   if (!valid.is_ok()) return respond(status_response(*exchange, valid));
-  boost::asio::post(
-      deps_.blocking_pool, [this, exchange, respond, caller = *caller, user_id = *user_id,
-                            password = *password, privilege = *privilege] {
-        auto hash = deps_.password_hasher.hash(password);
-        if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
-        submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
-               [this, exchange, user_id](const storage::CommittedEvent&) {
-                 auto user = deps_.projection.user(user_id);
-                 return json_response(*exchange, 201, user ? user_json(*user) : Json::object());
-               });
-      });
+  post_password_job(exchange, respond,
+                    [this, exchange, respond, caller = *caller, user_id = *user_id,
+                     password = *password, privilege = *privilege] {
+                      auto hash = deps_.password_hasher.hash(password);
+                      if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+                      submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
+                             [this, exchange, user_id](const storage::CommittedEvent&) {
+                               auto user = deps_.projection.user(user_id);
+                               return json_response(*exchange, 201,
+                                                    user ? user_json(*user) : Json::object());
+                             });
+                    });
 }
 
 void Api::update_user(ExchangePtr exchange, Respond respond) {

@@ -73,6 +73,11 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->envname("KEYLEDGER_MAX_FAILED_VERIFICATIONS")
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
+  app.add_option("--max-failed-sign-ins-per-ip", config.max_failed_sign_ins_per_ip_per_minute,
+                 "Failed sign-ins per client IP per minute before 429 (whatever the user)")
+      ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS_PER_IP")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
   app.add_option("--read-timeout", read_timeout_seconds,
                  "Seconds a client may take to send a request")
       ->envname("KEYLEDGER_READ_TIMEOUT")

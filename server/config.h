@@ -30,6 +30,7 @@ struct ServerConfig {
   // Sign-in and verification abuse limits.
   unsigned max_failed_sign_ins = 10;
   unsigned max_failed_verifications_per_minute = 60;
+  unsigned max_failed_sign_ins_per_ip_per_minute = 30;
   std::chrono::seconds read_timeout{15};
   std::string log_level = "info";
   bool access_log = true;

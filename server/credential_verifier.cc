@@ -11,10 +11,14 @@ CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projec
                                        const SecretHasher& hasher, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
                                        std::string token_prefix)
-    : projection_(projection), last_use_(last_use), limiter_(limiter), clock_(clock),
+    : projection_(projection),
+      last_use_(last_use),
+      limiter_(limiter),
+      clock_(clock),
       token_prefix_(std::move(token_prefix)) {
   const unsigned count = std::max(4u, 2 * std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < count; ++i) slots_.push_back(std::make_unique<HasherSlot>(hasher.clone()));
+  for (unsigned i = 0; i < count; ++i)
+    slots_.push_back(std::make_unique<HasherSlot>(hasher.clone()));
 }
 
 bool CredentialVerifier::matches(std::string_view key_id, std::string_view secret,

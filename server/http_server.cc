@@ -116,7 +116,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits)
-    : io_(io), handler_(handler), limits_(limits), acceptor_(asio::make_strand(io)) {}
+    : io_(io),
+      handler_(handler),
+      limits_(limits),
+      acceptor_(asio::make_strand(io)),
+      retry_timer_(acceptor_.get_executor()) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -138,16 +142,28 @@ void HttpServer::stop_accepting() {
   });
 }
 
+void HttpServer::start_session(tcp::socket socket) {
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
+}
+
 void HttpServer::accept() {
-  acceptor_.async_accept(
-      asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
-        if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!error) {
-          socket.set_option(tcp::no_delay(true), error);
-          std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
-        }
-        accept();
-      });
+  acceptor_.async_accept(asio::make_strand(io_),
+                         [this](beast::error_code error, tcp::socket socket) {
+                           if (error == asio::error::operation_aborted || !acceptor_.is_open())
+                             return;
+                           if (error) {
+                             // Out of descriptors or memory: retrying at once would spin a core.
+                             retry_timer_.expires_after(std::chrono::milliseconds(50));
+                             retry_timer_.async_wait([this](beast::error_code wait_error) {
+                               if (wait_error != asio::error::operation_aborted) accept();
+                             });
+                             return;
+                           }
+                           start_session(std::move(socket));
+                           accept();
+                         });
 }
 
 }  // namespace keyledger::server

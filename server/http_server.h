@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -48,11 +49,13 @@ class HttpServer {
 
  private:
   void accept();
+  void start_session(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   RequestHandler& handler_;
   HttpLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // back-off after a failed accept
 };
 
 }  // namespace keyledger::server

@@ -21,15 +21,15 @@ using HttpResponse = http::response<http::string_body>;
 // that finish later (after a commit) keep it alive.
 struct Exchange {
   HttpRequest request;
-  std::string path;                          // percent-decoded, without the query
+  std::string path;  // percent-decoded, without the query
   std::multimap<std::string, std::string> query;
-  std::vector<std::string> path_params;      // the {…} segments of the matched route
-  std::string route = "unmatched";           // route pattern, for metrics and logs
-  std::string client_ip;                     // socket peer, or X-Forwarded-For from a trusted proxy
+  std::vector<std::string> path_params;  // the {…} segments of the matched route
+  std::string route = "unmatched";       // route pattern, for metrics and logs
+  std::string client_ip;                 // socket peer, or X-Forwarded-For from a trusted proxy
   std::string request_id;
   Language language = Language::kEnglish;
-  bool secure = false;                       // reached over TLS (via a trusted proxy)
-  std::string user;                          // the authenticated user, once known (for the access log)
+  bool secure = false;  // reached over TLS (via a trusted proxy)
+  std::string user;     // the authenticated user, once known (for the access log)
 };
 
 using Respond = std::function<void(HttpResponse)>;

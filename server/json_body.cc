@@ -9,14 +9,20 @@ int nesting_depth(std::string_view text) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
-    else if (c == '}' || c == ']') --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      deepest = std::max(deepest, ++depth);
+    else if (c == '}' || c == ']')
+      --depth;
   }
   return deepest;
 }
@@ -29,7 +35,8 @@ StatusOr<Json> parse_json_object(std::string_view body,
     return invalid_argument("json_too_deep", "the JSON nests too deeply");
   Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return invalid_argument("invalid_json", "the body is not valid JSON");
-  if (!parsed.is_object()) return invalid_argument("not_an_object", "the body must be a JSON object");
+  if (!parsed.is_object())
+    return invalid_argument("not_an_object", "the body must be a JSON object");
   for (const auto& [key, value] : parsed.items()) {
     bool known = false;
     for (auto name : allowed) known = known || key == name;
@@ -59,7 +66,8 @@ StatusOr<std::optional<bool>> optional_bool(const Json& object, const std::strin
   auto it = object.find(field);
   if (it == object.end()) return std::optional<bool>();
   if (!it->is_boolean())
-    return invalid_argument("invalid_type", "the field '" + field + "' must be true or false", field);
+    return invalid_argument("invalid_type", "the field '" + field + "' must be true or false",
+                            field);
   return std::optional<bool>(it->get<bool>());
 }
 

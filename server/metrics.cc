@@ -36,9 +36,11 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
            std::to_string(cumulative) + "\n";
   }
   cumulative += buckets_[bounds_.size()].load(std::memory_order_relaxed);
-  out += name + "_bucket{" + labels + separator + "le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+  out +=
+      name + "_bucket{" + labels + separator + "le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
   out += name + "_sum{" + labels + "} " + number(sum_.load(std::memory_order_relaxed)) + "\n";
-  out += name + "_count{" + labels + "} " + std::to_string(count_.load(std::memory_order_relaxed)) + "\n";
+  out += name + "_count{" + labels + "} " + std::to_string(count_.load(std::memory_order_relaxed)) +
+         "\n";
 }
 
 void Metrics::observe_request(const std::string& route, const std::string& method, unsigned status,
@@ -61,7 +63,8 @@ void Metrics::observe_commit(const storage::CommitInfo& commit) {
   fsync_seconds_.observe(std::chrono::duration<double>(commit.duration).count());
 }
 
-std::string Metrics::render(const VerifyCounters& verify, const storage::WriterStats& writer) const {
+std::string Metrics::render(const VerifyCounters& verify,
+                            const storage::WriterStats& writer) const {
   std::string out;
   out += "# HELP keyledger_http_requests_total HTTP requests by route, method and status.\n";
   out += "# TYPE keyledger_http_requests_total counter\n";
@@ -77,7 +80,8 @@ std::string Metrics::render(const VerifyCounters& verify, const storage::WriterS
   out += "# HELP keyledger_verifications_total Key verifications by result.\n";
   out += "# TYPE keyledger_verifications_total counter\n";
   out += "keyledger_verifications_total{result=\"ok\"} " + std::to_string(verify.ok.load()) + "\n";
-  out += "keyledger_verifications_total{result=\"invalid\"} " + std::to_string(verify.invalid.load()) + "\n";
+  out += "keyledger_verifications_total{result=\"invalid\"} " +
+         std::to_string(verify.invalid.load()) + "\n";
   out += "keyledger_verifications_total{result=\"rate_limited\"} " +
          std::to_string(verify.rate_limited.load()) + "\n";
   out += "# HELP keyledger_events_appended_total Events made durable.\n";

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <span>
-#include <vector>
 #include <mutex>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "server/credential_verifier.h"
 #include "storage/group_commit_writer.h"
@@ -22,7 +22,7 @@ class Histogram {
  public:
   static constexpr std::array<double, 12> kLatencyBounds = {
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
-  static constexpr std::array<double, 12> kCountBounds = {1,  2,   4,   8,   16,  32,
+  static constexpr std::array<double, 12> kCountBounds = {1,  2,   4,   8,   16,   32,
                                                           64, 128, 256, 512, 1024, 4096};
 
   explicit Histogram(std::span<const double> bounds = kLatencyBounds);
@@ -45,7 +45,7 @@ class Metrics {
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::uint64_t> requests_;  // labels → count
+  std::map<std::string, std::uint64_t> requests_;              // labels → count
   std::map<std::string, std::unique_ptr<Histogram>> latency_;  // route → histogram
   Histogram batch_sizes_{Histogram::kCountBounds};
   Histogram fsync_seconds_;

@@ -13,6 +13,7 @@ namespace keyledger::server {
 // Reads the pepper at `path`; if the file does not exist, creates it (mode
 // 0600) with fresh random bytes. Refuses a file that is readable by group
 // or others, or shorter than 32 bytes.
-StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, RandomSource& random);
+StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path,
+                                            RandomSource& random);
 
 }  // namespace keyledger::server

@@ -21,7 +21,8 @@ void FailureRateLimiter::record_failure(const std::string& client) {
   const TimeNs window = std::chrono::nanoseconds(window_).count();
   std::lock_guard lock(mutex_);
   if (clients_.size() >= max_clients_)
-    std::erase_if(clients_, [&](const auto& entry) { return now - entry.second.started_ns >= window; });
+    std::erase_if(clients_,
+                  [&](const auto& entry) { return now - entry.second.started_ns >= window; });
   if (clients_.size() >= max_clients_) clients_.erase(clients_.begin());
   auto& entry = clients_[client];
   if (entry.failures == 0 || now - entry.started_ns >= window) entry = Window{now, 0};

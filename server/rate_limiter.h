@@ -18,7 +18,9 @@ class FailureRateLimiter {
   FailureRateLimiter(const Clock& clock, unsigned max_failures_per_window,
                      std::chrono::seconds window = std::chrono::seconds(60),
                      std::size_t max_clients = 100'000)
-      : clock_(clock), max_failures_(max_failures_per_window), window_(window),
+      : clock_(clock),
+        max_failures_(max_failures_per_window),
+        window_(window),
         max_clients_(max_clients) {}
 
   // Seconds until `client` may try again; 0 when it may now.

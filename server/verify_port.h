@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -47,11 +48,13 @@ class VerifyPort {
 
  private:
   void accept();
+  void start_session(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   CredentialVerifier& verifier_;
   VerifyPortLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // back-off after a failed accept
   VerifyPortCounters counters_;
 };
 

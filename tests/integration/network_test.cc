@@ -98,3 +98,19 @@ TEST_CASE("a client that stops sending mid-request is cut off and others are ser
   CHECK((error == asio::error::eof || error == asio::error::connection_reset));
   CHECK(other.get("/healthz").status == 200);
 }
+
+TEST_CASE("failed sign-ins from one client IP are rate-limited whatever the user",
+          "[integration]") {
+  ServerProcess server({"--max-failed-sign-ins-per-ip", "3"});
+  HttpClient client(server.port());
+  for (const char* user : {"nobody1", "nobody2", "admin"})
+    CHECK(client.login(user, "wrong-password").status == 401);
+  // Spraying one password across many users is what the per-user lock
+  // cannot see; the per-IP limit does.
+  auto limited = client.login("nobody3", "wrong-password");
+  CHECK(limited.status == 429);
+  CHECK(limited.error_code() == "rate_limited");
+  CHECK_FALSE(limited.headers["retry-after"].empty());
+  // Even the right password waits until the window passes.
+  CHECK(client.login("admin", kAdminPassword).status == 429);
+}
