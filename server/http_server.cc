@@ -6,8 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <optional>
 
-#include "server/listen.h"
-
 namespace keyledger::server {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
@@ -116,54 +114,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits)
-    : io_(io),
-      handler_(handler),
-      limits_(limits),
-      acceptor_(asio::make_strand(io)),
-      retry_timer_(acceptor_.get_executor()) {}
+    : handler_(handler), limits_(limits), listener_(io, [this](tcp::socket socket) {
+        std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
+      }) {}
 
 HttpServer::~HttpServer() = default;
 
 bool HttpServer::listen(const tcp::endpoint& endpoint, std::string& error) {
-  if (!open_listener(acceptor_, endpoint, error)) return false;
-  accept();
-  return true;
+  return listener_.listen(endpoint, error);
 }
 
-tcp::endpoint HttpServer::local_endpoint() const {
-  beast::error_code ignored;
-  return acceptor_.local_endpoint(ignored);
-}
+tcp::endpoint HttpServer::local_endpoint() const { return listener_.local_endpoint(); }
 
-void HttpServer::stop_accepting() {
-  asio::post(acceptor_.get_executor(), [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-  });
-}
-
-void HttpServer::start_session(tcp::socket socket) {
-  beast::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
-}
-
-void HttpServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
-                         [this](beast::error_code error, tcp::socket socket) {
-                           if (error == asio::error::operation_aborted || !acceptor_.is_open())
-                             return;
-                           if (error) {
-                             // Out of descriptors or memory: retrying at once would spin a core.
-                             retry_timer_.expires_after(std::chrono::milliseconds(50));
-                             retry_timer_.async_wait([this](beast::error_code wait_error) {
-                               if (wait_error != asio::error::operation_aborted) accept();
-                             });
-                             return;
-                           }
-                           start_session(std::move(socket));
-                           accept();
-                         });
-}
+void HttpServer::stop_accepting() { listener_.stop_accepting(); }
 
 }  // namespace keyledger::server

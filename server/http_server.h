@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "server/http_types.h"
+#include "server/tcp_listener.h"
 
 namespace keyledger::server {
 
@@ -48,14 +49,9 @@ class HttpServer {
   void stop_accepting();
 
  private:
-  void accept();
-  void start_session(boost::asio::ip::tcp::socket socket);
-
-  boost::asio::io_context& io_;
   RequestHandler& handler_;
   HttpLimits limits_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::steady_timer retry_timer_;  // back-off after a failed accept
+  TcpListener listener_;
 };
 
 }  // namespace keyledger::server

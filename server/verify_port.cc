@@ -15,7 +15,6 @@
 #include "core/stream_framing.h"
 #include "core/text.h"
 #include "core/verify_protocol.capnp.h"
-#include "server/listen.h"
 
 namespace keyledger::server {
 namespace asio = boost::asio;
@@ -163,53 +162,17 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier, VerifyPortLimits limits)
-    : io_(io),
-      verifier_(verifier),
-      limits_(limits),
-      acceptor_(asio::make_strand(io)),
-      retry_timer_(acceptor_.get_executor()) {}
+    : verifier_(verifier), limits_(std::move(limits)), listener_(io, [this](tcp::socket socket) {
+        counters_.connections.fetch_add(1, std::memory_order_relaxed);
+        std::make_shared<VerifySession>(std::move(socket), verifier_, limits_, counters_)->start();
+      }) {}
 
 bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
-  if (!open_listener(acceptor_, endpoint, error)) return false;
-  accept();
-  return true;
+  return listener_.listen(endpoint, error);
 }
 
-tcp::endpoint VerifyPort::local_endpoint() const {
-  beast::error_code ignored;
-  return acceptor_.local_endpoint(ignored);
-}
+tcp::endpoint VerifyPort::local_endpoint() const { return listener_.local_endpoint(); }
 
-void VerifyPort::stop_accepting() {
-  asio::post(acceptor_.get_executor(), [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-  });
-}
-
-void VerifyPort::start_session(tcp::socket socket) {
-  beast::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  counters_.connections.fetch_add(1, std::memory_order_relaxed);
-  std::make_shared<VerifySession>(std::move(socket), verifier_, limits_, counters_)->start();
-}
-
-void VerifyPort::accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
-                         [this](beast::error_code error, tcp::socket socket) {
-                           if (error == asio::error::operation_aborted || !acceptor_.is_open())
-                             return;
-                           if (error) {
-                             // Out of descriptors or memory: retrying at once would spin a core.
-                             retry_timer_.expires_after(std::chrono::milliseconds(50));
-                             retry_timer_.async_wait([this](beast::error_code wait_error) {
-                               if (wait_error != asio::error::operation_aborted) accept();
-                             });
-                             return;
-                           }
-                           start_session(std::move(socket));
-                           accept();
-                         });
-}
+void VerifyPort::stop_accepting() { listener_.stop_accepting(); }
 
 }  // namespace keyledger::server

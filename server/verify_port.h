@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "server/credential_verifier.h"
+#include "server/tcp_listener.h"
 
 namespace keyledger::server {
 
@@ -47,15 +48,10 @@ class VerifyPort {
   const VerifyPortCounters& counters() const { return counters_; }
 
  private:
-  void accept();
-  void start_session(boost::asio::ip::tcp::socket socket);
-
-  boost::asio::io_context& io_;
   CredentialVerifier& verifier_;
   VerifyPortLimits limits_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::steady_timer retry_timer_;  // back-off after a failed accept
   VerifyPortCounters counters_;
+  TcpListener listener_;  // last: its callback uses the members above
 };
 
 }  // namespace keyledger::server
