@@ -97,7 +97,8 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       out += frame_message(message);
       counters_.requests.fetch_add(1, std::memory_order_relaxed);
       return true;
-    } catch (const kj::Exception&) {
+    } catch (const kj::Exception& exception) {
+      spdlog::debug("verify port: undecodable request: {}", exception.getDescription().cStr());
       return false;
     }
   }

@@ -1,6 +1,7 @@
 // The binary verify port with the client library: answers match the HTTP
 // verify, pipelined batches come back in order, last use is recorded, and
 // bad frames close only their own connection.
+#include <capnp/message.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -8,7 +9,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
+#include "core/stream_framing.h"
+#include "core/verify_protocol.capnp.h"
 #include "server/verify_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
@@ -144,4 +149,50 @@ TEST_CASE("the client reports an unreachable server as unavailable", "[integrati
   auto answer = client.verify("kl_anything");
   REQUIRE_FALSE(answer.is_ok());
   CHECK(answer.status().code() == keyledger::StatusCode::kUnavailable);
+}
+
+TEST_CASE("a client that never reads its answers does not hold up other clients",
+          "[integration][verify-port]") {
+  Fixture f;
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket greedy(io);
+  greedy.connect({asio::ip::make_address("127.0.0.1"), f.server.verify_port()});
+  // Pipeline requests and never read: once the socket buffers fill, the
+  // server stops reading this connection (its answers cannot be written)
+  // and our non-blocking writes stop being taken.
+  greedy.non_blocking(true);
+  std::string batch;
+  capnp::MallocMessageBuilder message;
+  auto request = message.initRoot<keyledger::wire::VerifyRequest>();
+  request.setId(1);
+  request.setToken(f.token);
+  const std::string frame = keyledger::frame_message(message);
+  for (int i = 0; i < 1000; ++i) batch += frame;
+  std::size_t sent = 0;
+  int refused_in_a_row = 0;
+  for (int attempt = 0; attempt < 20000 && refused_in_a_row < 100; ++attempt) {
+    boost::system::error_code error;
+    // Continue the stream exactly where the last partial write stopped.
+    const std::size_t n = greedy.write_some(
+        asio::buffer(batch.data() + sent % batch.size(), batch.size() - sent % batch.size()),
+        error);
+    sent += n;
+    if (error == asio::error::would_block) {
+      ++refused_in_a_row;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } else {
+      INFO(f.server.output());
+      REQUIRE_FALSE(error);
+      refused_in_a_row = 0;
+    }
+  }
+  CHECK(refused_in_a_row == 100);  // the server stopped taking requests it could not answer
+  CHECK(sent > 0);
+
+  VerifyClient other("127.0.0.1", f.server.verify_port());
+  auto ok = other.verify(f.token);
+  REQUIRE(ok.is_ok());
+  CHECK(ok->result == VerifyResult::kOk);
+  CHECK(HttpClient(f.server.port()).get("/healthz").status == 200);
 }
