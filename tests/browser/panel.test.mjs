@@ -280,7 +280,9 @@ function localClock(iso) {
   const local = new Date(Date.parse(iso) + TIME_ZONE_OFFSET_MINUTES * 60_000);
   const pad = (n) => String(n).padStart(2, '0');
   const [h, m, s] = [local.getUTCHours(), pad(local.getUTCMinutes()), pad(local.getUTCSeconds())];
-  return [`${h % 12 || 12}:${m}:${s}`, `${pad(h)}:${m}:${s}`];
+  // 12-hour, 24-hour padded, and 24-hour unpadded (Spanish shows 0:00:40
+  // just after midnight).
+  return [`${h % 12 || 12}:${m}:${s}`, `${pad(h)}:${m}:${s}`, `${h}:${m}:${s}`];
 }
 
 // Every visible text, label and tooltip in the page.
