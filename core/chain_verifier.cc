@@ -85,13 +85,17 @@ class ChainWalker {
     return report_.events + (broken_ ? 1 : 0) + (candidate_ ? 1 : 0) + 1;
   }
 
-  // Hands the checked-out candidate on as good.
-  void deliver_candidate() {
-    if (!candidate_) return;
+  // Hands the checked-out candidate on as good; it is the last event seen,
+  // so its chain hash is own_hash_.
+  void deliver_candidate() { deliver(candidate_, own_hash_); }
+
+  // Counts `event` (whose chain hash is `hash`) as good and passes it on.
+  void deliver(std::optional<Event>& event, const Hash256& hash) {
+    if (!event) return;
     ++report_.events;
-    report_.head = LogHead{candidate_->seq, own_hash_};  // the candidate is the last event seen
-    if (on_event_) on_event_(*candidate_);
-    candidate_.reset();
+    report_.head = LogHead{event->seq, hash};
+    if (on_event_) on_event_(*event);
+    event.reset();
   }
 
   bool fail(std::uint64_t seq, std::string description) {
@@ -107,23 +111,13 @@ class ChainWalker {
     if (next_link_broken) {
       // The candidate's own previous-hash field was altered; the event
       // before it was good.
-      if (broken_) {
-        candidate_.swap(broken_);
-        deliver_candidate_with_hash(previous_hash_before_break_);
-      }
+      deliver(broken_, previous_hash_before_break_);
       fail(seq, "previous-hash field does not match the chain");
     } else {
       fail(seq > 1 ? seq - 1 : seq,
            "event content does not match the hash recorded by the next event");
     }
     return true;
-  }
-
-  void deliver_candidate_with_hash(const Hash256& hash) {
-    ++report_.events;
-    report_.head = LogHead{candidate_->seq, hash};
-    if (on_event_) on_event_(*candidate_);
-    candidate_.reset();
   }
 
   const std::function<void(const Event&)>& on_event_;

@@ -80,13 +80,9 @@ void LiveProjection::stage(const Event& event) { apply_event(staging_, event); }
 
 std::vector<RecordChange> LiveProjection::staged_changes() const {
   std::vector<RecordChange> changes;
-  for (const auto& [id, user] : staging_.users())
-    changes.push_back({RecordTable::kUsers, id, encode_user_record(user)});
-  for (const auto& [id, key] : staging_.keys()) {
-    changes.push_back({RecordTable::kKeys, id, encode_key_record(key)});
-    if (state_.find_key(id) == nullptr)
-      changes.push_back({RecordTable::kOwnerIndex, owner_index_key(key.owner, id), std::string()});
-  }
+  for (const auto& [id, user] : staging_.users()) append_user_records(user, changes);
+  for (const auto& [id, key] : staging_.keys())
+    append_key_records(key, /*new_key=*/state_.find_key(id) == nullptr, changes);
   return changes;
 }
 

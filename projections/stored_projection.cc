@@ -13,7 +13,8 @@ StatusOr<LedgerState> load_stored_state(const EventLog& log) {
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kUsers, [&](auto key, auto value) {
     auto user = decode_user_record(value);
     if (!user.is_ok() || user->user_id != key) {
-      failure = corruption("projection_corrupt", "stored user '" + std::string(key) + "' is damaged");
+      failure =
+          corruption("projection_corrupt", "stored user '" + std::string(key) + "' is damaged");
       return false;
     }
     state.put_user(std::move(user).value());
@@ -26,16 +27,16 @@ StatusOr<LedgerState> load_stored_state(const EventLog& log) {
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
     auto record = decode_key_record(value);
     if (!record.is_ok() || record->key_id != key) {
-      failure = corruption("projection_corrupt", "stored key '" + std::string(key) + "' is damaged");
+      failure =
+          corruption("projection_corrupt", "stored key '" + std::string(key) + "' is damaged");
       return false;
     }
     keys.push_back(std::move(record).value());
     return true;
   }));
   KEYLEDGER_RETURN_IF_ERROR(failure);
-  std::sort(keys.begin(), keys.end(), [](const KeyRecord& a, const KeyRecord& b) {
-    return a.created_seq < b.created_seq;
-  });
+  std::sort(keys.begin(), keys.end(),
+            [](const KeyRecord& a, const KeyRecord& b) { return a.created_seq < b.created_seq; });
   std::unordered_set<std::string> expected_index;
   for (const auto& key : keys) expected_index.insert(owner_index_key(key.owner, key.key_id));
   std::size_t index_entries = 0;
@@ -61,13 +62,20 @@ StatusOr<Rebuild> rebuild_from_log(const EventLog& log) {
 
 std::vector<RecordChange> records_of(const LedgerState& state) {
   std::vector<RecordChange> out;
-  for (const auto& [id, user] : state.users())
-    out.push_back({RecordTable::kUsers, id, encode_user_record(user)});
-  for (const auto& [id, key] : state.keys()) {
-    out.push_back({RecordTable::kKeys, id, encode_key_record(key)});
-    out.push_back({RecordTable::kOwnerIndex, owner_index_key(key.owner, id), std::string()});
-  }
+  for (const auto& [id, user] : state.users()) append_user_records(user, out);
+  for (const auto& [id, key] : state.keys()) append_key_records(key, /*new_key=*/true, out);
   return out;
+}
+
+void append_user_records(const UserRecord& user, std::vector<RecordChange>& out) {
+  out.push_back({RecordTable::kUsers, user.user_id, encode_user_record(user)});
+}
+
+void append_key_records(const KeyRecord& key, bool new_key, std::vector<RecordChange>& out) {
+  out.push_back({RecordTable::kKeys, key.key_id, encode_key_record(key)});
+  if (new_key)
+    out.push_back(
+        {RecordTable::kOwnerIndex, owner_index_key(key.owner, key.key_id), std::string()});
 }
 
 }  // namespace keyledger::projections

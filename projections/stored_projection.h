@@ -27,4 +27,9 @@ StatusOr<Rebuild> rebuild_from_log(const EventLog& log);
 // fresh database, and for comparing with what is stored).
 std::vector<RecordChange> records_of(const LedgerState& state);
 
+// The stored records of one user, and of one key (its record, plus its
+// owner-index entry when `new_key`), appended to `out`.
+void append_user_records(const UserRecord& user, std::vector<RecordChange>& out);
+void append_key_records(const KeyRecord& key, bool new_key, std::vector<RecordChange>& out);
+
 }  // namespace keyledger::projections

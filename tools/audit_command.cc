@@ -19,8 +19,6 @@ struct AuditOptions {
   bool include_use = false;
 };
 
-std::string time_or_empty(TimeNs ns) { return ns ? format_rfc3339(ns) : std::string(); }
-
 int run_audit(const AuditOptions& options) {
   projections::AuditFilter filter;
   if (!options.key.empty()) filter.key_id = options.key;
@@ -71,7 +69,7 @@ int run_audit(const AuditOptions& options) {
         progress.tick(row.seq);
         rows.add({std::to_string(row.seq), format_rfc3339(row.time_ns), row.action, row.actor,
                   row.actor_ip, row.owner, row.key_id, row.name, row.privilege, row.client_ip,
-                  time_or_empty(row.used_at_ns), row.reason});
+                  format_rfc3339_or_empty(row.used_at_ns), row.reason});
         return true;
       });
   if (!scanned.is_ok()) return report_error("reading the log", scanned);

@@ -23,8 +23,6 @@ struct ReplayOptions {
   std::string format;
 };
 
-std::string time_or_empty(TimeNs ns) { return ns ? format_rfc3339(ns) : std::string(); }
-
 void print_state(const projections::LedgerState& state, Format format) {
   RowWriter rows(format, {"user", "privilege", "user_status", "key_id", "key_name", "created",
                           "key_status", "last_used_ip", "last_used_at"});
@@ -41,7 +39,7 @@ void print_state(const projections::LedgerState& state, Format format) {
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
                 key.name, format_rfc3339(key.created_at_ns),
                 key.deleted ? "deleted " + format_rfc3339(key.deleted_at_ns) : "live",
-                key.last_used_ip, time_or_empty(key.last_used_at_ns)});
+                key.last_used_ip, format_rfc3339_or_empty(key.last_used_at_ns)});
     }
   }
   rows.write(stdout);
