@@ -9,6 +9,8 @@ packages=(
   librocksdb-dev libcapnp-dev capnproto catch2 libboost1.81-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev curl
   chromium  # the web panel's browser test (tests/browser), driven by playwright-core
+  wrk nginx-light redis-server redis-tools  # references the benchmarks are measured against
+  libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
