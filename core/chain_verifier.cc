@@ -1,5 +1,12 @@
 #include "core/chain_verifier.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "core/event_codec.h"
 
 namespace keyledger {
@@ -21,15 +28,16 @@ class ChainWalker {
               const std::function<bool(const Event&)>& stop_before)
       : on_event_(on_event), stop_before_(stop_before) {}
 
-  // Returns false once the walk is over (a problem, or the stop point).
-  bool visit(std::uint64_t key_seq, std::string_view bytes) {
+  // Takes the event stored under `key_seq` as `bytes`, already decoded (on
+  // the reading thread). Returns false once the walk is over (a problem, or
+  // the stop point).
+  bool visit(std::uint64_t key_seq, std::string_view bytes, StatusOr<Event> event) {
     const std::uint64_t expected = next_seq();
     if (key_seq != expected) {
       if (settle_broken_link(false)) return false;
       return fail(expected, key_seq > expected ? "event is missing (sequence gap)"
                                                : "event is stored out of order");
     }
-    auto event = decode_event(bytes);
     if (!event.is_ok()) {
       if (settle_broken_link(false)) return false;
       return fail(key_seq, event.status().message());
@@ -132,6 +140,61 @@ class ChainWalker {
   bool broken_into_ = false;              // the link into candidate_ is broken
 };
 
+// Events handed from the reading thread to the walking one, in a few
+// hundred at a time so the hand-over costs nothing per event.
+struct DecodedBatch {
+  std::string bytes;  // the events' stored bytes, back to back
+  std::vector<std::uint64_t> seqs;
+  std::vector<std::size_t> ends;  // end offset of each event in `bytes`
+  std::vector<StatusOr<Event>> events;
+  std::size_t size() const { return seqs.size(); }
+};
+
+// A bounded queue of batches from one reader to one walker. Bounded so a
+// slow fold holds the reader back instead of buffering the whole log.
+class BatchChannel {
+ public:
+  // False if the walker has stopped listening.
+  bool push(DecodedBatch batch) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return batches_.size() < kCapacity || cancelled_; });
+    if (cancelled_) return false;
+    batches_.push_back(std::move(batch));
+    changed_.notify_all();
+    return true;
+  }
+  // Empty once the reader has closed the channel and everything is taken.
+  std::optional<DecodedBatch> pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !batches_.empty() || closed_; });
+    if (batches_.empty()) return std::nullopt;
+    DecodedBatch batch = std::move(batches_.front());
+    batches_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 8;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<DecodedBatch> batches_;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
+constexpr std::size_t kBatchEvents = 512;
+
 }  // namespace
 
 StatusOr<ChainReport> verify_chain(const EventLog& log,
@@ -139,13 +202,47 @@ StatusOr<ChainReport> verify_chain(const EventLog& log,
   return verify_chain_prefix(log, {}, on_event);
 }
 
+// Two stages on two cores: a reader thread iterates the log and decodes
+// each event; the calling thread hashes the chain, checks the links and
+// folds (on_event keeps running on the caller's thread, in order). Decoding
+// and folding cost about the same per event, so this nearly halves the
+// time of a long replay.
 StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
                                           const std::function<bool(const Event&)>& stop_before,
                                           const std::function<void(const Event&)>& on_event) {
   const LogHead stored_head = log.head();
+  BatchChannel channel;
+  Status read_status;
+  std::thread reader([&] {
+    DecodedBatch batch;
+    read_status = log.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
+      batch.bytes.append(bytes);
+      batch.seqs.push_back(seq);
+      batch.ends.push_back(batch.bytes.size());
+      batch.events.push_back(decode_event(bytes));
+      if (batch.size() < kBatchEvents) return true;
+      return channel.push(std::exchange(batch, DecodedBatch{}));
+    });
+    if (batch.size() > 0) channel.push(std::move(batch));
+    channel.close();
+  });
+
   ChainWalker walker(on_event, stop_before);
-  KEYLEDGER_RETURN_IF_ERROR(log.read_events(
-      1, [&](std::uint64_t seq, std::string_view bytes) { return walker.visit(seq, bytes); }));
+  bool walking = true;
+  while (walking) {
+    auto batch = channel.pop();
+    if (!batch) break;
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < batch->size() && walking; ++i) {
+      const std::string_view bytes =
+          std::string_view(batch->bytes).substr(begin, batch->ends[i] - begin);
+      begin = batch->ends[i];
+      walking = walker.visit(batch->seqs[i], bytes, std::move(batch->events[i]));
+    }
+  }
+  channel.cancel();
+  reader.join();
+  KEYLEDGER_RETURN_IF_ERROR(read_status);
   return walker.finish(stored_head);
 }
 

@@ -1,51 +1,17 @@
 #include "server/verify_client.h"
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <cstring>
 
 #include "core/stream_framing.h"
-#include "core/verify_protocol.capnp.h"
+#include "server/verify_wire.h"
 
 namespace keyledger::client {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-namespace {
-
-constexpr std::size_t kMaxAnswerBytes = 8 * 1024;
-
-std::string_view privilege_text(schema::Privilege privilege) {
-  switch (privilege) {
-    case schema::Privilege::ADMIN:
-      return "admin";
-    case schema::Privilege::AUDITOR:
-      return "auditor";
-    default:
-      return "user";
-  }
-}
-
-VerifyResult result_of(wire::VerifyResponse::Result result) {
-  switch (result) {
-    case wire::VerifyResponse::Result::OK:
-      return VerifyResult::kOk;
-    case wire::VerifyResponse::Result::RATE_LIMITED:
-      return VerifyResult::kRateLimited;
-    case wire::VerifyResponse::Result::BAD_REQUEST:
-      return VerifyResult::kBadRequest;
-    default:
-      return VerifyResult::kInvalid;
-  }
-}
-
-}  // namespace
 
 class VerifyClient::Connection {
  public:
@@ -70,7 +36,8 @@ class VerifyClient::Connection {
       auto size = complete_frame_size(buffer_, kMaxAnswerBytes);
       if (!size.is_ok()) return size.status();
       if (*size > 0) {
-        Status parsed = parse(std::string_view(buffer_).substr(0, *size), answer, id);
+        Status parsed =
+            decode_verify_answer(std::string_view(buffer_).substr(0, *size), answer, id);
         buffer_.erase(0, *size);
         return parsed;
       }
@@ -84,23 +51,6 @@ class VerifyClient::Connection {
   }
 
  private:
-  static Status parse(std::string_view frame, VerifyAnswer& answer, std::uint64_t& id) {
-    std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
-    std::memcpy(words.data(), frame.data(), frame.size());
-    try {
-      capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
-      auto response = reader.getRoot<wire::VerifyResponse>();
-      id = response.getId();
-      answer.result = result_of(response.getResult());
-      answer.user_id = response.getUserId().cStr();
-      answer.privilege = answer.valid() ? std::string(privilege_text(response.getPrivilege())) : "";
-      answer.key_id = response.getKeyId().cStr();
-      return Status::ok();
-    } catch (const kj::Exception&) {
-      return corruption("bad_answer", "keyledgerd sent an answer that does not decode");
-    }
-  }
-
   asio::io_context io_;
   tcp::socket socket_;
   bool connected_ = false;
@@ -140,14 +90,8 @@ StatusOr<std::vector<VerifyAnswer>> VerifyClient::exchange(std::span<const Verif
   }
   const std::uint64_t first_id = next_id_;
   std::string bytes;
-  for (const auto& query : queries) {
-    capnp::MallocMessageBuilder message(32);
-    auto request = message.initRoot<wire::VerifyRequest>();
-    request.setId(next_id_++);
-    request.setToken(query.token);
-    request.setClientIp(query.client_ip);
-    bytes += frame_message(message);
-  }
+  for (const auto& query : queries)
+    bytes += encode_verify_request(next_id_++, query.token, query.client_ip);
   if (!connection_->send(bytes)) {
     connection_.reset();
     return unavailable("connection_lost", "writing to keyledgerd failed");
