@@ -20,13 +20,26 @@ void FailureRateLimiter::record_failure(const std::string& client) {
   const TimeNs now = clock_.now_ns();
   const TimeNs window = std::chrono::nanoseconds(window_).count();
   std::lock_guard lock(mutex_);
-  if (clients_.size() >= max_clients_)
-    std::erase_if(clients_,
-                  [&](const auto& entry) { return now - entry.second.started_ns >= window; });
-  if (clients_.size() >= max_clients_) clients_.erase(clients_.begin());
+  evict(now, window, !clients_.contains(client));
   auto& entry = clients_[client];
-  if (entry.failures == 0 || now - entry.started_ns >= window) entry = Window{now, 0};
+  if (entry.failures == 0 || now - entry.started_ns >= window) {
+    entry = Window{now, 0};
+    windows_by_start_.emplace_back(now, client);
+  }
   ++entry.failures;
+}
+
+void FailureRateLimiter::evict(TimeNs now, TimeNs window, bool need_room) {
+  while (!windows_by_start_.empty()) {
+    const auto& [started, client] = windows_by_start_.front();
+    auto it = clients_.find(client);
+    const bool stale = it == clients_.end() || it->second.started_ns != started;
+    const bool expired = now - started >= window;
+    const bool make_room = need_room && clients_.size() >= max_clients_;
+    if (!stale && !expired && !make_room) return;
+    if (!stale) clients_.erase(it);
+    windows_by_start_.pop_front();
+  }
 }
 
 }  // namespace keyledger::server

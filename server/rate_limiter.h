@@ -1,10 +1,13 @@
 // Counts failures per client (IP address) in a sliding one-minute window
 // and says when a client has had too many. Used for failed verifications.
-// Thread-safe; memory is bounded by dropping idle clients.
+// Thread-safe; memory is bounded by dropping the clients whose window began
+// longest ago, in constant time per failure even when an attacker spreads
+// failures over more addresses than the limiter keeps.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -33,12 +36,19 @@ class FailureRateLimiter {
     unsigned failures = 0;
   };
 
+  // Drops clients whose window ended and, when `need_room`, the oldest ones
+  // until one more fits.
+  void evict(TimeNs now, TimeNs window, bool need_room);
+
   const Clock& clock_;
   unsigned max_failures_;
   std::chrono::seconds window_;
   std::size_t max_clients_;
   std::mutex mutex_;
   std::unordered_map<std::string, Window> clients_;
+  // (window start, client) in the order windows began; an entry whose start
+  // no longer matches the client's current window is stale and skipped.
+  std::deque<std::pair<TimeNs, std::string>> windows_by_start_;
 };
 
 }  // namespace keyledger::server

@@ -1,0 +1,75 @@
+// The failed-verification limiter: counts per client in a window, answers
+// how long to wait, forgets finished windows, and stays bounded (dropping
+// the oldest windows first) when more clients fail than it keeps.
+#include "server/rate_limiter.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/clock.h"
+
+using keyledger::ManualClock;
+using keyledger::server::FailureRateLimiter;
+
+namespace {
+constexpr keyledger::TimeNs kSecond = 1'000'000'000;
+}
+
+TEST_CASE("a client is limited after its failures, until its window ends", "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 3, std::chrono::seconds(60));
+  for (int i = 0; i < 3; ++i) {
+    CHECK(limiter.retry_after_seconds("10.0.0.1") == 0);
+    limiter.record_failure("10.0.0.1");
+  }
+  CHECK(limiter.retry_after_seconds("10.0.0.1") == 60);
+  CHECK(limiter.retry_after_seconds("10.0.0.2") == 0);
+  clock.advance(59 * kSecond + 1);
+  CHECK(limiter.retry_after_seconds("10.0.0.1") == 1);
+  clock.advance(kSecond);
+  CHECK(limiter.retry_after_seconds("10.0.0.1") == 0);
+  // A new window starts from zero.
+  limiter.record_failure("10.0.0.1");
+  CHECK(limiter.retry_after_seconds("10.0.0.1") == 0);
+}
+
+TEST_CASE("when full, the limiter drops the client whose window began first",
+          "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 2, std::chrono::seconds(60), /*max_clients=*/3);
+  for (const char* client : {"a", "b", "c"}) {
+    limiter.record_failure(client);
+    limiter.record_failure(client);
+    clock.advance(kSecond);
+  }
+  for (const char* client : {"a", "b", "c"}) CHECK(limiter.retry_after_seconds(client) > 0);
+  limiter.record_failure("d");  // room for d: a (oldest) goes
+  CHECK(limiter.retry_after_seconds("a") == 0);
+  CHECK(limiter.retry_after_seconds("b") > 0);
+  CHECK(limiter.retry_after_seconds("c") > 0);
+  // More failures from a client already kept make no room at anyone's cost.
+  limiter.record_failure("d");
+  CHECK(limiter.retry_after_seconds("b") > 0);
+  CHECK(limiter.retry_after_seconds("d") > 0);
+}
+
+TEST_CASE("finished windows are dropped before fresh ones", "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 1, std::chrono::seconds(10), /*max_clients=*/2);
+  limiter.record_failure("old");
+  clock.advance(5 * kSecond);
+  limiter.record_failure("fresh");
+  clock.advance(6 * kSecond);  // "old" has ended, "fresh" has not
+  limiter.record_failure("new");
+  CHECK(limiter.retry_after_seconds("fresh") > 0);
+  CHECK(limiter.retry_after_seconds("new") > 0);
+}
+
+TEST_CASE("a flood of distinct failing clients keeps the newest ones limited",
+          "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 1, std::chrono::seconds(60), /*max_clients=*/1000);
+  for (int i = 0; i < 200'000; ++i) limiter.record_failure("client-" + std::to_string(i));
+  CHECK(limiter.retry_after_seconds("client-199999") > 0);
+  CHECK(limiter.retry_after_seconds("client-199000") > 0);
+  CHECK(limiter.retry_after_seconds("client-0") == 0);
+}
