@@ -83,6 +83,18 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->envname("KEYLEDGER_READ_TIMEOUT")
       ->check(CLI::Range(1u, 3600u))
       ->capture_default_str();
+  app.add_option("--max-connections", config.max_connections,
+                 "Open connections (HTTP and verify port together) beyond which new ones are "
+                 "closed at once")
+      ->envname("KEYLEDGER_MAX_CONNECTIONS")
+      ->check(CLI::Range(1u, 1'000'000u))
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
+                 "Open connections from one client IP beyond which its new ones are closed at "
+                 "once (put a trusted proxy's address well above its clients' needs)")
+      ->envname("KEYLEDGER_MAX_CONNECTIONS_PER_IP")
+      ->check(CLI::Range(1u, 1'000'000u))
+      ->capture_default_str();
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
       ->envname("KEYLEDGER_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

@@ -32,6 +32,10 @@ struct ServerConfig {
   unsigned max_failed_verifications_per_minute = 60;
   unsigned max_failed_sign_ins_per_ip_per_minute = 30;
   std::chrono::seconds read_timeout{15};
+  // Open connections, over the HTTP and verify ports together and per
+  // client IP; beyond them a new connection is closed at once.
+  unsigned max_connections = 10'000;
+  unsigned max_connections_per_ip = 512;
   std::string log_level = "info";
   bool access_log = true;
   int scrypt_log2_n = 15;

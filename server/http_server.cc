@@ -15,8 +15,10 @@ namespace {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, RequestHandler& handler, const HttpLimits& limits)
-      : stream_(std::move(socket)),
+  HttpSession(tcp::socket&& socket, ConnectionSlot slot, RequestHandler& handler,
+              const HttpLimits& limits)
+      : slot_(std::move(slot)),
+        stream_(std::move(socket)),
         handler_(handler),
         limits_(limits),
         // A header is parsed whole from the buffer, so the buffer must hold
@@ -101,6 +103,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     stream_.socket().close(ignored);
   }
 
+  ConnectionSlot slot_;  // held while the session (and so its socket) lives
   beast::tcp_stream stream_;
   RequestHandler& handler_;
   const HttpLimits& limits_;
@@ -113,9 +116,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits)
-    : handler_(handler), limits_(limits), listener_(io, [this](tcp::socket socket) {
-        std::make_shared<HttpSession>(std::move(socket), handler_, limits_)->start();
+HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits,
+                       ConnectionLimiter& connections)
+    : handler_(handler),
+      limits_(limits),
+      listener_(io, connections, [this](tcp::socket socket, ConnectionSlot slot) {
+        std::make_shared<HttpSession>(std::move(socket), std::move(slot), handler_, limits_)
+            ->start();
       }) {}
 
 HttpServer::~HttpServer() = default;

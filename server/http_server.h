@@ -38,7 +38,9 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits);
+  // `connections` caps open connections; it outlives the server.
+  HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits,
+             ConnectionLimiter& connections);
   ~HttpServer();
 
   // Binds and starts accepting. Returns the bound endpoint (port 0 → the

@@ -102,6 +102,16 @@ std::string Metrics::render(const VerifyCounters& verify,
   out += "# HELP keyledger_commit_fsync_seconds Time of each durable append (write + fsync).\n";
   out += "# TYPE keyledger_commit_fsync_seconds histogram\n";
   fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
+  if (connections_) {
+    out += "# HELP keyledger_connections_open Open connections on every port.\n";
+    out += "# TYPE keyledger_connections_open gauge\n";
+    out += "keyledger_connections_open " + std::to_string(connections_->open()) + "\n";
+    out +=
+        "# HELP keyledger_connections_refused_total Connections closed at once because a cap "
+        "(in all, or per client IP) was reached.\n";
+    out += "# TYPE keyledger_connections_refused_total counter\n";
+    out += "keyledger_connections_refused_total " + std::to_string(connections_->refused()) + "\n";
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "server/connection_limiter.h"
 #include "server/credential_verifier.h"
 #include "storage/group_commit_writer.h"
 
@@ -38,12 +39,17 @@ class Histogram {
 
 class Metrics {
  public:
+  // `connections`, when given, is rendered as the open-connection gauge and
+  // refusal counter; it outlives the Metrics.
+  explicit Metrics(const ConnectionLimiter* connections = nullptr) : connections_(connections) {}
+
   void observe_request(const std::string& route, const std::string& method, unsigned status,
                        std::chrono::nanoseconds duration);
   void observe_commit(const storage::CommitInfo& commit);
   std::string render(const VerifyCounters& verify, const storage::WriterStats& writer) const;
 
  private:
+  const ConnectionLimiter* connections_;
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> requests_;              // labels → count
   std::map<std::string, std::unique_ptr<Histogram>> latency_;  // route → histogram

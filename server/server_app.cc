@@ -1,6 +1,7 @@
 #include "server/server_app.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -57,6 +58,27 @@ Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCo
   return Status::ok();
 }
 
+// Each connection is a descriptor; the usual soft limit (1024) would make
+// accept fail long before --max-connections. Raise it as far as the hard
+// limit allows and say so when the cap still cannot be reached.
+void raise_open_file_limit(unsigned max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  // RocksDB's files, the listeners and the logs need descriptors too.
+  constexpr rlim_t kReserve = 256;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve)
+    spdlog::warn(
+        "keyledgerd: the open-file limit ({}) is below --max-connections ({}) plus {} for the "
+        "database; accepts will fail first",
+        static_cast<unsigned long long>(limit.rlim_cur), max_connections,
+        static_cast<unsigned long long>(kReserve));
+}
+
 }  // namespace
 
 int run_server(const ServerConfig& config) {
@@ -84,7 +106,9 @@ int run_server(const ServerConfig& config) {
   auto projection = projections::LiveProjection::load(**log);
   if (!projection.is_ok()) return fail("loading the projection", projection.status());
 
-  Metrics metrics;
+  raise_open_file_limit(config.max_connections);
+  ConnectionLimiter connections({config.max_connections, config.max_connections_per_ip});
+  Metrics metrics(&connections);
   storage::WriterOptions writer_options;
   writer_options.on_commit = [&metrics](const storage::CommitInfo& info) {
     metrics.observe_commit(info);
@@ -148,7 +172,7 @@ int run_server(const ServerConfig& config) {
     }
   } forward;
   forward.api = &api;
-  HttpServer server(io, forward, limits);
+  HttpServer server(io, forward, limits, connections);
   server_ptr = &server;
   std::string listen_error;
   if (!server.listen({address, config.listen.port}, listen_error))
@@ -165,7 +189,7 @@ int run_server(const ServerConfig& config) {
       return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
-    verify_port = std::make_unique<VerifyPort>(io, verifier, verify_limits);
+    verify_port = std::make_unique<VerifyPort>(io, verifier, connections, verify_limits);
     if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
       return fail("--verify-listen", unavailable("listen", listen_error));
     std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),

@@ -1,5 +1,7 @@
 #include "server/tcp_listener.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -7,8 +9,29 @@ namespace keyledger::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-TcpListener::TcpListener(asio::io_context& io, OnConnection on_connection)
+namespace {
+
+// One spelling per client whatever the socket family, so an IPv4 client on
+// a dual-stack socket is counted with itself.
+std::string client_address(const tcp::socket& socket) {
+  boost::system::error_code error;
+  auto address = socket.remote_endpoint(error).address();
+  if (error) return {};
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
+
+// A flood refuses thousands of connections a second; one line per interval
+// says how many without filling the disk.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+
+}  // namespace
+
+TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections,
+                         OnConnection on_connection)
     : io_(io),
+      connections_(connections),
       on_connection_(std::move(on_connection)),
       acceptor_(asio::make_strand(io)),
       retry_timer_(acceptor_.get_executor()) {}
@@ -53,11 +76,41 @@ void TcpListener::accept() {
                              });
                              return;
                            }
-                           boost::system::error_code ignored;
-                           socket.set_option(tcp::no_delay(true), ignored);
-                           on_connection_(std::move(socket));
+                           admit(std::move(socket));
                            accept();
                          });
+}
+
+void TcpListener::admit(tcp::socket socket) {
+  ConnectionLimiter::Refusal refusal;
+  ConnectionSlot slot = connections_.try_acquire(client_address(socket), &refusal);
+  boost::system::error_code ignored;
+  if (!slot) {
+    // Closing at once (no response) costs the least; the client sees a
+    // reset or an end of stream and may retry later.
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    return log_refusal(refusal);
+  }
+  socket.set_option(tcp::no_delay(true), ignored);
+  on_connection_(std::move(socket), std::move(slot));
+}
+
+void TcpListener::log_refusal(ConnectionLimiter::Refusal refusal) {
+  ++unlogged_refusals_;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_refusal_log_ != std::chrono::steady_clock::time_point{} &&
+      now - last_refusal_log_ < kRefusalLogInterval)
+    return;
+  const auto& limits = connections_.limits();
+  spdlog::warn(
+      "keyledgerd: refused {} connection(s) on port {}: {} (limits: {} in all, {} per client IP)",
+      unlogged_refusals_, local_endpoint().port(),
+      refusal == ConnectionLimiter::Refusal::kTotal ? "too many open connections"
+                                                    : "too many connections from one client IP",
+      limits.max_total, limits.max_per_client);
+  unlogged_refusals_ = 0;
+  last_refusal_log_ = now;
 }
 
 }  // namespace keyledger::server

@@ -1,23 +1,32 @@
 // Accepting TCP connections the same way for every port keyledgerd serves:
 // each accepted socket gets its own strand and is handed to
-// `on_connection`; an accept error (out of descriptors, say) waits briefly
-// instead of spinning a core; stop_accepting() closes the socket so no new
-// connection arrives while existing sessions finish.
+// `on_connection` with the connection's slot in the ConnectionLimiter (the
+// session keeps it while open); a connection over a cap is closed at once,
+// counted, and logged at most every few seconds; an accept error (out of
+// descriptors, say) waits briefly instead of spinning a core;
+// stop_accepting() closes the socket so no new connection arrives while
+// existing sessions finish.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
+
+#include "server/connection_limiter.h"
 
 namespace keyledger::server {
 
 class TcpListener {
  public:
-  using OnConnection = std::function<void(boost::asio::ip::tcp::socket)>;
+  using OnConnection = std::function<void(boost::asio::ip::tcp::socket, ConnectionSlot)>;
 
-  TcpListener(boost::asio::io_context& io, OnConnection on_connection);
+  // `connections` is shared by every listener of the process and outlives them.
+  TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections,
+              OnConnection on_connection);
 
   // Binds and starts accepting; on failure fills `error` and returns false.
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
@@ -27,11 +36,17 @@ class TcpListener {
 
  private:
   void accept();
+  void admit(boost::asio::ip::tcp::socket socket);
+  void log_refusal(ConnectionLimiter::Refusal refusal);
 
   boost::asio::io_context& io_;
+  ConnectionLimiter& connections_;
   OnConnection on_connection_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
+  // Refusals since the last log line; touched only on the acceptor's strand.
+  std::uint64_t unlogged_refusals_ = 0;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
 }  // namespace keyledger::server

@@ -31,9 +31,13 @@ wire::VerifyResponse::Result result_of(const Status& status) {
 
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
-  VerifySession(tcp::socket&& socket, CredentialVerifier& verifier, const VerifyPortLimits& limits,
-                VerifyPortCounters& counters)
-      : stream_(std::move(socket)), verifier_(verifier), limits_(limits), counters_(counters) {
+  VerifySession(tcp::socket&& socket, ConnectionSlot slot, CredentialVerifier& verifier,
+                const VerifyPortLimits& limits, VerifyPortCounters& counters)
+      : slot_(std::move(slot)),
+        stream_(std::move(socket)),
+        verifier_(verifier),
+        limits_(limits),
+        counters_(counters) {
     beast::error_code ignored;
     auto address = stream_.socket().remote_endpoint(ignored).address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
@@ -149,6 +153,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
     stream_.socket().close(ignored);
   }
 
+  ConnectionSlot slot_;  // held while the session (and so its socket) lives
   beast::tcp_stream stream_;
   CredentialVerifier& verifier_;
   const VerifyPortLimits& limits_;
@@ -162,10 +167,15 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 
 }  // namespace
 
-VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier, VerifyPortLimits limits)
-    : verifier_(verifier), limits_(std::move(limits)), listener_(io, [this](tcp::socket socket) {
+VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
+                       ConnectionLimiter& connections, VerifyPortLimits limits)
+    : verifier_(verifier),
+      limits_(std::move(limits)),
+      listener_(io, connections, [this](tcp::socket socket, ConnectionSlot slot) {
         counters_.connections.fetch_add(1, std::memory_order_relaxed);
-        std::make_shared<VerifySession>(std::move(socket), verifier_, limits_, counters_)->start();
+        std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
+                                        counters_)
+            ->start();
       }) {}
 
 bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {

@@ -39,8 +39,10 @@ struct VerifyPortCounters {
 
 class VerifyPort {
  public:
+  // `connections` caps open connections (shared with the HTTP port); it
+  // outlives the port.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
-             VerifyPortLimits limits = {});
+             ConnectionLimiter& connections, VerifyPortLimits limits = {});
 
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
