@@ -89,6 +89,19 @@ std::vector<std::pair<std::string, std::string>> RawRocks::scan(std::string_view
   return out;
 }
 
+void RawRocks::flush_and_compact() {
+  rocksdb::Status status = impl_->db->Flush(rocksdb::FlushOptions(), impl_->handles);
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* handle : impl_->handles) {
+    status = impl_->db->CompactRange(options, handle, nullptr, nullptr);
+    INFO(status.ToString());
+    REQUIRE(status.ok());
+  }
+}
+
 void create_foreign_rocksdb(const std::filesystem::path& path) {
   rocksdb::Options options;
   options.create_if_missing = true;

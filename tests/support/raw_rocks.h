@@ -31,6 +31,9 @@ class RawRocks {
   void erase(std::string_view family, std::string_view key);
   // Every (key, value) of `family`, in key order.
   std::vector<std::pair<std::string, std::string>> scan(std::string_view family) const;
+  // Flushes every memtable to SST files and compacts every column family,
+  // so whatever the log and memtables held is rewritten into table files.
+  void flush_and_compact();
 
   class Impl;
 
