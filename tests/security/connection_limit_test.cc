@@ -4,6 +4,7 @@
 // share the caps, and a slot is free again as soon as its connection ends.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -155,4 +156,21 @@ TEST_CASE("the verify port counts against the same caps as the HTTP port",
   }
   CHECK(accepted);
   require_served_normally(server.port());
+}
+
+TEST_CASE("connection caps that make no sense stop keyledgerd at start",
+          "[security][connections]") {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--max-connections", "0"},
+                                             {"--max-connections-per-ip", "0"},
+                                             {"--max-connections", "-5"},
+                                             {"--max-connections-per-ip", "many"},
+                                             {"--max-connections", "10000000"}}) {
+    INFO(args[0] << " " << args[1]);
+    CHECK_THROWS_WITH(ServerProcess(args), Catch::Contains("exited at start"));
+  }
+  // The environment variable is read like the flag.
+  ::setenv("KEYLEDGER_MAX_CONNECTIONS_PER_IP", "0", 1);
+  CHECK_THROWS_WITH(ServerProcess(), Catch::Contains("max-connections-per-ip"));
+  ::unsetenv("KEYLEDGER_MAX_CONNECTIONS_PER_IP");
 }
