@@ -1,13 +1,13 @@
 #include "tests/reliability/crash_loop.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "tests/reliability/api_calls.h"
+#include "tests/reliability/binaries.h"
 #include "tests/reliability/http_session.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/server_process.h"
@@ -17,15 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using testing::ServerProcess;
-
-std::string keyledger_cli_path() {
-  if (const char* path = std::getenv("KEYLEDGER_CLI")) return path;
-#ifdef KEYLEDGER_CLI_PATH
-  return KEYLEDGER_CLI_PATH;
-#else
-  return "keyledger";
-#endif
-}
 
 // What the workers of one cycle saw, besides what went into the model.
 struct CycleCounters {
@@ -149,7 +140,8 @@ class Worker {
 // `keyledger verify` on the folder of the dead server: the chain and the
 // stored projection must be intact exactly as the crash left them.
 bool verify_on_disk(const std::filesystem::path& data_dir, std::string& output) {
-  auto result = testing::run_command(keyledger_cli_path(), {"verify", "--data", data_dir.string()});
+  auto result =
+      testing::run_command(keyledger_cli_binary(), {"verify", "--data", data_dir.string()});
   output = result.out + result.err;
   return result.exit_code == 0;
 }
