@@ -1,5 +1,7 @@
 #include "server/api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <boost/asio/post.hpp>
 
@@ -330,8 +332,16 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
                       EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
                       [exchange, respond = std::move(respond),
                        on_ok = std::move(on_ok)](StatusOr<storage::CommittedEvent> result) {
-                        if (!result.is_ok())
+                        if (!result.is_ok()) {
+                          // Operators must see that changes are being
+                          // refused (a full disk), not only clients.
+                          if ((result.status().code() == StatusCode::kUnavailable ||
+                               result.status().code() == StatusCode::kCorruption) &&
+                              result.status().reason() != "shutting_down")
+                            spdlog::warn("change refused (request {}): {}", exchange->request_id,
+                                         result.status().to_string());
                           return respond(status_response(*exchange, result.status()));
+                        }
                         respond(on_ok(*result));
                       });
 }

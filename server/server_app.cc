@@ -2,14 +2,17 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -30,6 +33,30 @@ namespace asio = boost::asio;
 int fail(const std::string& what, const Status& status) {
   std::fprintf(stderr, "keyledgerd: %s: %s\n", what.c_str(), status.to_string().c_str());
   return 1;
+}
+
+// sysexits' EX_CANTCREAT: the data folder cannot be written. Distinct from
+// other start failures so a supervisor can tell "fix the disk or the mount"
+// from "fix the configuration" without parsing messages.
+constexpr int kExitDataNotWritable = 73;
+
+// Checks, before anything is opened or created, that keyledgerd may write
+// the data folder and the ledger in it (a read-only mount, or a folder of
+// another user). Writes nothing itself.
+bool data_folder_writable(const std::filesystem::path& data_dir,
+                          const std::filesystem::path& db_path) {
+  for (const auto& path : {data_dir, db_path}) {
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) continue;
+    if (::access(path.c_str(), W_OK) != 0) {
+      std::fprintf(stderr,
+                   "keyledgerd: the data folder %s is not writable (%s); keyledgerd must be able "
+                   "to write its ledger there. Nothing was changed.\n",
+                   path.c_str(), std::strerror(errno));
+      return false;
+    }
+  }
+  return true;
 }
 
 // On an empty ledger: the user `admin` with a password from
@@ -87,13 +114,17 @@ int run_server(const ServerConfig& config) {
   SecureRandom random;
   std::error_code error;
   std::filesystem::create_directories(config.data_dir, error);
-  if (error) return fail("creating " + config.data_dir, unavailable("mkdir", error.message()));
+  if (error) {
+    fail("creating " + config.data_dir, unavailable("mkdir", error.message()));
+    return kExitDataNotWritable;
+  }
   if (Status prefix = validate_token_prefix(config.token_prefix); !prefix.is_ok())
     return fail("--token-prefix", prefix);
 
   // The database lives in a subfolder so the pepper (and nothing else) can
   // sit beside it by default.
   const std::filesystem::path db_path = std::filesystem::path(config.data_dir) / "ledger";
+  if (!data_folder_writable(config.data_dir, db_path)) return kExitDataNotWritable;
   auto pepper = load_or_create_pepper(config.pepper_file, random);
   if (!pepper.is_ok()) return fail("pepper", pepper.status());
   auto secret_hasher = SecretHasher::create(*pepper);

@@ -1,12 +1,15 @@
 #include "storage/rocks_event_log.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -64,6 +67,23 @@ int family_of(RecordTable table) {
   }
   return kKeys;
 }
+
+// RocksDB's own diagnostics go to standard error rather than a LOG file in
+// the data folder: a disk that fills up must not also take away the record
+// of why (RocksDB's file logger aborts on a failed write), and the log never
+// competes with the ledger for the last bytes of space. Warnings and worse
+// only; RocksDB's info chatter is not for operators.
+class StderrRocksLogger final : public rocksdb::Logger {
+ public:
+  StderrRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "keyledger storage (rocksdb): %s\n", line);
+  }
+};
 
 bool folder_is_empty(const std::filesystem::path& path) {
   std::error_code error;
@@ -131,11 +151,15 @@ class RocksEventLog::Impl {
       return failed_precondition("not_a_keyledger_database",
                                  "no keyledger database at " + path.string());
     if (!fresh) KEYLEDGER_RETURN_IF_ERROR(check_keyledger_families(path));
+    std::error_code ignored;  // RocksDB reports a folder it cannot create
+    if (fresh) std::filesystem::create_directories(path, ignored);
     rocksdb::Options db_options;
     db_options.create_if_missing = fresh;
     db_options.create_missing_column_families = fresh;
     db_options.IncreaseParallelism(2);
     db_options.keep_log_file_num = 4;
+    if (options.mode == OpenMode::kReadWrite)
+      db_options.info_log = std::make_shared<StderrRocksLogger>();
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
     for (const char* name : kFamilyNames)
@@ -229,6 +253,18 @@ class RocksEventLog::Impl {
     return Status::ok();
   }
 
+  // After a failed write RocksDB refuses every write (its background error)
+  // until it is resumed. This tries once per append, so the ledger takes
+  // writes again, without a restart, as soon as RocksDB can recover (after a
+  // full disk its own recovery first waits for room for a memtable, 64 MiB;
+  // meanwhile Resume answers Busy and the append fails as unavailable).
+  Status recover_after_failed_write() {
+    if (!write_failed) return Status::ok();
+    KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Resume(), "recovering after a failed write"));
+    write_failed = false;
+    return Status::ok();
+  }
+
   rocksdb::ColumnFamilyHandle* family(int index) const { return handles[index + 1]; }
   rocksdb::ColumnFamilyHandle* events() const { return family(kEvents); }
   rocksdb::ColumnFamilyHandle* meta() const { return family(kMeta); }
@@ -247,6 +283,7 @@ class RocksEventLog::Impl {
   std::filesystem::path secondary_path;  // scratch folder of a read-only instance
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  bool write_failed = false;  // the writer thread's only
 
  private:
   mutable std::mutex head_mutex_;
@@ -290,7 +327,12 @@ Status RocksEventLog::append(std::span<const EncodedEvent> events,
   batch.Put(impl_->meta(), "projection_head", head_bytes).PermitUncheckedError();
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->options.sync;
-  KEYLEDGER_RETURN_IF_ERROR(from_rocks(impl_->db->Write(write_options, &batch), "appending"));
+  KEYLEDGER_RETURN_IF_ERROR(impl_->recover_after_failed_write());
+  const rocksdb::Status written = impl_->db->Write(write_options, &batch);
+  if (!written.ok()) {
+    impl_->write_failed = true;
+    return from_rocks(written, "appending");
+  }
   impl_->set_head(new_head);
   return Status::ok();
 }

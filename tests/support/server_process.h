@@ -35,6 +35,8 @@ class ServerProcess {
   void restart();
 
   unsigned short port() const { return port_; }
+  // The running server's process id, or -1 when it is not running.
+  pid_t pid() const { return pid_; }
   // The binary verify port, when started with --verify-listen; else 0.
   unsigned short verify_port() const { return verify_port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
