@@ -11,7 +11,7 @@
 #include "core/chain_verifier.h"
 #include "projections/ledger_state.h"
 #include "storage/rocks_event_log.h"
-#include "tools/bench/bench_ledger.h"
+#include "tests/bench/bench_ledger.h"
 
 namespace {
 
@@ -92,30 +92,26 @@ int main(int argc, char** argv) {
   keyledger::bench::build_ledger(path, events);
   std::fprintf(stderr, "built in %.1f s\n", seconds_since(built));
 
-  std::vector<double> raw_rates, replay_rates;
+  keyledger::bench::Figures raw_rates, replay_rates;
   for (int run = 0; run < runs; ++run) {
     std::uint64_t raw_count = 0, replay_count = 0;
     const double raw = raw_iteration_seconds(path, raw_count);
     const double replay = replay_seconds(path, replay_count);
-    raw_rates.push_back(static_cast<double>(raw_count) / raw);
-    replay_rates.push_back(static_cast<double>(replay_count) / replay);
-    std::fprintf(stderr, "run %d: raw %.0f/s, replay %.0f/s\n", run + 1, raw_rates.back(),
-                 replay_rates.back());
+    raw_rates.add(static_cast<double>(raw_count) / raw);
+    replay_rates.add(static_cast<double>(replay_count) / replay);
+    std::fprintf(stderr, "run %d: raw %.0f/s, replay %.0f/s\n", run + 1, raw_rates.runs.back(),
+                 replay_rates.runs.back());
   }
-  const double raw = keyledger::bench::median(raw_rates);
-  const double replay = keyledger::bench::median(replay_rates);
-  auto spread = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return 100.0 * (v.back() - v.front()) / v[v.size() / 2];
-  };
-  std::printf("| what | events/s (median of %d) | spread (max-min)/median |\n| --- | --- | --- |\n",
-              runs);
-  std::printf("| raw RocksDB sequential iteration (reference) | %.0f | %.0f%% |\n", raw,
-              spread(raw_rates));
-  std::printf("| keyledger replay (decode + hash chain + fold) | %.0f | %.0f%% |\n", replay,
-              spread(replay_rates));
-  std::printf("\nReplay runs at %.0f%% of raw iteration; target >= 1,000,000 events/s: %s.\n",
-              100.0 * replay / raw, replay >= 1e6 ? "met" : "missed");
+  namespace bench = keyledger::bench;
+  bench::Table table({"what", "events/s, median (min–max)", "ratio"});
+  table.add_row(
+      {"raw RocksDB sequential iteration (reference)", bench::format_figures(raw_rates), "100%"});
+  table.add_row({"keyledger replay (decode + hash chain + fold)",
+                 bench::format_figures(replay_rates),
+                 bench::format_ratio(replay_rates.median(), raw_rates.median())});
+  std::printf("%s\n", table.to_markdown().c_str());
+  std::printf("Target (>= 1,000,000 events/s): %s.\n",
+              replay_rates.median() >= 1e6 ? "met" : "missed");
   if (dir.empty()) std::filesystem::remove_all(path);
   return 0;
 }

@@ -1,4 +1,4 @@
-#include "tools/bench/bench_ledger.h"
+#include "tests/bench/bench_ledger.h"
 
 #include <cstdio>
 #include <cstdlib>
