@@ -5,7 +5,11 @@
 #           fails on any acknowledged change lost or half-applied change
 #   faults  the storage fault tests (full disk on a tmpfs, read-only folder;
 #           need root to mount)
-#   soak    keyledger_soak: 10 minutes of mixed load; errors, p99, memory
+#   soak    keyledger_soak: 10 minutes read-only (verify and list), then 10
+#           minutes of mixed load (0.5% changes); errors, p99, memory. The
+#           mixed soak's memory check fails today: RocksDB memtables grow
+#           with every change until their 64 MiB flush (see
+#           docs/reliability/crash-faults-soak.md)
 #
 #   tools/reliability.sh [--only crash|faults|soak] [--cycles N] [--soak-seconds N]
 # Builds what it needs in build/ (release) first. Exits non-zero if any
@@ -41,7 +45,10 @@ run() {
     --cycles "$cycles" --workers 8 --min-run-ms 1000 --max-run-ms 4000
 [[ -z "$only" || "$only" == faults ]] &&
   run "storage faults" build/tests/reliability/keyledger_reliability_tests '[faults]'
-[[ -z "$only" || "$only" == soak ]] &&
-  run "soak, $soak_seconds s" build/tests/reliability/keyledger_soak --seconds "$soak_seconds" \
-    --interval 10 --warmup 120 --workers 4
+if [[ -z "$only" || "$only" == soak ]]; then
+  run "read-only soak, $soak_seconds s" build/tests/reliability/keyledger_soak \
+    --seconds "$soak_seconds" --interval 10 --warmup 120 --workers 4 --changes-per-10k 0
+  run "mixed soak, $soak_seconds s" build/tests/reliability/keyledger_soak \
+    --seconds "$soak_seconds" --interval 10 --warmup 120 --workers 4
+fi
 exit "$failed"
