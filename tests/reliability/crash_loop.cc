@@ -48,13 +48,13 @@ class Worker {
 
  private:
   bool step() {
-    auto live = model_.live_keys(index_);
     const int roll = static_cast<int>(random_() % 100);
-    if (live.size() < 3 || roll < 35) return create();
-    const ModelKey& key = live[random_() % live.size()];
-    if (roll < 60) return rename(key);
-    if (roll < 80) return remove(key);
-    return verify(key);
+    if (model_.live_count(index_) < 3 || roll < 35) return create();
+    auto key = model_.pick_live(index_, random_());
+    if (!key) return create();
+    if (roll < 60) return rename(*key);
+    if (roll < 80) return remove(*key);
+    return verify(*key);
   }
 
   std::string next_name() {
@@ -109,8 +109,7 @@ class Worker {
   bool verify(const ModelKey& live_key) {
     ModelKey key = live_key;
     if (random_() % 2 == 0) {
-      auto deleted = model_.deleted_keys(index_);
-      if (!deleted.empty()) key = deleted[random_() % deleted.size()];
+      if (auto deleted = model_.pick_deleted(index_, random_())) key = *deleted;
     }
     if (key.token.empty()) return true;
     auto reply = session_.send("GET", "/v1/verify", "", with_key(key.token));

@@ -1,5 +1,7 @@
 #include "tests/reliability/ledger_model.h"
 
+#include <algorithm>
+
 namespace keyledger::reliability {
 namespace {
 
@@ -15,7 +17,20 @@ std::optional<Change> take_pending(std::map<LedgerModel::Ticket, Change>& unknow
   return std::nullopt;
 }
 
+void erase_id(std::vector<std::string>& ids, const std::string& id) {
+  auto it = std::find(ids.begin(), ids.end(), id);
+  if (it == ids.end()) return;
+  *it = std::move(ids.back());
+  ids.pop_back();
+}
+
 }  // namespace
+
+void LedgerModel::mark_deleted(ModelKey& key) {
+  key.deleted = true;
+  erase_id(live_ids_[key.worker], key.id);
+  if (!key.token.empty()) deleted_ids_[key.worker].push_back(key.id);
+}
 
 LedgerModel::Ticket LedgerModel::begin(Change change) {
   std::lock_guard lock(mutex_);
@@ -34,6 +49,7 @@ void LedgerModel::acknowledged(Ticket ticket, const std::string& created_id,
   switch (change.kind) {
     case ChangeKind::kCreate:
       keys_[created_id] = ModelKey{created_id, change.name, token, change.worker, false};
+      live_ids_[change.worker].push_back(created_id);
       ++totals_.acked_creates;
       break;
     case ChangeKind::kRename:
@@ -41,7 +57,7 @@ void LedgerModel::acknowledged(Ticket ticket, const std::string& created_id,
       ++totals_.acked_renames;
       break;
     case ChangeKind::kDelete:
-      keys_[change.key_id].deleted = true;
+      mark_deleted(keys_[change.key_id]);
       ++totals_.acked_deletes;
       break;
   }
@@ -91,7 +107,7 @@ void LedgerModel::check_key(ModelKey& key, const ObservedKeys& observed, const V
   bool acknowledged_state = !pending;
   if (pending && pending->kind == ChangeKind::kDelete) {
     if (seen == observed.end()) {
-      key.deleted = true;
+      mark_deleted(key);
       ++report.in_flight_applied;
     } else if (seen->second == key.name) {
       ++report.in_flight_not_applied;
@@ -150,6 +166,7 @@ CheckReport LedgerModel::reconcile(const ObservedKeys& observed, const VerifyTok
       ++report.in_flight_applied;
       const std::string& id = match->second.front();
       keys_[id] = ModelKey{id, change.name, "", change.worker, false};
+      live_ids_[change.worker].push_back(id);
     }
     unclaimed_by_name.erase(match);
   }
@@ -182,6 +199,26 @@ std::vector<ModelKey> LedgerModel::deleted_keys(int worker) const {
   for (const auto& [id, key] : keys_)
     if (key.worker == worker && key.deleted && !key.token.empty()) out.push_back(key);
   return out;
+}
+
+std::size_t LedgerModel::live_count(int worker) const {
+  std::lock_guard lock(mutex_);
+  auto it = live_ids_.find(worker);
+  return it == live_ids_.end() ? 0 : it->second.size();
+}
+
+std::optional<ModelKey> LedgerModel::pick_live(int worker, std::uint64_t random) const {
+  std::lock_guard lock(mutex_);
+  auto it = live_ids_.find(worker);
+  if (it == live_ids_.end() || it->second.empty()) return std::nullopt;
+  return keys_.at(it->second[random % it->second.size()]);
+}
+
+std::optional<ModelKey> LedgerModel::pick_deleted(int worker, std::uint64_t random) const {
+  std::lock_guard lock(mutex_);
+  auto it = deleted_ids_.find(worker);
+  if (it == deleted_ids_.end() || it->second.empty()) return std::nullopt;
+  return keys_.at(it->second[random % it->second.size()]);
 }
 
 ModelTotals LedgerModel::totals() const {

@@ -94,9 +94,15 @@ class LedgerModel {
   // The worker's live keys and its deleted keys that still have a token.
   std::vector<ModelKey> live_keys(int worker) const;
   std::vector<ModelKey> deleted_keys(int worker) const;
+  // Cheap forms for the workers' hot loop: counts, and one key chosen by
+  // `random` (nullopt when there is none).
+  std::size_t live_count(int worker) const;
+  std::optional<ModelKey> pick_live(int worker, std::uint64_t random) const;
+  std::optional<ModelKey> pick_deleted(int worker, std::uint64_t random) const;
   ModelTotals totals() const;
 
  private:
+  void mark_deleted(ModelKey& key);
   void check_key(ModelKey& key, const ObservedKeys& observed, const VerifyToken& verify,
                  CheckReport& report);
 
@@ -106,6 +112,9 @@ class LedgerModel {
   std::map<Ticket, Change> unknown_;          // no reply came
   std::vector<std::string> refused_creates_;  // names that must not appear
   std::map<std::string, ModelKey> keys_;
+  // Key ids by worker, so workers pick keys without scanning every key.
+  std::map<int, std::vector<std::string>> live_ids_;
+  std::map<int, std::vector<std::string>> deleted_ids_;  // those with a token
   std::set<std::string> ignored_;
   ModelTotals totals_;
 };

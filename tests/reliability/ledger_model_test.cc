@@ -58,6 +58,8 @@ TEST_CASE("a deleted key that still verifies is a lost delete", "[reliability]")
   LedgerModel model;
   create_acked(model, "k1", "one", "t1");
   model.acknowledged(model.begin({ChangeKind::kDelete, "k1", "", 0}));
+  CHECK(model.live_count(0) == 0);
+  CHECK(model.pick_deleted(0, 99)->id == "k1");  // workers keep trying its token
   CheckReport report = model.reconcile({}, verifier_for({"t1"}));
   CHECK(report.lost == 1);
 }
@@ -74,6 +76,8 @@ TEST_CASE("an unanswered create may be applied whole or not at all", "[reliabili
   CHECK(report.in_flight_not_applied == 1);
   // The adopted key is now owed: it must still be there next time.
   REQUIRE(model.live_keys(3).size() == 1);
+  CHECK(model.live_count(3) == 1);
+  CHECK(model.pick_live(3, 12345)->name == "made");
   CHECK(model.reconcile({}, verifier_for({})).lost == 1);
 }
 

@@ -15,6 +15,10 @@ struct SoakOptions {
   std::chrono::seconds duration{5};
   std::chrono::milliseconds interval{1000};
   int workers = 4;
+  // Creates, renames and deletes per 10,000 requests (the rest verify and
+  // list). 0 gives a read-only soak after each client made its first keys:
+  // it tells leaks per request apart from the ledger growing with changes.
+  int changes_per_10k = 50;
   // Intervals before the memory baseline is taken: RocksDB's memtables
   // (64 MiB each) and the allocator's caches grow at first by design.
   int warmup_intervals = 1;

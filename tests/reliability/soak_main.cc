@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", warmup_seconds, "seconds before the memory baseline")
       ->capture_default_str();
   app.add_option("--workers", options.workers, "concurrent clients")->capture_default_str();
+  app.add_option("--changes-per-10k", options.changes_per_10k,
+                 "creates, renames and deletes per 10,000 requests (0: read-only)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   options.duration = std::chrono::seconds(seconds);
   options.interval = std::chrono::seconds(std::max(1, interval_seconds));

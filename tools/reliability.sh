@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The long reliability suites (the default test run has short smoke
+# versions of each):
+#   crash   keyledger_crash_loop: SIGKILL keyledgerd mid-traffic, >= 20 cycles;
+#           fails on any acknowledged change lost or half-applied change
+#   faults  the storage fault tests (full disk on a tmpfs, read-only folder;
+#           need root to mount)
+#   soak    keyledger_soak: 10 minutes read-only (verify and list), then 10
+#           minutes of mixed load (0.5% changes); errors, p99, memory. The
+#           mixed soak's memory check fails today: RocksDB memtables grow
+#           with every change until their 64 MiB flush (see
+#           docs/reliability/crash-faults-soak.md)
+#
+#   tools/reliability.sh [--only crash|faults|soak] [--cycles N] [--soak-seconds N]
+# Builds what it needs in build/ (release) first. Exits non-zero if any
+# suite failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+only="" cycles=25 soak_seconds=600
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --only) only="$2"; shift 2 ;;
+    --cycles) cycles="$2"; shift 2 ;;
+    --soak-seconds) soak_seconds="$2"; shift 2 ;;
+    *) echo "reliability: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+case "$only" in ""|crash|faults|soak) ;; *) echo "reliability: --only crash|faults|soak" >&2; exit 2 ;; esac
+
+export CCACHE_BASEDIR="$PWD"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+cmake --build build --parallel "$(nproc)" --target keyledgerd keyledger keyledger_crash_loop \
+  keyledger_soak keyledger_reliability_tests
+
+failed=0
+run() {
+  echo "== $1 ($(date -u +%H:%M:%S) UTC, load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  shift
+  if "$@"; then echo "== passed"; else echo "== FAILED"; failed=1; fi
+}
+[[ -z "$only" || "$only" == crash ]] &&
+  run "crash loop, $cycles cycles" build/tests/reliability/keyledger_crash_loop \
+    --cycles "$cycles" --workers 8 --min-run-ms 1000 --max-run-ms 4000
+[[ -z "$only" || "$only" == faults ]] &&
+  run "storage faults" build/tests/reliability/keyledger_reliability_tests '[faults]'
+if [[ -z "$only" || "$only" == soak ]]; then
+  run "read-only soak, $soak_seconds s" build/tests/reliability/keyledger_soak \
+    --seconds "$soak_seconds" --interval 10 --warmup 120 --workers 4 --changes-per-10k 0
+  run "mixed soak, $soak_seconds s" build/tests/reliability/keyledger_soak \
+    --seconds "$soak_seconds" --interval 10 --warmup 120 --workers 4
+fi
+exit "$failed"
