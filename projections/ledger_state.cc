@@ -56,10 +56,14 @@ struct Folder {
     update_key(e.key_id, [&](KeyRecord& k) { k.name = e.name; });
   }
   void operator()(const KeyDeleted& e) {
-    update_key(e.key_id, [&](KeyRecord& k) {
-      k.deleted = true;
-      k.deleted_at_ns = event.time_ns;
-    });
+    // Through put_key, not edit_key: the state drops the key from its owner's
+    // live list when it sees the deletion.
+    const KeyRecord* key = state.find_key(e.key_id);
+    if (key == nullptr) return;
+    KeyRecord deleted = *key;
+    deleted.deleted = true;
+    deleted.deleted_at_ns = event.time_ns;
+    state.put_key(std::move(deleted));
   }
   void operator()(const KeyUsed& e) {
     // Uses may be persisted out of order (flushes race verifications); the
@@ -107,18 +111,29 @@ void LedgerState::put_user(UserRecord user) {
 void LedgerState::put_key(KeyRecord key) {
   auto it = keys_.find(key.key_id);
   if (it == keys_.end()) {
-    keys_by_owner_[key.owner].push_back(key.key_id);
+    if (!key.deleted) live_keys_by_owner_[key.owner].push_back(key.key_id);
     std::string id = key.key_id;
     keys_.emplace(std::move(id), std::move(key));
   } else {
+    if (key.deleted && !it->second.deleted) forget_live_key(key.owner, key.key_id);
     it->second = std::move(key);
   }
 }
 
-const std::vector<std::string>& LedgerState::key_ids_of(std::string_view owner) const {
+// Deleted keys leave the owner's list so that listing stays as cheap as the
+// number of live keys, however many were deleted over the years.
+void LedgerState::forget_live_key(const std::string& owner, const std::string& key_id) {
+  auto owner_it = live_keys_by_owner_.find(owner);
+  if (owner_it == live_keys_by_owner_.end()) return;
+  auto& ids = owner_it->second;
+  ids.erase(std::remove(ids.begin(), ids.end(), key_id), ids.end());
+  if (ids.empty()) live_keys_by_owner_.erase(owner_it);
+}
+
+const std::vector<std::string>& LedgerState::live_key_ids_of(std::string_view owner) const {
   static const std::vector<std::string> kNone;
-  auto it = keys_by_owner_.find(owner);
-  return it == keys_by_owner_.end() ? kNone : it->second;
+  auto it = live_keys_by_owner_.find(owner);
+  return it == live_keys_by_owner_.end() ? kNone : it->second;
 }
 
 }  // namespace keyledger::projections

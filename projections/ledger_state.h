@@ -51,17 +51,19 @@ class LedgerState final : public MutableLedger {
 
   const StringMap<UserRecord>& users() const { return users_; }
   const StringMap<KeyRecord>& keys() const { return keys_; }
-  // Ids of every key (live and deleted) owned by `owner`, oldest first.
-  const std::vector<std::string>& key_ids_of(std::string_view owner) const;
+  // Ids of the live (not deleted) keys owned by `owner`, oldest first.
+  const std::vector<std::string>& live_key_ids_of(std::string_view owner) const;
 
   bool operator==(const LedgerState& other) const {
     return users_ == other.users_ && keys_ == other.keys_;
   }
 
  private:
+  void forget_live_key(const std::string& owner, const std::string& key_id);
+
   StringMap<UserRecord> users_;
   StringMap<KeyRecord> keys_;
-  StringMap<std::vector<std::string>> keys_by_owner_;
+  StringMap<std::vector<std::string>> live_keys_by_owner_;
 };
 
 }  // namespace keyledger::projections

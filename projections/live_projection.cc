@@ -26,10 +26,10 @@ std::optional<KeyRecord> LiveProjection::key(std::string_view key_id) const {
   return key ? std::optional<KeyRecord>(*key) : std::nullopt;
 }
 
-std::vector<KeyRecord> LiveProjection::keys_of(std::string_view owner) const {
+std::vector<KeyRecord> LiveProjection::live_keys_of(std::string_view owner) const {
   std::shared_lock lock(mutex_);
   std::vector<KeyRecord> out;
-  for (const auto& key_id : state_.key_ids_of(owner)) out.push_back(*state_.find_key(key_id));
+  for (const auto& key_id : state_.live_key_ids_of(owner)) out.push_back(*state_.find_key(key_id));
   return out;
 }
 

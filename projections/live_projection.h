@@ -40,7 +40,7 @@ class LiveProjection final : public CommandStateMachine {
   std::optional<UserRecord> user(std::string_view user_id) const;
   std::optional<KeyRecord> key(std::string_view key_id) const;
   // Every key of `owner` (live and deleted), oldest first.
-  std::vector<KeyRecord> keys_of(std::string_view owner) const;
+  std::vector<KeyRecord> live_keys_of(std::string_view owner) const;
   std::vector<UserRecord> users() const;
   std::optional<Credential> credential(std::string_view key_id) const;
   // Runs `read` on the published state under the shared lock. `read` must

@@ -22,8 +22,8 @@ void Api::credentials(ExchangePtr exchange, Respond respond) {
   auto caller = require(*exchange, respond);
   if (!caller) return;
   Json keys = Json::array();
-  for (const auto& key : deps_.projection.keys_of(caller->user_id))
-    if (!key.deleted) keys.push_back(key_json(key));
+  for (const auto& key : deps_.projection.live_keys_of(caller->user_id))
+    keys.push_back(key_json(key));
   std::string base = deps_.api_endpoint;
   if (base.size() >= 3 && base.substr(base.size() - 3) == "/v1") base.resize(base.size() - 3);
   respond(json_response(*exchange, 200,

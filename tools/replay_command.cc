@@ -1,6 +1,10 @@
 // keyledger replay: the state as it was at a seq or a time, and optionally
 // a fresh database holding exactly that prefix of the log.
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <string_view>
+#include <vector>
 
 #include "core/event_codec.h"
 #include "core/time_format.h"
@@ -29,13 +33,22 @@ void print_state(const projections::LedgerState& state, Format format) {
   std::vector<const UserRecord*> users;
   for (const auto& [id, user] : state.users()) users.push_back(&user);
   std::sort(users.begin(), users.end(), [](auto* a, auto* b) { return a->user_id < b->user_id; });
+  // Auditors see deleted keys too, so group every key by owner, oldest first
+  // (the state itself indexes only live keys by owner).
+  std::map<std::string_view, std::vector<const KeyRecord*>> keys_by_owner;
+  for (const auto& [id, key] : state.keys()) keys_by_owner[key.owner].push_back(&key);
+  for (auto& [owner, keys] : keys_by_owner)
+    std::sort(keys.begin(), keys.end(),
+              [](auto* a, auto* b) { return a->created_seq < b->created_seq; });
   for (const UserRecord* user : users) {
     const std::string status = user->disabled ? "disabled" : user->locked ? "locked" : "active";
-    const auto& key_ids = state.key_ids_of(user->user_id);
-    if (key_ids.empty())
+    const auto owned = keys_by_owner.find(user->user_id);
+    if (owned == keys_by_owner.end()) {
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status});
-    for (const auto& key_id : key_ids) {
-      const KeyRecord& key = *state.find_key(key_id);
+      continue;
+    }
+    for (const KeyRecord* key_record : owned->second) {
+      const KeyRecord& key = *key_record;
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
                 key.name, format_rfc3339(key.created_at_ns),
                 key.deleted ? "deleted " + format_rfc3339(key.deleted_at_ns) : "live",

@@ -98,10 +98,10 @@ TEST_CASE("key created records the event time and seq and starts live and unused
   expected.created_at_ns = kT0 + 500;
   expected.created_seq = 2;
   CHECK(*key == expected);
-  CHECK(f.state.key_ids_of("alice") == std::vector<std::string>{"AAAAAAAAAAAA"});
+  CHECK(f.state.live_key_ids_of("alice") == std::vector<std::string>{"AAAAAAAAAAAA"});
 }
 
-TEST_CASE("an owner's keys are listed oldest first, deleted ones included", "[projections]") {
+TEST_CASE("an owner's live keys are listed oldest first, deleted ones left out", "[projections]") {
   Folder f;
   f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$x"});
   f.apply(UserCreated{"bob", Privilege::kUser, "scrypt$x"});
@@ -110,10 +110,16 @@ TEST_CASE("an owner's keys are listed oldest first, deleted ones included", "[pr
   f.apply(KeyCreated{"AAAAAAAAAAAA", "alice", "second", kSecret});
   f.apply(KeyDeleted{"ZZZZZZZZZZZZ", ""});
   f.apply(KeyCreated{"MMMMMMMMMMMM", "alice", "third", kSecret});
-  CHECK(f.state.key_ids_of("alice") ==
-        std::vector<std::string>{"ZZZZZZZZZZZZ", "AAAAAAAAAAAA", "MMMMMMMMMMMM"});
-  CHECK(f.state.key_ids_of("bob") == std::vector<std::string>{"BBBBBBBBBBBB"});
-  CHECK(f.state.key_ids_of("nobody").empty());
+  CHECK(f.state.live_key_ids_of("alice") ==
+        std::vector<std::string>{"AAAAAAAAAAAA", "MMMMMMMMMMMM"});
+  CHECK(f.state.live_key_ids_of("bob") == std::vector<std::string>{"BBBBBBBBBBBB"});
+  CHECK(f.state.live_key_ids_of("nobody").empty());
+  // The deleted key's record stays, so its history and 401 answers still work.
+  REQUIRE(f.state.find_key("ZZZZZZZZZZZZ") != nullptr);
+  CHECK(f.state.find_key("ZZZZZZZZZZZZ")->deleted);
+  f.apply(KeyDeleted{"MMMMMMMMMMMM", ""});
+  f.apply(KeyDeleted{"AAAAAAAAAAAA", ""});
+  CHECK(f.state.live_key_ids_of("alice").empty());
 }
 
 TEST_CASE("key renamed changes only the name", "[projections]") {
@@ -137,7 +143,7 @@ TEST_CASE("key deleted marks the key deleted at the event time and keeps the res
   expected.deleted = true;
   expected.deleted_at_ns = kT0 + 99'000;
   CHECK(*f.state.find_key("AAAAAAAAAAAA") == expected);
-  CHECK(f.state.key_ids_of("alice").size() == 1);
+  CHECK(f.state.live_key_ids_of("alice").empty());
 }
 
 TEST_CASE("key used keeps the newest use and ignores an older one", "[projections]") {
@@ -176,7 +182,7 @@ TEST_CASE("events naming a missing user or key change nothing", "[projections]")
   CHECK(f.state == before);
   CHECK(f.state.find_user("ghost") == nullptr);
   CHECK(f.state.find_key("GHOSTGHOST00") == nullptr);
-  CHECK(f.state.key_ids_of("alice").size() == 1);
+  CHECK(f.state.live_key_ids_of("alice").size() == 1);
 }
 
 TEST_CASE("a key created for a missing owner changes nothing", "[projections]") {
@@ -185,7 +191,7 @@ TEST_CASE("a key created for a missing owner changes nothing", "[projections]") 
   const LedgerState before = f.state;
   f.apply(KeyCreated{"GHOSTKEY0001", "ghost", "orphan", kSecret});
   CHECK(f.state.find_key("GHOSTKEY0001") == nullptr);
-  CHECK(f.state.key_ids_of("ghost").empty());
+  CHECK(f.state.live_key_ids_of("ghost").empty());
   CHECK(f.state == before);
 }
 
@@ -197,8 +203,8 @@ TEST_CASE("a second key created with an existing key id changes nothing", "[proj
   const LedgerState before = f.state;
   f.apply(KeyCreated{"AAAAAAAAAAAA", "bob", "stolen", sha256("other")});
   CHECK(f.state == before);
-  CHECK(f.state.key_ids_of("bob").empty());
-  CHECK(f.state.key_ids_of("alice").size() == 1);
+  CHECK(f.state.live_key_ids_of("bob").empty());
+  CHECK(f.state.live_key_ids_of("alice").size() == 1);
 }
 
 TEST_CASE("a deleted key stays deleted through later renames and uses", "[projections]") {

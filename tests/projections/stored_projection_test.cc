@@ -72,6 +72,8 @@ TEST_CASE("the records of a state, stored and loaded back, are the same state", 
       keyledger::testing::state_difference(state, *loaded, "folded", "loaded");
   INFO(difference);
   CHECK(difference.empty());
-  CHECK(loaded->key_ids_of("alice") ==
-        std::vector<std::string>{"zzzzzzzzzzzz", "MMMMMMMMMMMM", "bbbbbbbbbbbb"});
+  CHECK(loaded->live_key_ids_of("alice") ==
+        std::vector<std::string>{"MMMMMMMMMMMM", "bbbbbbbbbbbb"});
+  REQUIRE(loaded->find_key("zzzzzzzzzzzz") != nullptr);
+  CHECK(loaded->find_key("zzzzzzzzzzzz")->deleted);
 }

@@ -376,7 +376,7 @@ void check_against_model(const projections::LedgerState& state, const Model& mod
   }
   for (const auto& [id, user] : model.users) {
     std::size_t live = 0;
-    for (const auto& key : ledger.projection().keys_of(id)) live += key.deleted ? 0 : 1;
+    for (const auto& key : ledger.projection().live_keys_of(id)) live += key.deleted ? 0 : 1;
     INFO("live keys of " << id);
     CHECK(live == live_by_owner[id]);
   }

@@ -17,5 +17,5 @@ TEST_CASE("a created key is visible at once and after a reopen", "[storage]") {
   ledger.reopen();
   CHECK(ledger.log().head().seq == 2);
   REQUIRE(ledger.projection().key("AAAAAAAAAAAA"));
-  CHECK(ledger.projection().keys_of("alice").size() == 1);
+  CHECK(ledger.projection().live_keys_of("alice").size() == 1);
 }

@@ -208,11 +208,11 @@ TEST_CASE("commands in one batch see the events decided before them", "[storage]
   REQUIRE(f.projection().key("bobkey000001"));
   CHECK(f.projection().key("bobkey000001")->name == "old laptop");
   CHECK(f.projection().key("bobkey000002")->last_used_ip == "10.1.2.3");
-  CHECK(f.projection().keys_of("bob").size() == 2);
-  CHECK(f.projection().keys_of("bob").front().key_id == "bobkey000001");
+  CHECK(f.projection().live_keys_of("bob").size() == 2);
+  CHECK(f.projection().live_keys_of("bob").front().key_id == "bobkey000001");
   f.check_consistent();
   f.reopen();
-  CHECK(f.projection().keys_of("bob").size() == 2);
+  CHECK(f.projection().live_keys_of("bob").size() == 2);
   f.check_consistent();
 }
 
@@ -411,5 +411,5 @@ TEST_CASE("the writer answers every queued command before it stops", "[storage]"
   }
   TestLedger reopened(ledger.path(), false);
   CHECK(reopened.log().head().seq == 201);
-  CHECK(reopened.projection().keys_of("alice").size() == 200);
+  CHECK(reopened.projection().live_keys_of("alice").size() == 200);
 }

@@ -67,9 +67,9 @@ std::string state_difference(const projections::LedgerState& a, const projection
   for (const auto& [id, key] : b.keys()) owners.insert(key.owner);
   for (const auto& owner : owners) {
     if (reported >= kMaxReported) break;
-    if (a.key_ids_of(owner) != b.key_ids_of(owner)) {
-      out << "keys of " << owner << " differ: " << a_name << " " << join(a.key_ids_of(owner))
-          << " vs " << b_name << " " << join(b.key_ids_of(owner)) << "\n";
+    if (a.live_key_ids_of(owner) != b.live_key_ids_of(owner)) {
+      out << "keys of " << owner << " differ: " << a_name << " " << join(a.live_key_ids_of(owner))
+          << " vs " << b_name << " " << join(b.live_key_ids_of(owner)) << "\n";
       ++reported;
     }
   }
