@@ -91,7 +91,7 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->capture_default_str();
   app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
                  "Open connections from one client IP beyond which its new ones are closed at "
-                 "once (put a trusted proxy's address well above its clients' needs)")
+                 "once (--trusted-proxy addresses are exempt; --max-connections still applies)")
       ->envname("KEYLEDGER_MAX_CONNECTIONS_PER_IP")
       ->check(CLI::Range(1u, 1'000'000u))
       ->capture_default_str();

@@ -138,7 +138,8 @@ int run_server(const ServerConfig& config) {
   if (!projection.is_ok()) return fail("loading the projection", projection.status());
 
   raise_open_file_limit(config.max_connections);
-  ConnectionLimiter connections({config.max_connections, config.max_connections_per_ip});
+  ConnectionLimiter connections(
+      {config.max_connections, config.max_connections_per_ip, config.trusted_proxies});
   Metrics metrics(&connections);
   storage::WriterOptions writer_options;
   writer_options.on_commit = [&metrics](const storage::CommitInfo& info) {

@@ -93,6 +93,17 @@ TEST_CASE("a client at its connection cap is refused while other clients are ser
   require_served_normally(server.port());
 }
 
+TEST_CASE("a trusted proxy is held to the total cap only", "[security][connections]") {
+  // 127.0.0.1 is the proxy: it carries many clients' connections.
+  constexpr int kCap = 16;
+  ServerProcess server({"--trusted-proxy", "127.0.0.1", "--max-connections-per-ip",
+                        std::to_string(kCap), "--max-connections", "200"});
+  auto proxied = hold(kGoodClientIp, server.port(), 3 * kCap);
+  auto direct = hold(attacker_ip(2), server.port(), kCap);
+  CHECK(refused(attacker_ip(2), server.port()));
+  require_served_normally(server.port());
+}
+
 TEST_CASE("the total connection cap refuses everyone until a connection ends",
           "[security][connections]") {
   constexpr int kCap = 24;

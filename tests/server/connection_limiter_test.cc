@@ -14,7 +14,7 @@ using Refusal = keyledger::server::ConnectionLimiter::Refusal;
 
 TEST_CASE("a client at its own cap is refused while other clients still get slots",
           "[server][connections]") {
-  ConnectionLimiter limiter({/*max_total=*/10, /*max_per_client=*/2});
+  ConnectionLimiter limiter({/*max_total=*/10, /*max_per_client=*/2, {}});
   ConnectionSlot a1 = limiter.try_acquire("10.0.0.1");
   ConnectionSlot a2 = limiter.try_acquire("10.0.0.1");
   REQUIRE(a1);
@@ -31,8 +31,23 @@ TEST_CASE("a client at its own cap is refused while other clients still get slot
   CHECK(limiter.refused() == 1);
 }
 
+TEST_CASE("an exempt address (a trusted proxy) is held to the total cap only",
+          "[server][connections]") {
+  ConnectionLimiter limiter({/*max_total=*/4, /*max_per_client=*/1, {"10.0.0.9"}});
+  std::vector<ConnectionSlot> slots;
+  for (int i = 0; i < 3; ++i) slots.push_back(limiter.try_acquire("10.0.0.9"));
+  for (const auto& slot : slots) CHECK(slot);
+  CHECK(limiter.open_from("10.0.0.9") == 3);
+  ConnectionSlot other = limiter.try_acquire("10.0.0.1");
+  CHECK(other);
+  CHECK_FALSE(limiter.try_acquire("10.0.0.1"));  // not exempt
+  Refusal refusal = Refusal::kNone;
+  CHECK_FALSE(limiter.try_acquire("10.0.0.9", &refusal));
+  CHECK(refusal == Refusal::kTotal);
+}
+
 TEST_CASE("the total cap refuses every client once reached", "[server][connections]") {
-  ConnectionLimiter limiter({/*max_total=*/3, /*max_per_client=*/100});
+  ConnectionLimiter limiter({/*max_total=*/3, /*max_per_client=*/100, {}});
   std::vector<ConnectionSlot> slots;
   for (const char* client : {"a", "b", "c"}) slots.push_back(limiter.try_acquire(client));
   for (const auto& slot : slots) REQUIRE(slot);
@@ -48,7 +63,7 @@ TEST_CASE("the total cap refuses every client once reached", "[server][connectio
 
 TEST_CASE("a slot gives its place back when destroyed, released or moved over",
           "[server][connections]") {
-  ConnectionLimiter limiter({/*max_total=*/2, /*max_per_client=*/1});
+  ConnectionLimiter limiter({/*max_total=*/2, /*max_per_client=*/1, {}});
   {
     ConnectionSlot slot = limiter.try_acquire("x");
     REQUIRE(slot);
@@ -80,7 +95,7 @@ TEST_CASE("a slot gives its place back when destroyed, released or moved over",
 
 TEST_CASE("slots taken and returned from many threads leave nothing counted",
           "[server][connections]") {
-  ConnectionLimiter limiter({/*max_total=*/64, /*max_per_client=*/8});
+  ConnectionLimiter limiter({/*max_total=*/64, /*max_per_client=*/8, {}});
   std::atomic<bool> over_cap{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
