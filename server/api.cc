@@ -8,6 +8,8 @@
 #include "core/hash.h"
 #include "core/text.h"
 #include "server/json_body.h"
+#include "server/request_bodies.h"
+#include "server/request_target.h"
 
 namespace keyledger::server {
 namespace {
@@ -16,33 +18,6 @@ std::string random_hex(RandomSource& random, std::size_t bytes) {
   std::array<std::uint8_t, 32> buffer{};
   random.fill(std::span(buffer.data(), bytes));
   return to_hex(std::span(buffer.data(), bytes));
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes; nullopt on a bad escape or a decoded NUL.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int high = hex_digit(text[i + 1]), low = hex_digit(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      c = static_cast<char>(high << 4 | low);
-      if (c == '\0') return std::nullopt;
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      c = ' ';
-    }
-    out.push_back(c);
-  }
-  return out;
 }
 
 }  // namespace
@@ -82,17 +57,6 @@ bool changes_state(http::verb method) {
 // must not see a negative char).
 bool equal_ignoring_case(char a, char b) {
   return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-}
-
-// True for "application/json" with any parameters ("; charset=utf-8").
-// Media types are case-insensitive, and a prefix such as
-// "application/json-seq" is another type.
-bool is_json_media_type(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  constexpr std::string_view kJson = "application/json";
-  return type.size() == kJson.size() &&
-         std::equal(type.begin(), type.end(), kJson.begin(), equal_ignoring_case);
 }
 
 }  // namespace
@@ -235,28 +199,14 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
     }
     respond(std::move(response));
   };
-  std::string_view target = exchange->request.target();
-  const auto question = target.find('?');
-  auto path = percent_decode(target.substr(0, question), false);
-  if (!path || path->empty() || path->front() != '/')
+  RequestTarget target;
+  const std::string_view target_error = parse_request_target(exchange->request.target(), target);
+  exchange->path = std::move(target.path);
+  if (target_error == "bad_request")
     return finish(error_response(*exchange, 400, "bad_request", "bad request target"));
-  exchange->path = *path;
-  if (question != std::string_view::npos) {
-    std::string_view query = target.substr(question + 1);
-    while (!query.empty()) {
-      auto amp = query.find('&');
-      std::string_view pair = query.substr(0, amp);
-      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-      if (pair.empty()) continue;
-      auto equals = pair.find('=');
-      auto name = percent_decode(pair.substr(0, equals), true);
-      auto value =
-          percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
-      if (!name || !value)
-        return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
-      exchange->query.emplace(*name, *value);
-    }
-  }
+  if (!target_error.empty())
+    return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
+  exchange->query = std::move(target.query);
   Handler handler;
   std::string allowed;
   switch (router_.match(*exchange, handler, allowed)) {

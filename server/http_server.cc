@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <optional>
 
+#include "server/http_request_parsing.h"
+
 namespace keyledger::server {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
@@ -39,8 +41,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void read(bool first) {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-    parser_->body_limit(limits_.max_body_bytes);
+    limit_request_parser(*parser_, limits_);
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
     stream_.expires_after(first || buffer_.size() > 0 ? limits_.read_timeout
@@ -58,12 +59,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return close();
     }
     if (error) {
-      unsigned status = 400;
-      std::string_view code = "bad_request";
-      if (error == http::error::body_limit) status = 413, code = "body_too_large";
-      if (error == http::error::header_limit) status = 431, code = "headers_too_large";
+      const ReadRejection rejection = rejection_for(error);
       const HttpRequest* partial = parser_->is_header_done() ? &parser_->get() : nullptr;
-      HttpResponse response = handler_.reject(code, status, partial, peer_ip_);
+      HttpResponse response = handler_.reject(rejection.code, rejection.status, partial, peer_ip_);
       response.keep_alive(false);
       return write(std::move(response));
     }
@@ -110,7 +108,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string peer_ip_;
   static constexpr std::size_t kReadAhead = 8192;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::unique_ptr<HttpResponse> response_;
 };
 

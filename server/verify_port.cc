@@ -10,11 +10,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <cstring>
 
 #include "core/stream_framing.h"
 #include "core/text.h"
 #include "core/verify_protocol.capnp.h"
+#include "server/verify_frames.h"
 
 namespace keyledger::server {
 namespace asio = boost::asio;
@@ -86,37 +86,28 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   // Decodes one request and appends the framed response; false for a frame
   // that is not a valid request.
   bool answer(std::string_view frame, std::string& out) {
-    std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
-    std::memcpy(words.data(), frame.data(), frame.size());
-    capnp::ReaderOptions options;
-    options.traversalLimitInWords = limits_.max_frame_bytes / sizeof(capnp::word);
-    options.nestingLimit = 4;
-    try {
-      capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
-      auto request = reader.getRoot<wire::VerifyRequest>();
-      capnp::MallocMessageBuilder message(64);
-      auto response = message.initRoot<wire::VerifyResponse>();
-      response.setId(request.getId());
-      fill(request, response);
-      out += frame_message(message);
-      counters_.requests.fetch_add(1, std::memory_order_relaxed);
-      return true;
-    } catch (const kj::Exception& exception) {
-      spdlog::debug("verify port: undecodable request: {}", exception.getDescription().cStr());
+    auto request = decode_verify_request(frame, limits_.max_frame_bytes);
+    if (!request.is_ok()) {
+      spdlog::debug("verify port: undecodable request: {}", request.status().message());
       return false;
     }
+    capnp::MallocMessageBuilder message(64);
+    auto response = message.initRoot<wire::VerifyResponse>();
+    response.setId(request->id);
+    fill(*request, response);
+    out += frame_message(message);
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
-  void fill(wire::VerifyRequest::Reader request, wire::VerifyResponse::Builder response) {
+  void fill(const VerifyPortRequest& request, wire::VerifyResponse::Builder response) {
     std::string client_ip = peer_;
-    if (peer_trusted_ && request.getClientIp().size() > 0)
-      client_ip.assign(request.getClientIp().cStr(), request.getClientIp().size());
+    if (peer_trusted_ && !request.client_ip.empty()) client_ip = request.client_ip;
     if (!is_valid_ip_address(client_ip)) {
       response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
       return;
     }
-    std::string_view token(request.getToken().cStr(), request.getToken().size());
-    auto verified = verifier_.verify(token, client_ip);
+    auto verified = verifier_.verify(request.token, client_ip);
     if (!verified.is_ok()) {
       response.setResult(result_of(verified.status()));
       return;

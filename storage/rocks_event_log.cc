@@ -219,20 +219,29 @@ class RocksEventLog::Impl {
       return failed_precondition(
           "not_a_keyledger_database",
           path.string() + " is not a keyledger database (format '" + format + "')");
-    KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Get({}, meta(), "head", &head_bytes), "reading head"));
+    KEYLEDGER_RETURN_IF_ERROR(read_meta("head", "the stored head", head_bytes));
     KEYLEDGER_RETURN_IF_ERROR(
-        from_rocks(db->Get({}, meta(), "projection_head", &projection_bytes), "reading head"));
+        read_meta("projection_head", "the stored projection's head", projection_bytes));
     auto stored_head = decode_head(head_bytes);
     auto projection_head = decode_head(projection_bytes);
     if (!stored_head || !projection_head)
       return corruption("bad_head", "the stored head is damaged");
     head_ = *stored_head;
+    projection_head_ = *projection_head;
     if (options.skip_head_check) return Status::ok();
     if (!(*projection_head == head_))
       return corruption("projection_mismatch",
                         "the stored projection is at seq " + std::to_string(projection_head->seq) +
                             " but the log head is seq " + std::to_string(head_.seq));
     return check_last_event();
+  }
+
+  // A missing entry is damage, named as such (RocksDB would say only
+  // "NotFound").
+  Status read_meta(std::string_view key, std::string_view what, std::string& value) {
+    rocksdb::Status status = db->Get({}, meta(), rocksdb::Slice(key.data(), key.size()), &value);
+    if (status.IsNotFound()) return corruption("bad_head", std::string(what) + " is missing");
+    return from_rocks(status, "reading " + std::string(what));
   }
 
   // The head must name the last stored event, and that event's recomputed
@@ -283,9 +292,15 @@ class RocksEventLog::Impl {
     std::lock_guard lock(head_mutex_);
     return head_;
   }
+  LogHead projection_head() const {
+    std::lock_guard lock(head_mutex_);
+    return projection_head_;
+  }
+  // Every append moves both heads together.
   void set_head(const LogHead& head) {
     std::lock_guard lock(head_mutex_);
     head_ = head;
+    projection_head_ = head;
   }
 
   RocksOptions options;
@@ -298,6 +313,7 @@ class RocksEventLog::Impl {
  private:
   mutable std::mutex head_mutex_;
   LogHead head_;
+  LogHead projection_head_;
 };
 
 StatusOr<std::unique_ptr<RocksEventLog>> RocksEventLog::open(const std::filesystem::path& path,
@@ -311,6 +327,8 @@ RocksEventLog::RocksEventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 RocksEventLog::~RocksEventLog() = default;
 
 LogHead RocksEventLog::head() const { return impl_->head(); }
+
+LogHead RocksEventLog::projection_head() const { return impl_->projection_head(); }
 
 Status RocksEventLog::append(std::span<const EncodedEvent> events,
                              std::span<const RecordChange> changes, const LogHead& new_head) {

@@ -50,6 +50,10 @@ class RocksEventLog final : public EventLog {
   ~RocksEventLog() override;
 
   LogHead head() const override;
+  // The event the stored projection includes (meta/projection_head), as
+  // read at open and moved by every append. Equal to head() in any sound
+  // ledger; `keyledger verify` proves it equals the log's recomputed head.
+  LogHead projection_head() const;
   Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
                 const LogHead& new_head) override;
   Status read_events(std::uint64_t from_seq,

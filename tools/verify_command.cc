@@ -58,6 +58,16 @@ int run_verify(const VerifyOptions& options) {
     return kExitCheckFailed;
   }
   if (expected && chain->head.hash == *expected) extends_expected = true;
+  // The stored projection says which event it includes; a projection that
+  // claims another head is not the fold of this log, whatever its records.
+  if (const LogHead claimed = opened.log->projection_head(); !(claimed == chain->head)) {
+    std::printf(
+        "FAILED: the stored projection is at seq %llu (hash %s) but the log's head is "
+        "seq %llu (hash %s)\n",
+        static_cast<unsigned long long>(claimed.seq), to_hex(claimed.hash).c_str(),
+        static_cast<unsigned long long>(chain->head.seq), to_hex(chain->head.hash).c_str());
+    return kExitCheckFailed;
+  }
   auto stored = projections::load_stored_state(*opened.log);
   if (!stored.is_ok()) {
     std::printf("FAILED: stored projection: %s\n", stored.status().message().c_str());
@@ -73,7 +83,8 @@ int run_verify(const VerifyOptions& options) {
   std::printf("head seq %llu hash %s\n", static_cast<unsigned long long>(chain->head.seq),
               to_hex(chain->head.hash).c_str());
   if (expected && !extends_expected) {
-    std::printf("FAILED: the log does not extend the expected head %s\n", options.expect_head.c_str());
+    std::printf("FAILED: the log does not extend the expected head %s\n",
+                options.expect_head.c_str());
     return kExitCheckFailed;
   }
   if (expected) std::printf("the log extends the expected head\n");
@@ -85,7 +96,8 @@ int run_verify(const VerifyOptions& options) {
 void add_verify_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<VerifyOptions>();
   CLI::App* command = app.add_subcommand(
-      "verify", "Prove the log intact: hash chain, sequence, and stored projection equal to replay");
+      "verify",
+      "Prove the log intact: hash chain, sequence, and stored projection equal to replay");
   command->footer(
       "Prints the head seq and hash: the fingerprint of the whole history. Record it; later,\n"
       "--expect-head proves the log still extends it (nothing before it was changed).\n"

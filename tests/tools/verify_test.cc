@@ -265,3 +265,55 @@ TEST_CASE("verify names a stored projection record that differs from the log",
     CHECK(result.out.rfind("FAILED:", 0) == 0);
   }
 }
+
+// Found by fuzzing (tests/fuzz/ledger_tool): verify used to pass a ledger
+// whose stored projection claimed another head, as long as its records
+// happened to equal the replay.
+TEST_CASE("verify rejects a stored projection head that is not the log's head",
+          "[tools][verify][tamper]") {
+  ScriptedHistory history;
+  const LogHead head = history.head_after(ScriptedHistory::kEvents);
+  const std::string log_head = "seq 21 (hash " + to_hex(head.hash) + ")";
+  SECTION("an earlier seq with the same hash") {
+    TamperedCopy copy(history);
+    {
+      RawRocks raw(copy.db_path());
+      auto stored = raw.get("meta", "projection_head");
+      REQUIRE(stored.has_value());
+      raw.put("meta", "projection_head", storage::event_key(20) + stored->substr(8));
+    }
+    auto result = history.run(with({"verify"}, copy.data_args()));
+    CHECK(result.exit_code == 1);
+    CHECK(result.out == "FAILED: the stored projection is at seq 20 (hash " + to_hex(head.hash) +
+                            ") but the log's head is " + log_head + "\n");
+  }
+  SECTION("the same seq with another hash") {
+    TamperedCopy copy(history);
+    Hash256 other = head.hash;
+    other[0] ^= 1;
+    RawRocks(copy.db_path())
+        .put("meta", "projection_head",
+             storage::event_key(21) +
+                 std::string(reinterpret_cast<const char*>(other.data()), other.size()));
+    auto result = history.run(with({"verify"}, copy.data_args()));
+    CHECK(result.exit_code == 1);
+    CHECK(result.out == "FAILED: the stored projection is at seq 21 (hash " + to_hex(other) +
+                            ") but the log's head is " + log_head + "\n");
+  }
+}
+
+TEST_CASE("verify names a missing stored head", "[tools][verify][tamper]") {
+  ScriptedHistory history;
+  for (const std::string key : {"head", "projection_head"}) {
+    TamperedCopy copy(history);
+    RawRocks(copy.db_path()).erase("meta", key);
+    auto result = history.run(with({"verify"}, copy.data_args()));
+    INFO(key << ": " << result.err);
+    CHECK(result.exit_code == 4);
+    CHECK(result.out.empty());
+    const std::string what =
+        key == "head" ? "the stored head is missing" : "the stored projection's head is missing";
+    CHECK(result.err.find(what) != std::string::npos);
+    CHECK(result.err.find("NotFound") == std::string::npos);
+  }
+}

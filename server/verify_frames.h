@@ -1,0 +1,25 @@
+// Decoding the verify port's request frames (core/verify_protocol.capnp),
+// apart from the socket code so the fuzzer reaches it directly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace keyledger::server {
+
+struct VerifyPortRequest {
+  std::uint64_t id = 0;
+  std::string token;
+  std::string client_ip;  // as the peer sent it; trusted only from a trusted peer
+};
+
+// Decodes one complete frame (see complete_frame_size) with a traversal
+// limit of `max_frame_bytes` and a nesting limit of 4. kInvalidArgument
+// (reason "bad_frame") for a frame that is not a VerifyRequest.
+StatusOr<VerifyPortRequest> decode_verify_request(std::string_view frame,
+                                                  std::size_t max_frame_bytes);
+
+}  // namespace keyledger::server

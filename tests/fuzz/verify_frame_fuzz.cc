@@ -1,0 +1,37 @@
+// Bytes arriving on the binary verify port, read as the port reads them
+// (core/stream_framing.h splits frames, server/verify_frames.h decodes a
+// VerifyRequest), and the same bytes read as answers by the client library
+// (server/verify_wire.h).
+#include "core/stream_framing.h"
+#include "core/text.h"
+#include "core/token.h"
+#include "server/verify_frames.h"
+#include "server/verify_port.h"
+#include "server/verify_wire.h"
+#include "tests/fuzz/fuzz_target.h"
+
+using keyledger::fuzz::fuzz_check;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes = keyledger::fuzz::as_text(data, size);
+  const keyledger::server::VerifyPortLimits limits;
+  std::size_t offset = 0;
+  while (offset < bytes.size()) {
+    auto frame_size = keyledger::complete_frame_size(bytes.substr(offset), limits.max_frame_bytes);
+    if (!frame_size.is_ok() || *frame_size == 0) break;
+    fuzz_check(*frame_size <= bytes.size() - offset, "a complete frame lies within the buffer");
+    fuzz_check(*frame_size <= limits.max_frame_bytes, "a complete frame is within the limit");
+    fuzz_check(*frame_size % 8 == 0, "a frame is whole words");
+    const std::string_view frame = bytes.substr(offset, *frame_size);
+    auto request = keyledger::server::decode_verify_request(frame, limits.max_frame_bytes);
+    if (request.is_ok()) {
+      (void)keyledger::is_valid_ip_address(request->client_ip);
+      (void)keyledger::parse_token(request->token, keyledger::kDefaultTokenPrefix);
+    }
+    keyledger::client::VerifyAnswer answer;
+    std::uint64_t id = 0;
+    (void)keyledger::client::decode_verify_answer(frame, answer, id);
+    offset += *frame_size;
+  }
+  return 0;
+}
