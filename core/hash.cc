@@ -2,14 +2,47 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
+
+#include <cstdlib>
 
 namespace keyledger {
+namespace {
+
+// OpenSSL 3's one-shot SHA256() fetches the algorithm and allocates a context
+// on every call, which costs more than hashing a token (the checksum on every
+// verification). Each thread keeps one context and re-initialises it per
+// call: a cache, not state, since no result depends on an earlier call.
+class ThreadDigest {
+ public:
+  ThreadDigest() : context_(EVP_MD_CTX_new()), digest_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
+    if (context_ == nullptr || digest_ == nullptr) std::abort();  // out of memory
+  }
+  ~ThreadDigest() {
+    EVP_MD_CTX_free(context_);
+    EVP_MD_free(digest_);
+  }
+  ThreadDigest(const ThreadDigest&) = delete;
+  ThreadDigest& operator=(const ThreadDigest&) = delete;
+
+  Hash256 hash(std::string_view data) {
+    Hash256 out;
+    unsigned int length = 0;
+    EVP_DigestInit_ex2(context_, digest_, nullptr);
+    EVP_DigestUpdate(context_, data.data(), data.size());
+    EVP_DigestFinal_ex(context_, out.data(), &length);
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* context_;
+  EVP_MD* digest_;
+};
+
+}  // namespace
 
 Hash256 sha256(std::string_view data) {
-  Hash256 out;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
-  return out;
+  thread_local ThreadDigest digest;
+  return digest.hash(data);
 }
 
 Hash256 chain_hash(const Hash256& previous, std::string_view event_bytes) {

@@ -84,7 +84,7 @@ bool is_valid_key_id(std::string_view key_id) {
   return key_id.size() == kKeyIdLength && all_base62(key_id);
 }
 
-StatusOr<Token> parse_token(std::string_view text, std::string_view expected_prefix) {
+StatusOr<TokenParts> parse_token_parts(std::string_view text, std::string_view expected_prefix) {
   const std::size_t expected_size =
       expected_prefix.size() + 1 + kKeyIdLength + 1 + kSecretLength + kChecksumLength;
   if (text.size() != expected_size) return malformed("token has the wrong length");
@@ -100,7 +100,14 @@ StatusOr<Token> parse_token(std::string_view text, std::string_view expected_pre
     return malformed("token holds characters outside base62");
   std::string_view body = text.substr(0, text.size() - kChecksumLength);
   if (checksum_of(body) != checksum) return malformed("token checksum does not match");
-  return Token{std::string(expected_prefix), std::string(key_id), std::string(secret)};
+  return TokenParts{key_id, secret};
+}
+
+StatusOr<Token> parse_token(std::string_view text, std::string_view expected_prefix) {
+  auto parts = parse_token_parts(text, expected_prefix);
+  if (!parts.is_ok()) return parts.status();
+  return Token{std::string(expected_prefix), std::string(parts->key_id),
+               std::string(parts->secret)};
 }
 
 }  // namespace keyledger

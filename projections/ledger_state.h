@@ -51,6 +51,8 @@ class LedgerState final : public MutableLedger {
 
   const StringMap<UserRecord>& users() const { return users_; }
   const StringMap<KeyRecord>& keys() const { return keys_; }
+  // Makes room for `count` keys in all (loading a stored projection).
+  void reserve_keys(std::size_t count) { keys_.reserve(count); }
   // Ids of the live (not deleted) keys owned by `owner`, oldest first.
   const std::vector<std::string>& live_key_ids_of(std::string_view owner) const;
 

@@ -1,7 +1,6 @@
 #include "projections/stored_projection.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "projections/record_codec.h"
 
@@ -37,18 +36,25 @@ StatusOr<LedgerState> load_stored_state(const EventLog& log) {
   KEYLEDGER_RETURN_IF_ERROR(failure);
   std::sort(keys.begin(), keys.end(),
             [](const KeyRecord& a, const KeyRecord& b) { return a.created_seq < b.created_seq; });
-  std::unordered_set<std::string> expected_index;
-  for (const auto& key : keys) expected_index.insert(owner_index_key(key.owner, key.key_id));
+  // Sized once: growing a map of a million keys rehashes it again and again.
+  state.reserve_keys(keys.size());
+  for (auto& key : keys) state.put_key(std::move(key));
+  std::vector<KeyRecord>().swap(keys);  // give the moved-from records back now
+  // Every index entry must name a stored key of that owner, and there must be
+  // one per key. Checked against the loaded keys rather than a set of
+  // expected entries, which at a million keys cost as much as the keys.
   std::size_t index_entries = 0;
   bool index_matches = true;
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kOwnerIndex, [&](auto key, auto) {
     ++index_entries;
-    index_matches = expected_index.count(std::string(key)) == 1;
+    const std::size_t split = key.rfind('\0');
+    const KeyRecord* record =
+        split == std::string_view::npos ? nullptr : state.find_key(key.substr(split + 1));
+    index_matches = record != nullptr && record->owner == key.substr(0, split);
     return index_matches;
   }));
-  if (!index_matches || index_entries != keys.size())
+  if (!index_matches || index_entries != state.keys().size())
     return corruption("projection_corrupt", "the owner index disagrees with the stored keys");
-  for (auto& key : keys) state.put_key(std::move(key));
   return state;
 }
 

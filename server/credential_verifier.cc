@@ -48,7 +48,8 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
     return Status(StatusCode::kResourceExhausted, "rate_limited",
                   "too many failed verifications from this client");
   }
-  auto token = parse_token(token_text, token_prefix_);
+  // Views into token_text: no copy of the secret on the hot path.
+  auto token = parse_token_parts(token_text, token_prefix_);
   if (!token.is_ok()) return fail(client_ip);
   auto credential = projection_.credential(token->key_id);
   if (!credential) return fail(client_ip);
@@ -58,10 +59,11 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   if (!secret_ok || credential->key_deleted || !credential->owner_exists ||
       credential->owner_disabled)
     return fail(client_ip);
-  last_use_.record(token->key_id, client_ip, clock_.now_ns(),
+  const std::string key_id(token->key_id);
+  last_use_.record(key_id, client_ip, clock_.now_ns(),
                    LastUse{credential->last_used_ip, credential->last_used_at_ns});
   counters_.ok.fetch_add(1, std::memory_order_relaxed);
-  return VerifiedKey{credential->owner, credential->owner_privilege, token->key_id};
+  return VerifiedKey{std::move(credential->owner), credential->owner_privilege, key_id};
 }
 
 }  // namespace keyledger::server

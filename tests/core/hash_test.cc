@@ -1,10 +1,12 @@
 #include "core/hash.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace keyledger;
@@ -31,6 +33,23 @@ TEST_CASE("sha256 matches the published test vectors", "[core][hash]") {
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   CHECK(to_hex(sha256(std::string(1000000, 'a'))) ==
         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("sha256 gives each thread the right digests when threads hash at once", "[core][hash]") {
+  // sha256 keeps one OpenSSL context per thread; threads must never share one.
+  const std::string expected_abc = to_hex(sha256("abc"));
+  const std::string expected_long = to_hex(sha256(std::string(1000, 'x')));
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        if (to_hex(sha256("abc")) != expected_abc) ++wrong;
+        if (to_hex(sha256(std::string(1000, 'x'))) != expected_long) ++wrong;
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("to_hex writes two lower-case digits per byte", "[core][hash]") {

@@ -69,6 +69,19 @@ TEST_CASE("a generated token parses back to the same key id and secret", "[core]
   CHECK(parsed->secret == token.secret);
 }
 
+TEST_CASE("parse_token_parts views the key id and secret inside the presented text",
+          "[core][token]") {
+  SeededRandom random(2);
+  Token token = generate_token("kl", random);
+  const std::string text = token.to_string();
+  auto parts = parse_token_parts(text, "kl");
+  REQUIRE(parts.is_ok());
+  CHECK(parts->key_id == token.key_id);
+  CHECK(parts->secret == token.secret);
+  CHECK(parts->key_id.data() == text.data() + 3);
+  CHECK(parse_token_parts(text.substr(1), "kl").status().reason() == "malformed_token");
+}
+
 TEST_CASE("generated tokens round-trip for several seeds and prefixes", "[core][token]") {
   const std::vector<std::string> prefixes = {"kl", "a", "acme2", "z9", "abcdefghijklmnop"};
   for (const auto& prefix : prefixes) {

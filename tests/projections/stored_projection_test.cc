@@ -1,10 +1,12 @@
 // The persisted projection: records_of(state) stored and loaded back is the
-// same state, and an empty ledger loads as an empty state.
+// same state, an empty ledger loads as an empty state, and a damaged owner
+// index is reported.
 #include "projections/stored_projection.h"
 
 #include <catch2/catch.hpp>
 
 #include "projections/ledger_state.h"
+#include "projections/record_codec.h"
 #include "storage/rocks_event_log.h"
 #include "tests/support/state_diff.h"
 #include "tests/support/temp_dir.h"
@@ -76,4 +78,47 @@ TEST_CASE("the records of a state, stored and loaded back, are the same state", 
         std::vector<std::string>{"MMMMMMMMMMMM", "bbbbbbbbbbbb"});
   REQUIRE(loaded->find_key("zzzzzzzzzzzz") != nullptr);
   CHECK(loaded->find_key("zzzzzzzzzzzz")->deleted);
+}
+
+namespace {
+
+// Stores the sample state's records, then `damage`, and loads it back.
+Status load_with_damaged_index(const std::vector<RecordChange>& damage) {
+  TempDir dir;
+  auto log = storage::RocksEventLog::open(dir / "ledger", {.sync = false});
+  REQUIRE(log.is_ok());
+  REQUIRE((*log)->append({}, projections::records_of(sample_state()), (*log)->head()).is_ok());
+  REQUIRE((*log)->append({}, damage, (*log)->head()).is_ok());
+  return projections::load_stored_state(**log).status();
+}
+
+RecordChange index_entry(const std::string& owner, const std::string& key_id, bool present) {
+  RecordChange change{RecordTable::kOwnerIndex, projections::owner_index_key(owner, key_id), {}};
+  if (present) change.value = std::string();
+  return change;
+}
+
+}  // namespace
+
+TEST_CASE("a stored owner index that disagrees with the stored keys is reported as corrupt",
+          "[projections]") {
+  SECTION("a key without its index entry") {
+    Status loaded = load_with_damaged_index({index_entry("alice", "MMMMMMMMMMMM", false)});
+    CHECK(loaded.reason() == "projection_corrupt");
+  }
+  SECTION("an index entry that names another owner of the key") {
+    Status loaded = load_with_damaged_index(
+        {index_entry("alice", "MMMMMMMMMMMM", false), index_entry("bob", "MMMMMMMMMMMM", true)});
+    CHECK(loaded.reason() == "projection_corrupt");
+  }
+  SECTION("an index entry for a key that is not stored") {
+    Status loaded = load_with_damaged_index({index_entry("alice", "QQQQQQQQQQQQ", true)});
+    CHECK(loaded.reason() == "projection_corrupt");
+  }
+  SECTION("an index entry that is not owner and key id") {
+    Status loaded = load_with_damaged_index(
+        {RecordChange{RecordTable::kOwnerIndex, "no separator", std::string()}});
+    CHECK(loaded.reason() == "projection_corrupt");
+  }
+  SECTION("the undamaged index loads") { CHECK(load_with_damaged_index({}).is_ok()); }
 }
