@@ -93,6 +93,10 @@ std::string Metrics::render(const VerifyCounters& verify,
   out += "# HELP keyledger_commit_failures_total Group commits that failed (nothing written).\n";
   out += "# TYPE keyledger_commit_failures_total counter\n";
   out += "keyledger_commit_failures_total " + std::to_string(writer.commit_failures) + "\n";
+  out +=
+      "# HELP keyledger_storage_failing 1 while the latest group commit failed (writes refused).\n";
+  out += "# TYPE keyledger_storage_failing gauge\n";
+  out += std::string("keyledger_storage_failing ") + (writer.failing ? "1" : "0") + "\n";
   out += "# HELP keyledger_commands_rejected_total Commands decided into an error.\n";
   out += "# TYPE keyledger_commands_rejected_total counter\n";
   out += "keyledger_commands_rejected_total " + std::to_string(writer.commands_rejected) + "\n";

@@ -122,10 +122,13 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     stats_.commands_rejected += rejected;
     if (!encoded.empty()) {
       ++stats_.commits;
-      if (appended.is_ok())
+      stats_.failing = !appended.is_ok();
+      if (appended.is_ok()) {
         stats_.events_appended += encoded.size();
-      else
+      } else {
         ++stats_.commit_failures;
+        stats_.last_failure = appended.message();
+      }
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -316,6 +316,8 @@ TEST_CASE("a failed append fails every command of its batch and changes nothing"
   const auto stats = f.writer().stats();
   CHECK(stats.commit_failures == 2);
   CHECK(stats.events_appended == 2);
+  CHECK(stats.failing);  // for /readyz and /metrics
+  CHECK_FALSE(stats.last_failure.empty());
 
   // Nothing changed: not the projection, not the head, not the disk.
   CHECK(f.rocks().head() == head);
@@ -341,6 +343,7 @@ TEST_CASE("a failed append fails every command of its batch and changes nothing"
   auto renamed = f.execute(RenameKey{"alicekey0001", "alice", "renamed"});
   REQUIRE(renamed.is_ok());
   CHECK(renamed->seq == head.seq + 2);
+  CHECK_FALSE(f.writer().stats().failing);
   f.check_consistent();
 
   f.reopen();

@@ -39,6 +39,14 @@ ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::st
   start();
 }
 
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+                             std::map<std::string, std::string> extra_env)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      extra_env_(std::move(extra_env)) {
+  start();
+}
+
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) kill_hard();
 }
@@ -63,6 +71,7 @@ void ServerProcess::start() {
     dup2(fd, 1);
     dup2(fd, 2);
     setenv("KEYLEDGER_ADMIN_PASSWORD", kAdminPassword, 1);
+    for (const auto& [name, value] : extra_env_) setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);

@@ -22,6 +22,10 @@ class ServerProcess {
   explicit ServerProcess(std::vector<std::string> extra_args = {});
   // Starts on an existing data folder (for restart tests).
   ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args);
+  // The same, with `extra_env` added to the server's environment (kept
+  // across restarts), e.g. LD_PRELOAD for fault injection.
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+                std::map<std::string, std::string> extra_env);
   ~ServerProcess();
 
   ServerProcess(const ServerProcess&) = delete;
@@ -49,6 +53,7 @@ class ServerProcess {
   std::unique_ptr<TempDir> owned_dir_;
   std::filesystem::path data_dir_;
   std::vector<std::string> extra_args_;
+  std::map<std::string, std::string> extra_env_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   unsigned short verify_port_ = 0;
