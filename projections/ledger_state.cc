@@ -1,6 +1,7 @@
 #include "projections/ledger_state.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace keyledger::projections {
 namespace {
@@ -83,14 +84,45 @@ void apply_event(MutableLedger& state, const Event& event) {
   std::visit(Folder{state, event}, event.payload);
 }
 
+LedgerState::LedgerState() : key_table_(std::make_unique<KeyTable>()) {}
+
+LedgerState::LedgerState(const LedgerState& other)
+    : users_(other.users_),
+      key_table_(std::make_unique<KeyTable>()),
+      live_keys_by_owner_(other.live_keys_by_owner_) {
+  key_table_->keys.reserve(other.keys().size());
+  key_table_->keys.insert(other.keys().begin(), other.keys().end());
+}
+
+// The moved-from state is left empty and usable.
+LedgerState::LedgerState(LedgerState&& other) noexcept
+    : users_(std::move(other.users_)),
+      key_table_(std::exchange(other.key_table_, std::make_unique<KeyTable>())),
+      live_keys_by_owner_(std::move(other.live_keys_by_owner_)) {}
+
+LedgerState& LedgerState::operator=(const LedgerState& other) {
+  if (this != &other) *this = LedgerState(other);
+  return *this;
+}
+
+LedgerState& LedgerState::operator=(LedgerState&& other) noexcept {
+  if (this == &other) return *this;
+  users_ = std::move(other.users_);
+  key_table_ = std::exchange(other.key_table_, std::make_unique<KeyTable>());
+  live_keys_by_owner_ = std::move(other.live_keys_by_owner_);
+  return *this;
+}
+
+LedgerState::~LedgerState() = default;
+
 const UserRecord* LedgerState::find_user(std::string_view user_id) const {
   auto it = users_.find(user_id);
   return it == users_.end() ? nullptr : &it->second;
 }
 
 const KeyRecord* LedgerState::find_key(std::string_view key_id) const {
-  auto it = keys_.find(key_id);
-  return it == keys_.end() ? nullptr : &it->second;
+  auto it = key_table_->keys.find(key_id);
+  return it == key_table_->keys.end() ? nullptr : &it->second;
 }
 
 UserRecord* LedgerState::edit_user(std::string_view user_id) {
@@ -99,8 +131,8 @@ UserRecord* LedgerState::edit_user(std::string_view user_id) {
 }
 
 KeyRecord* LedgerState::edit_key(std::string_view key_id) {
-  auto it = keys_.find(key_id);
-  return it == keys_.end() ? nullptr : &it->second;
+  auto it = key_table_->keys.find(key_id);
+  return it == key_table_->keys.end() ? nullptr : &it->second;
 }
 
 void LedgerState::put_user(UserRecord user) {
@@ -109,11 +141,12 @@ void LedgerState::put_user(UserRecord user) {
 }
 
 void LedgerState::put_key(KeyRecord key) {
-  auto it = keys_.find(key.key_id);
-  if (it == keys_.end()) {
+  auto& keys = key_table_->keys;
+  auto it = keys.find(key.key_id);
+  if (it == keys.end()) {
     if (!key.deleted) live_keys_by_owner_[key.owner].push_back(key.key_id);
     std::string id = key.key_id;
-    keys_.emplace(std::move(id), std::move(key));
+    keys.emplace(std::move(id), std::move(key));
   } else {
     if (key.deleted && !it->second.deleted) forget_live_key(key.owner, key.key_id);
     it->second = std::move(key);

@@ -3,12 +3,15 @@
 // server, replay, verification and followers.
 #pragma once
 
+#include <memory>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
+#include "core/huge_page_memory.h"
 #include "core/records.h"
 
 namespace keyledger::projections {
@@ -22,6 +25,9 @@ struct StringHash {
 };
 template <typename Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+// The same over a given memory resource.
+template <typename Value>
+using PmrStringMap = std::pmr::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 
 // State the fold can read and write; implemented by LedgerState and by the
 // writer's staging overlay.
@@ -42,6 +48,13 @@ void apply_event(MutableLedger& state, const Event& event);
 // A plain, single-threaded state.
 class LedgerState final : public MutableLedger {
  public:
+  LedgerState();
+  LedgerState(const LedgerState& other);
+  LedgerState(LedgerState&& other) noexcept;
+  LedgerState& operator=(const LedgerState& other);
+  LedgerState& operator=(LedgerState&& other) noexcept;
+  ~LedgerState() override;
+
   const UserRecord* find_user(std::string_view user_id) const override;
   const KeyRecord* find_key(std::string_view key_id) const override;
   void put_user(UserRecord user) override;
@@ -50,21 +63,29 @@ class LedgerState final : public MutableLedger {
   KeyRecord* edit_key(std::string_view key_id) override;
 
   const StringMap<UserRecord>& users() const { return users_; }
-  const StringMap<KeyRecord>& keys() const { return keys_; }
+  const PmrStringMap<KeyRecord>& keys() const { return key_table_->keys; }
   // Makes room for `count` keys in all (loading a stored projection).
-  void reserve_keys(std::size_t count) { keys_.reserve(count); }
+  void reserve_keys(std::size_t count) { key_table_->keys.reserve(count); }
   // Ids of the live (not deleted) keys owned by `owner`, oldest first.
   const std::vector<std::string>& live_key_ids_of(std::string_view owner) const;
 
   bool operator==(const LedgerState& other) const {
-    return users_ == other.users_ && keys_ == other.keys_;
+    return users_ == other.users_ && keys() == other.keys();
   }
 
  private:
   void forget_live_key(const std::string& owner, const std::string& key_id);
 
+  // The key table with its own huge-page pool, behind a pointer so that
+  // moving a state moves the table and its memory together (a pool-backed
+  // map cannot be moved or swapped to another pool).
+  struct KeyTable {
+    HugePagePool memory;
+    PmrStringMap<KeyRecord> keys{memory.resource()};
+  };
+
   StringMap<UserRecord> users_;
-  StringMap<KeyRecord> keys_;
+  std::unique_ptr<KeyTable> key_table_;  // never null, also after a move
   StringMap<std::vector<std::string>> live_keys_by_owner_;
 };
 

@@ -9,7 +9,9 @@ namespace keyledger::server {
 
 LastUseTracker::LastUseTracker(storage::GroupCommitWriter& writer, const Clock& clock,
                                std::chrono::seconds flush_interval)
-    : writer_(writer), clock_(clock), flush_interval_(flush_interval) {}
+    : writer_(writer), clock_(clock), flush_interval_(flush_interval) {
+  for (int i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>(memory_.resource()));
+}
 
 LastUseTracker::~LastUseTracker() { stop(); }
 
@@ -27,10 +29,10 @@ void LastUseTracker::start() {
 }
 
 LastUseTracker::Shard& LastUseTracker::shard_for(const std::string& key_id) {
-  return shards_[std::hash<std::string>{}(key_id) % shards_.size()];
+  return *shards_[std::hash<std::string>{}(key_id) % shards_.size()];
 }
 const LastUseTracker::Shard& LastUseTracker::shard_for(const std::string& key_id) const {
-  return shards_[std::hash<std::string>{}(key_id) % shards_.size()];
+  return *shards_[std::hash<std::string>{}(key_id) % shards_.size()];
 }
 
 void LastUseTracker::record(const std::string& key_id, const std::string& client_ip, TimeNs at_ns,
@@ -89,7 +91,8 @@ void LastUseTracker::flush_due(bool everything) {
     std::lock_guard lock(*done_mutex);
     if (pending->fetch_sub(1) == 1) done->notify_all();
   };
-  for (Shard& shard : shards_) {
+  for (auto& shard_slot : shards_) {
+    Shard& shard = *shard_slot;
     std::vector<std::pair<std::string, LastUse>> due;
     {
       std::lock_guard lock(shard.mutex);
@@ -124,7 +127,8 @@ void LastUseTracker::flush_all() {
   for (int round = 0; round < 500; ++round) {
     flush_due(true);
     bool settled = true;
-    for (Shard& shard : shards_) {
+    for (const auto& shard_slot : shards_) {
+      const Shard& shard = *shard_slot;
       std::lock_guard lock(shard.mutex);
       for (const auto& [key_id, entry] : shard.entries)
         settled = settled && !entry.in_flight && entry.latest.at_ns == entry.persisted.at_ns &&

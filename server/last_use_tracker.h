@@ -14,13 +14,16 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/clock.h"
+#include "core/huge_page_memory.h"
 #include "storage/group_commit_writer.h"
 
 namespace keyledger::server {
@@ -58,8 +61,9 @@ class LastUseTracker {
     bool in_flight = false;
   };
   struct Shard {
+    explicit Shard(std::pmr::memory_resource* memory) : entries(memory) {}
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
+    std::pmr::unordered_map<std::string, Entry> entries;
   };
 
   Shard& shard_for(const std::string& key_id);
@@ -74,7 +78,10 @@ class LastUseTracker {
   storage::GroupCommitWriter& writer_;
   const Clock& clock_;
   std::chrono::seconds flush_interval_;
-  std::array<Shard, 32> shards_;
+  static constexpr int kShards = 32;
+  // A lookup per verification, as for the projection's keys: in huge pages.
+  SharedHugePagePool memory_;
+  std::vector<std::unique_ptr<Shard>> shards_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
