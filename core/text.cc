@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace keyledger {
@@ -142,6 +144,19 @@ bool is_valid_ip_address(std::string_view address) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, copy.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, copy.c_str(), buffer) == 1;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  // std::tolower must not see a negative char.
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         equals_ignoring_case(text.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace keyledger

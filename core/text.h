@@ -27,6 +27,11 @@ std::size_t count_code_points(std::string_view text);
 // separators). Assumes valid UTF-8.
 std::string_view trim_white_space(std::string_view text);
 
+// ASCII case-insensitive comparison (HTTP header values such as media types
+// and auth schemes); bytes above 127 compare as they are.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix);
+
 // A key name after trimming: 1..100 code points of valid UTF-8 without
 // control characters or invisible direction overrides (which could make one
 // name look like another). Returns the trimmed name.

@@ -53,12 +53,6 @@ bool changes_state(http::verb method) {
   return method != http::verb::get && method != http::verb::head && method != http::verb::options;
 }
 
-// ASCII case-insensitive; bytes above 127 compare as they are (std::tolower
-// must not see a negative char).
-bool equal_ignoring_case(char a, char b) {
-  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-}
-
 }  // namespace
 
 std::optional<std::string> presented_token(const HttpRequest& request) {
@@ -66,8 +60,7 @@ std::optional<std::string> presented_token(const HttpRequest& request) {
   if (auto it = request.find(http::field::authorization); it != request.end()) {
     std::string_view value = it->value();
     constexpr std::string_view kBearer = "Bearer ";
-    if (value.size() > kBearer.size() &&
-        std::equal(kBearer.begin(), kBearer.end(), value.begin(), equal_ignoring_case))
+    if (value.size() > kBearer.size() && starts_with_ignoring_case(value, kBearer))
       return std::string(value.substr(kBearer.size()));
     return std::string();  // some other scheme: present, but not a key
   }

@@ -20,6 +20,7 @@
 
 #include "core/password_hasher.h"
 #include "core/random.h"
+#include "tests/support/binaries.h"
 #include "tests/support/http_client.h"
 
 namespace keyledger::bench {
@@ -212,16 +213,11 @@ std::string run_and_capture(const std::vector<std::string>& argv, int cpu,
   return text;
 }
 
-std::filesystem::path keyledgerd_path() {
-  if (const char* path = std::getenv("KEYLEDGERD")) return path;
-  return KEYLEDGER_KEYLEDGERD_PATH;
-}
-
 Keyledgerd::Keyledgerd(const std::filesystem::path& data_dir, std::vector<std::string> extra_args,
                        int cpu)
     : process_(
           [&] {
-            std::vector<std::string> argv = {keyledgerd_path().string(),
+            std::vector<std::string> argv = {testing::keyledgerd_path(),
                                              "--data",
                                              data_dir.string(),
                                              "--listen",

@@ -117,8 +117,6 @@ class Keyledgerd {
   unsigned short verify_port_ = 0;
 };
 
-std::filesystem::path keyledgerd_path();
-
 // wrk's summary: requests per second and the 99th percentile latency.
 struct WrkResult {
   double requests_per_second = 0;

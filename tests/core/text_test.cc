@@ -408,3 +408,14 @@ TEST_CASE("is_valid_ip_address rejects an address followed by a NUL byte and mor
   CHECK_FALSE(is_valid_ip_address("::1\0evil"s));
   CHECK_FALSE(is_valid_ip_address("\0"s));
 }
+
+TEST_CASE("ASCII case is ignored in comparisons, other bytes compare as they are", "[core]") {
+  CHECK(keyledger::equals_ignoring_case("Application/JSON", "application/json"));
+  CHECK_FALSE(keyledger::equals_ignoring_case("application/jso", "application/json"));
+  CHECK_FALSE(keyledger::equals_ignoring_case("\xc3\x89", "\xc3\xa9"));  // É is not é here
+  CHECK(keyledger::equals_ignoring_case("", ""));
+  CHECK(keyledger::starts_with_ignoring_case("bEaReR abc", "Bearer "));
+  CHECK_FALSE(keyledger::starts_with_ignoring_case("Bear", "Bearer "));
+  CHECK_FALSE(keyledger::starts_with_ignoring_case("Basic abc", "Bearer "));
+  CHECK(keyledger::starts_with_ignoring_case("anything", ""));
+}

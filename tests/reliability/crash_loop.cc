@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "tests/reliability/api_calls.h"
-#include "tests/reliability/binaries.h"
 #include "tests/reliability/http_session.h"
+#include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/server_process.h"
 
@@ -140,7 +140,7 @@ class Worker {
 // stored projection must be intact exactly as the crash left them.
 bool verify_on_disk(const std::filesystem::path& data_dir, std::string& output) {
   auto result =
-      testing::run_command(keyledger_cli_binary(), {"verify", "--data", data_dir.string()});
+      testing::run_command(testing::keyledger_tool_path(), {"verify", "--data", data_dir.string()});
   output = result.out + result.err;
   return result.exit_code == 0;
 }

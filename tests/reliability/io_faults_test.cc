@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "tests/reliability/api_calls.h"
-#include "tests/reliability/binaries.h"
 #include "tests/reliability/ledger_model.h"
+#include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -157,7 +157,8 @@ TEST_CASE("failing writes or syncs are never acknowledged and lose nothing ackno
   CHECK(after.status == 503);
 
   server.kill_hard();
-  auto verified = testing::run_command(keyledger_cli_binary(), {"verify", "--data", data.string()});
+  auto verified =
+      testing::run_command(testing::keyledger_tool_path(), {"verify", "--data", data.string()});
   INFO("keyledger verify: " << verified.out << verified.err);
   CHECK(verified.exit_code == 0);
   server.restart();

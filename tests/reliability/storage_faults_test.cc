@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "tests/reliability/api_calls.h"
-#include "tests/reliability/binaries.h"
 #include "tests/reliability/ledger_model.h"
 #include "tests/reliability/tmpfs_mount.h"
+#include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -175,8 +175,8 @@ TEST_CASE("a full disk fails changes with 503 and the same process writes again 
   // Nothing half-written reaches the disk either: the crashed folder
   // verifies, and after a restart no refused change surfaces.
   server.kill_hard();
-  auto verified =
-      testing::run_command(keyledger_cli_binary(), {"verify", "--data", disk.path().string()});
+  auto verified = testing::run_command(testing::keyledger_tool_path(),
+                                       {"verify", "--data", disk.path().string()});
   INFO(verified.out << verified.err);
   CHECK(verified.exit_code == 0);
   server.restart();
@@ -200,7 +200,7 @@ TEST_CASE("keyledgerd refuses a read-only data folder at start with exit 73 and 
   SECTION("an empty folder") {}
   const auto before = snapshot(disk.path());
   REQUIRE(disk.set_read_only(true));
-  auto started = testing::run_command(keyledgerd_binary(),
+  auto started = testing::run_command(testing::keyledgerd_path(),
                                       {"--data", disk.path().string(), "--listen", "127.0.0.1:0"});
   CHECK(started.exit_code == 73);
   CHECK(started.err.find("is not writable") != std::string::npos);

@@ -42,11 +42,7 @@ TEST_CASE("every state-changing route refuses a session without the right CSRF t
   ServerProcess server;
   HttpClient admin(server.port());
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
-  REQUIRE(
-      admin
-          .post_json("/v1/users",
-                     {{"user", "victim"}, {"password", "victim-password-1"}, {"privilege", "user"}})
-          .status == 201);
+  create_user(admin, "victim");
   HttpClient victim(server.port()), other_session(server.port());
   REQUIRE(victim.login("victim", "victim-password-1").status == 200);
   REQUIRE(other_session.login("victim", "victim-password-1").status == 200);

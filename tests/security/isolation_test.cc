@@ -95,11 +95,7 @@ TEST_CASE("no user reaches another user's keys by any route", "[security][isolat
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   for (const auto& [user, privilege] : std::vector<std::pair<std::string, std::string>>{
            {"alice", "user"}, {"bob", "user"}, {"carol", "auditor"}})
-    REQUIRE(admin
-                .post_json(
-                    "/v1/users",
-                    {{"user", user}, {"password", user + "-password-1"}, {"privilege", privilege}})
-                .status == 201);
+    create_user(admin, user, privilege);
   HttpClient alice(server.port()), bob(server.port()), carol(server.port());
   REQUIRE(alice.login("alice", "alice-password-1").status == 200);
   REQUIRE(bob.login("bob", "bob-password-1").status == 200);
@@ -175,11 +171,7 @@ TEST_CASE("only admins manage users and only auditors and admins read the audit 
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   for (const auto& [user, privilege] :
        std::vector<std::pair<std::string, std::string>>{{"usha", "user"}, {"audrey", "auditor"}})
-    REQUIRE(admin
-                .post_json(
-                    "/v1/users",
-                    {{"user", user}, {"password", user + "-password-1"}, {"privilege", privilege}})
-                .status == 201);
+    create_user(admin, user, privilege);
   HttpClient usha(server.port()), audrey(server.port()), by_key(server.port());
   REQUIRE(usha.login("usha", "usha-password-1").status == 200);
   REQUIRE(audrey.login("audrey", "audrey-password-1").status == 200);

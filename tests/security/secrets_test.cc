@@ -12,6 +12,7 @@
 #include "core/token.h"
 #include "server/verify_client.h"
 #include "tests/security/security_support.h"
+#include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/raw_rocks.h"
 #include "tests/support/secret_scan.h"
@@ -20,15 +21,6 @@ using namespace keyledger::testing;
 using nlohmann::json;
 
 namespace {
-
-std::string keyledger_tool() {
-  if (const char* path = std::getenv("KEYLEDGER_TOOL")) return path;
-#ifdef KEYLEDGER_TOOL_PATH
-  return KEYLEDGER_TOOL_PATH;
-#else
-  return "keyledger";
-#endif
-}
 
 // A password no other byte sequence in the scanned places could equal by
 // chance.
@@ -84,11 +76,7 @@ History run_history(ServerProcess& server, Secrets& secrets, std::mt19937_64& ra
     const std::string user = "user" + std::to_string(u);
     const std::string password = random_password(random);
     secrets.password(user + " first password", password);
-    REQUIRE(admin
-                .post_json("/v1/users", {{"user", user},
-                                         {"password", password},
-                                         {"privilege", u == 0 ? "auditor" : "user"}})
-                .status == 201);
+    create_user(admin, user, u == 0 ? "auditor" : "user", password);
     ++history.users;
     // Wrong passwords first: they are secrets too (often a real one, mistyped).
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -249,7 +237,7 @@ TEST_CASE("no token or password ever issued appears in the data, logs, metrics o
   TempDir replayed;
   int tool_outputs = 0;
   for (const auto& args : tool_runs) {
-    auto result = run_command(keyledger_tool(), args);
+    auto result = run_command(keyledger_tool_path(), args);
     std::string name = "keyledger";
     for (const auto& arg : args) name += " " + arg;
     INFO(name << "\n" << result.err);
@@ -258,7 +246,7 @@ TEST_CASE("no token or password ever issued appears in the data, logs, metrics o
     scan("stderr of " + name, result.err);
     tool_outputs += 2;
   }
-  auto copy = run_command(keyledger_tool(),
+  auto copy = run_command(keyledger_tool_path(),
                           {"replay", "--out", (replayed.path() / "copy").string(), "--data", data});
   CHECK(copy.exit_code == 0);
   scan_tree(replayed.path());

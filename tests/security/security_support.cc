@@ -39,6 +39,15 @@ LoopbackConnection held_connection(const std::string& source_ip, unsigned short 
   return connection;
 }
 
+void create_user(HttpClient& admin, const std::string& user, const std::string& privilege,
+                 const std::string& password) {
+  const std::string chosen = password.empty() ? user + "-password-1" : password;
+  auto created = admin.post_json("/v1/users",
+                                 {{"user", user}, {"password", chosen}, {"privilege", privilege}});
+  INFO("creating user " << user << ": " << created.status << " " << created.body);
+  REQUIRE(created.status == 201);
+}
+
 std::string attacker_ip(int n) {
   // 127.0.0.2 … 127.0.0.254, then 127.0.1.x: loopback is all of 127/8.
   return "127.0." + std::to_string(n / 254) + "." + std::to_string(n % 254 + (n < 254 ? 0 : 1));

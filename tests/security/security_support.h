@@ -29,6 +29,11 @@ std::optional<double> metric_value(unsigned short port, const std::string& name)
 // slot) — or a not-connected one when the server closed it instead.
 LoopbackConnection held_connection(const std::string& source_ip, unsigned short port);
 
+// Creates `user` through `admin` (a client signed in as an admin) and
+// REQUIREs 201. The password is "<user>-password-1" unless given.
+void create_user(HttpClient& admin, const std::string& user, const std::string& privilege = "user",
+                 const std::string& password = "");
+
 // 127.0.0.<n>: distinct client addresses for attackers (n >= 2).
 std::string attacker_ip(int n);
 

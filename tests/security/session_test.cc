@@ -45,16 +45,8 @@ TEST_CASE("a session id chosen before sign-in is never adopted", "[security][abu
   ServerProcess server;
   HttpClient admin(server.port());
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
-  REQUIRE(
-      admin
-          .post_json("/v1/users",
-                     {{"user", "victim"}, {"password", "victim-password-1"}, {"privilege", "user"}})
-          .status == 201);
-  REQUIRE(admin
-              .post_json(
-                  "/v1/users",
-                  {{"user", "attacker"}, {"password", "attacker-password"}, {"privilege", "user"}})
-              .status == 201);
+  create_user(admin, "victim");
+  create_user(admin, "attacker", "user", "attacker-password");
 
   int fixation_attempts = 0;
   SECTION("an invented id") {

@@ -87,58 +87,49 @@ bool LoopbackConnection::send(std::string_view bytes) {
   return fd_ >= 0;
 }
 
-std::string LoopbackConnection::receive_some(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char chunk[8192];
+ssize_t LoopbackConnection::read_before(std::chrono::steady_clock::time_point deadline, char* into,
+                                        std::size_t size) {
   while (fd_ >= 0) {
     pollfd ready{fd_, POLLIN, 0};
     int polled = ::poll(&ready, 1, remaining_ms(deadline));
     if (polled < 0 && errno == EINTR) continue;
-    if (polled <= 0) break;
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (polled <= 0) return -1;
+    ssize_t n = ::recv(fd_, into, size, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    return std::string(chunk, static_cast<std::size_t>(n));
+    return n > 0 ? n : 0;  // an error on a stream socket is a reset: closed
   }
-  return {};
+  return 0;
+}
+
+std::string LoopbackConnection::receive_some(milliseconds timeout) {
+  char chunk[8192];
+  ssize_t n = read_before(std::chrono::steady_clock::now() + timeout, chunk, sizeof chunk);
+  return n > 0 ? std::string(chunk, static_cast<std::size_t>(n)) : std::string();
 }
 
 std::string LoopbackConnection::receive_until_closed(milliseconds timeout) {
-  std::string received;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string received;
   char chunk[8192];
-  while (fd_ >= 0) {
-    pollfd ready{fd_, POLLIN, 0};
-    int polled = ::poll(&ready, 1, remaining_ms(deadline));
-    if (polled < 0 && errno == EINTR) continue;
-    if (polled <= 0) break;  // deadline
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // closed or reset
+  for (ssize_t n; (n = read_before(deadline, chunk, sizeof chunk)) > 0;)
     received.append(chunk, static_cast<std::size_t>(n));
-  }
   return received;
 }
 
 bool LoopbackConnection::closed_by_peer(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char chunk[8192];
-  while (fd_ >= 0) {
-    pollfd ready{fd_, POLLIN, 0};
-    int polled = ::poll(&ready, 1, remaining_ms(deadline));
-    if (polled < 0 && errno == EINTR) continue;
-    if (polled <= 0) return false;
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return true;
+  for (;;) {
+    ssize_t n = read_before(deadline, chunk, sizeof chunk);
+    if (n == 0) return true;
+    if (n < 0) return false;
   }
-  return true;
 }
 
 RawHttpResponse LoopbackConnection::read_response(milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char chunk[8192];
-  while (fd_ >= 0) {
+  for (;;) {
     http::response_parser<http::string_body> parser;
     parser.eager(true);
     boost::beast::error_code error;
@@ -147,12 +138,7 @@ RawHttpResponse LoopbackConnection::read_response(milliseconds timeout) {
       pending_.erase(0, used);
       return from_parser(parser);
     }
-    pollfd ready{fd_, POLLIN, 0};
-    int polled = ::poll(&ready, 1, remaining_ms(deadline));
-    if (polled < 0 && errno == EINTR) continue;
-    if (polled <= 0) break;
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = read_before(deadline, chunk, sizeof chunk);
     if (n <= 0) break;
     pending_.append(chunk, static_cast<std::size_t>(n));
   }

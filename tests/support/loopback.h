@@ -4,6 +4,8 @@
 // server that never answers fails the test instead of hanging it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <map>
 #include <string>
@@ -52,6 +54,10 @@ class LoopbackConnection {
   void close();
 
  private:
+  // One read that waits at most until `deadline`: the bytes read (> 0), 0
+  // when the peer closed or reset the connection, -1 at the deadline.
+  ssize_t read_before(std::chrono::steady_clock::time_point deadline, char* into, std::size_t size);
+
   int fd_ = -1;
   std::string pending_;  // bytes read past the last response
 };

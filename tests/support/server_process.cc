@@ -13,19 +13,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/binaries.h"
+
 namespace keyledger::testing {
-namespace {
-
-std::string keyledgerd_path() {
-  if (const char* path = std::getenv("KEYLEDGERD")) return path;
-#ifdef KEYLEDGER_KEYLEDGERD_PATH
-  return KEYLEDGER_KEYLEDGERD_PATH;
-#else
-  return "keyledgerd";
-#endif
-}
-
-}  // namespace
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     : owned_dir_(std::make_unique<TempDir>()),

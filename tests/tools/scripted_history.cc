@@ -56,15 +56,6 @@ std::string upper(std::string text) {
 
 }  // namespace
 
-std::string keyledger_tool_path() {
-  if (const char* path = std::getenv("KEYLEDGER_TOOL")) return path;
-#ifdef KEYLEDGER_TOOL_PATH
-  return KEYLEDGER_TOOL_PATH;
-#else
-  return "keyledger";
-#endif
-}
-
 CommandResult run_keyledger(const std::vector<std::string>& args) {
   return run_command(keyledger_tool_path(), args);
 }

@@ -19,15 +19,12 @@
 
 #include "core/clock.h"
 #include "core/event_log.h"
+#include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ledger.h"
 
 namespace keyledger::testing {
-
-// Path of the keyledger binary under test (KEYLEDGER_TOOL env or the build
-// tree).
-std::string keyledger_tool_path();
 
 // Runs keyledger with `args`; nothing is checked.
 CommandResult run_keyledger(const std::vector<std::string>& args);
