@@ -1,34 +1,54 @@
 #include "server/router.h"
 
+#include <array>
+
 namespace keyledger::server {
 namespace {
 
-std::vector<std::string_view> segments(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    out.push_back(path.substr(start, end - start));
-    start = end + 1;
+// The segments of a path after its leading '/', one at a time ("/a/b/"
+// gives "a", "b", ""): routing compares them in place, as every request is
+// matched against every route until one fits.
+class Segments {
+ public:
+  explicit Segments(std::string_view path) : path_(path) {}
+  bool next(std::string_view& segment) {
+    if (start_ > path_.size()) return false;
+    std::size_t end = path_.find('/', start_);
+    if (end == std::string_view::npos) end = path_.size();
+    segment = path_.substr(start_, end - start_);
+    start_ = end + 1;
+    return true;
   }
-  return out;
+
+ private:
+  std::string_view path_;
+  std::size_t start_ = 1;
+};
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 1 && segment.front() == '{' && segment.back() == '}';
 }
 
+// Our patterns have at most two parameters; more never match.
+constexpr std::size_t kMaxParameters = 4;
+
 bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
-  auto want = segments(pattern);
-  auto have = segments(path);
-  if (want.size() != have.size()) return false;
-  std::vector<std::string> found;
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() > 1 && want[i].front() == '{' && want[i].back() == '}') {
-      if (have[i].empty()) return false;
-      found.emplace_back(have[i]);
-    } else if (want[i] != have[i]) {
+  Segments want(pattern), have(path);
+  std::array<std::string_view, kMaxParameters> found;
+  std::size_t count = 0;
+  std::string_view wanted, had;
+  while (true) {
+    const bool more_wanted = want.next(wanted);
+    if (more_wanted != have.next(had)) return false;
+    if (!more_wanted) break;
+    if (is_parameter(wanted)) {
+      if (had.empty() || count == found.size()) return false;
+      found[count++] = had;
+    } else if (wanted != had) {
       return false;
     }
   }
-  params = std::move(found);
+  params.assign(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count));
   return true;
 }
 

@@ -1,0 +1,95 @@
+// Routing: literal and {parameter} segments, methods, and what a path that
+// almost matches gets.
+#include "server/router.h"
+
+#include <catch2/catch.hpp>
+
+using namespace keyledger::server;
+
+namespace {
+
+struct Routed {
+  Router::Match match;
+  std::string route;
+  std::vector<std::string> params;
+  std::string allowed;
+  std::string handled_by;
+};
+
+class RouterFixture {
+ public:
+  RouterFixture() {
+    add(http::verb::get, "/v1/keys");
+    add(http::verb::post, "/v1/keys");
+    add(http::verb::patch, "/v1/keys/{id}");
+    add(http::verb::delete_, "/v1/keys/{id}");
+    add(http::verb::get, "/v1/keys/{id}/history");
+    add(http::verb::get, "/v1/users/{user}/keys/{id}");
+  }
+
+  Routed route(http::verb method, const std::string& path) {
+    Exchange exchange;
+    exchange.request.method(method);
+    exchange.path = path;
+    Handler handler;
+    Routed out;
+    out.match = router_.match(exchange, handler, out.allowed);
+    out.route = exchange.route;
+    out.params = exchange.path_params;
+    if (handler) handler(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
+    return out;
+  }
+
+ private:
+  void add(http::verb method, const std::string& pattern) {
+    const std::string name = std::string(http::to_string(method)) + " " + pattern;
+    router_.add(method, pattern, [name](std::shared_ptr<Exchange>, Respond respond) {
+      HttpResponse response;
+      response.body() = name;
+      respond(std::move(response));
+    });
+  }
+
+  Router router_;
+};
+
+}  // namespace
+
+TEST_CASE("literal routes match their path and method exactly", "[server][router]") {
+  RouterFixture f;
+  auto listed = f.route(http::verb::get, "/v1/keys");
+  CHECK(listed.match == Router::Match::kFound);
+  CHECK(listed.handled_by == "GET /v1/keys");
+  CHECK(listed.params.empty());
+  CHECK(f.route(http::verb::post, "/v1/keys").handled_by == "POST /v1/keys");
+  // HEAD is answered by the GET route.
+  CHECK(f.route(http::verb::head, "/v1/keys").handled_by == "GET /v1/keys");
+}
+
+TEST_CASE("parameters match one non-empty segment and come out in order", "[server][router]") {
+  RouterFixture f;
+  auto renamed = f.route(http::verb::patch, "/v1/keys/AAAAAAAAAAA1");
+  CHECK(renamed.match == Router::Match::kFound);
+  CHECK(renamed.route == "/v1/keys/{id}");
+  CHECK(renamed.params == std::vector<std::string>{"AAAAAAAAAAA1"});
+  auto nested = f.route(http::verb::get, "/v1/users/alice/keys/K2");
+  CHECK(nested.params == std::vector<std::string>{"alice", "K2"});
+  CHECK(f.route(http::verb::get, "/v1/keys/K3/history").params == std::vector<std::string>{"K3"});
+}
+
+TEST_CASE("near misses are not found, and a known path with another method says which",
+          "[server][router]") {
+  RouterFixture f;
+  for (const char* path : {"/v1/keys/", "/v1/keys//history", "/v1/key", "/v1/keys/a/b",
+                           "/v1/keys/K3/history/", "/v1", "/", "", "/v1/users//keys/K2"}) {
+    INFO(path);
+    auto routed = f.route(http::verb::patch, path);
+    CHECK(routed.match == Router::Match::kNotFound);
+    CHECK(routed.route == "unmatched");
+    CHECK(routed.handled_by.empty());
+  }
+  auto wrong = f.route(http::verb::put, "/v1/keys/K1");
+  CHECK(wrong.match == Router::Match::kWrongMethod);
+  CHECK(wrong.allowed == "PATCH, DELETE");
+  CHECK(f.route(http::verb::delete_, "/v1/keys").allowed == "GET, POST");
+}
