@@ -26,5 +26,8 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # Paths relative to the checkout, so every build folder and clone shares the cache.
 export CCACHE_BASEDIR="$PWD"
+# With -g, ccache also hashes the working folder (for the debug info), so
+# without this a second clone never hits the first one's cache.
+export CCACHE_NOHASHDIR=1
 cmake -S . -B "$dir" -G Ninja "${args[@]}" "${launcher[@]}" "$@" >/dev/null
 cmake --build "$dir" --parallel "$(nproc)" "${targets[@]}"

@@ -28,6 +28,9 @@ done
 case "$only" in ""|crash|faults|soak) ;; *) echo "reliability: --only crash|faults|soak" >&2; exit 2 ;; esac
 
 export CCACHE_BASEDIR="$PWD"
+# With -g, ccache also hashes the working folder (for the debug info), so
+# without this a second clone never hits the first one's cache.
+export CCACHE_NOHASHDIR=1
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
