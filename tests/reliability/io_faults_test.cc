@@ -9,8 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "tests/reliability/api_calls.h"
-#include "tests/reliability/ledger_model.h"
+#include "tests/reliability/fault_test_support.h"
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/server_process.h"
@@ -45,54 +44,6 @@ std::map<std::string, std::string> fault_environment(const std::filesystem::path
           {"ASAN_OPTIONS", asan_options}};
 }
 
-struct Outcome {
-  unsigned status = 0;  // 0: no reply
-  std::string error_code;
-  ApiKey key;  // when created
-};
-
-// Creates one key and records the outcome in `model`. A 503 from a failed
-// write or sync is an unknown outcome, not a refusal: the bytes may have
-// reached the log before the sync failed, so after a restart the change
-// may be there (whole) or not.
-Outcome create_key(HttpSession& session, const std::string& driver_token, LedgerModel& model,
-                   const std::string& name) {
-  auto ticket = model.begin({ChangeKind::kCreate, "", name, 0});
-  auto reply = session.send("POST", "/v1/keys", nlohmann::json{{"name", name}}.dump(),
-                            with_key(driver_token));
-  if (!reply) {
-    model.unanswered(ticket);
-    return {};
-  }
-  Outcome outcome{reply->status, reply->error_code(), {}};
-  if (reply->status == 201) {
-    outcome.key = {reply->json()["id"].get<std::string>(), reply->json()["key"].get<std::string>()};
-    model.acknowledged(ticket, outcome.key.id, outcome.key.token);
-  } else if (reply->status == 503) {
-    model.unanswered(ticket);
-  } else {
-    model.refused(ticket);
-  }
-  return outcome;
-}
-
-CheckReport check_against_model(LedgerModel& model, unsigned short port,
-                                const std::string& driver_token) {
-  HttpSession session(port, {.keep_alive = true});
-  auto observed = list_keys(session, driver_token);
-  REQUIRE(observed);
-  return model.reconcile(*observed, [&](const std::string& token) {
-    auto reply = session.send("GET", "/v1/verify", "", with_key(token));
-    return reply ? std::optional<unsigned>(reply->status) : std::nullopt;
-  });
-}
-
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += line + "\n";
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("failing writes or syncs are never acknowledged and lose nothing acknowledged",
@@ -111,14 +62,16 @@ TEST_CASE("failing writes or syncs are never acknowledged and lose nothing ackno
   HttpSession session(server.port());
   std::vector<ApiKey> acknowledged;
   for (int i = 0; i < 5; ++i) {
-    Outcome outcome = create_key(session, driver->token, model, "before-" + std::to_string(i));
+    CreateOutcome outcome =
+        create_key(session, driver->token, model, "before-" + std::to_string(i));
     REQUIRE(outcome.status == 201);
     acknowledged.push_back(outcome.key);
   }
 
   set_fault(control, fault);
   for (int i = 0; i < 10; ++i) {
-    Outcome outcome = create_key(session, driver->token, model, "failing-" + std::to_string(i));
+    CreateOutcome outcome = create_key(session, driver->token, model,
+                                       "failing-" + std::to_string(i), On503::kOutcomeUnknown);
     REQUIRE(outcome.status == 503);  // answered, and never acknowledged
     CHECK(outcome.error_code == "storage_unavailable");
   }
@@ -153,7 +106,8 @@ TEST_CASE("failing writes or syncs are never acknowledged and lose nothing ackno
   // this process keeps refusing changes, cleanly, rather than acknowledge
   // one it cannot keep; a restart recovers from the log.
   set_fault(control, "");
-  Outcome after = create_key(session, driver->token, model, "after-fault");
+  CreateOutcome after =
+      create_key(session, driver->token, model, "after-fault", On503::kOutcomeUnknown);
   CHECK(after.status == 503);
 
   server.kill_hard();

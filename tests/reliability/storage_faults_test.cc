@@ -12,8 +12,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/reliability/api_calls.h"
-#include "tests/reliability/ledger_model.h"
+#include "tests/reliability/fault_test_support.h"
 #include "tests/reliability/tmpfs_mount.h"
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
@@ -52,47 +51,7 @@ std::map<std::string, std::string> snapshot(const std::filesystem::path& folder)
   return files;
 }
 
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += line + "\n";
-  return out;
-}
-
 bool still_running(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
-
-struct CreateOutcome {
-  unsigned status = 0;  // 0: no reply
-  std::string error_code;
-};
-
-// Creates one key named `name` and records the outcome in `model`.
-CreateOutcome create_key(HttpSession& session, const std::string& driver_token, LedgerModel& model,
-                         const std::string& name) {
-  auto ticket = model.begin({ChangeKind::kCreate, "", name, 0});
-  auto reply = session.send("POST", "/v1/keys", nlohmann::json{{"name", name}}.dump(),
-                            with_key(driver_token));
-  if (!reply) {
-    model.unanswered(ticket);
-    return {};
-  }
-  if (reply->status == 201)
-    model.acknowledged(ticket, reply->json()["id"].get<std::string>(),
-                       reply->json()["key"].get<std::string>());
-  else
-    model.refused(ticket);
-  return {reply->status, reply->error_code()};
-}
-
-CheckReport check_against_model(LedgerModel& model, unsigned short port,
-                                const std::string& driver_token) {
-  HttpSession session(port, {.keep_alive = true});
-  auto observed = list_keys(session, driver_token);
-  REQUIRE(observed);
-  return model.reconcile(*observed, [&](const std::string& token) {
-    auto reply = session.send("GET", "/v1/verify", "", with_key(token));
-    return reply ? std::optional<unsigned>(reply->status) : std::nullopt;
-  });
-}
 
 }  // namespace
 
