@@ -28,37 +28,31 @@ class HugePageResource final : public std::pmr::memory_resource {
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 };
 
-// A node pool for one table, over HugePageResource: the pool asks for ever
-// bigger chunks as the table grows, so a big table lives in huge pages and
-// a small one costs no more than the heap. Not thread-safe, like the table
-// it serves.
-class HugePagePool {
+// How the pools below grow: chunks double up to a size that a big table
+// fills with huge pages.
+std::pmr::pool_options huge_page_pool_options();
+
+// A node pool over HugePageResource: the pool asks for ever bigger chunks
+// as its tables grow, so a big table lives in huge pages and a small one
+// costs no more than the heap.
+template <typename Pool>
+class BasicHugePagePool {
  public:
-  HugePagePool();
-  HugePagePool(const HugePagePool&) = delete;
-  HugePagePool& operator=(const HugePagePool&) = delete;
+  BasicHugePagePool() : pool_(huge_page_pool_options(), &pages_) {}
+  BasicHugePagePool(const BasicHugePagePool&) = delete;
+  BasicHugePagePool& operator=(const BasicHugePagePool&) = delete;
 
   std::pmr::memory_resource* resource() { return &pool_; }
 
  private:
   HugePageResource pages_;
-  std::pmr::unsynchronized_pool_resource pool_;
+  Pool pool_;
 };
 
-// The same, thread-safe: one pool for tables sharded behind several locks
-// (one pool per shard would keep every shard's chunks too small for huge
-// pages).
-class SharedHugePagePool {
- public:
-  SharedHugePagePool();
-  SharedHugePagePool(const SharedHugePagePool&) = delete;
-  SharedHugePagePool& operator=(const SharedHugePagePool&) = delete;
-
-  std::pmr::memory_resource* resource() { return &pool_; }
-
- private:
-  HugePageResource pages_;
-  std::pmr::synchronized_pool_resource pool_;
-};
+// For one table; not thread-safe, like the table it serves.
+using HugePagePool = BasicHugePagePool<std::pmr::unsynchronized_pool_resource>;
+// Thread-safe: one pool for tables sharded behind several locks (one pool
+// per shard would keep every shard's chunks too small for huge pages).
+using SharedHugePagePool = BasicHugePagePool<std::pmr::synchronized_pool_resource>;
 
 }  // namespace keyledger
