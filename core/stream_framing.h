@@ -24,13 +24,42 @@ StatusOr<std::size_t> complete_frame_size(std::string_view buffer, std::size_t m
 template <typename Builder>
 std::string frame_message(Builder& message);
 
+// The same, appended to `out` without an intermediate copy (the verify
+// port answers every request this way).
+template <typename Builder>
+void append_framed(Builder& message, std::string& out);
+
 }  // namespace keyledger
 
 #include <capnp/serialize.h>
+#include <kj/io.h>
+
+namespace keyledger::detail {
+
+// A kj::OutputStream that appends to a std::string.
+class StringAppender final : public kj::OutputStream {
+ public:
+  explicit StringAppender(std::string& out) : out_(out) {}
+  void write(const void* buffer, size_t size) override {
+    out_.append(static_cast<const char*>(buffer), size);
+  }
+
+ private:
+  std::string& out_;
+};
+
+}  // namespace keyledger::detail
+
+template <typename Builder>
+void keyledger::append_framed(Builder& message, std::string& out) {
+  out.reserve(out.size() + capnp::computeSerializedSizeInWords(message) * sizeof(capnp::word));
+  detail::StringAppender appender(out);
+  capnp::writeMessage(appender, message);
+}
 
 template <typename Builder>
 std::string keyledger::frame_message(Builder& message) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  std::string out;
+  append_framed(message, out);
+  return out;
 }

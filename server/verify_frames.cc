@@ -10,26 +10,35 @@
 
 namespace keyledger::server {
 
-StatusOr<VerifyPortRequest> decode_verify_request(std::string_view frame,
-                                                  std::size_t max_frame_bytes) {
+StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
+                                                      std::size_t max_frame_bytes,
+                                                      std::vector<capnp::word>& scratch) {
   // The frame sits at an arbitrary offset of the connection's buffer; Cap'n
   // Proto reads aligned words, so copy it out first.
-  std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
-  std::memcpy(words.data(), frame.data(), words.size() * sizeof(capnp::word));
+  scratch.resize(frame.size() / sizeof(capnp::word));
+  std::memcpy(scratch.data(), frame.data(), scratch.size() * sizeof(capnp::word));
   capnp::ReaderOptions options;
   options.traversalLimitInWords = max_frame_bytes / sizeof(capnp::word);
   options.nestingLimit = 4;
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(scratch.data(), scratch.size()), options);
     auto request = reader.getRoot<wire::VerifyRequest>();
-    VerifyPortRequest decoded;
-    decoded.id = request.getId();
-    decoded.token.assign(request.getToken().cStr(), request.getToken().size());
-    decoded.client_ip.assign(request.getClientIp().cStr(), request.getClientIp().size());
-    return decoded;
+    // Text readers point into `scratch`, which outlives the reader.
+    const auto token = request.getToken();
+    const auto client_ip = request.getClientIp();
+    return VerifyPortRequestView{request.getId(), std::string_view(token.cStr(), token.size()),
+                                 std::string_view(client_ip.cStr(), client_ip.size())};
   } catch (const kj::Exception& exception) {
     return Status(StatusCode::kInvalidArgument, "bad_frame", exception.getDescription().cStr());
   }
+}
+
+StatusOr<VerifyPortRequest> decode_verify_request(std::string_view frame,
+                                                  std::size_t max_frame_bytes) {
+  std::vector<capnp::word> scratch;
+  auto view = decode_verify_request(frame, max_frame_bytes, scratch);
+  if (!view.is_ok()) return view.status();
+  return VerifyPortRequest{view->id, std::string(view->token), std::string(view->client_ip)};
 }
 
 }  // namespace keyledger::server

@@ -67,40 +67,46 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       return close();
     }
     in_.append(chunk_.data(), n);
-    std::string out;
+    // Answers are built in out_, which is idle here: a session reads only
+    // after its last write finished. Reusing it (and the decode scratch)
+    // keeps answering a request free of allocations.
+    out_.clear();
     std::size_t offset = 0;
     while (true) {
       auto size =
           complete_frame_size(std::string_view(in_).substr(offset), limits_.max_frame_bytes);
       if (!size.is_ok()) return drop(size.status().message());
       if (*size == 0) break;
-      if (!answer(std::string_view(in_).substr(offset, *size), out))
+      if (!answer(std::string_view(in_).substr(offset, *size)))
         return drop("a frame is not a VerifyRequest");
       offset += *size;
     }
     in_.erase(0, offset);
-    if (out.empty()) return read();
-    write(std::move(out));
+    if (out_.empty()) return read();
+    write();
   }
 
-  // Decodes one request and appends the framed response; false for a frame
-  // that is not a valid request.
-  bool answer(std::string_view frame, std::string& out) {
-    auto request = decode_verify_request(frame, limits_.max_frame_bytes);
+  // Decodes one request and appends the framed response to out_; false for
+  // a frame that is not a valid request.
+  bool answer(std::string_view frame) {
+    auto request = decode_verify_request(frame, limits_.max_frame_bytes, scratch_);
     if (!request.is_ok()) {
       spdlog::debug("verify port: undecodable request: {}", request.status().message());
       return false;
     }
-    capnp::MallocMessageBuilder message(64);
+    // The first segment on the stack (Cap'n Proto wants it zeroed): an
+    // answer is a few dozen words, so it never reaches the heap.
+    capnp::word first_segment[64] = {};
+    capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment, std::size(first_segment)));
     auto response = message.initRoot<wire::VerifyResponse>();
     response.setId(request->id);
     fill(*request, response);
-    out += frame_message(message);
+    append_framed(message, out_);
     counters_.requests.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
 
-  void fill(const VerifyPortRequest& request, wire::VerifyResponse::Builder response) {
+  void fill(const VerifyPortRequestView& request, wire::VerifyResponse::Builder response) {
     std::string client_ip = peer_;
     if (peer_trusted_ && !request.client_ip.empty()) client_ip = request.client_ip;
     if (!is_valid_ip_address(client_ip)) {
@@ -118,8 +124,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
     response.setKeyId(verified->key_id);
   }
 
-  void write(std::string out) {
-    out_ = std::move(out);
+  void write() {
     stream_.expires_after(limits_.io_timeout);
     asio::async_write(stream_, asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
@@ -154,6 +159,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   std::array<char, 16 * 1024> chunk_;
   std::string in_;
   std::string out_;
+  std::vector<capnp::word> scratch_;  // the aligned copy of the frame being decoded
 };
 
 }  // namespace
