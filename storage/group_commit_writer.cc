@@ -123,12 +123,10 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     if (!encoded.empty()) {
       ++stats_.commits;
       stats_.failing = !appended.is_ok();
-      if (appended.is_ok()) {
+      if (appended.is_ok())
         stats_.events_appended += encoded.size();
-      } else {
+      else
         ++stats_.commit_failures;
-        stats_.last_failure = appended.message();
-      }
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -49,11 +49,10 @@ struct WriterStats {
   std::uint64_t events_appended = 0;    // events made durable
   std::uint64_t commands_rejected = 0;  // decided into an error
   std::uint64_t commit_failures = 0;    // appends that failed
-  // Whether the latest append failed, and why: storage is refusing writes
-  // until an append succeeds again (or, after a fatal error such as a
-  // failed sync, until a restart recovers from the log).
+  // Whether the latest append failed: storage is refusing writes until an
+  // append succeeds again (or, after a fatal error such as a failed sync,
+  // until a restart recovers from the log). Each failure is logged.
   bool failing = false;
-  std::string last_failure;
 };
 
 class GroupCommitWriter {
