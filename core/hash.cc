@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "core/hex.h"
+
 namespace keyledger {
 namespace {
 
@@ -88,21 +90,12 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 std::optional<Hash256> hash_from_hex(std::string_view hex) {
   Hash256 out;
   if (hex.size() != out.size() * 2) return std::nullopt;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int high = hex_value(hex[2 * i]);
-    int low = hex_value(hex[2 * i + 1]);
+    int high = hex_digit_value(hex[2 * i]);
+    int low = hex_digit_value(hex[2 * i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     out[i] = static_cast<std::uint8_t>(high << 4 | low);
   }

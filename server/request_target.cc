@@ -1,24 +1,15 @@
 #include "server/request_target.h"
 
+#include "core/hex.h"
+
 namespace keyledger::server {
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      int high = hex_digit(text[i + 1]), low = hex_digit(text[i + 2]);
+      int high = hex_digit_value(text[i + 1]), low = hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) return std::nullopt;
       c = static_cast<char>(high << 4 | low);
       if (c == '\0') return std::nullopt;
