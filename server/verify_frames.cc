@@ -33,12 +33,4 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
   }
 }
 
-StatusOr<VerifyPortRequest> decode_verify_request(std::string_view frame,
-                                                  std::size_t max_frame_bytes) {
-  std::vector<capnp::word> scratch;
-  auto view = decode_verify_request(frame, max_frame_bytes, scratch);
-  if (!view.is_ok()) return view.status();
-  return VerifyPortRequest{view->id, std::string(view->token), std::string(view->client_ip)};
-}
-
 }  // namespace keyledger::server

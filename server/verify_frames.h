@@ -13,22 +13,12 @@
 
 namespace keyledger::server {
 
-struct VerifyPortRequest {
-  std::uint64_t id = 0;
-  std::string token;
-  std::string client_ip;  // as the peer sent it; trusted only from a trusted peer
-};
-
 // Decodes one complete frame (see complete_frame_size) with a traversal
 // limit of `max_frame_bytes` and a nesting limit of 4. kInvalidArgument
-// (reason "bad_frame") for a frame that is not a VerifyRequest.
-StatusOr<VerifyPortRequest> decode_verify_request(std::string_view frame,
-                                                  std::size_t max_frame_bytes);
-
-// The same without copying the strings: the views point into `scratch`,
-// which holds the aligned copy of the frame Cap'n Proto reads (a session
-// keeps one, so answering a request allocates nothing) and stays valid
-// until `scratch` is next used.
+// (reason "bad_frame") for a frame that is not a VerifyRequest. The views
+// point into `scratch`, which holds the aligned copy of the frame Cap'n
+// Proto reads (a session keeps one, so answering a request allocates
+// nothing), and stay valid until `scratch` is next used.
 struct VerifyPortRequestView {
   std::uint64_t id = 0;
   std::string_view token;
