@@ -15,13 +15,16 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
                                                       std::vector<capnp::word>& scratch) {
   // The frame sits at an arbitrary offset of the connection's buffer; Cap'n
   // Proto reads aligned words, so copy it out first.
-  scratch.resize(frame.size() / sizeof(capnp::word));
-  std::memcpy(scratch.data(), frame.data(), scratch.size() * sizeof(capnp::word));
+  const std::size_t words = frame.size() / sizeof(capnp::word);
+  // Grown by replacement, not resize(): with clang capnp::word cannot be
+  // moved, which resize() needs.
+  if (scratch.size() < words) scratch = std::vector<capnp::word>(words);
+  std::memcpy(scratch.data(), frame.data(), words * sizeof(capnp::word));
   capnp::ReaderOptions options;
   options.traversalLimitInWords = max_frame_bytes / sizeof(capnp::word);
   options.nestingLimit = 4;
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(scratch.data(), scratch.size()), options);
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(scratch.data(), words), options);
     auto request = reader.getRoot<wire::VerifyRequest>();
     // Text readers point into `scratch`, which outlives the reader.
     const auto token = request.getToken();
