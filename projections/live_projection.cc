@@ -8,6 +8,12 @@
 
 namespace keyledger::projections {
 
+LiveProjection::LiveProjection(LedgerState initial) : state_(std::move(initial)) {
+  index_.reserve(state_.keys().size());
+  for (const auto& [id, user] : state_.users()) index_.put_user(user);
+  for (const auto& [id, key] : state_.keys()) index_.put_key(key);
+}
+
 StatusOr<std::unique_ptr<LiveProjection>> LiveProjection::load(const EventLog& log) {
   auto state = load_stored_state(log);
   if (!state.is_ok()) return state.status();
@@ -42,22 +48,40 @@ std::vector<UserRecord> LiveProjection::users() const {
   return out;
 }
 
-std::optional<Credential> LiveProjection::credential(std::string_view key_id) const {
+std::optional<VerificationView> LiveProjection::verification(std::string_view key_id) const {
   std::shared_lock lock(mutex_);
-  const KeyRecord* key = state_.find_key(key_id);
-  if (key == nullptr) return std::nullopt;
-  Credential credential;
-  credential.owner = key->owner;
-  credential.secret_hash = key->secret_hash;
-  credential.key_deleted = key->deleted;
-  credential.last_used_ip = key->last_used_ip;
-  credential.last_used_at_ns = key->last_used_at_ns;
-  if (const UserRecord* owner = state_.find_user(key->owner)) {
-    credential.owner_exists = true;
-    credential.owner_disabled = owner->disabled;
-    credential.owner_privilege = owner->privilege;
-  }
-  return credential;
+  return index_.view(key_id);
+}
+
+bool LiveProjection::touch_use(std::string_view key_id, std::uint32_t ipv4, TimeNs at_ns) {
+  // Shared: the cells are atomic, and the table cannot move under a reader.
+  std::shared_lock lock(mutex_);
+  UseCell* cell = index_.use_of(key_id);
+  return cell != nullptr && cell->touch(ipv4, at_ns);
+}
+
+void LiveProjection::replace_use(std::string_view key_id, const KeyUse& use, bool unpersisted) {
+  std::shared_lock lock(mutex_);
+  if (UseCell* cell = index_.use_of(key_id)) cell->replace_if_newer(use, unpersisted);
+}
+
+std::optional<KeyUse> LiveProjection::newest_use(std::string_view key_id) const {
+  std::shared_lock lock(mutex_);
+  const UseCell* cell = index_.use_of(key_id);
+  return cell ? std::optional<KeyUse>(cell->use()) : std::nullopt;
+}
+
+void LiveProjection::take_unpersisted_uses(
+    const std::function<void(std::string_view, const KeyUse&)>& take) {
+  std::shared_lock lock(mutex_);
+  index_.for_each_live_use([&](std::string_view key_id, UseCell& cell) {
+    if (auto use = cell.take_unpersisted()) take(key_id, *use);
+  });
+}
+
+void LiveProjection::mark_use_unpersisted(std::string_view key_id) {
+  std::shared_lock lock(mutex_);
+  if (UseCell* cell = index_.use_of(key_id)) cell->mark_unpersisted();
 }
 
 void LiveProjection::read(const std::function<void(const LedgerState&)>& read) const {
@@ -94,8 +118,14 @@ void LiveProjection::publish() {
             [](const KeyRecord* a, const KeyRecord* b) { return a->created_seq < b->created_seq; });
   {
     std::unique_lock lock(mutex_);
-    for (const auto& [id, user] : staging_.users()) state_.put_user(user);
-    for (const KeyRecord* key : keys) state_.put_key(*key);
+    for (const auto& [id, user] : staging_.users()) {
+      state_.put_user(user);
+      index_.put_user(user);
+    }
+    for (const KeyRecord* key : keys) {
+      state_.put_key(*key);
+      index_.put_key(*key);
+    }
   }
   staging_.clear();
 }

@@ -14,24 +14,13 @@
 #include "core/event_log.h"
 #include "core/state_machine.h"
 #include "projections/ledger_state.h"
+#include "projections/verification_index.h"
 
 namespace keyledger::projections {
 
-// What verifying a key needs, read under one lock.
-struct Credential {
-  std::string owner;
-  Hash256 secret_hash{};
-  bool key_deleted = false;
-  bool owner_exists = false;
-  bool owner_disabled = false;
-  Privilege owner_privilege = Privilege::kUser;
-  std::string last_used_ip;  // as persisted
-  TimeNs last_used_at_ns = 0;
-};
-
 class LiveProjection final : public CommandStateMachine {
  public:
-  explicit LiveProjection(LedgerState initial = {}) : state_(std::move(initial)) {}
+  explicit LiveProjection(LedgerState initial = {});
 
   // Loads the persisted projection of `log`.
   static StatusOr<std::unique_ptr<LiveProjection>> load(const EventLog& log);
@@ -42,7 +31,23 @@ class LiveProjection final : public CommandStateMachine {
   // Every key of `owner` (live and deleted), oldest first.
   std::vector<KeyRecord> live_keys_of(std::string_view owner) const;
   std::vector<UserRecord> users() const;
-  std::optional<Credential> credential(std::string_view key_id) const;
+
+  // Verification, the hot path: what a presented key is checked against,
+  // read from the packed verification index (one cache line per key).
+  std::optional<VerificationView> verification(std::string_view key_id) const;
+  // The newest use of each live key, kept in memory beside its
+  // verification data for the server's last-use tracker. Thread-safe.
+  //   touch_use: records a use from `ipv4` when that is the address of the
+  //     key's newest use (marking it unpersisted); false when it is not, or
+  //     the key is not live: the caller's slower path takes over.
+  //   replace_use: sets the newest use after a use from another address.
+  //   take_unpersisted_uses: clears the unpersisted marks, calling `take`
+  //     with each use they covered.
+  bool touch_use(std::string_view key_id, std::uint32_t ipv4, TimeNs at_ns);
+  void replace_use(std::string_view key_id, const KeyUse& use, bool unpersisted);
+  std::optional<KeyUse> newest_use(std::string_view key_id) const;
+  void take_unpersisted_uses(const std::function<void(std::string_view, const KeyUse&)>& take);
+  void mark_use_unpersisted(std::string_view key_id);
   // Runs `read` on the published state under the shared lock. `read` must
   // not call back into this projection.
   void read(const std::function<void(const LedgerState&)>& read) const;
@@ -84,6 +89,7 @@ class LiveProjection final : public CommandStateMachine {
 
   mutable std::shared_mutex mutex_;
   LedgerState state_;        // published; written only by publish()
+  VerificationIndex index_;  // follows state_'s keys and users
   Staging staging_{state_};  // writer thread only
 };
 

@@ -51,19 +51,15 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   // Views into token_text: no copy of the secret on the hot path.
   auto token = parse_token_parts(token_text, token_prefix_);
   if (!token.is_ok()) return fail(client_ip);
-  auto credential = projection_.credential(token->key_id);
-  if (!credential) return fail(client_ip);
+  auto key = projection_.verification(token->key_id);
+  if (!key) return fail(client_ip);
   // Compare before looking at the flags so that every key that exists costs
   // the same, whatever its state.
-  const bool secret_ok = matches(token->key_id, token->secret, credential->secret_hash);
-  if (!secret_ok || credential->key_deleted || !credential->owner_exists ||
-      credential->owner_disabled)
-    return fail(client_ip);
-  const std::string key_id(token->key_id);
-  last_use_.record(key_id, client_ip, clock_.now_ns(),
-                   LastUse{credential->last_used_ip, credential->last_used_at_ns});
+  const bool secret_ok = matches(token->key_id, token->secret, key->secret_hash);
+  if (!secret_ok || !key->usable) return fail(client_ip);
+  last_use_.record(token->key_id, client_ip, clock_.now_ns());
   counters_.ok.fetch_add(1, std::memory_order_relaxed);
-  return VerifiedKey{std::move(credential->owner), credential->owner_privilege, key_id};
+  return VerifiedKey{std::move(key->owner), key->owner_privilege, std::string(token->key_id)};
 }
 
 }  // namespace keyledger::server

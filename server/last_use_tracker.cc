@@ -5,12 +5,19 @@
 #include <memory>
 #include <vector>
 
+#include "core/ipv4_text.h"
+
 namespace keyledger::server {
 
-LastUseTracker::LastUseTracker(storage::GroupCommitWriter& writer, const Clock& clock,
+LastUseTracker::LastUseTracker(storage::GroupCommitWriter& writer,
+                               projections::LiveProjection& projection, const Clock& clock,
                                std::chrono::seconds flush_interval)
-    : writer_(writer), clock_(clock), flush_interval_(flush_interval) {
-  for (int i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>(memory_.resource()));
+    : writer_(writer),
+      projection_(projection),
+      clock_(clock),
+      flush_interval_(flush_interval),
+      cells_flushed_at_ns_(clock.now_ns()) {
+  for (int i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
 LastUseTracker::~LastUseTracker() { stop(); }
@@ -28,60 +35,90 @@ void LastUseTracker::start() {
   flusher_ = std::thread([this] { run(); });
 }
 
-LastUseTracker::Shard& LastUseTracker::shard_for(const std::string& key_id) {
-  return *shards_[std::hash<std::string>{}(key_id) % shards_.size()];
+LastUseTracker::Shard& LastUseTracker::shard_for(std::string_view key_id) {
+  return *shards_[std::hash<std::string_view>{}(key_id) % shards_.size()];
 }
-const LastUseTracker::Shard& LastUseTracker::shard_for(const std::string& key_id) const {
-  return *shards_[std::hash<std::string>{}(key_id) % shards_.size()];
+const LastUseTracker::Shard& LastUseTracker::shard_for(std::string_view key_id) const {
+  return *shards_[std::hash<std::string_view>{}(key_id) % shards_.size()];
 }
 
-void LastUseTracker::record(const std::string& key_id, const std::string& client_ip, TimeNs at_ns,
-                            const LastUse& persisted) {
+void LastUseTracker::record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns) {
+  const auto ipv4 = parse_canonical_ipv4(client_ip);
+  if (ipv4 && projection_.touch_use(key_id, *ipv4, at_ns)) return;
+  record_slowly(key_id, client_ip, at_ns, ipv4);
+}
+
+void LastUseTracker::record_slowly(std::string_view key_id, const std::string& client_ip,
+                                   TimeNs at_ns, std::optional<std::uint32_t> ipv4) {
   Shard& shard = shard_for(key_id);
   LastUse sending;
   {
     std::lock_guard lock(shard.mutex);
-    auto [it, inserted] = shard.entries.try_emplace(key_id);
+    auto it = shard.entries.find(key_id);
+    if (it == shard.entries.end()) {
+      // First slow use since the start (or since the entry settled): the
+      // persisted use is the projection's.
+      auto key = projection_.key(key_id);
+      if (!key || key->deleted) return;
+      Entry entry;
+      entry.persisted = entry.latest = LastUse{key->last_used_ip, key->last_used_at_ns};
+      it = shard.entries.emplace(std::string(key_id), std::move(entry)).first;
+    }
     Entry& entry = it->second;
-    if (inserted) entry.persisted = entry.latest = persisted;
     if (at_ns < entry.latest.at_ns) return;
     entry.latest = LastUse{client_ip, at_ns};
+    // From now on uses from this address take the fast path (IPv4 only; a
+    // cell without an address sends every use here).
+    projection_.replace_use(key_id, projections::KeyUse{ipv4, at_ns}, /*unpersisted=*/false);
     if (entry.latest.ip == entry.persisted.ip || entry.in_flight) return;
     entry.in_flight = true;
     sending = entry.latest;
   }
-  persist(shard, key_id, sending);
+  persist(shard, std::string(key_id), sending);
 }
 
 std::optional<LastUse> LastUseTracker::latest(const std::string& key_id) const {
+  std::optional<LastUse> newest;
+  if (auto use = projection_.newest_use(key_id); use && use->ipv4)
+    newest = LastUse{format_ipv4(*use->ipv4), use->at_ns};
   const Shard& shard = shard_for(key_id);
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(key_id);
-  if (it == shard.entries.end()) return std::nullopt;
-  return it->second.latest;
+  if (it != shard.entries.end() && (!newest || it->second.latest.at_ns > newest->at_ns))
+    newest = it->second.latest;
+  return newest;
 }
 
 void LastUseTracker::persist(Shard& shard, const std::string& key_id, const LastUse& sending,
                              std::function<void()> done) {
+  outstanding_.fetch_add(1);
   writer_.submit(RecordKeyUse{key_id, sending.ip, sending.at_ns}, EventOrigin{},
-                 [&shard, key_id, sending, done = std::move(done)](auto result) {
+                 [this, &shard, key_id, sending, done = std::move(done)](auto result) {
                    {
                      std::lock_guard lock(shard.mutex);
                      auto it = shard.entries.find(key_id);
                      if (it != shard.entries.end()) {
-                       it->second.in_flight = false;
+                       Entry& entry = it->second;
+                       entry.in_flight = false;
                        // A failed commit is retried by the next flush; a
                        // deleted key is simply forgotten.
-                       if (result.is_ok()) it->second.persisted = sending;
-                       if (!result.is_ok() && result.status().code() == StatusCode::kNotFound)
+                       if (result.is_ok()) entry.persisted = sending;
+                       const bool settled = entry.latest.ip == entry.persisted.ip &&
+                                            entry.latest.at_ns == entry.persisted.at_ns;
+                       // Settled on an IPv4 address, the key's use cell
+                       // carries it from here: the entry is not needed.
+                       const bool forgotten =
+                           !result.is_ok() && result.status().code() == StatusCode::kNotFound;
+                       if (forgotten || (settled && parse_canonical_ipv4(entry.latest.ip)))
                          shard.entries.erase(it);
                      }
                    }
                    if (done) done();
+                   outstanding_.fetch_sub(1);
                  });
 }
 
-void LastUseTracker::flush_due(bool everything) {
+std::size_t LastUseTracker::flush_due(bool everything) {
   const TimeNs now = clock_.now_ns();
   const TimeNs interval = std::chrono::nanoseconds(flush_interval_).count();
   auto pending = std::make_shared<std::atomic<int>>(1);
@@ -91,6 +128,7 @@ void LastUseTracker::flush_due(bool everything) {
     std::lock_guard lock(*done_mutex);
     if (pending->fetch_sub(1) == 1) done->notify_all();
   };
+  std::size_t submitted = 0;
   for (auto& shard_slot : shards_) {
     Shard& shard = *shard_slot;
     std::vector<std::pair<std::string, LastUse>> due;
@@ -112,12 +150,38 @@ void LastUseTracker::flush_due(bool everything) {
       pending->fetch_add(1);
       persist(shard, key_id, sending, finished_one);
     }
+    submitted += due.size();
+  }
+  // The use cells: scanned once per interval (a pass over the whole index),
+  // so each key's time is persisted at most once per interval.
+  if (everything || now - cells_flushed_at_ns_ >= interval) {
+    cells_flushed_at_ns_ = now;
+    std::vector<std::pair<std::string, projections::KeyUse>> due;
+    // Collected first: submitting may wait for the writer, which needs the
+    // projection's exclusive lock to publish.
+    projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
+      if (use.ipv4) due.emplace_back(std::string(key_id), use);
+    });
+    for (auto& [key_id, use] : due) {
+      pending->fetch_add(1);
+      outstanding_.fetch_add(1);
+      writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
+                     [this, key_id, finished_one](auto result) {
+                       // Retried by the next flush, unless the key is gone.
+                       if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
+                         projection_.mark_use_unpersisted(key_id);
+                       finished_one();
+                       outstanding_.fetch_sub(1);
+                     });
+    }
+    submitted += due.size();
   }
   finished_one();  // the initial count
   if (everything) {
     std::unique_lock lock(*done_mutex);
     done->wait(lock, [&] { return pending->load() == 0; });
   }
+  return submitted;
 }
 
 void LastUseTracker::flush_all() {
@@ -125,8 +189,10 @@ void LastUseTracker::flush_all() {
   // submitted by flush_due (one commit per key at a time), so repeat until
   // nothing is in flight or unpersisted (bounded, in case commits fail).
   for (int round = 0; round < 500; ++round) {
-    flush_due(true);
-    bool settled = true;
+    const std::size_t submitted = flush_due(true);
+    // Also no commit of an earlier periodic flush may still be pending: its
+    // completion uses this tracker.
+    bool settled = submitted == 0 && outstanding_.load() == 0;
     for (const auto& shard_slot : shards_) {
       const Shard& shard = *shard_slot;
       std::lock_guard lock(shard.mutex);

@@ -1,29 +1,37 @@
 // Last use of each key: updated in memory on every successful verification
 // (so the credentials list is exact at once) and persisted as KeyUsed
 // events without ever making a verification wait:
-//   - at once (asynchronously) when the client IP differs from the last
-//     persisted one;
+//   - at once (asynchronously) when the client's address differs from the
+//     key's previous use;
 //   - otherwise at most once per key per flush interval, by a background
 //     flusher;
 //   - and everything outstanding at clean shutdown (flush_all).
 // What a crash can lose: the last-use time of keys used since their last
 // persisted use, at most one flush interval of it (plus commits in flight).
-// IP changes are lost only if the crash beats their commit (milliseconds).
+// Address changes are lost only if the crash beats their commit
+// (milliseconds).
+//
+// Two paths. The fast one, for a client that keeps its IPv4 address (the
+// common case), stores the time in the key's use cell in the projection's
+// verification index: the cache line the verification has just read, no
+// lock beyond the projection's shared one, no allocation. Everything else
+// (a new address, an IPv6 client, a key's first use) takes the slow path
+// through a sharded map, which also makes sure only one commit per key is
+// in flight from it at a time.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
-#include "core/huge_page_memory.h"
+#include "projections/live_projection.h"
 #include "storage/group_commit_writer.h"
 
 namespace keyledger::server {
@@ -35,15 +43,13 @@ struct LastUse {
 
 class LastUseTracker {
  public:
-  LastUseTracker(storage::GroupCommitWriter& writer, const Clock& clock,
-                 std::chrono::seconds flush_interval);
+  LastUseTracker(storage::GroupCommitWriter& writer, projections::LiveProjection& projection,
+                 const Clock& clock, std::chrono::seconds flush_interval);
   ~LastUseTracker();  // stops the flusher
 
-  // Thread-safe; never blocks on disk. `persisted` is the last use stored in
-  // the projection, used the first time a key is seen after a start.
-  void record(const std::string& key_id, const std::string& client_ip, TimeNs at_ns,
-              const LastUse& persisted);
-  // The newest known use, if newer than anything persisted.
+  // Thread-safe; never blocks on disk.
+  void record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns);
+  // The newest use known in memory (which may already be persisted).
   std::optional<LastUse> latest(const std::string& key_id) const;
 
   // Submits every unpersisted use and waits for the commits.
@@ -61,26 +67,33 @@ class LastUseTracker {
     bool in_flight = false;
   };
   struct Shard {
-    explicit Shard(std::pmr::memory_resource* memory) : entries(memory) {}
     mutable std::mutex mutex;
-    std::pmr::unordered_map<std::string, Entry> entries;
+    projections::StringMap<Entry> entries;
   };
 
-  Shard& shard_for(const std::string& key_id);
-  const Shard& shard_for(const std::string& key_id) const;
+  Shard& shard_for(std::string_view key_id);
+  const Shard& shard_for(std::string_view key_id) const;
+  void record_slowly(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
+                     std::optional<std::uint32_t> ipv4);
   // Submits a KeyUsed for `key_id` (whose entry the caller marked in
   // flight); call WITHOUT the shard lock.
   void persist(Shard& shard, const std::string& key_id, const LastUse& sending,
                std::function<void()> done = {});
-  void flush_due(bool everything);
+  // Submits the uses due (all of them when `everything`); returns how many,
+  // after waiting for their commits when `everything`.
+  std::size_t flush_due(bool everything);
   void run();
 
   storage::GroupCommitWriter& writer_;
+  projections::LiveProjection& projection_;
   const Clock& clock_;
   std::chrono::seconds flush_interval_;
+  // When the use cells were last scanned for unpersisted uses (flusher
+  // thread, then flush_all after it stopped).
+  TimeNs cells_flushed_at_ns_;
   static constexpr int kShards = 32;
-  // A lookup per verification, as for the projection's keys: in huge pages.
-  SharedHugePagePool memory_;
+  // Submitted KeyUsed commits whose completion has not run yet.
+  std::atomic<int> outstanding_{0};
   std::vector<std::unique_ptr<Shard>> shards_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;

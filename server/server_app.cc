@@ -159,7 +159,7 @@ int run_server(const ServerConfig& config) {
     std::printf("keyledgerd: user '%s' is unlocked\n", user_id.c_str());
   }
 
-  LastUseTracker last_use(*writer, clock, config.last_use_flush_interval);
+  LastUseTracker last_use(*writer, **projection, clock, config.last_use_flush_interval);
   last_use.start();
   FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
   SessionStore sessions(clock, random);

@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   SystemClock clock;
   projections::LiveProjection projection(std::move(fixture.state));
   storage::GroupCommitWriter writer(**log, projection, clock);
-  server::LastUseTracker last_use(writer, clock, std::chrono::seconds(60));
+  server::LastUseTracker last_use(writer, projection, clock, std::chrono::seconds(60));
   server::FailureRateLimiter limiter(clock, 60);
   server::CredentialVerifier verifier(projection, *hasher, last_use, limiter, clock,
                                       std::string(kDefaultTokenPrefix));

@@ -252,3 +252,57 @@ TEST_CASE("readers on two threads always see whole records while the writer comm
   CHECK(ledger.log().head().seq == 500);
   CHECK(projection.live_keys_of("alice").size() == live.size());
 }
+
+TEST_CASE("verification reads what was published, never what is only staged", "[projections]") {
+  LiveProjection projection;
+  decide_and_stage(projection, CreateUser{"alice", Privilege::kUser, kPasswordHash}, 1);
+  decide_and_stage(projection, CreateKey{"AAAAAAAAAAAA", "alice", "laptop", kSecret}, 2);
+  CHECK_FALSE(projection.verification("AAAAAAAAAAAA"));
+  projection.publish();
+  auto view = projection.verification("AAAAAAAAAAAA");
+  REQUIRE(view);
+  CHECK(view->usable);
+  CHECK(view->owner == "alice");
+  CHECK(view->secret_hash == kSecret);
+
+  decide_and_stage(projection, DisableUser{"alice"}, 3);
+  CHECK(projection.verification("AAAAAAAAAAAA")->usable);
+  projection.discard();
+  CHECK(projection.verification("AAAAAAAAAAAA")->usable);
+  decide_and_stage(projection, DisableUser{"alice"}, 3);
+  projection.publish();
+  CHECK_FALSE(projection.verification("AAAAAAAAAAAA")->usable);
+  decide_and_stage(projection, EnableUser{"alice"}, 4);
+  decide_and_stage(projection, DeleteKey{"AAAAAAAAAAAA", "alice", ""}, 5);
+  projection.publish();
+  CHECK_FALSE(projection.verification("AAAAAAAAAAAA")->usable);
+  CHECK_FALSE(projection.touch_use("AAAAAAAAAAAA", 1, kT0));
+}
+
+TEST_CASE("a loaded projection verifies the keys it was built from, with their last use",
+          "[projections]") {
+  projections::LedgerState state;
+  state.put_user(UserRecord{"alice", Privilege::kAuditor, false, false, kPasswordHash, kT0});
+  KeyRecord key;
+  key.key_id = "AAAAAAAAAAAA";
+  key.owner = "alice";
+  key.secret_hash = kSecret;
+  key.last_used_ip = "10.0.0.7";
+  key.last_used_at_ns = kT0;
+  state.put_key(key);
+  LiveProjection projection(std::move(state));
+  auto view = projection.verification("AAAAAAAAAAAA");
+  REQUIRE(view);
+  CHECK(view->usable);
+  CHECK(view->owner_privilege == Privilege::kAuditor);
+  CHECK(projection.newest_use("AAAAAAAAAAAA")->at_ns == kT0);
+  CHECK(projection.touch_use("AAAAAAAAAAAA", 0x0a000007, kT0 + 1));
+  CHECK_FALSE(projection.touch_use("AAAAAAAAAAAA", 0x0a000008, kT0 + 2));
+  int taken = 0;
+  projection.take_unpersisted_uses([&](std::string_view id, const projections::KeyUse& use) {
+    CHECK(id == "AAAAAAAAAAAA");
+    CHECK(use.at_ns == kT0 + 1);
+    ++taken;
+  });
+  CHECK(taken == 1);
+}
