@@ -94,26 +94,28 @@ re-initialised per call.
 
 ${verify_inprocess}
 
-Why the target is missed (perf on this machine): a verification does far
-more than one HMAC. Besides it, it computes a SHA-256 (the token checksum),
-then looks up three node-based hash maps (the key, its owner, the
-last-use tracker's entry) plus the failed-verification limiter's map under
-one mutex. With a million keys presented in random order each of those
-lookups is a cache miss: the same loop runs about three times faster over
-1,000 keys than over 100,000. Fixed here: the checksum's SHA-256 used
-OpenSSL's one-shot \`SHA256()\`, which fetches the algorithm and allocates a
-context per call (about a fifth of a verification); each thread now reuses
-one context. The parser no longer copies the secret. At a million keys
-the tables spread over hundreds of MiB, so with 4 KiB pages nearly every
-lookup also missed the TLB: the key table and the last-use entries now live
-in huge-page pools (core/huge_page_memory.h), which took this figure from
-about 160,000 to 349,000 per second on a quiet machine. (The benchmark also
-used to read each presented token from a random place in a million-string
-vector, a cost a server does not have — it reads the token from the request
-it just received; the tokens are now presented from one sequential buffer.)
-What would close the rest is a redesign, not done: one flat, open-addressed
-table of just what verification needs (secret hash, owner's state, last
-use), ~64 bytes per key, so a verification costs one cache miss.
+Where a verification's time goes (perf on this machine): the token's
+checksum (one SHA-256), the HMAC-SHA-256 of the secret, and one lookup in
+the verification index (projections/verification_index.h), which is a cache
+miss with a million keys presented in random order. The index is a flat,
+open-addressed table of 64-byte slots holding just what verification needs
+— key id, secret hash, owner, deleted flag, and the key's newest use — so
+the lookup and the last-use update touch one cache line. Until this stop a
+verification looked up the node-based key map and the last-use tracker's
+map (three to four misses, plus a mutex): 349,000 per second on a quiet
+machine, against about 1,000,000 now. A client that keeps its IPv4 address
+(the common case) records its use in that slot with two atomic operations;
+a new address, an IPv6 client or a key's first use goes through the
+tracker's map as before (server/last_use_tracker.h). The cost is memory:
+the index adds 80 bytes per key (1.25 slots per key; see section 6), while
+used keys no longer each hold a tracker entry. Why 50% of the raw HMAC rate
+stays out of reach: the checksum is a SHA-256 of about the same input, so
+the two hashes alone cost twice the reference, before any lookup. Earlier
+fixes: the checksum reuses one OpenSSL context per thread, the parser copies
+nothing, and the index lives in huge pages (core/huge_page_memory.h), so a
+lookup misses the cache but not the TLB. The tokens are presented from one
+sequential buffer: a server reads each token from the request it has just
+received, so the benchmark does not charge a miss for fetching it.
 
 ## 2. HTTP verification against nginx
 
@@ -223,10 +225,12 @@ is checked against the loaded keys instead of building a set of a million
 strings. Why memory is above 256 B per key: a key is a \`std::unordered_map\`
 node holding a \`KeyRecord\` of five \`std::string\`s (32 bytes each even when
 short), a 32-byte secret hash and times (~250 bytes with the node), plus its
-id again in the owner's list, the bucket array, and allocator overhead;
-the huge-page pool for the key table adds ~35 B per key (its chunks are
-mapped in whole 2 MiB pages), traded for twice the verification rate.
-Reaching 256 B needs a compact record (ids and names interned or in one
-arena, fixed-size fields) — a redesign, not done.
+id again in the owner's list and the bucket array (~320 bytes); the
+verification index adds 80 (one 64-byte slot per key at most 80% full),
+traded for nearly three times the verification rate (section 1). The key
+map's nodes come from a pool (no malloc header per node) and no longer
+from huge pages, since verification does not read it: 38 bytes per key
+less. Reaching 256 B needs a compact record (ids and names interned or in
+one arena, fixed-size fields) — a redesign, not done.
 DOC
 echo "wrote docs/BENCHMARKS.md"

@@ -4,11 +4,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 
-using keyledger::HugePagePool;
 using keyledger::HugePageResource;
-using keyledger::SharedHugePagePool;
 
 TEST_CASE("large blocks are mapped on huge-page boundaries and usable to the last byte",
           "[core][memory]") {
@@ -36,38 +33,4 @@ TEST_CASE("small blocks come from the heap with the alignment asked for", "[core
   HugePageResource other;
   CHECK(pages.is_equal(other));  // stateless: either frees what the other gave
   CHECK_FALSE(pages.is_equal(*std::pmr::new_delete_resource()));
-}
-
-TEST_CASE("a table in a huge-page pool grows, erases and rehashes like any other",
-          "[core][memory]") {
-  HugePagePool pool;
-  std::pmr::unordered_map<std::string, std::string> table(pool.resource());
-  std::unordered_map<std::string, std::string> expected;
-  for (int i = 0; i < 200'000; ++i) {
-    const std::string key = "key-" + std::to_string(i);
-    const std::string value(static_cast<std::size_t>(i % 40), 'v');  // some beyond SSO
-    table.emplace(key, value);
-    expected.emplace(key, value);
-    if (i % 3 == 0) {
-      table.erase("key-" + std::to_string(i / 2));
-      expected.erase("key-" + std::to_string(i / 2));
-    }
-  }
-  REQUIRE(table.size() == expected.size());
-  for (const auto& [key, value] : expected) {
-    auto it = table.find(key);
-    REQUIRE(it != table.end());
-    CHECK(it->second == value);
-  }
-}
-
-TEST_CASE("the shared pool serves several tables at once", "[core][memory]") {
-  SharedHugePagePool pool;
-  std::pmr::unordered_map<int, int> a(pool.resource()), b(pool.resource());
-  for (int i = 0; i < 100'000; ++i) {
-    a[i] = i;
-    b[i] = -i;
-  }
-  CHECK(a.size() == 100'000);
-  CHECK(b.at(99'999) == -99'999);
 }
