@@ -24,6 +24,7 @@
 #include "server/http_server.h"
 #include "server/last_use_tracker.h"
 #include "server/metrics.h"
+#include "server/request_ids.h"
 #include "server/responses.h"
 #include "server/router.h"
 #include "server/session_store.h"
@@ -159,6 +160,7 @@ class Api final : public RequestHandler {
   // as for a real user and does not reveal which users exist.
   std::string dummy_password_hash_;
   Router router_;
+  RequestIds request_ids_;
   std::atomic<bool> ready_{false};
   std::atomic<int> in_flight_{0};
   // scrypt work waiting for or running on the blocking pool; beyond the cap
