@@ -55,14 +55,15 @@ bool changes_state(http::verb method) {
 
 }  // namespace
 
-std::optional<std::string> presented_token(const HttpRequest& request) {
-  if (auto it = request.find("MC-Api-Key"); it != request.end()) return std::string(it->value());
+std::optional<std::string_view> presented_token(const HttpRequest& request) {
+  if (auto it = request.find("MC-Api-Key"); it != request.end())
+    return std::string_view(it->value());
   if (auto it = request.find(http::field::authorization); it != request.end()) {
     std::string_view value = it->value();
     constexpr std::string_view kBearer = "Bearer ";
     if (value.size() > kBearer.size() && starts_with_ignoring_case(value, kBearer))
-      return std::string(value.substr(kBearer.size()));
-    return std::string();  // some other scheme: present, but not a key
+      return value.substr(kBearer.size());
+    return std::string_view();  // some other scheme: present, but not a key
   }
   return std::nullopt;
 }

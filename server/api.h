@@ -180,8 +180,9 @@ std::vector<std::pair<std::string, std::string>> api_route_table();
 // apart from api_route_table() because they are not API operations.
 std::vector<std::string> panel_route_table();
 
-// The token presented in MC-Api-Key or "Authorization: Bearer", if any.
-std::optional<std::string> presented_token(const HttpRequest& request);
+// The token presented in MC-Api-Key or "Authorization: Bearer", if any
+// (empty for another Authorization scheme). A view into `request`.
+std::optional<std::string_view> presented_token(const HttpRequest& request);
 // The value of one cookie, or empty.
 std::string cookie_value(const HttpRequest& request, std::string_view name);
 
