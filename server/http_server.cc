@@ -49,6 +49,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::error_code error;
     const auto protocol = socket.local_endpoint(error).protocol();
     if (!error) socket_.assign(protocol, socket.release(error), error);
+    // write() tries a synchronous send first; it must never block.
+    if (!error) socket_.non_blocking(true, error);
     peer_ip_ = peer_address(socket_);
   }
 
@@ -95,22 +97,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
   }
 
+  auto on_written() {
+    return [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->on_write(error);
+    };
+  }
+
   void write(HttpResponse response) {
     // An answer to HEAD comes with the GET body's length already set and no
     // body; recomputing it here would announce 0 bytes.
     if (!response.has_content_length()) response.prepare_payload();
     keep_alive_ = response.keep_alive();
-    arm_deadline(limits_.write_timeout);
-    auto on_written = [self = shared_from_this()](beast::error_code error, std::size_t) {
-      self->on_write(error);
-    };
-    if (is_serializable_whole(response)) {
-      serialize_response(response, out_);
-      asio::async_write(socket_, asio::buffer(out_), std::move(on_written));
-    } else {
+    if (!is_serializable_whole(response)) {
       unusual_response_ = std::make_unique<HttpResponse>(std::move(response));
-      http::async_write(socket_, *unusual_response_, std::move(on_written));
+      arm_deadline(limits_.write_timeout);
+      return http::async_write(socket_, *unusual_response_, on_written());
     }
+    serialize_response(response, out_);
+    // A small answer nearly always fits the socket's send buffer: written
+    // at once, with no queued completion and no deadline to keep. Only the
+    // rest (or all of it, when the buffer is full) waits for the socket.
+    beast::error_code error;
+    const std::size_t written = socket_.write_some(asio::buffer(out_), error);
+    if (error && error != asio::error::would_block) return on_write(error);
+    if (!error && written == out_.size()) return on_write({});
+    arm_deadline(limits_.write_timeout);
+    asio::async_write(socket_, asio::buffer(out_) + (error ? 0 : written), on_written());
   }
 
   void on_write(beast::error_code error) {

@@ -52,3 +52,19 @@ TEST_CASE("pipelined requests on one connection are answered in order on its thr
   }
   CHECK(server.stop() == 0);
 }
+
+TEST_CASE("answers larger than the socket takes at once are written whole, in order",
+          "[integration]") {
+  ServerProcess server({"--threads", "2"});
+  const std::string one = HttpClient(server.port()).get("/openapi.json").body;
+  REQUIRE(one.size() > 10'000);
+  // 150 pipelined requests for ~70 KB each, sent before anything is read:
+  // the server's send buffer fills and most answers are finished later.
+  std::string requests;
+  for (int i = 0; i < 149; ++i) requests += "GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n";
+  requests += "GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string answers = raw_exchange(server.port(), requests, 20'000);
+  CHECK(count_of(answers, "HTTP/1.1 200 OK\r\n") == 150);
+  CHECK(count_of(answers, one) == 150);
+  CHECK(server.stop() == 0);
+}
