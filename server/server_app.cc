@@ -176,13 +176,14 @@ int run_server(const ServerConfig& config) {
   // so its session is only ever touched by one thread and needs no strand.
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context io(1);
+  // Declared before `io`, so destroyed after it: an accept still pending on
+  // `io` at shutdown holds a socket of one of these contexts.
   std::vector<std::unique_ptr<asio::io_context>> extra_contexts;
-  std::vector<asio::io_context*> session_contexts = {&io};
-  for (unsigned i = 1; i < threads; ++i) {
+  for (unsigned i = 1; i < threads; ++i)
     extra_contexts.push_back(std::make_unique<asio::io_context>(1));
-    session_contexts.push_back(extra_contexts.back().get());
-  }
+  asio::io_context io(1);
+  std::vector<asio::io_context*> session_contexts = {&io};
+  for (auto& context : extra_contexts) session_contexts.push_back(context.get());
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
   std::string host = config.listen.host;
