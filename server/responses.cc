@@ -40,9 +40,11 @@ void append_json_string(std::string& out, std::string_view text) {
 HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
                                    std::string_view privilege, std::string_view key_id) {
   HttpResponse response{http::status::ok, exchange.request.version()};
-  response.set(http::field::content_type, "application/json; charset=utf-8");
-  response.set(http::field::cache_control, "no-store");
-  response.set("X-Request-Id", exchange.request_id);
+  // The fields are new, so insert() gives what set() would, without
+  // looking for an earlier value first.
+  response.insert(http::field::content_type, "application/json; charset=utf-8");
+  response.insert(http::field::cache_control, "no-store");
+  response.insert("X-Request-Id", exchange.request_id);
   response.keep_alive(exchange.request.keep_alive());
   // Json objects keep their keys sorted; so does this.
   std::string& body = response.body();
