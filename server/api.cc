@@ -44,9 +44,9 @@ namespace {
 
 // Methods outside HTTP's known set are one label, so a client cannot grow
 // the metrics without bound.
-std::string method_label(const HttpRequest& request) {
+std::string_view method_label(const HttpRequest& request) {
   if (request.method() == http::verb::unknown) return "OTHER";
-  return std::string(request.method_string());
+  return request.method_string();
 }
 
 bool changes_state(http::verb method) {
@@ -55,20 +55,22 @@ bool changes_state(http::verb method) {
 
 }  // namespace
 
-std::optional<std::string> presented_token(const HttpRequest& request) {
-  if (auto it = request.find("MC-Api-Key"); it != request.end()) return std::string(it->value());
+std::optional<std::string_view> presented_token(const HttpRequest& request) {
+  if (auto it = request.find("MC-Api-Key"); it != request.end())
+    return std::string_view(it->value());
   if (auto it = request.find(http::field::authorization); it != request.end()) {
     std::string_view value = it->value();
     constexpr std::string_view kBearer = "Bearer ";
     if (value.size() > kBearer.size() && starts_with_ignoring_case(value, kBearer))
-      return std::string(value.substr(kBearer.size()));
-    return std::string();  // some other scheme: present, but not a key
+      return value.substr(kBearer.size());
+    return std::string_view();  // some other scheme: present, but not a key
   }
   return std::nullopt;
 }
 
 Api::Api(ApiDependencies deps)
     : deps_(std::move(deps)),
+      request_ids_(deps_.random),
       sign_in_failures_(deps_.clock, deps_.config.max_failed_sign_ins_per_ip_per_minute) {
   auto dummy = deps_.password_hasher.hash(random_hex(deps_.random, 16));
   if (dummy.is_ok()) dummy_password_hash_ = std::move(dummy).value();
@@ -135,7 +137,7 @@ bool Api::is_trusted_proxy(const std::string& address) const {
 }
 
 void Api::prepare(Exchange& exchange) {
-  exchange.request_id = random_hex(deps_.random, 8);
+  exchange.request_id = request_ids_.next();
   exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
   const bool from_proxy =
       std::find(deps_.config.trusted_proxies.begin(), deps_.config.trusted_proxies.end(),
@@ -200,7 +202,7 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
   if (!target_error.empty())
     return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
   exchange->query = std::move(target.query);
-  Handler handler;
+  const Handler* handler = nullptr;
   std::string allowed;
   switch (router_.match(*exchange, handler, allowed)) {
     case Router::Match::kNotFound:
@@ -214,7 +216,7 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
     case Router::Match::kFound:
       break;
   }
-  handler(exchange, std::move(finish));
+  (*handler)(std::move(exchange), std::move(finish));
 }
 
 StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after) {

@@ -24,6 +24,7 @@
 #include "server/http_server.h"
 #include "server/last_use_tracker.h"
 #include "server/metrics.h"
+#include "server/request_ids.h"
 #include "server/responses.h"
 #include "server/router.h"
 #include "server/session_store.h"
@@ -159,6 +160,7 @@ class Api final : public RequestHandler {
   // as for a real user and does not reveal which users exist.
   std::string dummy_password_hash_;
   Router router_;
+  RequestIds request_ids_;
   std::atomic<bool> ready_{false};
   std::atomic<int> in_flight_{0};
   // scrypt work waiting for or running on the blocking pool; beyond the cap
@@ -178,8 +180,9 @@ std::vector<std::pair<std::string, std::string>> api_route_table();
 // apart from api_route_table() because they are not API operations.
 std::vector<std::string> panel_route_table();
 
-// The token presented in MC-Api-Key or "Authorization: Bearer", if any.
-std::optional<std::string> presented_token(const HttpRequest& request);
+// The token presented in MC-Api-Key or "Authorization: Bearer", if any
+// (empty for another Authorization scheme). A view into `request`.
+std::optional<std::string_view> presented_token(const HttpRequest& request);
 // The value of one cookie, or empty.
 std::string cookie_value(const HttpRequest& request, std::string_view name);
 

@@ -123,10 +123,8 @@ void Api::verify(ExchangePtr exchange, Respond respond) {
     return respond(std::move(response));
   }
   exchange->user = verified->user_id;
-  respond(json_response(*exchange, 200,
-                        {{"user", verified->user_id},
-                         {"privilege", privilege_name(verified->privilege)},
-                         {"key_id", verified->key_id}}));
+  respond(verified_key_response(*exchange, verified->user_id, privilege_name(verified->privilege),
+                                verified->key_id));
 }
 
 }  // namespace keyledger::server

@@ -2,11 +2,12 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <optional>
 
 #include "server/http_request_parsing.h"
+#include "server/response_serializer.h"
 
 namespace keyledger::server {
 namespace beast = boost::beast;
@@ -15,27 +16,46 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using Clock = std::chrono::steady_clock;
+
+std::string peer_address(const Socket& socket) {
+  beast::error_code error;
+  auto peer = socket.remote_endpoint(error);
+  if (error) return {};
+  if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).to_string();
+  return peer.address().to_string();
+}
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, ConnectionSlot slot, RequestHandler& handler,
-              const HttpLimits& limits)
+  // `socket` moves from the listener's executor to `context` (the one it
+  // was placed on), with the concrete executor type.
+  HttpSession(tcp::socket&& socket, asio::io_context& context, ConnectionSlot slot,
+              RequestHandler& handler, const HttpLimits& limits)
       : slot_(std::move(slot)),
-        stream_(std::move(socket)),
+        socket_(context.get_executor()),
+        timer_(context.get_executor()),
         handler_(handler),
         limits_(limits),
         // A header is parsed whole from the buffer, so the buffer must hold
         // more than the header limit; otherwise an oversized header fails
         // as a buffer overflow (400) before the limit (431) is ever seen.
         buffer_(limits.max_header_bytes + kReadAhead) {
-    beast::error_code ignored;
-    auto peer = stream_.socket().remote_endpoint(ignored);
-    peer_ip_ = ignored ? std::string() : peer.address().to_string();
-    if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped())
-      peer_ip_ = asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).to_string();
+    beast::error_code error;
+    const auto protocol = socket.local_endpoint(error).protocol();
+    if (!error) socket_.assign(protocol, socket.release(error), error);
+    // write() tries a synchronous send first; it must never block.
+    if (!error) socket_.non_blocking(true, error);
+    peer_ip_ = peer_address(socket_);
   }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(true); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read(true); });
   }
 
  private:
@@ -44,18 +64,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     limit_request_parser(*parser_, limits_);
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
-    stream_.expires_after(first || buffer_.size() > 0 ? limits_.read_timeout
-                                                      : limits_.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
+    arm_deadline(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
                        self->on_read(error);
                      });
   }
 
   void on_read(beast::error_code error) {
-    if (error == http::error::end_of_stream || error == beast::error::timeout ||
-        error == asio::error::connection_reset || error == asio::error::eof ||
-        error == asio::error::operation_aborted) {
+    operation_pending_ = false;
+    if (error == http::error::end_of_stream || error == asio::error::connection_reset ||
+        error == asio::error::eof || error == asio::error::operation_aborted ||
+        error == asio::error::bad_descriptor || timed_out_) {
       return close();
     }
     if (error) {
@@ -68,60 +88,130 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto exchange = std::make_shared<Exchange>();
     exchange->request = parser_->release();
     exchange->client_ip = peer_ip_;
-    handler_.handle(exchange, [self = shared_from_this()](HttpResponse response) {
-      // Handlers may answer from another thread (after a commit).
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response));
-      });
+    handler_.handle(std::move(exchange), [self = shared_from_this()](HttpResponse response) {
+      // Handlers may answer from another thread (after a commit); one that
+      // answers at once, on this thread, writes without a queued hop.
+      asio::dispatch(
+          self->socket_.get_executor(),
+          [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
   }
 
+  auto on_written() {
+    return [self = shared_from_this()](beast::error_code error, std::size_t) {
+      self->on_write(error);
+    };
+  }
+
   void write(HttpResponse response) {
-    response_ = std::make_unique<HttpResponse>(std::move(response));
     // An answer to HEAD comes with the GET body's length already set and no
     // body; recomputing it here would announce 0 bytes.
-    if (!response_->has_content_length()) response_->prepare_payload();
-    stream_.expires_after(limits_.write_timeout);
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        self->on_write(error);
-                      });
+    if (!response.has_content_length()) response.prepare_payload();
+    keep_alive_ = response.keep_alive();
+    if (!is_serializable_whole(response)) {
+      unusual_response_ = std::make_unique<HttpResponse>(std::move(response));
+      arm_deadline(limits_.write_timeout);
+      return http::async_write(socket_, *unusual_response_, on_written());
+    }
+    serialize_response(response, out_);
+    // A small answer nearly always fits the socket's send buffer: written
+    // at once, with no queued completion and no deadline to keep. Only the
+    // rest (or all of it, when the buffer is full) waits for the socket.
+    beast::error_code error;
+    const std::size_t written = socket_.write_some(asio::buffer(out_), error);
+    if (error && error != asio::error::would_block) return on_write(error);
+    if (!error && written == out_.size()) return on_write({});
+    arm_deadline(limits_.write_timeout);
+    asio::async_write(socket_, asio::buffer(out_) + (error ? 0 : written), on_written());
   }
 
   void on_write(beast::error_code error) {
-    const bool keep_alive = response_->keep_alive();
-    response_.reset();
-    if (error || !keep_alive) return close();
+    operation_pending_ = false;
+    unusual_response_.reset();
+    if (error || timed_out_ || !keep_alive_) return close();
     read(false);
   }
 
-  void close() {
+  // The deadline of the read or write about to start. Moving a deadline
+  // costs only a clock read: the one timer of the session is re-armed when
+  // it fires early, not on every operation.
+  void arm_deadline(std::chrono::seconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    operation_pending_ = true;
+    if (timer_running_) return;
+    timer_running_ = true;
+    wait_for_deadline();
+  }
+
+  void wait_for_deadline() {
+    timer_.expires_at(deadline_);
+    timer_.async_wait(
+        [self = shared_from_this()](beast::error_code error) { self->on_deadline(error); });
+  }
+
+  void on_deadline(beast::error_code error) {
+    if (error || closed_) {
+      timer_running_ = false;
+      return;
+    }
+    // Between operations (a handler still working) nothing is timed; the
+    // next operation starts the timer again.
+    if (!operation_pending_) {
+      timer_running_ = false;
+      return;
+    }
+    if (Clock::now() < deadline_) return wait_for_deadline();
+    // The pending read or write completes with an error and closes.
+    timed_out_ = true;
+    timer_running_ = false;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
+  }
+
+  void close() {
+    closed_ = true;
+    timer_.cancel();
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
   ConnectionSlot slot_;  // held while the session (and so its socket) lives
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
   RequestHandler& handler_;
   const HttpLimits& limits_;
   std::string peer_ip_;
   static constexpr std::size_t kReadAhead = 8192;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  std::unique_ptr<HttpResponse> response_;
+  std::string out_;  // the serialised response; its capacity is kept
+  // A response serialize_response() does not write (chunked), kept alive
+  // while Beast writes it.
+  std::unique_ptr<HttpResponse> unusual_response_;
+  bool keep_alive_ = false;
+  Clock::time_point deadline_{};
+  bool operation_pending_ = false;
+  bool timer_running_ = false;
+  bool timed_out_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-                       ConnectionLimiter& connections)
+                       ConnectionLimiter& connections,
+                       std::vector<asio::io_context*> session_contexts)
     : handler_(handler),
       limits_(limits),
-      listener_(io, connections, [this](tcp::socket socket, ConnectionSlot slot) {
-        std::make_shared<HttpSession>(std::move(socket), std::move(slot), handler_, limits_)
-            ->start();
-      }) {}
+      listener_(
+          io, connections,
+          [this](tcp::socket socket, ConnectionSlot slot, asio::io_context& context) {
+            std::make_shared<HttpSession>(std::move(socket), context, std::move(slot), handler_,
+                                          limits_)
+                ->start();
+          },
+          std::move(session_contexts)) {}
 
 HttpServer::~HttpServer() = default;
 

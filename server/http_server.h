@@ -3,6 +3,11 @@
 // requests queue in its buffer), with explicit limits on header and body
 // size and a deadline on every read and write, hands the request to a
 // RequestHandler and writes the answer.
+//
+// A session lives on one io_context run by one thread, so it needs no
+// strand; its socket and timer have that context's concrete executor type
+// (no type-erased executor on every operation), and it writes the response
+// it serialised itself into a buffer kept for the connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "server/http_types.h"
 #include "server/tcp_listener.h"
@@ -38,9 +44,12 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  // `connections` caps open connections; it outlives the server.
+  // `connections` caps open connections; it outlives the server. Sessions
+  // are spread over `session_contexts` (empty: all on `io`), each of which
+  // must be run by exactly one thread.
   HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-             ConnectionLimiter& connections);
+             ConnectionLimiter& connections,
+             std::vector<boost::asio::io_context*> session_contexts = {});
   ~HttpServer();
 
   // Binds and starts accepting. Returns the bound endpoint (port 0 → the

@@ -43,18 +43,26 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
          "\n";
 }
 
-void Metrics::observe_request(const std::string& route, const std::string& method, unsigned status,
+void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
                               std::chrono::nanoseconds duration) {
-  const std::string labels =
-      "route=\"" + route + "\",method=\"" + method + "\",status=\"" + std::to_string(status) + "\"";
-  Histogram* histogram;
+  const std::tuple<std::string_view, std::string_view, unsigned> key{route, method, status};
+  std::atomic<std::uint64_t>* count = nullptr;
+  Histogram* histogram = nullptr;
   {
-    std::lock_guard lock(mutex_);
-    ++requests_[labels];
-    auto& slot = latency_[route];
-    if (!slot) slot = std::make_unique<Histogram>();
-    histogram = slot.get();
+    std::shared_lock lock(mutex_);
+    if (auto it = requests_.find(key); it != requests_.end()) count = it->second.get();
+    if (auto it = latency_.find(route); it != latency_.end()) histogram = it->second.get();
   }
+  if (!count || !histogram) {
+    std::lock_guard lock(mutex_);
+    auto& count_slot = requests_[RequestKey{route, method, status}];
+    if (!count_slot) count_slot = std::make_unique<std::atomic<std::uint64_t>>(0);
+    count = count_slot.get();
+    auto& histogram_slot = latency_[std::string(route)];
+    if (!histogram_slot) histogram_slot = std::make_unique<Histogram>();
+    histogram = histogram_slot.get();
+  }
+  count->fetch_add(1, std::memory_order_relaxed);
   histogram->observe(std::chrono::duration<double>(duration).count());
 }
 
@@ -69,9 +77,13 @@ std::string Metrics::render(const VerifyCounters& verify,
   out += "# HELP keyledger_http_requests_total HTTP requests by route, method and status.\n";
   out += "# TYPE keyledger_http_requests_total counter\n";
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& [labels, count] : requests_)
-      out += "keyledger_http_requests_total{" + labels + "} " + std::to_string(count) + "\n";
+    std::shared_lock lock(mutex_);
+    for (const auto& [key, count] : requests_) {
+      const auto& [route, method, status] = key;
+      out += "keyledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
+             "\",status=\"" + std::to_string(status) + "\"} " +
+             std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+    }
     out += "# HELP keyledger_http_request_duration_seconds Time from request read to response.\n";
     out += "# TYPE keyledger_http_request_duration_seconds histogram\n";
     for (const auto& [route, histogram] : latency_)

@@ -8,8 +8,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <span>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "server/connection_limiter.h"
@@ -43,16 +46,23 @@ class Metrics {
   // refusal counter; it outlives the Metrics.
   explicit Metrics(const ConnectionLimiter* connections = nullptr) : connections_(connections) {}
 
-  void observe_request(const std::string& route, const std::string& method, unsigned status,
+  // Counts one answered request. After the first request of a (route,
+  // method, status) it takes only a shared lock and atomic increments, and
+  // builds no strings.
+  void observe_request(std::string_view route, std::string_view method, unsigned status,
                        std::chrono::nanoseconds duration);
   void observe_commit(const storage::CommitInfo& commit);
   std::string render(const VerifyCounters& verify, const storage::WriterStats& writer) const;
 
  private:
   const ConnectionLimiter* connections_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::uint64_t> requests_;              // labels → count
-  std::map<std::string, std::unique_ptr<Histogram>> latency_;  // route → histogram
+  // (route, method, status); ordered as the rendered label strings are.
+  using RequestKey = std::tuple<std::string, std::string, unsigned>;
+  // Entries are only ever added (under the exclusive lock), so a counter
+  // or histogram found under the shared lock stays valid.
+  mutable std::shared_mutex mutex_;
+  std::map<RequestKey, std::unique_ptr<std::atomic<std::uint64_t>>, std::less<>> requests_;
+  std::map<std::string, std::unique_ptr<Histogram>, std::less<>> latency_;  // route → histogram
   Histogram batch_sizes_{Histogram::kCountBounds};
   Histogram fsync_seconds_;
 };

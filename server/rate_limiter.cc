@@ -2,14 +2,26 @@
 
 namespace keyledger::server {
 
+std::atomic<std::uint32_t>& FailureRateLimiter::slot_of(const std::string& client) {
+  return tracked_per_slot_[std::hash<std::string>{}(client) % kSlots];
+}
+
+void FailureRateLimiter::forget(std::unordered_map<std::string, Window>::iterator it) {
+  slot_of(it->first).fetch_sub(1, std::memory_order_relaxed);
+  clients_.erase(it);
+}
+
 std::int64_t FailureRateLimiter::retry_after_seconds(const std::string& client) {
+  // No tracked client shares the slot: no failures, nothing to expire. A
+  // failure recorded concurrently is as if recorded just after this call.
+  if (slot_of(client).load(std::memory_order_acquire) == 0) return 0;
   const TimeNs now = clock_.now_ns();
   const TimeNs window = std::chrono::nanoseconds(window_).count();
   std::lock_guard lock(mutex_);
   auto it = clients_.find(client);
   if (it == clients_.end()) return 0;
   if (now - it->second.started_ns >= window) {
-    clients_.erase(it);
+    forget(it);
     return 0;
   }
   if (it->second.failures < max_failures_) return 0;
@@ -21,7 +33,9 @@ void FailureRateLimiter::record_failure(const std::string& client) {
   const TimeNs window = std::chrono::nanoseconds(window_).count();
   std::lock_guard lock(mutex_);
   evict(now, window, !clients_.contains(client));
-  auto& entry = clients_[client];
+  auto [it, inserted] = clients_.try_emplace(client);
+  if (inserted) slot_of(client).fetch_add(1, std::memory_order_release);
+  auto& entry = it->second;
   if (entry.failures == 0 || now - entry.started_ns >= window) {
     entry = Window{now, 0};
     windows_by_start_.emplace_back(now, client);
@@ -37,7 +51,7 @@ void FailureRateLimiter::evict(TimeNs now, TimeNs window, bool need_room) {
     const bool expired = now - started >= window;
     const bool make_room = need_room && clients_.size() >= max_clients_;
     if (!stale && !expired && !make_room) return;
-    if (!stale) clients_.erase(it);
+    if (!stale) forget(it);
     windows_by_start_.pop_front();
   }
 }

@@ -3,8 +3,15 @@
 // Thread-safe; memory is bounded by dropping the clients whose window began
 // longest ago, in constant time per failure even when an attacker spreads
 // failures over more addresses than the limiter keeps.
+//
+// Every verification asks retry_after_seconds(), nearly always for a client
+// with no failures; that answer takes no lock: a fixed table of atomic
+// counts says how many tracked clients hash to each slot, and a client
+// whose slot is empty has no window to look up.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -39,6 +46,9 @@ class FailureRateLimiter {
   // Drops clients whose window ended and, when `need_room`, the oldest ones
   // until one more fits.
   void evict(TimeNs now, TimeNs window, bool need_room);
+  // clients_.erase() that keeps the slot counts right; mutex_ held.
+  void forget(std::unordered_map<std::string, Window>::iterator it);
+  std::atomic<std::uint32_t>& slot_of(const std::string& client);
 
   const Clock& clock_;
   unsigned max_failures_;
@@ -49,6 +59,10 @@ class FailureRateLimiter {
   // (window start, client) in the order windows began; an entry whose start
   // no longer matches the client's current window is stale and skipped.
   std::deque<std::pair<TimeNs, std::string>> windows_by_start_;
+  // How many clients in clients_ hash to each slot; written under mutex_,
+  // read without it. A false "maybe" only costs the locked lookup.
+  static constexpr std::size_t kSlots = 1024;
+  std::array<std::atomic<std::uint32_t>, kSlots> tracked_per_slot_{};
 };
 
 }  // namespace keyledger::server

@@ -55,19 +55,37 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 }  // namespace
 
 void Router::add(http::verb method, std::string pattern, Handler handler) {
+  const std::size_t index = routes_.size();
+  if (pattern.find('{') == std::string::npos)
+    literal_[pattern].push_back(index);
+  else
+    parameterised_.push_back(index);
   routes_.push_back(Route{method, std::move(pattern), std::move(handler)});
 }
 
-Router::Match Router::match(Exchange& exchange, Handler& handler, std::string& allowed) const {
+Router::Match Router::match(Exchange& exchange, const Handler*& handler,
+                            std::string& allowed) const {
+  static const std::vector<std::size_t> kNone;
+  const auto literal = literal_.find(exchange.path);
+  const std::vector<std::size_t>& literals = literal == literal_.end() ? kNone : literal->second;
+  // The two ascending index lists merged: every candidate in the order the
+  // routes were added, as if all were compared one by one.
+  auto next_literal = literals.begin();
+  auto next_parameterised = parameterised_.begin();
   bool path_known = false;
-  for (const auto& route : routes_) {
-    std::vector<std::string> params;
-    if (!matches(route.pattern, exchange.path, params)) continue;
+  std::vector<std::string> params;
+  while (next_literal != literals.end() || next_parameterised != parameterised_.end()) {
+    const bool take_literal =
+        next_parameterised == parameterised_.end() ||
+        (next_literal != literals.end() && *next_literal < *next_parameterised);
+    const Route& route = routes_[take_literal ? *next_literal++ : *next_parameterised++];
+    if (!take_literal && !matches(route.pattern, exchange.path, params)) continue;
+    if (take_literal) params.clear();
     if (route.method == exchange.request.method() ||
         (route.method == http::verb::get && exchange.request.method() == http::verb::head)) {
       exchange.route = route.pattern;
       exchange.path_params = std::move(params);
-      handler = route.handler;
+      handler = &route.handler;
       return Match::kFound;
     }
     if (!allowed.empty()) allowed += ", ";

@@ -1,9 +1,13 @@
 // Maps (method, path) to a handler. Patterns are literal segments and
 // `{name}` segments, which match one non-empty segment and are handed to
-// the handler in order.
+// the handler in order. Routes are tried in the order they were added;
+// literal patterns are found by one hash lookup of the path, so a request
+// is compared segment by segment only with the few patterns that have
+// parameters.
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "server/http_types.h"
@@ -21,14 +25,19 @@ class Router {
   void add(http::verb method, std::string pattern, Handler handler);
 
   enum class Match { kFound, kWrongMethod, kNotFound };
-  // On kFound sets `handler`, exchange.route and exchange.path_params; on
+  // On kFound points `handler` at the route's handler (owned by the
+  // router) and sets exchange.route and exchange.path_params; on
   // kWrongMethod fills `allowed` with the methods the path takes.
-  Match match(Exchange& exchange, Handler& handler, std::string& allowed) const;
+  Match match(Exchange& exchange, const Handler*& handler, std::string& allowed) const;
 
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
+  // Indexes into routes_, ascending: the literal patterns by their path,
+  // and the patterns with parameters.
+  std::unordered_map<std::string, std::vector<std::size_t>> literal_;
+  std::vector<std::size_t> parameterised_;
 };
 
 }  // namespace keyledger::server

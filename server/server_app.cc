@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -169,7 +170,20 @@ int run_server(const ServerConfig& config) {
   CredentialVerifier verifier(**projection, *secret_hasher, last_use, limiter, clock,
                               config.token_prefix);
 
-  asio::io_context io;
+  // One io_context per I/O thread: `io` (the listeners, signals and the
+  // connections placed on it) runs on this thread, each of the others on a
+  // thread of its own. A connection stays on the context it was placed on,
+  // so its session is only ever touched by one thread and needs no strand.
+  const unsigned threads =
+      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Declared before `io`, so destroyed after it: an accept still pending on
+  // `io` at shutdown holds a socket of one of these contexts.
+  std::vector<std::unique_ptr<asio::io_context>> extra_contexts;
+  for (unsigned i = 1; i < threads; ++i)
+    extra_contexts.push_back(std::make_unique<asio::io_context>(1));
+  asio::io_context io(1);
+  std::vector<asio::io_context*> session_contexts = {&io};
+  for (auto& context : extra_contexts) session_contexts.push_back(context.get());
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
   std::string host = config.listen.host;
@@ -204,7 +218,7 @@ int run_server(const ServerConfig& config) {
     }
   } forward;
   forward.api = &api;
-  HttpServer server(io, forward, limits, connections);
+  HttpServer server(io, forward, limits, connections, session_contexts);
   server_ptr = &server;
   std::string listen_error;
   if (!server.listen({address, config.listen.port}, listen_error))
@@ -221,7 +235,8 @@ int run_server(const ServerConfig& config) {
       return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
-    verify_port = std::make_unique<VerifyPort>(io, verifier, connections, verify_limits);
+    verify_port =
+        std::make_unique<VerifyPort>(io, verifier, connections, verify_limits, session_contexts);
     if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
       return fail("--verify-listen", unavailable("listen", listen_error));
     std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),
@@ -235,8 +250,15 @@ int run_server(const ServerConfig& config) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(io);
   int drain_checks = 0;
+  // The other contexts have no work of their own when idle; the guards keep
+  // their threads running until shutdown.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  for (auto& context : extra_contexts) keep_running.push_back(asio::make_work_guard(*context));
+  auto stop_all = [&] {
+    for (auto& context : session_contexts) context->stop();
+  };
   std::function<void()> wait_for_drain = [&] {
-    if (api->in_flight() == 0 || ++drain_checks > 500) return io.stop();
+    if (api->in_flight() == 0 || ++drain_checks > 500) return stop_all();
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
   };
@@ -249,10 +271,9 @@ int run_server(const ServerConfig& config) {
     wait_for_drain();
   });
 
-  const unsigned threads =
-      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  for (auto& context : extra_contexts)
+    workers.emplace_back([&context = *context] { context.run(); });
   io.run();
   for (auto& worker : workers) worker.join();
 

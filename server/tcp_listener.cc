@@ -29,8 +29,11 @@ constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 }  // namespace
 
 TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections,
-                         OnConnection on_connection)
+                         OnConnection on_connection,
+                         std::vector<asio::io_context*> session_contexts)
     : io_(io),
+      session_contexts_(session_contexts.empty() ? std::vector<asio::io_context*>{&io}
+                                                 : std::move(session_contexts)),
       connections_(connections),
       on_connection_(std::move(on_connection)),
       acceptor_(asio::make_strand(io)),
@@ -64,8 +67,10 @@ void TcpListener::stop_accepting() {
 }
 
 void TcpListener::accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
-                         [this](boost::system::error_code error, tcp::socket socket) {
+  asio::io_context& target = *session_contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % session_contexts_.size();
+  acceptor_.async_accept(asio::make_strand(target),
+                         [this, &target](boost::system::error_code error, tcp::socket socket) {
                            if (error == asio::error::operation_aborted || !acceptor_.is_open())
                              return;
                            if (error) {
@@ -76,12 +81,12 @@ void TcpListener::accept() {
                              });
                              return;
                            }
-                           admit(std::move(socket));
+                           admit(std::move(socket), target);
                            accept();
                          });
 }
 
-void TcpListener::admit(tcp::socket socket) {
+void TcpListener::admit(tcp::socket socket, asio::io_context& context) {
   ConnectionLimiter::Refusal refusal;
   ConnectionSlot slot = connections_.try_acquire(client_address(socket), &refusal);
   boost::system::error_code ignored;
@@ -93,7 +98,7 @@ void TcpListener::admit(tcp::socket socket) {
     return log_refusal(refusal);
   }
   socket.set_option(tcp::no_delay(true), ignored);
-  on_connection_(std::move(socket), std::move(slot));
+  on_connection_(std::move(socket), std::move(slot), context);
 }
 
 void TcpListener::log_refusal(ConnectionLimiter::Refusal refusal) {

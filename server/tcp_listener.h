@@ -1,5 +1,7 @@
 // Accepting TCP connections the same way for every port keyledgerd serves:
-// each accepted socket gets its own strand and is handed to
+// each accepted socket is placed on one of the session io_contexts (round
+// robin; one per I/O thread, so a connection stays on one thread and its
+// session needs no locks), gets its own strand there and is handed to
 // `on_connection` with the connection's slot in the ConnectionLimiter (the
 // session keeps it while open); a connection over a cap is closed at once,
 // counted, and logged at most every few seconds; an accept error (out of
@@ -15,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "server/connection_limiter.h"
 
@@ -22,11 +25,17 @@ namespace keyledger::server {
 
 class TcpListener {
  public:
-  using OnConnection = std::function<void(boost::asio::ip::tcp::socket, ConnectionSlot)>;
+  // The socket runs on a strand of `context`, the session io_context it was
+  // placed on.
+  using OnConnection = std::function<void(boost::asio::ip::tcp::socket, ConnectionSlot,
+                                          boost::asio::io_context& context)>;
 
   // `connections` is shared by every listener of the process and outlives them.
+  // `session_contexts` (empty: `io` alone) receive the accepted sockets;
+  // they outlive the listener. The acceptor itself runs on `io`.
   TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections,
-              OnConnection on_connection);
+              OnConnection on_connection,
+              std::vector<boost::asio::io_context*> session_contexts = {});
 
   // Binds and starts accepting; on failure fills `error` and returns false.
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
@@ -36,10 +45,12 @@ class TcpListener {
 
  private:
   void accept();
-  void admit(boost::asio::ip::tcp::socket socket);
+  void admit(boost::asio::ip::tcp::socket socket, boost::asio::io_context& context);
   void log_refusal(ConnectionLimiter::Refusal refusal);
 
   boost::asio::io_context& io_;
+  std::vector<boost::asio::io_context*> session_contexts_;
+  std::size_t next_context_ = 0;  // touched only on the acceptor's strand
   ConnectionLimiter& connections_;
   OnConnection on_connection_;
   boost::asio::ip::tcp::acceptor acceptor_;

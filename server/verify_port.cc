@@ -165,15 +165,19 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, VerifyPortLimits limits)
+                       ConnectionLimiter& connections, VerifyPortLimits limits,
+                       std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
       limits_(std::move(limits)),
-      listener_(io, connections, [this](tcp::socket socket, ConnectionSlot slot) {
-        counters_.connections.fetch_add(1, std::memory_order_relaxed);
-        std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
-                                        counters_)
-            ->start();
-      }) {}
+      listener_(
+          io, connections,
+          [this](tcp::socket socket, ConnectionSlot slot, asio::io_context&) {
+            counters_.connections.fetch_add(1, std::memory_order_relaxed);
+            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
+                                            counters_)
+                ->start();
+          },
+          std::move(session_contexts)) {}
 
 bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
   return listener_.listen(endpoint, error);

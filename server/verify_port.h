@@ -40,9 +40,11 @@ struct VerifyPortCounters {
 class VerifyPort {
  public:
   // `connections` caps open connections (shared with the HTTP port); it
-  // outlives the port.
+  // outlives the port. Sessions run on `session_contexts` (empty: on `io`),
+  // as TcpListener describes.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
-             ConnectionLimiter& connections, VerifyPortLimits limits = {});
+             ConnectionLimiter& connections, VerifyPortLimits limits = {},
+             std::vector<boost::asio::io_context*> session_contexts = {});
 
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;

@@ -41,7 +41,7 @@ void handle(server::HttpRequest request) {
   fuzz_check(!target.path.empty() && target.path.front() == '/', "a parsed path starts with /");
   exchange->path = std::move(target.path);
   exchange->query = std::move(target.query);
-  server::Handler handler;
+  const server::Handler* handler = nullptr;
   std::string allowed;
   const auto match = routes().match(*exchange, handler, allowed);
   fuzz_check(match != server::Router::Match::kWrongMethod || !allowed.empty(),

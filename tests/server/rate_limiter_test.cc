@@ -73,3 +73,33 @@ TEST_CASE("a flood of distinct failing clients keeps the newest ones limited",
   CHECK(limiter.retry_after_seconds("client-199000") > 0);
   CHECK(limiter.retry_after_seconds("client-0") == 0);
 }
+
+TEST_CASE("clients without failures are answered 0 even when they share a slot with failing ones",
+          "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 1, std::chrono::seconds(60));
+  // More failing clients than the limiter has slots, so every slot holds some.
+  for (int i = 0; i < 3000; ++i) limiter.record_failure("failing-" + std::to_string(i));
+  for (int i = 0; i < 3000; ++i) {
+    CHECK(limiter.retry_after_seconds("failing-" + std::to_string(i)) == 60);
+    CHECK(limiter.retry_after_seconds("innocent-" + std::to_string(i)) == 0);
+  }
+  // Once the windows end, the clients are forgotten and may fail afresh.
+  clock.advance(60 * kSecond);
+  for (int i = 0; i < 3000; ++i)
+    CHECK(limiter.retry_after_seconds("failing-" + std::to_string(i)) == 0);
+  limiter.record_failure("failing-7");
+  CHECK(limiter.retry_after_seconds("failing-7") == 60);
+  CHECK(limiter.retry_after_seconds("failing-8") == 0);
+}
+
+TEST_CASE("clients dropped to make room are forgotten everywhere", "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 1, std::chrono::seconds(60), /*max_clients=*/2);
+  for (int round = 0; round < 100; ++round) {
+    const std::string client = "client-" + std::to_string(round);
+    limiter.record_failure(client);
+    CHECK(limiter.retry_after_seconds(client) == 60);
+    if (round >= 2) CHECK(limiter.retry_after_seconds("client-" + std::to_string(round - 2)) == 0);
+  }
+}

@@ -31,12 +31,13 @@ class RouterFixture {
     Exchange exchange;
     exchange.request.method(method);
     exchange.path = path;
-    Handler handler;
+    const Handler* handler = nullptr;
     Routed out;
     out.match = router_.match(exchange, handler, out.allowed);
     out.route = exchange.route;
     out.params = exchange.path_params;
-    if (handler) handler(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
+    if (handler)
+      (*handler)(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
     return out;
   }
 
@@ -50,6 +51,42 @@ class RouterFixture {
     });
   }
 
+  Router router_;
+};
+
+// Literal and parameterised routes interleaved on overlapping paths.
+class OverlapFixture {
+ public:
+  OverlapFixture() {
+    add(http::verb::get, "/v1/items/{id}");
+    add(http::verb::get, "/v1/items/new");
+    add(http::verb::post, "/v1/items/new");
+    add(http::verb::delete_, "/v1/items/{id}");
+    add(http::verb::put, "/v1/items/new");
+  }
+  Routed route(http::verb method, const std::string& path) {
+    Exchange exchange;
+    exchange.request.method(method);
+    exchange.path = path;
+    const Handler* handler = nullptr;
+    Routed out;
+    out.match = router_.match(exchange, handler, out.allowed);
+    out.route = exchange.route;
+    out.params = exchange.path_params;
+    if (handler)
+      (*handler)(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
+    return out;
+  }
+
+ private:
+  void add(http::verb method, const std::string& pattern) {
+    const std::string name = std::string(http::to_string(method)) + " " + pattern;
+    router_.add(method, pattern, [name](std::shared_ptr<Exchange>, Respond respond) {
+      HttpResponse response;
+      response.body() = name;
+      respond(std::move(response));
+    });
+  }
   Router router_;
 };
 
@@ -92,4 +129,25 @@ TEST_CASE("near misses are not found, and a known path with another method says 
   CHECK(wrong.match == Router::Match::kWrongMethod);
   CHECK(wrong.allowed == "PATCH, DELETE");
   CHECK(f.route(http::verb::delete_, "/v1/keys").allowed == "GET, POST");
+}
+
+TEST_CASE("literal and parameter routes that fit the same path are tried in the order added",
+          "[server][router]") {
+  OverlapFixture f;
+  // The parameter route was added first, so it wins over the literal one.
+  auto got = f.route(http::verb::get, "/v1/items/new");
+  CHECK(got.handled_by == "GET /v1/items/{id}");
+  CHECK(got.params == std::vector<std::string>{"new"});
+  // A literal route found after a parameter route of another method brings
+  // no stale parameters along.
+  auto posted = f.route(http::verb::post, "/v1/items/new");
+  CHECK(posted.handled_by == "POST /v1/items/new");
+  CHECK(posted.route == "/v1/items/new");
+  CHECK(posted.params.empty());
+  CHECK(f.route(http::verb::put, "/v1/items/new").handled_by == "PUT /v1/items/new");
+  // The methods a path takes are listed in the order their routes were added.
+  auto wrong = f.route(http::verb::patch, "/v1/items/new");
+  CHECK(wrong.match == Router::Match::kWrongMethod);
+  CHECK(wrong.allowed == "GET, GET, POST, DELETE, PUT");
+  CHECK(f.route(http::verb::patch, "/v1/items/other").allowed == "GET, DELETE");
 }
