@@ -153,6 +153,16 @@ void LedgerState::put_key(KeyRecord key) {
   }
 }
 
+const KeyRecord* LedgerState::add_unlisted_key(KeyRecord key) {
+  std::string id = key.key_id;
+  auto [it, added] = key_table_->keys.try_emplace(std::move(id), std::move(key));
+  return added ? &it->second : nullptr;
+}
+
+void LedgerState::set_live_key_ids(std::string owner, std::vector<std::string> key_ids) {
+  live_keys_by_owner_.insert_or_assign(std::move(owner), std::move(key_ids));
+}
+
 // Deleted keys leave the owner's list so that listing stays as cheap as the
 // number of live keys, however many were deleted over the years.
 void LedgerState::forget_live_key(const std::string& owner, const std::string& key_id) {

@@ -3,58 +3,77 @@
 #include <algorithm>
 
 #include "projections/record_codec.h"
+#include "projections/stored_key_loader.h"
 
 namespace keyledger::projections {
+namespace {
 
-StatusOr<LedgerState> load_stored_state(const EventLog& log) {
-  LedgerState state;
+Status damaged(std::string_view what, std::string_view key) {
+  return corruption("projection_corrupt",
+                    "stored " + std::string(what) + " '" + std::string(key) + "' is damaged");
+}
+
+Status load_users(const EventLog& log, LedgerState& state) {
   Status failure = Status::ok();
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kUsers, [&](auto key, auto value) {
     auto user = decode_user_record(value);
     if (!user.is_ok() || user->user_id != key) {
-      failure =
-          corruption("projection_corrupt", "stored user '" + std::string(key) + "' is damaged");
+      failure = damaged("user", key);
       return false;
     }
     state.put_user(std::move(user).value());
     return true;
   }));
-  KEYLEDGER_RETURN_IF_ERROR(failure);
-  // Keys are inserted in creation order so each owner's list is oldest
-  // first, exactly as the fold builds it.
-  std::vector<KeyRecord> keys;
+  return failure;
+}
+
+// The key table is sized from the owner index's count: index entries are
+// written once per key and never changed, so RocksDB's estimate for them is
+// close, while the keys table's counts every not yet compacted update (each
+// flushed key use rewrites a record). Capped at the head seq (every key
+// took an event) so that a wild estimate cannot reserve wildly.
+std::size_t expected_keys(const EventLog& log) {
+  return static_cast<std::size_t>(
+      std::min(log.estimate_record_count(RecordTable::kOwnerIndex), log.head().seq));
+}
+
+Status load_keys(const EventLog& log, StoredKeyLoader& keys) {
+  Status failure = Status::ok();
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
     auto record = decode_key_record(value);
-    if (!record.is_ok() || record->key_id != key) {
-      failure =
-          corruption("projection_corrupt", "stored key '" + std::string(key) + "' is damaged");
+    if (!record.is_ok() || record->key_id != key || !keys.add(std::move(record).value())) {
+      failure = damaged("key", key);
       return false;
     }
-    keys.push_back(std::move(record).value());
     return true;
   }));
-  KEYLEDGER_RETURN_IF_ERROR(failure);
-  std::sort(keys.begin(), keys.end(),
-            [](const KeyRecord& a, const KeyRecord& b) { return a.created_seq < b.created_seq; });
-  // Sized once: growing a map of a million keys rehashes it again and again.
-  state.reserve_keys(keys.size());
-  for (auto& key : keys) state.put_key(std::move(key));
-  std::vector<KeyRecord>().swap(keys);  // give the moved-from records back now
-  // Every index entry must name a stored key of that owner, and there must be
-  // one per key. Checked against the loaded keys rather than a set of
-  // expected entries, which at a million keys cost as much as the keys.
-  std::size_t index_entries = 0;
+  return failure;
+}
+
+// Every index entry must name a stored key of that owner, and there must be
+// one per key.
+Status check_owner_index(const EventLog& log, StoredKeyLoader& keys) {
   bool index_matches = true;
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kOwnerIndex, [&](auto key, auto) {
-    ++index_entries;
     const std::size_t split = key.rfind('\0');
-    const KeyRecord* record =
-        split == std::string_view::npos ? nullptr : state.find_key(key.substr(split + 1));
-    index_matches = record != nullptr && record->owner == key.substr(0, split);
+    index_matches = split != std::string_view::npos &&
+                    keys.match_index_entry(key.substr(0, split), key.substr(split + 1));
     return index_matches;
   }));
-  if (!index_matches || index_entries != state.keys().size())
+  if (!index_matches || !keys.index_complete())
     return corruption("projection_corrupt", "the owner index disagrees with the stored keys");
+  return Status::ok();
+}
+
+}  // namespace
+
+StatusOr<LedgerState> load_stored_state(const EventLog& log) {
+  LedgerState state;
+  KEYLEDGER_RETURN_IF_ERROR(load_users(log, state));
+  StoredKeyLoader keys(state, expected_keys(log));
+  KEYLEDGER_RETURN_IF_ERROR(load_keys(log, keys));
+  KEYLEDGER_RETURN_IF_ERROR(check_owner_index(log, keys));
+  keys.finish();
   return state;
 }
 
