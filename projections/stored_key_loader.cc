@@ -14,7 +14,7 @@ bool StoredKeyLoader::add(KeyRecord key) {
   const KeyRecord* record = state_.add_unlisted_key(std::move(key));
   if (record == nullptr) return false;
   auto owner = owners_.find(record->owner);
-  if (owner == owners_.end()) owner = owners_.try_emplace(record->owner).first;
+  if (owner == owners_.end()) owner = owners_.try_emplace(record->owner, &scratch_).first;
   owner->second.keys.push_back({record->created_seq, record});
   last_added_ = record;
   ++loaded_;

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <string_view>
 #include <vector>
 
+#include "core/huge_page_memory.h"
 #include "core/records.h"
 #include "projections/ledger_state.h"
 
@@ -47,13 +49,20 @@ class StoredKeyLoader {
     const KeyRecord* record;  // owned by the state's key table
   };
   struct OwnerKeys {
-    std::vector<LoadedKey> keys;  // in key-id order until finish()
-    std::size_t matched = 0;      // keys[0, matched) are matched
+    explicit OwnerKeys(std::pmr::memory_resource* scratch) : keys(scratch) {}
+    std::pmr::vector<LoadedKey> keys;  // in key-id order until finish()
+    std::size_t matched = 0;           // keys[0, matched) are matched
   };
 
   void sort_by_key_id();
 
   LedgerState& state_;
+  // The owners' lists live only while loading. From mapped blocks, so that
+  // all of it goes back to the system with the loader: freed to the heap,
+  // interleaved with the state's own allocations, most of it stayed
+  // resident (+16 B per key at a million keys).
+  HugePageResource pages_;
+  std::pmr::monotonic_buffer_resource scratch_{HugePageResource::kMapThreshold, &pages_};
   StringMap<OwnerKeys> owners_;
   const KeyRecord* last_added_ = nullptr;
   bool ascending_ = true;  // every add so far came in key-id order
