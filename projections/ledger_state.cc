@@ -141,16 +141,15 @@ void LedgerState::put_user(UserRecord user) {
 }
 
 void LedgerState::put_key(KeyRecord key) {
-  auto& keys = key_table_->keys;
-  auto it = keys.find(key.key_id);
-  if (it == keys.end()) {
+  // One probe of the table, whether the key is new or not: at a million
+  // keys each probe is a cache miss or two.
+  auto [it, added] = key_table_->keys.try_emplace(key.key_id);
+  if (added) {
     if (!key.deleted) live_keys_by_owner_[key.owner].push_back(key.key_id);
-    std::string id = key.key_id;
-    keys.emplace(std::move(id), std::move(key));
-  } else {
-    if (key.deleted && !it->second.deleted) forget_live_key(key.owner, key.key_id);
-    it->second = std::move(key);
+  } else if (key.deleted && !it->second.deleted) {
+    forget_live_key(key.owner, key.key_id);
   }
+  it->second = std::move(key);
 }
 
 const KeyRecord* LedgerState::add_unlisted_key(KeyRecord key) {
