@@ -1,12 +1,10 @@
 #include "core/chain_verifier.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/batch_channel.h"
 #include "core/event_codec.h"
 
 namespace keyledger {
@@ -151,49 +149,6 @@ struct DecodedBatch {
   std::size_t size() const { return seqs.size(); }
 };
 
-// A bounded queue of batches from one reader to one walker. Bounded so a
-// slow fold holds the reader back instead of buffering the whole log.
-class BatchChannel {
- public:
-  // False if the walker has stopped listening.
-  bool push(DecodedBatch batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return batches_.size() < kCapacity || cancelled_; });
-    if (cancelled_) return false;
-    batches_.push_back(std::move(batch));
-    changed_.notify_all();
-    return true;
-  }
-  // Empty once the reader has closed the channel and everything is taken.
-  std::optional<DecodedBatch> pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !batches_.empty() || closed_; });
-    if (batches_.empty()) return std::nullopt;
-    DecodedBatch batch = std::move(batches_.front());
-    batches_.pop_front();
-    changed_.notify_all();
-    return batch;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    changed_.notify_all();
-  }
-  void cancel() {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kCapacity = 8;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<DecodedBatch> batches_;
-  bool closed_ = false;
-  bool cancelled_ = false;
-};
-
 constexpr std::size_t kBatchEvents = 512;
 
 DecodedBatch empty_batch() {
@@ -220,7 +175,7 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
                                           const std::function<bool(const Event&)>& stop_before,
                                           const std::function<void(const Event&)>& on_event) {
   const LogHead stored_head = log.head();
-  BatchChannel channel;
+  BatchChannel<DecodedBatch> channel;
   Status read_status;
   std::thread reader([&] {
     ChainHasher hasher;
