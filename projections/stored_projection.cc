@@ -1,7 +1,12 @@
 #include "projections/stored_projection.h"
 
 #include <algorithm>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "core/batch_channel.h"
 #include "projections/record_codec.h"
 #include "projections/stored_key_loader.h"
 
@@ -37,16 +42,52 @@ std::size_t expected_keys(const EventLog& log) {
       std::min(log.estimate_record_count(RecordTable::kOwnerIndex), log.head().seq));
 }
 
+// Decoded key records handed from the reading thread to the loading one.
+struct KeyBatch {
+  std::vector<KeyRecord> records;
+  std::optional<std::string> damaged_key;  // the record the reader stopped at
+};
+
+constexpr std::size_t kBatchKeys = 512;
+
+// Two stages on two cores: a reader thread iterates the keys table and
+// decodes each record while this thread adds them to the state (hashing
+// into a table of a million keys costs about as much as reading and
+// decoding them).
 Status load_keys(const EventLog& log, StoredKeyLoader& keys) {
+  BatchChannel<KeyBatch> channel;
+  Status read_status;
+  std::thread reader([&] {
+    KeyBatch batch;
+    read_status = log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
+      auto record = decode_key_record(value);
+      if (!record.is_ok() || record->key_id != key) {
+        batch.damaged_key = std::string(key);
+        return false;
+      }
+      batch.records.push_back(std::move(record).value());
+      if (batch.records.size() < kBatchKeys) return true;
+      return channel.push(std::exchange(batch, KeyBatch{}));
+    });
+    if (!batch.records.empty() || batch.damaged_key) channel.push(std::move(batch));
+    channel.close();
+  });
   Status failure = Status::ok();
-  KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
-    auto record = decode_key_record(value);
-    if (!record.is_ok() || record->key_id != key || !keys.add(std::move(record).value())) {
-      failure = damaged("key", key);
-      return false;
+  while (failure.is_ok()) {
+    auto batch = channel.pop();
+    if (!batch) break;
+    for (KeyRecord& record : batch->records) {
+      std::string key_id = record.key_id;  // for the report; `add` takes the record
+      if (!keys.add(std::move(record))) {
+        failure = damaged("key", key_id);
+        break;
+      }
     }
-    return true;
-  }));
+    if (failure.is_ok() && batch->damaged_key) failure = damaged("key", *batch->damaged_key);
+  }
+  channel.cancel();
+  reader.join();
+  KEYLEDGER_RETURN_IF_ERROR(read_status);
   return failure;
 }
 
