@@ -1,12 +1,10 @@
 #include "core/chain_verifier.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/batch_channel.h"
 #include "core/event_codec.h"
 
 namespace keyledger {
@@ -28,10 +26,12 @@ class ChainWalker {
               const std::function<bool(const Event&)>& stop_before)
       : on_event_(on_event), stop_before_(stop_before) {}
 
-  // Takes the event stored under `key_seq` as `bytes`, already decoded (on
-  // the reading thread). Returns false once the walk is over (a problem, or
-  // the stop point).
-  bool visit(std::uint64_t key_seq, std::string_view bytes, StatusOr<Event> event) {
+  // Takes the event stored under `key_seq`, already decoded, and its chain
+  // hash (the hash of its previous-hash field and stored bytes), both
+  // computed on the reading thread; the hash is unset when the event does
+  // not decode. Returns false once the walk is over (a problem, or the stop
+  // point).
+  bool visit(std::uint64_t key_seq, const Hash256& chain_hash, StatusOr<Event> event) {
     const std::uint64_t expected = next_seq();
     if (key_seq != expected) {
       if (settle_broken_link(false)) return false;
@@ -54,7 +54,7 @@ class ChainWalker {
       broken_ = std::move(candidate_);
       candidate_ = std::move(event).value();
       broken_into_ = true;
-      own_hash_ = hasher_.hash(candidate_->prev_hash, bytes);
+      own_hash_ = chain_hash;
       return true;
     }
     if (stop_before_ && stop_before_(*event)) {
@@ -63,7 +63,7 @@ class ChainWalker {
       return false;
     }
     deliver_candidate();
-    own_hash_ = hasher_.hash(event->prev_hash, bytes);
+    own_hash_ = chain_hash;
     candidate_ = std::move(event).value();
     return true;
   }
@@ -132,7 +132,6 @@ class ChainWalker {
   const std::function<bool(const Event&)>& stop_before_;
   bool stopped_ = false;
   ChainReport report_;
-  ChainHasher hasher_;
   Hash256 own_hash_{};                    // chain hash of the last event seen
   Hash256 previous_hash_before_break_{};  // chain hash of `broken_`
   std::optional<Event> candidate_;        // link in checked, link out not yet
@@ -141,59 +140,24 @@ class ChainWalker {
 };
 
 // Events handed from the reading thread to the walking one, in a few
-// hundred at a time so the hand-over costs nothing per event.
+// hundred at a time so the hand-over costs nothing per event. Each comes
+// with its chain hash, so the walker neither hashes nor needs the bytes.
 struct DecodedBatch {
-  std::string bytes;  // the events' stored bytes, back to back
   std::vector<std::uint64_t> seqs;
-  std::vector<std::size_t> ends;  // end offset of each event in `bytes`
+  std::vector<Hash256> chain_hashes;  // zeros for an event that does not decode
   std::vector<StatusOr<Event>> events;
   std::size_t size() const { return seqs.size(); }
 };
 
-// A bounded queue of batches from one reader to one walker. Bounded so a
-// slow fold holds the reader back instead of buffering the whole log.
-class BatchChannel {
- public:
-  // False if the walker has stopped listening.
-  bool push(DecodedBatch batch) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return batches_.size() < kCapacity || cancelled_; });
-    if (cancelled_) return false;
-    batches_.push_back(std::move(batch));
-    changed_.notify_all();
-    return true;
-  }
-  // Empty once the reader has closed the channel and everything is taken.
-  std::optional<DecodedBatch> pop() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !batches_.empty() || closed_; });
-    if (batches_.empty()) return std::nullopt;
-    DecodedBatch batch = std::move(batches_.front());
-    batches_.pop_front();
-    changed_.notify_all();
-    return batch;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    changed_.notify_all();
-  }
-  void cancel() {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kCapacity = 8;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<DecodedBatch> batches_;
-  bool closed_ = false;
-  bool cancelled_ = false;
-};
-
 constexpr std::size_t kBatchEvents = 512;
+
+DecodedBatch empty_batch() {
+  DecodedBatch batch;
+  batch.seqs.reserve(kBatchEvents);
+  batch.chain_hashes.reserve(kBatchEvents);
+  batch.events.reserve(kBatchEvents);
+  return batch;
+}
 
 }  // namespace
 
@@ -202,26 +166,28 @@ StatusOr<ChainReport> verify_chain(const EventLog& log,
   return verify_chain_prefix(log, {}, on_event);
 }
 
-// Two stages on two cores: a reader thread iterates the log and decodes
-// each event; the calling thread hashes the chain, checks the links and
-// folds (on_event keeps running on the caller's thread, in order). Decoding
-// and folding cost about the same per event, so this nearly halves the
-// time of a long replay.
+// Two stages on two cores: a reader thread iterates the log, decodes each
+// event and hashes it; the calling thread checks the links and folds
+// (on_event keeps running on the caller's thread, in order). The fold is
+// the slower stage, so everything that does not depend on the events
+// before goes to the reader.
 StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
                                           const std::function<bool(const Event&)>& stop_before,
                                           const std::function<void(const Event&)>& on_event) {
   const LogHead stored_head = log.head();
-  BatchChannel channel;
+  BatchChannel<DecodedBatch> channel;
   Status read_status;
   std::thread reader([&] {
-    DecodedBatch batch;
+    ChainHasher hasher;
+    DecodedBatch batch = empty_batch();
     read_status = log.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
-      batch.bytes.append(bytes);
       batch.seqs.push_back(seq);
-      batch.ends.push_back(batch.bytes.size());
       batch.events.push_back(decode_event(bytes));
+      const StatusOr<Event>& event = batch.events.back();
+      batch.chain_hashes.push_back(event.is_ok() ? hasher.hash(event->prev_hash, bytes)
+                                                 : Hash256{});
       if (batch.size() < kBatchEvents) return true;
-      return channel.push(std::exchange(batch, DecodedBatch{}));
+      return channel.push(std::exchange(batch, empty_batch()));
     });
     if (batch.size() > 0) channel.push(std::move(batch));
     channel.close();
@@ -232,13 +198,8 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
   while (walking) {
     auto batch = channel.pop();
     if (!batch) break;
-    std::size_t begin = 0;
-    for (std::size_t i = 0; i < batch->size() && walking; ++i) {
-      const std::string_view bytes =
-          std::string_view(batch->bytes).substr(begin, batch->ends[i] - begin);
-      begin = batch->ends[i];
-      walking = walker.visit(batch->seqs[i], bytes, std::move(batch->events[i]));
-    }
+    for (std::size_t i = 0; i < batch->size() && walking; ++i)
+      walking = walker.visit(batch->seqs[i], batch->chain_hashes[i], std::move(batch->events[i]));
   }
   channel.cancel();
   reader.join();

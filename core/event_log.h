@@ -67,6 +67,11 @@ class EventLog {
   virtual Status read_records(
       RecordTable table,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+
+  // About how many records `table` holds, for sizing what is loaded from it;
+  // 0 when the log cannot tell cheaply. Never a promise: it may be off
+  // either way, most for records overwritten since the last compaction.
+  virtual std::uint64_t estimate_record_count(RecordTable) const { return 0; }
 };
 
 }  // namespace keyledger

@@ -141,16 +141,25 @@ void LedgerState::put_user(UserRecord user) {
 }
 
 void LedgerState::put_key(KeyRecord key) {
-  auto& keys = key_table_->keys;
-  auto it = keys.find(key.key_id);
-  if (it == keys.end()) {
+  // One probe of the table, whether the key is new or not: at a million
+  // keys each probe is a cache miss or two.
+  auto [it, added] = key_table_->keys.try_emplace(key.key_id);
+  if (added) {
     if (!key.deleted) live_keys_by_owner_[key.owner].push_back(key.key_id);
-    std::string id = key.key_id;
-    keys.emplace(std::move(id), std::move(key));
-  } else {
-    if (key.deleted && !it->second.deleted) forget_live_key(key.owner, key.key_id);
-    it->second = std::move(key);
+  } else if (key.deleted && !it->second.deleted) {
+    forget_live_key(key.owner, key.key_id);
   }
+  it->second = std::move(key);
+}
+
+const KeyRecord* LedgerState::add_unlisted_key(KeyRecord key) {
+  std::string id = key.key_id;
+  auto [it, added] = key_table_->keys.try_emplace(std::move(id), std::move(key));
+  return added ? &it->second : nullptr;
+}
+
+void LedgerState::set_live_key_ids(std::string owner, std::vector<std::string> key_ids) {
+  live_keys_by_owner_.insert_or_assign(std::move(owner), std::move(key_ids));
 }
 
 // Deleted keys leave the owner's list so that listing stays as cheap as the

@@ -15,6 +15,8 @@
 
 namespace keyledger::projections {
 
+class StoredKeyLoader;
+
 // Hash and equality that accept std::string_view, so lookups do not copy.
 struct StringHash {
   using is_transparent = void;
@@ -73,6 +75,15 @@ class LedgerState final : public MutableLedger {
   }
 
  private:
+  // StoredKeyLoader fills a fresh state's keys in stored (key id) order and
+  // sets the owner lists once at the end, which is cheaper than put_key in
+  // creation order (that needs every record sorted first).
+  friend class StoredKeyLoader;
+  // Adds `key` without listing it under its owner; nullptr if the id is
+  // taken. The record stays at the returned address until it is erased.
+  const KeyRecord* add_unlisted_key(KeyRecord key);
+  void set_live_key_ids(std::string owner, std::vector<std::string> key_ids);
+
   void forget_live_key(const std::string& owner, const std::string& key_id);
 
   // The key table with its own node pool (no per-node malloc header: ~40

@@ -27,8 +27,20 @@ template <typename Root, typename Result, typename Read>
 StatusOr<Result> parse(std::string_view bytes, Read read) {
   if (bytes.empty() || bytes.size() > kMaxRecordBytes || bytes.size() % sizeof(capnp::word) != 0)
     return corruption("undecodable_record", "a stored record has an impossible size");
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  // RocksDB values carry no alignment guarantee; Cap'n Proto needs words.
+  // Records fit the stack buffer, so loading a million of them allocates
+  // nothing here.
+  constexpr std::size_t kStackWords = 64;
+  capnp::word stack_words[kStackWords];
+  kj::Array<capnp::word> heap_words;
+  const std::size_t word_count = bytes.size() / sizeof(capnp::word);
+  capnp::word* first_word = stack_words;
+  if (word_count > kStackWords) {
+    heap_words = kj::heapArray<capnp::word>(word_count);
+    first_word = heap_words.begin();
+  }
+  std::memcpy(first_word, bytes.data(), bytes.size());
+  const kj::ArrayPtr<const capnp::word> words(first_word, word_count);
   capnp::ReaderOptions options;
   options.traversalLimitInWords = kMaxRecordBytes / sizeof(capnp::word);
   options.nestingLimit = 4;

@@ -1,60 +1,120 @@
 #include "projections/stored_projection.h"
 
 #include <algorithm>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "core/batch_channel.h"
 #include "projections/record_codec.h"
+#include "projections/stored_key_loader.h"
 
 namespace keyledger::projections {
+namespace {
 
-StatusOr<LedgerState> load_stored_state(const EventLog& log) {
-  LedgerState state;
+Status damaged(std::string_view what, std::string_view key) {
+  return corruption("projection_corrupt",
+                    "stored " + std::string(what) + " '" + std::string(key) + "' is damaged");
+}
+
+Status load_users(const EventLog& log, LedgerState& state) {
   Status failure = Status::ok();
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kUsers, [&](auto key, auto value) {
     auto user = decode_user_record(value);
     if (!user.is_ok() || user->user_id != key) {
-      failure =
-          corruption("projection_corrupt", "stored user '" + std::string(key) + "' is damaged");
+      failure = damaged("user", key);
       return false;
     }
     state.put_user(std::move(user).value());
     return true;
   }));
-  KEYLEDGER_RETURN_IF_ERROR(failure);
-  // Keys are inserted in creation order so each owner's list is oldest
-  // first, exactly as the fold builds it.
-  std::vector<KeyRecord> keys;
-  KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
-    auto record = decode_key_record(value);
-    if (!record.is_ok() || record->key_id != key) {
-      failure =
-          corruption("projection_corrupt", "stored key '" + std::string(key) + "' is damaged");
-      return false;
+  return failure;
+}
+
+// The key table is sized from the owner index's count: index entries are
+// written once per key and never changed, so RocksDB's estimate for them is
+// close, while the keys table's counts every not yet compacted update (each
+// flushed key use rewrites a record). Capped at the head seq (every key
+// took an event) so that a wild estimate cannot reserve wildly.
+std::size_t expected_keys(const EventLog& log) {
+  return static_cast<std::size_t>(
+      std::min(log.estimate_record_count(RecordTable::kOwnerIndex), log.head().seq));
+}
+
+// Decoded key records handed from the reading thread to the loading one.
+struct KeyBatch {
+  std::vector<KeyRecord> records;
+  std::optional<std::string> damaged_key;  // the record the reader stopped at
+};
+
+constexpr std::size_t kBatchKeys = 512;
+
+// Two stages on two cores: a reader thread iterates the keys table and
+// decodes each record while this thread adds them to the state (hashing
+// into a table of a million keys costs about as much as reading and
+// decoding them).
+Status load_keys(const EventLog& log, StoredKeyLoader& keys) {
+  BatchChannel<KeyBatch> channel;
+  Status read_status;
+  std::thread reader([&] {
+    KeyBatch batch;
+    read_status = log.read_records(RecordTable::kKeys, [&](auto key, auto value) {
+      auto record = decode_key_record(value);
+      if (!record.is_ok() || record->key_id != key) {
+        batch.damaged_key = std::string(key);
+        return false;
+      }
+      batch.records.push_back(std::move(record).value());
+      if (batch.records.size() < kBatchKeys) return true;
+      return channel.push(std::exchange(batch, KeyBatch{}));
+    });
+    if (!batch.records.empty() || batch.damaged_key) channel.push(std::move(batch));
+    channel.close();
+  });
+  Status failure = Status::ok();
+  while (failure.is_ok()) {
+    auto batch = channel.pop();
+    if (!batch) break;
+    for (KeyRecord& record : batch->records) {
+      std::string key_id = record.key_id;  // for the report; `add` takes the record
+      if (!keys.add(std::move(record))) {
+        failure = damaged("key", key_id);
+        break;
+      }
     }
-    keys.push_back(std::move(record).value());
-    return true;
-  }));
-  KEYLEDGER_RETURN_IF_ERROR(failure);
-  std::sort(keys.begin(), keys.end(),
-            [](const KeyRecord& a, const KeyRecord& b) { return a.created_seq < b.created_seq; });
-  // Sized once: growing a map of a million keys rehashes it again and again.
-  state.reserve_keys(keys.size());
-  for (auto& key : keys) state.put_key(std::move(key));
-  std::vector<KeyRecord>().swap(keys);  // give the moved-from records back now
-  // Every index entry must name a stored key of that owner, and there must be
-  // one per key. Checked against the loaded keys rather than a set of
-  // expected entries, which at a million keys cost as much as the keys.
-  std::size_t index_entries = 0;
+    if (failure.is_ok() && batch->damaged_key) failure = damaged("key", *batch->damaged_key);
+  }
+  channel.cancel();
+  reader.join();
+  KEYLEDGER_RETURN_IF_ERROR(read_status);
+  return failure;
+}
+
+// Every index entry must name a stored key of that owner, and there must be
+// one per key.
+Status check_owner_index(const EventLog& log, StoredKeyLoader& keys) {
   bool index_matches = true;
   KEYLEDGER_RETURN_IF_ERROR(log.read_records(RecordTable::kOwnerIndex, [&](auto key, auto) {
-    ++index_entries;
     const std::size_t split = key.rfind('\0');
-    const KeyRecord* record =
-        split == std::string_view::npos ? nullptr : state.find_key(key.substr(split + 1));
-    index_matches = record != nullptr && record->owner == key.substr(0, split);
+    index_matches = split != std::string_view::npos &&
+                    keys.match_index_entry(key.substr(0, split), key.substr(split + 1));
     return index_matches;
   }));
-  if (!index_matches || index_entries != state.keys().size())
+  if (!index_matches || !keys.index_complete())
     return corruption("projection_corrupt", "the owner index disagrees with the stored keys");
+  return Status::ok();
+}
+
+}  // namespace
+
+StatusOr<LedgerState> load_stored_state(const EventLog& log) {
+  LedgerState state;
+  KEYLEDGER_RETURN_IF_ERROR(load_users(log, state));
+  StoredKeyLoader keys(state, expected_keys(log));
+  KEYLEDGER_RETURN_IF_ERROR(load_keys(log, keys));
+  KEYLEDGER_RETURN_IF_ERROR(check_owner_index(log, keys));
+  keys.finish();
   return state;
 }
 

@@ -387,6 +387,14 @@ Status RocksEventLog::read_records(
   return from_rocks(it->status(), "reading records");
 }
 
+std::uint64_t RocksEventLog::estimate_record_count(RecordTable table) const {
+  std::uint64_t count = 0;
+  if (!impl_->db->GetIntProperty(impl_->family(family_of(table)), "rocksdb.estimate-num-keys",
+                                 &count))
+    return 0;
+  return count;
+}
+
 std::uint64_t RocksEventLog::approximate_size_bytes() const {
   // Every file of the database: tables, write-ahead log, manifest.
   std::uint64_t total = 0;

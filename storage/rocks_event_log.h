@@ -62,6 +62,8 @@ class RocksEventLog final : public EventLog {
   Status read_records(RecordTable table,
                       const std::function<bool(std::string_view, std::string_view)>& visit)
       const override;
+  // RocksDB's own estimate (table properties plus memtables).
+  std::uint64_t estimate_record_count(RecordTable table) const override;
 
   // Bytes of every file of the database on disk.
   std::uint64_t approximate_size_bytes() const;

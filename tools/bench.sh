@@ -211,12 +211,19 @@ ${replay}
 
 Where replay's time goes: per event it decodes a Cap'n Proto message into
 C++ strings, hashes the event for the chain (SHA-256) and folds it into
-node-based hash maps (a million key insertions with their allocations).
-Reading and decoding run on one thread and hashing and folding on another
-(core/chain_verifier.cc), so on two cores the slower stage sets the pace;
-the fold into hash maps is the likely one but was not profiled this time.
-On a quiet machine replay reaches ~75% of the target; under load
-(earlier runs at load average 10) it fell to a third of it.
+node-based hash maps. Reading, decoding and hashing run on one thread and
+the link check and fold on another (core/chain_verifier.cc), so on two
+cores the slower stage sets the pace. perf shows that stage is the fold:
+its key-table probes (\`std::unordered_map\` finds, two or three cache
+misses each at half a million keys) are ~40% of that thread and zeroing
+the pages the growing table touches another ~20%. Moved off it (issue
+#6): the chain hash, now computed by the reader, and the copy of every
+event's bytes that the hash needed; \`put_key\` probes the table once
+instead of twice. The thread split went from 66/34% to 56/44% of CPU
+samples. What is left is the hash map itself: an open-addressing table
+(one miss per probe) or prefetching the next events' buckets would be the
+next step. Replay needs both cores, so it suffers most when the machine
+is shared (runs at load average 6–10 fell to a third of the target).
 
 ## 6. Start-up time and memory with ${fixture_keys} live keys
 
@@ -230,12 +237,18 @@ ${startup}
 
 Why start-up is slower than raw iteration: raw iteration only touches the
 bytes; keyledgerd decodes every stored key record (Cap'n Proto into C++
-strings), sorts them into creation order, inserts them into node-based hash
-maps (one allocation per key plus the per-owner lists) and checks the owner
-index against them. Fixed here (perf showed them as the largest parts): the
-key map is sized once instead of rehashing as it grows, and the owner index
-is checked against the loaded keys instead of building a set of a million
-strings. Why memory is above 256 B per key: a key is a \`std::unordered_map\`
+strings), inserts them into node-based hash maps (one node per key, whose
+pages the kernel must zero: ~17% of a load in perf), builds the per-owner
+lists and checks the owner index against them. How it loads
+(projections/stored_key_loader.h): a second thread iterates and decodes
+the keys table while the first inserts records, in stored order, into a
+key map sized once from RocksDB's count of owner-index entries; each
+owner's keys are collected in key-id order, so the owner index (sorted by
+owner, then key id) is matched against them front to back instead of one
+random hash lookup per entry, and only each owner's list is sorted into
+creation order, not a vector of a million records. That removed the sort
+(~8% of a load), the per-entry lookups (~20%) and a heap copy per decoded
+record (~4%). Why memory is above 256 B per key: a key is a \`std::unordered_map\`
 node holding a \`KeyRecord\` of five \`std::string\`s (32 bytes each even when
 short), a 32-byte secret hash and times (~250 bytes with the node), plus its
 id again in the owner's list and the bucket array (~320 bytes); the

@@ -82,6 +82,18 @@ TEST_CASE("a key record survives encoding and decoding unchanged", "[projections
   CHECK(*decoded == fresh);
 }
 
+TEST_CASE("a record larger than the decoder's stack buffer decodes unchanged", "[projections]") {
+  KeyRecord key = sample_key();
+  key.name = std::string(4000, 'n');  // the decoder keeps 512 bytes on its stack
+  const std::string bytes = encode_key_record(key);
+  REQUIRE(bytes.size() > 512);
+  auto decoded = decode_key_record(bytes);
+  REQUIRE(decoded.is_ok());
+  CHECK(*decoded == key);
+  CHECK(decode_key_record(bytes.substr(0, bytes.size() - 8)).status().reason() ==
+        "undecodable_record");
+}
+
 TEST_CASE("bytes that are not a record are rejected as corruption", "[projections]") {
   const std::string user_bytes = encode_user_record(sample_user(Privilege::kAdmin));
   const std::string key_bytes = encode_key_record(sample_key());
