@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <cstdint>
 #include <optional>
 
 #include "server/http_request_parsing.h"
@@ -128,25 +129,35 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_write(beast::error_code error) {
     operation_pending_ = false;
     unusual_response_.reset();
+    // Keep the buffer for the next small answer, but not the megabytes of
+    // one large one for the rest of a keep-alive connection.
+    if (out_.capacity() > kKeptResponseCapacity) std::string().swap(out_);
     if (error || timed_out_ || !keep_alive_) return close();
     read(false);
   }
 
   // The deadline of the read or write about to start. Moving a deadline
-  // costs only a clock read: the one timer of the session is re-armed when
-  // it fires early, not on every operation.
+  // later costs only a clock read: the one timer of the session is re-armed
+  // when it fires early, not on every operation. A deadline sooner than the
+  // running wait (a write after a keep-alive read armed the idle timeout)
+  // re-arms it at once, or the write timeout would only be checked when the
+  // idle one fired.
   void arm_deadline(std::chrono::seconds timeout) {
     deadline_ = Clock::now() + timeout;
     operation_pending_ = true;
-    if (timer_running_) return;
+    if (timer_running_ && deadline_ >= timer_.expiry()) return;
     timer_running_ = true;
     wait_for_deadline();
   }
 
   void wait_for_deadline() {
+    // expires_at() cancels a wait still pending; its handler then sees an
+    // old generation and leaves the timer's state to this wait.
     timer_.expires_at(deadline_);
-    timer_.async_wait(
-        [self = shared_from_this()](beast::error_code error) { self->on_deadline(error); });
+    const std::uint64_t generation = ++timer_generation_;
+    timer_.async_wait([self = shared_from_this(), generation](beast::error_code error) {
+      if (generation == self->timer_generation_) self->on_deadline(error);
+    });
   }
 
   void on_deadline(beast::error_code error) {
@@ -185,7 +196,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   static constexpr std::size_t kReadAhead = 8192;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  std::string out_;  // the serialised response; its capacity is kept
+  static constexpr std::size_t kKeptResponseCapacity = 64u << 10;
+  std::string out_;  // the serialised response; a small capacity is kept
   // A response serialize_response() does not write (chunked), kept alive
   // while Beast writes it.
   std::unique_ptr<HttpResponse> unusual_response_;
@@ -193,6 +205,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Clock::time_point deadline_{};
   bool operation_pending_ = false;
   bool timer_running_ = false;
+  std::uint64_t timer_generation_ = 0;  // of the wait whose handler counts
   bool timed_out_ = false;
   bool closed_ = false;
 };
