@@ -60,9 +60,9 @@ bool LiveProjection::touch_use(std::string_view key_id, std::uint32_t ipv4, Time
   return cell != nullptr && cell->touch(ipv4, at_ns);
 }
 
-void LiveProjection::replace_use(std::string_view key_id, const KeyUse& use, bool unpersisted) {
+void LiveProjection::replace_use(std::string_view key_id, const KeyUse& use) {
   std::shared_lock lock(mutex_);
-  if (UseCell* cell = index_.use_of(key_id)) cell->replace_if_newer(use, unpersisted);
+  if (UseCell* cell = index_.use_of(key_id)) cell->replace_if_newer(use);
 }
 
 std::optional<KeyUse> LiveProjection::newest_use(std::string_view key_id) const {

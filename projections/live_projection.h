@@ -44,7 +44,7 @@ class LiveProjection final : public CommandStateMachine {
   //   take_unpersisted_uses: clears the unpersisted marks, calling `take`
   //     with each use they covered.
   bool touch_use(std::string_view key_id, std::uint32_t ipv4, TimeNs at_ns);
-  void replace_use(std::string_view key_id, const KeyUse& use, bool unpersisted);
+  void replace_use(std::string_view key_id, const KeyUse& use);
   std::optional<KeyUse> newest_use(std::string_view key_id) const;
   void take_unpersisted_uses(const std::function<void(std::string_view, const KeyUse&)>& take);
   void mark_use_unpersisted(std::string_view key_id);

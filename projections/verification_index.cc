@@ -22,9 +22,9 @@ bool UseCell::touch(std::uint32_t ipv4, TimeNs at_ns) {
   return true;
 }
 
-void UseCell::replace_if_newer(const KeyUse& use, bool unpersisted) {
+void UseCell::replace_if_newer(const KeyUse& use) {
   if (use.at_ns < at_ns_.load()) return;
-  address_.store((use.ipv4 ? kHasAddress | *use.ipv4 : 0) | (unpersisted ? kUnpersisted : 0));
+  address_.store(use.ipv4 ? kHasAddress | *use.ipv4 : 0);
   at_ns_.store(use.at_ns);
 }
 
@@ -99,7 +99,9 @@ VerificationIndex::~VerificationIndex() {
 }
 
 void VerificationIndex::reserve(std::size_t keys) {
-  if (capacity_for(keys) > capacity_) grow_to(capacity_for(keys));
+  // An eighth more: a restarted server grows only after that many new keys.
+  const std::size_t capacity = capacity_for(keys + keys / 8);
+  if (capacity > capacity_) grow_to(capacity);
 }
 
 void VerificationIndex::grow_to(std::size_t capacity) {
@@ -171,8 +173,7 @@ void VerificationIndex::put_key(const KeyRecord& key) {
   slot->owner = owner_index(key.owner) | (key.deleted ? Slot::kDeletedBit : 0);
   slot->secret_hash = key.secret_hash;
   if (key.last_used_at_ns != 0)
-    slot->use.replace_if_newer(KeyUse{parse_canonical_ipv4(key.last_used_ip), key.last_used_at_ns},
-                               /*unpersisted=*/false);
+    slot->use.replace_if_newer(KeyUse{parse_canonical_ipv4(key.last_used_ip), key.last_used_at_ns});
 }
 
 std::optional<VerificationView> VerificationIndex::view(std::string_view key_id) const {

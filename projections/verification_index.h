@@ -43,10 +43,12 @@ class UseCell {
   // (the common case: a client keeps its address), marking the cell
   // unpersisted; false, changing nothing, when the address differs.
   bool touch(std::uint32_t ipv4, TimeNs at_ns);
-  // Replaces the cell's use when `use` is at least as new. Racing touch()es
-  // of the old address may leave their (nanoseconds newer) time beside the
-  // new address; last use is a summary, not an audit record.
-  void replace_if_newer(const KeyUse& use, bool unpersisted);
+  // Replaces the cell's use, as persisted, when `use` is at least as new.
+  // Not atomic as a whole: a racing touch() of the old address may leave
+  // its time beside the new address or be overwritten by an older time, and
+  // a racing flush may pair the old address with the new time. Within the
+  // microseconds of such a race, last use is a summary, not an audit record.
+  void replace_if_newer(const KeyUse& use);
   KeyUse use() const;
   // Clears the unpersisted mark; the use it covered, if it was set.
   std::optional<KeyUse> take_unpersisted();
@@ -80,8 +82,10 @@ class VerificationIndex {
   VerificationIndex& operator=(const VerificationIndex&) = delete;
   ~VerificationIndex();
 
-  // Makes room for `keys` keys in all, so loading does not grow the table
-  // step by step.
+  // Makes room for `keys` keys in all and some more, so neither loading nor
+  // the first new keys after it grow the table. Growing copies every slot
+  // under the projection's exclusive lock: verifications wait for it (about
+  // a tenth of a second at a million keys).
   void reserve(std::size_t keys);
   // Adds or updates the owner entry of `user`.
   void put_user(const UserRecord& user);

@@ -20,7 +20,13 @@ LastUseTracker::LastUseTracker(storage::GroupCommitWriter& writer,
   for (int i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
-LastUseTracker::~LastUseTracker() { stop(); }
+LastUseTracker::~LastUseTracker() {
+  stop();
+  // Completions of submitted commits use this tracker: wait for them
+  // (bounded, in case the writer has stopped and will never call back).
+  for (int i = 0; i < 500 && outstanding_.load() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
 
 void LastUseTracker::stop() {
   {
@@ -69,7 +75,7 @@ void LastUseTracker::record_slowly(std::string_view key_id, const std::string& c
     entry.latest = LastUse{client_ip, at_ns};
     // From now on uses from this address take the fast path (IPv4 only; a
     // cell without an address sends every use here).
-    projection_.replace_use(key_id, projections::KeyUse{ipv4, at_ns}, /*unpersisted=*/false);
+    projection_.replace_use(key_id, projections::KeyUse{ipv4, at_ns});
     if (entry.latest.ip == entry.persisted.ip || entry.in_flight) return;
     entry.in_flight = true;
     sending = entry.latest;
@@ -157,8 +163,9 @@ std::size_t LastUseTracker::flush_due(bool everything) {
   if (everything || now - cells_flushed_at_ns_ >= interval) {
     cells_flushed_at_ns_ = now;
     std::vector<std::pair<std::string, projections::KeyUse>> due;
-    // Collected first: submitting may wait for the writer, which needs the
-    // projection's exclusive lock to publish.
+    // Collected first, then submitted outside the projection's lock: a
+    // stopping writer runs a completion at once, and a failed one takes the
+    // projection's lock again (mark_use_unpersisted).
     projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
       if (use.ipv4) due.emplace_back(std::string(key_id), use);
     });

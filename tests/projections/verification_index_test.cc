@@ -138,15 +138,15 @@ TEST_CASE("a use cell records uses from its address and hands each out once", "[
     CHECK(cell.take_unpersisted()->at_ns == 200);
   }
   SECTION("replacing takes only newer uses") {
-    cell.replace_if_newer(KeyUse{ip("10.0.0.2"), 100}, false);
+    cell.replace_if_newer(KeyUse{ip("10.0.0.2"), 100});
     CHECK(cell.use().ipv4 == ip("10.0.0.1"));
-    cell.replace_if_newer(KeyUse{ip("10.0.0.2"), 300}, false);
+    cell.replace_if_newer(KeyUse{ip("10.0.0.2"), 300});
     CHECK(cell.use().ipv4 == ip("10.0.0.2"));
     CHECK(cell.touch(ip("10.0.0.2"), 400));
     CHECK_FALSE(cell.touch(ip("10.0.0.1"), 500));
   }
   SECTION("a cell without an address sends every use to the slow path") {
-    cell.replace_if_newer(KeyUse{std::nullopt, 300}, false);
+    cell.replace_if_newer(KeyUse{std::nullopt, 300});
     CHECK_FALSE(cell.touch(ip("10.0.0.1"), 400));
     CHECK(cell.use().at_ns == 300);
   }
@@ -164,7 +164,7 @@ TEST_CASE("a use cell records uses from its address and hands each out once", "[
 
 TEST_CASE("no use touched while a flusher takes them is lost", "[projections]") {
   UseCell cell;
-  cell.replace_if_newer(KeyUse{ip("10.0.0.1"), 1}, false);
+  cell.replace_if_newer(KeyUse{ip("10.0.0.1"), 1});
   constexpr TimeNs kUses = 200'000;
   std::atomic<bool> done{false};
   TimeNs newest_taken = 0;
