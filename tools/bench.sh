@@ -103,11 +103,12 @@ open-addressed table of 64-byte slots holding just what verification needs
 the lookup and the last-use update touch one cache line. Until this stop a
 verification looked up the node-based key map and the last-use tracker's
 map (three to four misses, plus a mutex): 349,000 per second on a quiet
-machine, against about 1,000,000 now. A client that keeps its IPv4 address
+machine, against 810,000 to 1,000,000 now (this run's figure is above;
+other runs the same day on the same machine measured 936,000 and 996,000). A client that keeps its IPv4 address
 (the common case) records its use in that slot with two atomic operations;
 a new address, an IPv6 client or a key's first use goes through the
 tracker's map as before (server/last_use_tracker.h). The cost is memory:
-the index adds 80 bytes per key (1.25 slots per key; see section 6), while
+the index adds about 90 bytes per key (see section 6), while
 used keys no longer each hold a tracker entry. Why 50% of the raw HMAC rate
 stays out of reach: the checksum is a SHA-256 of about the same input, so
 the two hashes alone cost twice the reference, before any lookup. Earlier
@@ -252,11 +253,12 @@ record (~4%). Why memory is above 256 B per key: a key is a \`std::unordered_map
 node holding a \`KeyRecord\` of five \`std::string\`s (32 bytes each even when
 short), a 32-byte secret hash and times (~250 bytes with the node), plus its
 id again in the owner's list and the bucket array (~320 bytes); the
-verification index adds 80 (one 64-byte slot per key at most 80% full),
-traded for nearly three times the verification rate (section 1). The key
-map's nodes come from a pool (no malloc header per node) and no longer
-from huge pages, since verification does not read it: 38 bytes per key
-less. Reaching 256 B needs a compact record (ids and names interned or in
-one arena, fixed-size fields) — a redesign, not done.
+key map's huge-page chunks add ~38 (replay's fold runs at half the speed
+without them: 371k against 787k events per second in one same-run check);
+the verification index adds 90 (one 64-byte slot per key, at most 80%
+full, with an eighth of headroom after loading so the first new keys do
+not grow it), traded for about two and a half times the verification rate
+(section 1). Reaching 256 B needs a compact record (ids and names interned
+or in one arena, fixed-size fields) — a redesign, not done.
 DOC
 echo "wrote docs/BENCHMARKS.md"
