@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "core/aligned_words.h"
 #include "core/events.capnp.h"
 
 namespace keyledger {
@@ -197,24 +198,14 @@ StatusOr<Event> decode_event(std::string_view bytes) {
     return corruption("undecodable_event", "event is larger than the limit");
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
     return corruption("undecodable_event", "event size is not a whole number of words");
-  // RocksDB slices carry no alignment guarantee; Cap'n Proto needs words.
-  // Typical events fit the stack buffer, so replay allocates nothing here.
-  constexpr std::size_t kStackWords = 256;
-  capnp::word stack_words[kStackWords];
-  kj::Array<capnp::word> heap_words;
-  const std::size_t word_count = bytes.size() / sizeof(capnp::word);
-  capnp::word* words = stack_words;
-  if (word_count > kStackWords) {
-    heap_words = kj::heapArray<capnp::word>(word_count);
-    words = heap_words.begin();
-  }
-  std::memcpy(words, bytes.data(), bytes.size());
+  AlignedWords<256> aligned;
+  const kj::ArrayPtr<const capnp::word> words = aligned.copy(bytes);
   capnp::ReaderOptions options;
   options.traversalLimitInWords = kMaxEncodedEventBytes / sizeof(capnp::word);
   options.nestingLimit = 8;
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words, word_count), options);
-    if (reader.getEnd() != words + word_count)
+    capnp::FlatArrayMessageReader reader(words, options);
+    if (reader.getEnd() != words.end())
       return corruption("undecodable_event", "trailing bytes after the event");
     return read_event(reader.getRoot<schema::Event>());
   } catch (const kj::Exception& exception) {

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "core/aligned_words.h"
 #include "projections/records.capnp.h"
 
 namespace keyledger::projections {
@@ -27,20 +28,8 @@ template <typename Root, typename Result, typename Read>
 StatusOr<Result> parse(std::string_view bytes, Read read) {
   if (bytes.empty() || bytes.size() > kMaxRecordBytes || bytes.size() % sizeof(capnp::word) != 0)
     return corruption("undecodable_record", "a stored record has an impossible size");
-  // RocksDB values carry no alignment guarantee; Cap'n Proto needs words.
-  // Records fit the stack buffer, so loading a million of them allocates
-  // nothing here.
-  constexpr std::size_t kStackWords = 64;
-  capnp::word stack_words[kStackWords];
-  kj::Array<capnp::word> heap_words;
-  const std::size_t word_count = bytes.size() / sizeof(capnp::word);
-  capnp::word* first_word = stack_words;
-  if (word_count > kStackWords) {
-    heap_words = kj::heapArray<capnp::word>(word_count);
-    first_word = heap_words.begin();
-  }
-  std::memcpy(first_word, bytes.data(), bytes.size());
-  const kj::ArrayPtr<const capnp::word> words(first_word, word_count);
+  AlignedWords<64> aligned;
+  const kj::ArrayPtr<const capnp::word> words = aligned.copy(bytes);
   capnp::ReaderOptions options;
   options.traversalLimitInWords = kMaxRecordBytes / sizeof(capnp::word);
   options.nestingLimit = 4;
@@ -49,7 +38,8 @@ StatusOr<Result> parse(std::string_view bytes, Read read) {
     capnp::FlatArrayMessageReader reader(words, options);
     result = read(reader.getRoot<Root>());
   });
-  if (failure != nullptr) return corruption("undecodable_record", "a stored record does not decode");
+  if (failure != nullptr)
+    return corruption("undecodable_record", "a stored record does not decode");
   return result;
 }
 
@@ -89,9 +79,9 @@ StatusOr<UserRecord> decode_user_record(std::string_view bytes) {
         auto privilege = static_cast<int>(in.getPrivilege());
         if (privilege < 0 || privilege > 2)
           return corruption("undecodable_record", "a stored user has an unknown privilege");
-        return UserRecord{to_std(in.getUserId()), static_cast<Privilege>(privilege),
-                          in.getDisabled(),       in.getLocked(),
-                          to_std(in.getPasswordHash()), in.getCreatedAtNs()};
+        return UserRecord{
+            to_std(in.getUserId()), static_cast<Privilege>(privilege), in.getDisabled(),
+            in.getLocked(),         to_std(in.getPasswordHash()),      in.getCreatedAtNs()};
       });
 }
 
