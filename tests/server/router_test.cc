@@ -3,6 +3,9 @@
 #include "server/router.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace keyledger::server;
 
@@ -16,15 +19,12 @@ struct Routed {
   std::string handled_by;
 };
 
+// A router whose handlers answer with their own method and pattern.
 class RouterFixture {
  public:
-  RouterFixture() {
-    add(http::verb::get, "/v1/keys");
-    add(http::verb::post, "/v1/keys");
-    add(http::verb::patch, "/v1/keys/{id}");
-    add(http::verb::delete_, "/v1/keys/{id}");
-    add(http::verb::get, "/v1/keys/{id}/history");
-    add(http::verb::get, "/v1/users/{user}/keys/{id}");
+  using Routes = std::vector<std::pair<http::verb, std::string>>;
+  explicit RouterFixture(const Routes& routes) {
+    for (const auto& [method, pattern] : routes) add(method, pattern);
   }
 
   Routed route(http::verb method, const std::string& path) {
@@ -54,46 +54,26 @@ class RouterFixture {
   Router router_;
 };
 
-// Literal and parameterised routes interleaved on overlapping paths.
-class OverlapFixture {
- public:
-  OverlapFixture() {
-    add(http::verb::get, "/v1/items/{id}");
-    add(http::verb::get, "/v1/items/new");
-    add(http::verb::post, "/v1/items/new");
-    add(http::verb::delete_, "/v1/items/{id}");
-    add(http::verb::put, "/v1/items/new");
-  }
-  Routed route(http::verb method, const std::string& path) {
-    Exchange exchange;
-    exchange.request.method(method);
-    exchange.path = path;
-    const Handler* handler = nullptr;
-    Routed out;
-    out.match = router_.match(exchange, handler, out.allowed);
-    out.route = exchange.route;
-    out.params = exchange.path_params;
-    if (handler)
-      (*handler)(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
-    return out;
-  }
+const RouterFixture::Routes kKeyRoutes = {
+    {http::verb::get, "/v1/keys"},
+    {http::verb::post, "/v1/keys"},
+    {http::verb::patch, "/v1/keys/{id}"},
+    {http::verb::delete_, "/v1/keys/{id}"},
+    {http::verb::get, "/v1/keys/{id}/history"},
+    {http::verb::get, "/v1/users/{user}/keys/{id}"},
+};
 
- private:
-  void add(http::verb method, const std::string& pattern) {
-    const std::string name = std::string(http::to_string(method)) + " " + pattern;
-    router_.add(method, pattern, [name](std::shared_ptr<Exchange>, Respond respond) {
-      HttpResponse response;
-      response.body() = name;
-      respond(std::move(response));
-    });
-  }
-  Router router_;
+// Literal and parameterised routes interleaved on overlapping paths.
+const RouterFixture::Routes kOverlappingRoutes = {
+    {http::verb::get, "/v1/items/{id}"}, {http::verb::get, "/v1/items/new"},
+    {http::verb::post, "/v1/items/new"}, {http::verb::delete_, "/v1/items/{id}"},
+    {http::verb::put, "/v1/items/new"},
 };
 
 }  // namespace
 
 TEST_CASE("literal routes match their path and method exactly", "[server][router]") {
-  RouterFixture f;
+  RouterFixture f(kKeyRoutes);
   auto listed = f.route(http::verb::get, "/v1/keys");
   CHECK(listed.match == Router::Match::kFound);
   CHECK(listed.handled_by == "GET /v1/keys");
@@ -104,7 +84,7 @@ TEST_CASE("literal routes match their path and method exactly", "[server][router
 }
 
 TEST_CASE("parameters match one non-empty segment and come out in order", "[server][router]") {
-  RouterFixture f;
+  RouterFixture f(kKeyRoutes);
   auto renamed = f.route(http::verb::patch, "/v1/keys/AAAAAAAAAAA1");
   CHECK(renamed.match == Router::Match::kFound);
   CHECK(renamed.route == "/v1/keys/{id}");
@@ -116,7 +96,7 @@ TEST_CASE("parameters match one non-empty segment and come out in order", "[serv
 
 TEST_CASE("near misses are not found, and a known path with another method says which",
           "[server][router]") {
-  RouterFixture f;
+  RouterFixture f(kKeyRoutes);
   for (const char* path : {"/v1/keys/", "/v1/keys//history", "/v1/key", "/v1/keys/a/b",
                            "/v1/keys/K3/history/", "/v1", "/", "", "/v1/users//keys/K2"}) {
     INFO(path);
@@ -133,7 +113,7 @@ TEST_CASE("near misses are not found, and a known path with another method says 
 
 TEST_CASE("literal and parameter routes that fit the same path are tried in the order added",
           "[server][router]") {
-  OverlapFixture f;
+  RouterFixture f(kOverlappingRoutes);
   // The parameter route was added first, so it wins over the literal one.
   auto got = f.route(http::verb::get, "/v1/items/new");
   CHECK(got.handled_by == "GET /v1/items/{id}");
