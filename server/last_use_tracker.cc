@@ -173,7 +173,8 @@ std::size_t LastUseTracker::flush_due(bool everything) {
       pending->fetch_add(1);
       outstanding_.fetch_add(1);
       writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
-                     [this, key_id, finished_one](auto result) {
+                     // An init-capture: clang 14 cannot capture a structured binding.
+                     [this, key_id = key_id, finished_one](auto result) {
                        // Retried by the next flush, unless the key is gone.
                        if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
                          projection_.mark_use_unpersisted(key_id);

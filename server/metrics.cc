@@ -45,7 +45,7 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 
 void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
                               std::chrono::nanoseconds duration) {
-  const std::tuple<std::string_view, std::string_view, unsigned> key{route, method, status};
+  const RequestKeyView key{route, method, status};
   std::atomic<std::uint64_t>* count = nullptr;
   Histogram* histogram = nullptr;
   {

@@ -58,10 +58,25 @@ class Metrics {
   const ConnectionLimiter* connections_;
   // (route, method, status); ordered as the rendered label strings are.
   using RequestKey = std::tuple<std::string, std::string, unsigned>;
+  using RequestKeyView = std::tuple<std::string_view, std::string_view, unsigned>;
+  // Compares stored keys with views of them (no strings built to look one
+  // up), spelled out because clang 14 with libstdc++ 12 cannot compare
+  // tuples of different element types.
+  struct RequestKeyLess {
+    using is_transparent = void;
+    static RequestKeyView view(const RequestKey& key) {
+      return {std::get<0>(key), std::get<1>(key), std::get<2>(key)};
+    }
+    static const RequestKeyView& view(const RequestKeyView& key) { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
   // Entries are only ever added (under the exclusive lock), so a counter
   // or histogram found under the shared lock stays valid.
   mutable std::shared_mutex mutex_;
-  std::map<RequestKey, std::unique_ptr<std::atomic<std::uint64_t>>, std::less<>> requests_;
+  std::map<RequestKey, std::unique_ptr<std::atomic<std::uint64_t>>, RequestKeyLess> requests_;
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> latency_;  // route → histogram
   Histogram batch_sizes_{Histogram::kCountBounds};
   Histogram fsync_seconds_;
