@@ -23,15 +23,6 @@ using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using Clock = std::chrono::steady_clock;
 
-std::string peer_address(const Socket& socket) {
-  beast::error_code error;
-  auto peer = socket.remote_endpoint(error);
-  if (error) return {};
-  if (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped())
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).to_string();
-  return peer.address().to_string();
-}
-
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // `socket` moves from the listener's executor to `context` (the one it
@@ -52,7 +43,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!error) socket_.assign(protocol, socket.release(error), error);
     // write() tries a synchronous send first; it must never block.
     if (!error) socket_.non_blocking(true, error);
-    peer_ip_ = peer_address(socket_);
+    peer_ip_ = client_address(socket_);
   }
 
   void start() {

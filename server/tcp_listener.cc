@@ -6,21 +6,19 @@
 #include <boost/asio/strand.hpp>
 
 namespace keyledger::server {
+
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-// One spelling per client whatever the socket family, so an IPv4 client on
-// a dual-stack socket is counted with itself.
-std::string client_address(const tcp::socket& socket) {
-  boost::system::error_code error;
-  auto address = socket.remote_endpoint(error).address();
+std::string client_address(const tcp::endpoint& peer, const boost::system::error_code& error) {
   if (error) return {};
+  const auto address = peer.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
   return address.to_string();
 }
+
+namespace {
 
 // A flood refuses thousands of connections a second; one line per interval
 // says how many without filling the disk.

@@ -23,6 +23,19 @@
 
 namespace keyledger::server {
 
+// The client's address as text, one spelling per client whatever the socket
+// family (an IPv4 client on a dual-stack socket is its IPv4 address), so
+// limits, logs and last use all count it as itself. Empty if the peer is
+// already gone.
+std::string client_address(const boost::asio::ip::tcp::endpoint& peer,
+                           const boost::system::error_code& error);
+template <typename Socket>
+std::string client_address(const Socket& socket) {
+  boost::system::error_code error;
+  const auto peer = socket.remote_endpoint(error);
+  return client_address(peer, error);
+}
+
 class TcpListener {
  public:
   // The socket runs on a strand of `context`, the session io_context it was

@@ -38,11 +38,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         verifier_(verifier),
         limits_(limits),
         counters_(counters) {
-    beast::error_code ignored;
-    auto address = stream_.socket().remote_endpoint(ignored).address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    peer_ = address.to_string();
+    peer_ = client_address(stream_.socket());
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
                     limits_.trusted_peers.end();
   }
