@@ -20,11 +20,11 @@ StatusOr<const UserRecord*> existing_user(const LedgerView& view, std::string_vi
 }
 
 // A live key owned by `owner`; anything else looks like a missing key.
-StatusOr<const KeyRecord*> owned_live_key(const LedgerView& view, std::string_view key_id,
-                                          std::string_view owner) {
-  const KeyRecord* key = view.find_key(key_id);
-  if (key == nullptr || key->deleted || key->owner != owner) return key_not_found();
-  return key;
+StatusOr<KeyRecord> owned_live_key(const LedgerView& view, std::string_view key_id,
+                                   std::string_view owner) {
+  std::optional<KeyRecord> key = view.find_key(key_id);
+  if (!key || key->deleted || key->owner != owner) return key_not_found();
+  return std::move(*key);
 }
 
 Status validate_password_hash(std::string_view hash) {
@@ -104,7 +104,7 @@ struct Decider {
     if (!owner.is_ok()) return owner.status();
     if ((*owner)->disabled)
       return failed_precondition("user_disabled", "a disabled user cannot create keys");
-    if (view.find_key(c.key_id) != nullptr)
+    if (view.find_key(c.key_id))
       return already_exists("key_exists", "a key with this id exists already", "id");
     return EventPayload{KeyCreated{c.key_id, c.owner, std::move(name).value(), c.secret_hash}};
   }
@@ -125,8 +125,8 @@ struct Decider {
   }
 
   StatusOr<EventPayload> operator()(const RecordKeyUse& c) const {
-    const KeyRecord* key = view.find_key(c.key_id);
-    if (key == nullptr || key->deleted) return key_not_found();
+    const std::optional<KeyRecord> key = view.find_key(c.key_id);
+    if (!key || key->deleted) return key_not_found();
     if (!is_valid_ip_address(c.client_ip))
       return invalid_argument("invalid_ip", "not an IP address", "client_ip");
     return EventPayload{KeyUsed{c.key_id, c.client_ip, c.used_at_ns}};

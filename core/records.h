@@ -2,7 +2,9 @@
 // log into, and what commands are decided against.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/event.h"
@@ -35,13 +37,14 @@ struct KeyRecord {
 };
 
 // Read-only access to the current state, declared here so that deciding a
-// command needs nothing but core; projections implement it. Returned
-// pointers stay valid until the state is next changed.
+// command needs nothing but core; projections implement it. Returned user
+// pointers stay valid until the state is next changed; keys are returned as
+// copies (the state keeps them packed, projections/key_table.h).
 class LedgerView {
  public:
   virtual ~LedgerView() = default;
   virtual const UserRecord* find_user(std::string_view user_id) const = 0;
-  virtual const KeyRecord* find_key(std::string_view key_id) const = 0;
+  virtual std::optional<KeyRecord> find_key(std::string_view key_id) const = 0;
 };
 
 }  // namespace keyledger

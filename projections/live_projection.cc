@@ -9,9 +9,9 @@
 namespace keyledger::projections {
 
 LiveProjection::LiveProjection(LedgerState initial) : state_(std::move(initial)) {
-  index_.reserve(state_.keys().size());
+  index_.reserve(state_.key_count());
   for (const auto& [id, user] : state_.users()) index_.put_user(user);
-  for (const auto& [id, key] : state_.keys()) index_.put_key(key);
+  state_.for_each_key([this](const KeyRecord& key) { index_.put_key(key); });
 }
 
 StatusOr<std::unique_ptr<LiveProjection>> LiveProjection::load(const EventLog& log) {
@@ -28,15 +28,12 @@ std::optional<UserRecord> LiveProjection::user(std::string_view user_id) const {
 
 std::optional<KeyRecord> LiveProjection::key(std::string_view key_id) const {
   std::shared_lock lock(mutex_);
-  const KeyRecord* key = state_.find_key(key_id);
-  return key ? std::optional<KeyRecord>(*key) : std::nullopt;
+  return state_.find_key(key_id);
 }
 
 std::vector<KeyRecord> LiveProjection::live_keys_of(std::string_view owner) const {
   std::shared_lock lock(mutex_);
-  std::vector<KeyRecord> out;
-  for (const auto& key_id : state_.live_key_ids_of(owner)) out.push_back(*state_.find_key(key_id));
-  return out;
+  return state_.live_keys_of(owner);
 }
 
 std::vector<UserRecord> LiveProjection::users() const {
@@ -106,7 +103,7 @@ std::vector<RecordChange> LiveProjection::staged_changes() const {
   std::vector<RecordChange> changes;
   for (const auto& [id, user] : staging_.users()) append_user_records(user, changes);
   for (const auto& [id, key] : staging_.keys())
-    append_key_records(key, /*new_key=*/state_.find_key(id) == nullptr, changes);
+    append_key_records(key, /*new_key=*/!state_.find_key(id), changes);
   return changes;
 }
 
@@ -137,9 +134,9 @@ const UserRecord* LiveProjection::Staging::find_user(std::string_view user_id) c
   return it != users_.end() ? &it->second : base_.find_user(user_id);
 }
 
-const KeyRecord* LiveProjection::Staging::find_key(std::string_view key_id) const {
+std::optional<KeyRecord> LiveProjection::Staging::find_key(std::string_view key_id) const {
   auto it = keys_.find(key_id);
-  return it != keys_.end() ? &it->second : base_.find_key(key_id);
+  return it != keys_.end() ? it->second : base_.find_key(key_id);
 }
 
 UserRecord* LiveProjection::Staging::edit_user(std::string_view user_id) {
@@ -149,21 +146,13 @@ UserRecord* LiveProjection::Staging::edit_user(std::string_view user_id) {
   return &users_.emplace(published->user_id, *published).first->second;
 }
 
-KeyRecord* LiveProjection::Staging::edit_key(std::string_view key_id) {
-  if (auto it = keys_.find(key_id); it != keys_.end()) return &it->second;
-  const KeyRecord* published = base_.find_key(key_id);
-  if (published == nullptr) return nullptr;
-  return &keys_.emplace(published->key_id, *published).first->second;
-}
-
 void LiveProjection::Staging::put_user(UserRecord user) {
   std::string id = user.user_id;
   users_.insert_or_assign(std::move(id), std::move(user));
 }
 
-void LiveProjection::Staging::put_key(KeyRecord key) {
-  std::string id = key.key_id;
-  keys_.insert_or_assign(std::move(id), std::move(key));
+void LiveProjection::Staging::put_key(const KeyRecord& key) {
+  keys_.insert_or_assign(key.key_id, key);
 }
 
 }  // namespace keyledger::projections

@@ -67,12 +67,11 @@ class LiveProjection final : public CommandStateMachine {
    public:
     explicit Staging(const LedgerState& base) : base_(base) {}
     const UserRecord* find_user(std::string_view user_id) const override;
-    const KeyRecord* find_key(std::string_view key_id) const override;
+    std::optional<KeyRecord> find_key(std::string_view key_id) const override;
     void put_user(UserRecord user) override;
-    void put_key(KeyRecord key) override;
+    void put_key(const KeyRecord& key) override;
     // Copies the published record into the overlay on first edit.
     UserRecord* edit_user(std::string_view user_id) override;
-    KeyRecord* edit_key(std::string_view key_id) override;
 
     const StringMap<UserRecord>& users() const { return users_; }
     const StringMap<KeyRecord>& keys() const { return keys_; }

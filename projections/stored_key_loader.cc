@@ -9,36 +9,40 @@ StoredKeyLoader::StoredKeyLoader(LedgerState& state, std::size_t expected_keys) 
   state_.reserve_keys(expected_keys);
 }
 
-bool StoredKeyLoader::add(KeyRecord key) {
-  if (last_added_ != nullptr && !(last_added_->key_id < key.key_id)) ascending_ = false;
-  const KeyRecord* record = state_.add_unlisted_key(std::move(key));
-  if (record == nullptr) return false;
-  auto owner = owners_.find(record->owner);
-  if (owner == owners_.end()) owner = owners_.try_emplace(record->owner, &scratch_).first;
-  owner->second.keys.push_back({record->created_seq, record});
-  last_added_ = record;
+std::string_view StoredKeyLoader::key_id(const LoadedKey& key) const {
+  return state_.key_table().key_id(key.position);
+}
+
+bool StoredKeyLoader::add(const KeyRecord& key) {
+  const KeyTable& table = state_.key_table();
+  if (last_added_ && !(table.key_id(*last_added_) < key.key_id)) ascending_ = false;
+  const auto position = state_.add_unlisted_key(key);
+  if (!position) return false;
+  const KeyTable::OwnerIndex owner = table.owner(*position);
+  while (owners_.size() <= owner) owners_.emplace_back(&scratch_);
+  owners_[owner].keys.push_back({key.created_seq, *position});
+  last_added_ = position;
   ++loaded_;
   return true;
 }
 
 void StoredKeyLoader::sort_by_key_id() {
-  for (auto& [owner, keys] : owners_)
-    std::sort(keys.keys.begin(), keys.keys.end(), [](const LoadedKey& a, const LoadedKey& b) {
-      return a.record->key_id < b.record->key_id;
-    });
+  for (auto& owner : owners_)
+    std::sort(owner.keys.begin(), owner.keys.end(),
+              [this](const LoadedKey& a, const LoadedKey& b) { return key_id(a) < key_id(b); });
   ascending_ = true;
 }
 
 bool StoredKeyLoader::match_index_entry(std::string_view owner, std::string_view key_id) {
   if (!ascending_) sort_by_key_id();
-  if (current_ == nullptr || owner != current_owner_) {
-    auto found = owners_.find(owner);
-    if (found == owners_.end()) return false;
-    current_owner_ = found->first;  // the map's copy, stable while it lives
-    current_ = &found->second;
+  if (!current_ || owner != current_owner_) {
+    const auto index = state_.key_table().find_owner(owner);
+    if (!index || *index >= owners_.size()) return false;
+    current_owner_ = owner;
+    current_ = *index;
   }
-  OwnerKeys& keys = *current_;
-  if (keys.matched == keys.keys.size() || keys.keys[keys.matched].record->key_id != key_id)
+  OwnerKeys& keys = owners_[*current_];
+  if (keys.matched == keys.keys.size() || this->key_id(keys.keys[keys.matched]) != key_id)
     return false;
   ++keys.matched;
   ++matched_;
@@ -46,24 +50,26 @@ bool StoredKeyLoader::match_index_entry(std::string_view owner, std::string_view
 }
 
 void StoredKeyLoader::finish() {
-  for (auto& [owner, keys] : owners_) {
+  const KeyTable& table = state_.key_table();
+  for (std::size_t owner = 0; owner < owners_.size(); ++owner) {
+    auto& keys = owners_[owner].keys;
     // Ties (impossible in a sound ledger) fall back to key id, so the order
-    // never depends on where records happen to sit in memory.
-    std::sort(keys.keys.begin(), keys.keys.end(), [](const LoadedKey& a, const LoadedKey& b) {
+    // never depends on where records happen to sit in the table.
+    std::sort(keys.begin(), keys.end(), [this](const LoadedKey& a, const LoadedKey& b) {
       if (a.created_seq != b.created_seq) return a.created_seq < b.created_seq;
-      return a.record->key_id < b.record->key_id;
+      return key_id(a) < key_id(b);
     });
-    const auto live = static_cast<std::size_t>(std::count_if(
-        keys.keys.begin(), keys.keys.end(), [](const LoadedKey& k) { return !k.record->deleted; }));
-    if (live == 0) continue;
-    std::vector<std::string> key_ids;
-    key_ids.reserve(live);  // exactly: a million keys' lists would otherwise carry slack
-    for (const LoadedKey& key : keys.keys)
-      if (!key.record->deleted) key_ids.push_back(key.record->key_id);
-    state_.set_live_key_ids(owner, std::move(key_ids));
+    std::vector<KeyTable::Position> live;
+    // Sized exactly: a million keys' lists would otherwise carry slack.
+    live.reserve(static_cast<std::size_t>(std::count_if(
+        keys.begin(), keys.end(), [&](const LoadedKey& k) { return !table.deleted(k.position); })));
+    for (const LoadedKey& key : keys)
+      if (!table.deleted(key.position)) live.push_back(key.position);
+    if (!live.empty())
+      state_.set_live_keys(static_cast<KeyTable::OwnerIndex>(owner), std::move(live));
   }
   owners_.clear();
-  current_ = nullptr;
+  current_.reset();
 }
 
 }  // namespace keyledger::projections

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,7 +31,7 @@ class StoredKeyLoader {
   // Adds one decoded record. False if a key of that id is loaded already.
   // Ascending key-id order (the keys table's own order) is cheapest; any
   // other order costs a sort before the index is matched.
-  bool add(KeyRecord key);
+  bool add(const KeyRecord& key);
 
   // Matches the next owner-index entry. Entries must come in the index's
   // order (owner, then key id, byte-wise). False if the entry names no
@@ -46,7 +48,7 @@ class StoredKeyLoader {
  private:
   struct LoadedKey {
     std::uint64_t created_seq;
-    const KeyRecord* record;  // owned by the state's key table
+    KeyTable::Position position;  // in the state's key table
   };
   struct OwnerKeys {
     explicit OwnerKeys(std::pmr::memory_resource* scratch) : keys(scratch) {}
@@ -55,6 +57,7 @@ class StoredKeyLoader {
   };
 
   void sort_by_key_id();
+  std::string_view key_id(const LoadedKey& key) const;
 
   LedgerState& state_;
   // The owners' lists live only while loading. From mapped blocks, so that
@@ -63,15 +66,15 @@ class StoredKeyLoader {
   // resident (+16 B per key at a million keys).
   HugePageResource pages_;
   std::pmr::monotonic_buffer_resource scratch_{HugePageResource::kMapThreshold, &pages_};
-  StringMap<OwnerKeys> owners_;
-  const KeyRecord* last_added_ = nullptr;
+  std::vector<OwnerKeys> owners_;  // by the key table's owner index
+  std::optional<KeyTable::Position> last_added_;
   bool ascending_ = true;  // every add so far came in key-id order
   std::size_t loaded_ = 0;
   std::size_t matched_ = 0;
   // The owner of the previous index entry, which the next one usually
   // shares (the index is grouped by owner).
-  std::string_view current_owner_;
-  OwnerKeys* current_ = nullptr;
+  std::string current_owner_;
+  std::optional<std::size_t> current_;  // its index in owners_
 };
 
 }  // namespace keyledger::projections

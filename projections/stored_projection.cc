@@ -76,10 +76,9 @@ Status load_keys(const EventLog& log, StoredKeyLoader& keys) {
   while (failure.is_ok()) {
     auto batch = channel.pop();
     if (!batch) break;
-    for (KeyRecord& record : batch->records) {
-      std::string key_id = record.key_id;  // for the report; `add` takes the record
-      if (!keys.add(std::move(record))) {
-        failure = damaged("key", key_id);
+    for (const KeyRecord& record : batch->records) {
+      if (!keys.add(record)) {
+        failure = damaged("key", record.key_id);
         break;
       }
     }
@@ -129,7 +128,7 @@ StatusOr<Rebuild> rebuild_from_log(const EventLog& log) {
 std::vector<RecordChange> records_of(const LedgerState& state) {
   std::vector<RecordChange> out;
   for (const auto& [id, user] : state.users()) append_user_records(user, out);
-  for (const auto& [id, key] : state.keys()) append_key_records(key, /*new_key=*/true, out);
+  state.for_each_key([&](const KeyRecord& key) { append_key_records(key, /*new_key=*/true, out); });
   return out;
 }
 

@@ -35,11 +35,11 @@ void print_state(const projections::LedgerState& state, Format format) {
   std::sort(users.begin(), users.end(), [](auto* a, auto* b) { return a->user_id < b->user_id; });
   // Auditors see deleted keys too, so group every key by owner, oldest first
   // (the state itself indexes only live keys by owner).
-  std::map<std::string_view, std::vector<const KeyRecord*>> keys_by_owner;
-  for (const auto& [id, key] : state.keys()) keys_by_owner[key.owner].push_back(&key);
+  std::map<std::string, std::vector<KeyRecord>, std::less<>> keys_by_owner;
+  state.for_each_key([&](const KeyRecord& key) { keys_by_owner[key.owner].push_back(key); });
   for (auto& [owner, keys] : keys_by_owner)
     std::sort(keys.begin(), keys.end(),
-              [](auto* a, auto* b) { return a->created_seq < b->created_seq; });
+              [](const KeyRecord& a, const KeyRecord& b) { return a.created_seq < b.created_seq; });
   for (const UserRecord* user : users) {
     const std::string status = user->disabled ? "disabled" : user->locked ? "locked" : "active";
     const auto owned = keys_by_owner.find(user->user_id);
@@ -47,8 +47,7 @@ void print_state(const projections::LedgerState& state, Format format) {
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status});
       continue;
     }
-    for (const KeyRecord* key_record : owned->second) {
-      const KeyRecord& key = *key_record;
+    for (const KeyRecord& key : owned->second) {
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
                 key.name, format_rfc3339(key.created_at_ns),
                 key.deleted ? "deleted " + format_rfc3339(key.deleted_at_ns) : "live",

@@ -45,7 +45,7 @@ int run_stats(const StatsOptions& options) {
   auto state = projections::load_stored_state(*opened.log);
   if (!state.is_ok()) return report_error("reading the projection", state.status());
   std::uint64_t live = 0, deleted = 0, disabled = 0;
-  for (const auto& [id, key] : state->keys()) (key.deleted ? deleted : live) += 1;
+  state->for_each_key([&](const KeyRecord& key) { (key.deleted ? deleted : live) += 1; });
   for (const auto& [id, user] : state->users()) disabled += user.disabled ? 1 : 0;
 
   RowWriter rows(format, {"metric", "value"});

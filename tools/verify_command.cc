@@ -21,15 +21,19 @@ std::string first_difference(const projections::LedgerState& stored,
     const UserRecord* other = stored.find_user(id);
     if (!other || !(*other == user)) return "user '" + id + "'";
   }
-  for (const auto& [id, key] : rebuilt.keys()) {
-    const KeyRecord* other = stored.find_key(id);
-    if (!other || !(*other == key)) return "key '" + id + "'";
-  }
+  std::string difference;
+  rebuilt.for_each_key([&](const KeyRecord& key) {
+    if (difference.empty() && stored.find_key(key.key_id) != key)
+      difference = "key '" + key.key_id + "'";
+  });
+  if (!difference.empty()) return difference;
   for (const auto& [id, user] : stored.users())
     if (!rebuilt.find_user(id)) return "user '" + id + "' (not in the log)";
-  for (const auto& [id, key] : stored.keys())
-    if (!rebuilt.find_key(id)) return "key '" + id + "' (not in the log)";
-  return "";
+  stored.for_each_key([&](const KeyRecord& key) {
+    if (difference.empty() && !rebuilt.find_key(key.key_id))
+      difference = "key '" + key.key_id + "' (not in the log)";
+  });
+  return difference;
 }
 
 int run_verify(const VerifyOptions& options) {

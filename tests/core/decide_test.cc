@@ -111,9 +111,9 @@ TEST_CASE("the decide test ledger holds the users and keys it is built from", "[
   CHECK(state.find_user("carol")->disabled);
   REQUIRE(state.find_user("dave") != nullptr);
   CHECK(state.find_user("dave")->locked);
-  REQUIRE(state.find_key(kAliceDeletedKey) != nullptr);
+  REQUIRE(state.find_key(kAliceDeletedKey).has_value());
   CHECK(state.find_key(kAliceDeletedKey)->deleted);
-  REQUIRE(state.find_key(kBobKey) != nullptr);
+  REQUIRE(state.find_key(kBobKey).has_value());
   CHECK(state.find_key(kBobKey)->owner == "bob");
 }
 

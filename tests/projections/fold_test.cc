@@ -88,8 +88,8 @@ TEST_CASE("key created records the event time and seq and starts live and unused
   Folder f;
   f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$x"});
   f.apply(KeyCreated{"AAAAAAAAAAAA", "alice", "laptop", kSecret}, kT0 + 500);
-  const KeyRecord* key = f.state.find_key("AAAAAAAAAAAA");
-  REQUIRE(key != nullptr);
+  std::optional<KeyRecord> key = f.state.find_key("AAAAAAAAAAAA");
+  REQUIRE(key.has_value());
   KeyRecord expected;
   expected.key_id = "AAAAAAAAAAAA";
   expected.owner = "alice";
@@ -115,7 +115,7 @@ TEST_CASE("an owner's live keys are listed oldest first, deleted ones left out",
   CHECK(f.state.live_key_ids_of("bob") == std::vector<std::string>{"BBBBBBBBBBBB"});
   CHECK(f.state.live_key_ids_of("nobody").empty());
   // The deleted key's record stays, so its history and 401 answers still work.
-  REQUIRE(f.state.find_key("ZZZZZZZZZZZZ") != nullptr);
+  REQUIRE(f.state.find_key("ZZZZZZZZZZZZ").has_value());
   CHECK(f.state.find_key("ZZZZZZZZZZZZ")->deleted);
   f.apply(KeyDeleted{"MMMMMMMMMMMM", ""});
   f.apply(KeyDeleted{"AAAAAAAAAAAA", ""});
@@ -181,7 +181,7 @@ TEST_CASE("events naming a missing user or key change nothing", "[projections]")
   f.apply(KeyUsed{"GHOSTGHOST00", "10.0.0.1", kT0});
   CHECK(f.state == before);
   CHECK(f.state.find_user("ghost") == nullptr);
-  CHECK(f.state.find_key("GHOSTGHOST00") == nullptr);
+  CHECK(!f.state.find_key("GHOSTGHOST00").has_value());
   CHECK(f.state.live_key_ids_of("alice").size() == 1);
 }
 
@@ -190,7 +190,7 @@ TEST_CASE("a key created for a missing owner changes nothing", "[projections]") 
   f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$x"});
   const LedgerState before = f.state;
   f.apply(KeyCreated{"GHOSTKEY0001", "ghost", "orphan", kSecret});
-  CHECK(f.state.find_key("GHOSTKEY0001") == nullptr);
+  CHECK(!f.state.find_key("GHOSTKEY0001").has_value());
   CHECK(f.state.live_key_ids_of("ghost").empty());
   CHECK(f.state == before);
 }
@@ -215,8 +215,8 @@ TEST_CASE("a deleted key stays deleted through later renames and uses", "[projec
   f.apply(KeyDeleted{"AAAAAAAAAAAA", ""}, kT0 + 5'000);
   f.apply(KeyRenamed{"AAAAAAAAAAAA", "other"});
   f.apply(KeyUsed{"AAAAAAAAAAAA", "10.0.0.1", kT0 + 9'000});
-  const KeyRecord* key = f.state.find_key("AAAAAAAAAAAA");
-  REQUIRE(key != nullptr);
+  std::optional<KeyRecord> key = f.state.find_key("AAAAAAAAAAAA");
+  REQUIRE(key.has_value());
   CHECK(key->deleted);
   CHECK(key->deleted_at_ns == kT0 + 5'000);
 }

@@ -1,5 +1,6 @@
-// LedgerState's copies and moves: its key table lives in a pool of its own,
-// so copying, moving and assigning must carry the keys across correctly.
+// LedgerState's copies and moves: its keys live in a packed table of its own
+// (projections/key_table.h), so copying, moving and assigning must carry the
+// keys and the owner lists across correctly.
 #include "projections/ledger_state.h"
 
 #include <catch2/catch.hpp>
@@ -31,10 +32,12 @@ TEST_CASE("a copied state is equal and independent of its original", "[projectio
   LedgerState copy = original;
   CHECK(copy == original);
   CHECK(copy.live_key_ids_of("alice").size() == 1000);
-  copy.edit_key("alicekey7")->name = "renamed";
+  KeyRecord renamed = *copy.find_key("alicekey7");
+  renamed.name = "renamed";
+  copy.put_key(renamed);
   copy.put_key(KeyRecord{"alicekeyNEW", "alice", "new", {}, 0, 2000, false, 0, "", 0});
   CHECK(original.find_key("alicekey7")->name == "key 7");
-  CHECK(original.find_key("alicekeyNEW") == nullptr);
+  CHECK(!original.find_key("alicekeyNEW").has_value());
   CHECK_FALSE(copy == original);
 
   LedgerState assigned = state_with_keys("bob", 3);
@@ -51,16 +54,16 @@ TEST_CASE("a moved state takes the keys and leaves an empty, usable state", "[pr
   const LedgerState expected = source;
   LedgerState moved = std::move(source);
   CHECK(moved == expected);
-  CHECK(moved.find_key("alicekey999") != nullptr);
+  CHECK(moved.find_key("alicekey999").has_value());
   // The moved-from state is empty, and takes keys again.
-  CHECK(source.keys().empty());  // NOLINT(bugprone-use-after-move): on purpose
+  CHECK(source.key_count() == 0);  // NOLINT(bugprone-use-after-move): on purpose
   source.put_user(UserRecord{"carol", Privilege::kUser, false, false, "", 1});
   source.put_key(KeyRecord{"carolkey0001", "carol", "k", {}, 0, 2, false, 0, "", 0});
-  CHECK(source.find_key("carolkey0001") != nullptr);
+  CHECK(source.find_key("carolkey0001").has_value());
 
   LedgerState target = state_with_keys("bob", 10);
   target = std::move(moved);
   CHECK(target == expected);
-  CHECK(target.find_key("bobkey1") == nullptr);
-  CHECK(moved.keys().empty());  // NOLINT(bugprone-use-after-move): on purpose
+  CHECK(!target.find_key("bobkey1").has_value());
+  CHECK(moved.key_count() == 0);  // NOLINT(bugprone-use-after-move): on purpose
 }

@@ -189,7 +189,7 @@ TEST_CASE("readers on two threads always see whole records while the writer comm
       if (reads % 50 == 0) {
         projection.read([&](const projections::LedgerState& state) {
           for (const auto& id : state.live_key_ids_of("alice"))
-            if (state.find_key(id) == nullptr) problems.push_back("index names a missing key");
+            if (!state.find_key(id).has_value()) problems.push_back("index names a missing key");
         });
       }
       if (problems.size() > 20) break;

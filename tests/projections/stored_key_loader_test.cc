@@ -44,10 +44,10 @@ TEST_CASE("keys loaded in key-id order are listed per owner oldest first, live o
   CHECK(match_full_index(loader));
   CHECK(loader.index_complete());
   loader.finish();
-  CHECK(state.keys().size() == 4);
+  CHECK(state.key_count() == 4);
   CHECK(state.live_key_ids_of("alice") == std::vector<std::string>{"d", "a"});
   CHECK(state.live_key_ids_of("bob") == std::vector<std::string>{"b"});
-  REQUIRE(state.find_key("c") != nullptr);
+  REQUIRE(state.find_key("c").has_value());
   CHECK(state.find_key("c")->deleted);
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("an owner whose keys are all deleted has no live keys after loading", 
   CHECK(loader.match_index_entry("carol", "x"));
   loader.finish();
   CHECK(state.live_key_ids_of("carol").empty());
-  CHECK(state.find_key("x") != nullptr);
+  CHECK(state.find_key("x").has_value());
 }
 
 TEST_CASE("a second record with a loaded key id is refused", "[projections]") {
@@ -122,5 +122,5 @@ TEST_CASE("an empty keys table with an empty index is complete", "[projections]"
   StoredKeyLoader loader(state, 0);
   CHECK(loader.index_complete());
   loader.finish();
-  CHECK(state.keys().empty());
+  CHECK(state.key_count() == 0);
 }

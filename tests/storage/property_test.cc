@@ -352,7 +352,7 @@ void run_commands(TestLedger& ledger, Model& model, CommandGenerator& generator,
 void check_against_model(const projections::LedgerState& state, const Model& model,
                          TestLedger& ledger) {
   CHECK(state.users().size() == model.users.size());
-  CHECK(state.keys().size() == model.keys.size());
+  CHECK(state.key_count() == model.keys.size());
   for (const auto& [id, expected] : model.users) {
     INFO("user " << id);
     const UserRecord* user = state.find_user(id);
@@ -365,8 +365,8 @@ void check_against_model(const projections::LedgerState& state, const Model& mod
   std::map<std::string, std::size_t> live_by_owner;
   for (const auto& [id, expected] : model.keys) {
     INFO("key " << id);
-    const KeyRecord* key = state.find_key(id);
-    REQUIRE(key != nullptr);
+    std::optional<KeyRecord> key = state.find_key(id);
+    REQUIRE(key.has_value());
     CHECK(key->owner == expected.owner);
     CHECK(key->name == expected.name);
     CHECK(key->deleted == expected.deleted);

@@ -176,10 +176,10 @@ TEST_CASE("the chain report never counts or folds the event whose text was chang
   auto rebuilt = projections::rebuild_from_log(*log);
   REQUIRE(rebuilt.is_ok());
   // The altered name must not reach the replayed state.
-  for (const auto& [id, key] : rebuilt->state.keys()) {
-    INFO("key " << id);
+  rebuilt->state.for_each_key([](const KeyRecord& key) {
+    INFO("key " << key.key_id);
     CHECK(key.name.rfind("Target", 0) == std::string::npos);
-  }
+  });
 }
 
 TEST_CASE("a changed previous hash inside an event is reported at that event", "[storage]") {

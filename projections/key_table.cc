@@ -1,0 +1,284 @@
+#include "projections/key_table.h"
+
+#include <boost/container/string.hpp>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+#include "core/ipv4_text.h"
+
+namespace keyledger::projections {
+namespace {
+
+// boost's string keeps up to 22 characters inline in 24 bytes (std::string:
+// 15 in 32), which covers key ids (12), typical names and every IPv4 text.
+using SmallText = boost::container::string;
+
+std::string_view view_of(const SmallText& text) { return {text.data(), text.size()}; }
+
+std::uint32_t hash_of(std::string_view key_id) {
+  const std::uint64_t full = std::hash<std::string_view>{}(key_id);
+  return static_cast<std::uint32_t>(full ^ (full >> 32));
+}
+
+// Where a hash's probe starts in a table of `capacity` entries: the hash
+// scaled to the table, so any capacity works and growing needs no ids.
+std::size_t home_of(std::uint32_t hash, std::size_t capacity) {
+  return static_cast<std::size_t>((std::uint64_t{hash} * capacity) >> 32);
+}
+
+enum class AddressKind : std::uint8_t { kNone, kIpv4, kOther };
+
+// The lookup table stays at most 70% full: probes stay short, and at 8 bytes
+// an entry the headroom costs ~4 bytes per key.
+constexpr std::size_t kMaxLoadPercent = 70;
+constexpr std::size_t kFirstChunkRecords = 64;
+
+}  // namespace
+
+struct KeyTable::Record {
+  SmallText key_id;
+  SmallText name;
+  Hash256 secret_hash{};
+  TimeNs created_at_ns = 0;
+  TimeNs deleted_at_ns = 0;
+  TimeNs last_used_at_ns = 0;
+  std::uint64_t created_seq = 0;
+  OwnerIndex owner = 0;
+  std::uint32_t last_used_ipv4 = 0;
+  AddressKind address = AddressKind::kNone;
+  bool deleted = false;
+};
+
+KeyTable::KeyTable(const KeyTable& other) {
+  reserve(other.size_);
+  for (Position position = 0; position < other.size_; ++position) add(other.get(position));
+}
+
+KeyTable::KeyTable(KeyTable&& other) noexcept
+    : chunks_(std::exchange(other.chunks_, {})),
+      first_chunk_capacity_(std::exchange(other.first_chunk_capacity_, 0)),
+      size_(std::exchange(other.size_, 0)),
+      entries_(std::exchange(other.entries_, nullptr)),
+      entry_capacity_(std::exchange(other.entry_capacity_, 0)),
+      owners_(std::exchange(other.owners_, {})),
+      owner_by_id_(std::exchange(other.owner_by_id_, {})),
+      other_addresses_(std::exchange(other.other_addresses_, {})) {}
+
+KeyTable& KeyTable::operator=(const KeyTable& other) {
+  if (this != &other) *this = KeyTable(other);
+  return *this;
+}
+
+KeyTable& KeyTable::operator=(KeyTable&& other) noexcept {
+  if (this == &other) return *this;
+  release();
+  chunks_ = std::exchange(other.chunks_, {});
+  first_chunk_capacity_ = std::exchange(other.first_chunk_capacity_, 0);
+  size_ = std::exchange(other.size_, 0);
+  entries_ = std::exchange(other.entries_, nullptr);
+  entry_capacity_ = std::exchange(other.entry_capacity_, 0);
+  owners_ = std::exchange(other.owners_, {});
+  owner_by_id_ = std::exchange(other.owner_by_id_, {});
+  other_addresses_ = std::exchange(other.other_addresses_, {});
+  return *this;
+}
+
+KeyTable::~KeyTable() {
+  static_assert(sizeof(Record) == 128, "a chunk is meant to fill one 2 MiB huge page");
+  release();
+}
+
+void KeyTable::release() {
+  for (Position position = 0; position < size_; ++position) record(position).~Record();
+  for (std::size_t chunk = 0; chunk < chunks_.size(); ++chunk)
+    pages_.deallocate(chunks_[chunk], chunk_capacity(chunk) * sizeof(Record), alignof(Record));
+  if (entries_ != nullptr)
+    pages_.deallocate(entries_, entry_capacity_ * sizeof(Entry), alignof(Entry));
+  chunks_.clear();
+  first_chunk_capacity_ = 0;
+  size_ = 0;
+  entries_ = nullptr;
+  entry_capacity_ = 0;
+  owners_.clear();
+  owner_by_id_.clear();
+  other_addresses_.clear();
+}
+
+std::size_t KeyTable::chunk_capacity(std::size_t chunk) const {
+  return chunk == 0 ? first_chunk_capacity_ : kChunkRecords;
+}
+
+KeyTable::Record& KeyTable::record(Position position) const {
+  return chunks_[position >> kChunkShift][position & (kChunkRecords - 1)];
+}
+
+void KeyTable::reserve(std::size_t keys) {
+  const std::size_t entries = keys * 100 / kMaxLoadPercent + 1;
+  if (entries > entry_capacity_) grow_entries_to(entries);
+  chunks_.reserve((keys >> kChunkShift) + 1);
+  if (size_ == 0 && first_chunk_capacity_ < std::min(keys, kChunkRecords))
+    grow_first_chunk_to(std::min(keys, kChunkRecords));
+}
+
+void KeyTable::grow_first_chunk_to(std::size_t capacity) {
+  auto* grown = static_cast<Record*>(pages_.allocate(capacity * sizeof(Record), alignof(Record)));
+  if (!chunks_.empty()) {
+    Record* old = chunks_[0];
+    for (std::size_t i = 0; i < size_; ++i) {
+      new (&grown[i]) Record(std::move(old[i]));
+      old[i].~Record();
+    }
+    pages_.deallocate(old, first_chunk_capacity_ * sizeof(Record), alignof(Record));
+    chunks_[0] = grown;
+  } else {
+    chunks_.push_back(grown);
+  }
+  first_chunk_capacity_ = capacity;
+}
+
+// Room for the record at position size_: the first chunk grows by doubling
+// (a small state costs kilobytes, not a huge page), later chunks are whole.
+KeyTable::Record* KeyTable::slot_for_next() {
+  const std::size_t chunk = size_ >> kChunkShift;
+  if (chunk == 0) {
+    if (size_ == first_chunk_capacity_)
+      grow_first_chunk_to(std::max(kFirstChunkRecords, std::min(2 * size_, kChunkRecords)));
+  } else if (chunk == chunks_.size()) {
+    chunks_.push_back(
+        static_cast<Record*>(pages_.allocate(kChunkRecords * sizeof(Record), alignof(Record))));
+  }
+  return &record(static_cast<Position>(size_));
+}
+
+void KeyTable::grow_entries_to(std::size_t capacity) {
+  auto* grown = static_cast<Entry*>(pages_.allocate(capacity * sizeof(Entry), alignof(Entry)));
+  std::uninitialized_value_construct_n(grown, capacity);
+  for (std::size_t i = 0; i < entry_capacity_; ++i) {
+    const Entry& entry = entries_[i];
+    if (entry.position_plus_one == 0) continue;
+    std::size_t at = home_of(entry.hash, capacity);
+    while (grown[at].position_plus_one != 0)
+      if (++at == capacity) at = 0;
+    grown[at] = entry;
+  }
+  if (entries_ != nullptr)
+    pages_.deallocate(entries_, entry_capacity_ * sizeof(Entry), alignof(Entry));
+  entries_ = grown;
+  entry_capacity_ = capacity;
+}
+
+KeyTable::Entry& KeyTable::probe(std::string_view key_id, std::uint32_t hash) const {
+  std::size_t at = home_of(hash, entry_capacity_);
+  for (;;) {
+    Entry& entry = entries_[at];
+    if (entry.position_plus_one == 0) return entry;
+    if (entry.hash == hash && view_of(record(entry.position_plus_one - 1).key_id) == key_id)
+      return entry;
+    if (++at == entry_capacity_) at = 0;
+  }
+}
+
+std::optional<KeyTable::Position> KeyTable::find(std::string_view key_id) const {
+  if (size_ == 0) return std::nullopt;
+  const Entry& entry = probe(key_id, hash_of(key_id));
+  if (entry.position_plus_one == 0) return std::nullopt;
+  return entry.position_plus_one - 1;
+}
+
+std::optional<KeyTable::Position> KeyTable::add(const KeyRecord& key) {
+  if (size_ >= UINT32_MAX - 1) throw std::length_error("key table: too many keys");
+  if ((size_ + 1) * 100 > entry_capacity_ * kMaxLoadPercent)
+    grow_entries_to(std::max<std::size_t>(16, entry_capacity_ * 2));
+  const std::uint32_t hash = hash_of(key.key_id);
+  Entry& entry = probe(key.key_id, hash);
+  if (entry.position_plus_one != 0) return std::nullopt;
+  const auto position = static_cast<Position>(size_);
+  Record* record = new (slot_for_next()) Record;
+  ++size_;
+  write(*record, key, position);
+  entry = Entry{position + 1, hash};
+  return position;
+}
+
+void KeyTable::replace(Position position, const KeyRecord& key) {
+  write(record(position), key, position);
+}
+
+void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
+  record.key_id.assign(key.key_id.data(), key.key_id.size());
+  record.name.assign(key.name.data(), key.name.size());
+  record.secret_hash = key.secret_hash;
+  record.created_at_ns = key.created_at_ns;
+  record.deleted_at_ns = key.deleted_at_ns;
+  record.last_used_at_ns = key.last_used_at_ns;
+  record.created_seq = key.created_seq;
+  record.owner = intern_owner(key.owner);
+  record.deleted = key.deleted;
+  if (record.address == AddressKind::kOther) other_addresses_.erase(position);
+  if (key.last_used_ip.empty()) {
+    record.address = AddressKind::kNone;
+  } else if (auto ipv4 = parse_canonical_ipv4(key.last_used_ip)) {
+    record.address = AddressKind::kIpv4;
+    record.last_used_ipv4 = *ipv4;
+  } else {
+    record.address = AddressKind::kOther;
+    other_addresses_.insert_or_assign(position, key.last_used_ip);
+  }
+}
+
+KeyRecord KeyTable::get(Position position) const {
+  const Record& r = record(position);
+  KeyRecord key;
+  key.key_id.assign(r.key_id.data(), r.key_id.size());
+  key.owner = owners_[r.owner];
+  key.name.assign(r.name.data(), r.name.size());
+  key.secret_hash = r.secret_hash;
+  key.created_at_ns = r.created_at_ns;
+  key.created_seq = r.created_seq;
+  key.deleted = r.deleted;
+  key.deleted_at_ns = r.deleted_at_ns;
+  key.last_used_at_ns = r.last_used_at_ns;
+  switch (r.address) {
+    case AddressKind::kNone:
+      break;
+    case AddressKind::kIpv4:
+      key.last_used_ip = format_ipv4(r.last_used_ipv4);
+      break;
+    case AddressKind::kOther:
+      key.last_used_ip = other_addresses_.at(position);
+      break;
+  }
+  return key;
+}
+
+std::string_view KeyTable::key_id(Position position) const {
+  return view_of(record(position).key_id);
+}
+std::uint64_t KeyTable::created_seq(Position position) const {
+  return record(position).created_seq;
+}
+bool KeyTable::deleted(Position position) const { return record(position).deleted; }
+KeyTable::OwnerIndex KeyTable::owner(Position position) const { return record(position).owner; }
+
+std::optional<KeyTable::OwnerIndex> KeyTable::find_owner(std::string_view user_id) const {
+  auto it = owner_by_id_.find(user_id);
+  if (it == owner_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+KeyTable::OwnerIndex KeyTable::intern_owner(std::string_view user_id) {
+  // Consecutive records usually share an owner (loading, a user's batch).
+  if (!owners_.empty() && owners_.back() == user_id)
+    return static_cast<OwnerIndex>(owners_.size() - 1);
+  if (auto found = owner_by_id_.find(user_id); found != owner_by_id_.end()) return found->second;
+  const auto index = static_cast<OwnerIndex>(owners_.size());
+  owners_.emplace_back(user_id);
+  owner_by_id_.emplace(owners_.back(), index);
+  return index;
+}
+
+}  // namespace keyledger::projections
