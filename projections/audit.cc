@@ -70,9 +70,10 @@ std::string audit_action(const EventPayload& payload) { return std::visit(Action
 
 const std::vector<std::string>& audit_actions() {
   static const std::vector<std::string> kActions = {
-      "created",      "renamed",      "deleted",       "used",
-      "user-created", "user-privilege-changed", "user-disabled", "user-enabled",
-      "user-password-changed", "user-locked", "user-unlocked"};
+      "created",       "renamed",      "deleted",
+      "used",          "user-created", "user-privilege-changed",
+      "user-disabled", "user-enabled", "user-password-changed",
+      "user-locked",   "user-unlocked"};
   return kActions;
 }
 
@@ -112,18 +113,20 @@ Status scan_audit(const EventLog& log, std::uint64_t after_seq, const AuditFilte
     return it != owners.end() ? it->second : owner_of_known(key_id);
   };
   Status failure = Status::ok();
-  KEYLEDGER_RETURN_IF_ERROR(log.read_events(after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
-    auto event = decode_event(bytes);
-    if (!event.is_ok()) {
-      failure = corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
-      return false;
-    }
-    if (auto* created = std::get_if<KeyCreated>(&event->payload))
-      owners.emplace(created->key_id, created->owner);
-    AuditRow row = to_audit_row(*event, owner_of);
-    if (!filter.matches(row)) return true;
-    return visit(row);
-  }));
+  KEYLEDGER_RETURN_IF_ERROR(
+      log.read_events(after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
+        auto event = decode_event(bytes);
+        if (!event.is_ok()) {
+          failure =
+              corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
+          return false;
+        }
+        if (auto* created = std::get_if<KeyCreated>(&event->payload))
+          owners.emplace(created->key_id, created->owner);
+        AuditRow row = to_audit_row(*event, owner_of);
+        if (!filter.matches(row)) return true;
+        return visit(row);
+      }));
   return failure;
 }
 

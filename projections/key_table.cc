@@ -199,13 +199,17 @@ std::optional<KeyTable::Position> KeyTable::add(const KeyRecord& key) {
   const auto position = static_cast<Position>(size_);
   Record* record = new (slot_for_next()) Record;
   ++size_;
+  record->owner = intern_owner(key.owner);
   write(*record, key, position);
   entry = Entry{position + 1, hash};
   return position;
 }
 
 void KeyTable::replace(Position position, const KeyRecord& key) {
-  write(record(position), key, position);
+  Record& replaced = record(position);
+  // Usually the same owner: a string comparison instead of a hash lookup.
+  if (owners_[replaced.owner] != key.owner) replaced.owner = intern_owner(key.owner);
+  write(replaced, key, position);
 }
 
 void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
@@ -216,7 +220,6 @@ void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
   record.deleted_at_ns = key.deleted_at_ns;
   record.last_used_at_ns = key.last_used_at_ns;
   record.created_seq = key.created_seq;
-  record.owner = intern_owner(key.owner);
   record.deleted = key.deleted;
   if (record.address == AddressKind::kOther) other_addresses_.erase(position);
   if (key.last_used_ip.empty()) {

@@ -76,6 +76,7 @@ class KeyTable {
   void grow_first_chunk_to(std::size_t capacity);
   // Room for the record at position size_, not yet constructed.
   Record* slot_for_next();
+  // Sets every field of `record` from `key` except the owner.
   void write(Record& record, const KeyRecord& key, Position position);
   OwnerIndex intern_owner(std::string_view user_id);
   // The entry holding `key_id`, or the empty entry where it would go.

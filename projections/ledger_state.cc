@@ -1,6 +1,7 @@
 #include "projections/ledger_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace keyledger::projections {
@@ -14,12 +15,8 @@ struct Folder {
   void update_user(const std::string& user_id, Change change) {
     if (UserRecord* user = state.edit_user(user_id)) change(*user);
   }
-  template <typename Change>
-  void update_key(const std::string& key_id, Change change) {
-    std::optional<KeyRecord> key = state.find_key(key_id);
-    if (!key) return;
-    change(*key);
-    state.put_key(*key);
+  void update_key(const std::string& key_id, const std::function<void(KeyRecord&)>& change) {
+    state.change_key(key_id, change);
   }
 
   void operator()(const UserCreated& e) {
@@ -46,7 +43,7 @@ struct Folder {
     update_user(e.user_id, [](UserRecord& u) { u.locked = false; });
   }
   void operator()(const KeyCreated& e) {
-    if (state.find_key(e.key_id) || state.find_user(e.owner) == nullptr) return;
+    if (state.find_user(e.owner) == nullptr) return;
     KeyRecord key;
     key.key_id = e.key_id;
     key.owner = e.owner;
@@ -54,7 +51,7 @@ struct Folder {
     key.secret_hash = e.secret_hash;
     key.created_at_ns = event.time_ns;
     key.created_seq = event.seq;
-    state.put_key(key);
+    state.add_key(key);  // a key of that id already (impossible) stays as it is
   }
   void operator()(const KeyRenamed& e) {
     update_key(e.key_id, [&](KeyRecord& k) { k.name = e.name; });
@@ -106,22 +103,36 @@ std::optional<KeyRecord> LedgerState::find_key(std::string_view key_id) const {
 }
 
 void LedgerState::put_key(const KeyRecord& key) {
-  // One probe of the table, whether the key is new or not: at a million
-  // keys each probe is a cache miss or two.
-  if (auto position = keys_.find(key.key_id)) {
-    const bool was_deleted = keys_.deleted(*position);
-    const KeyTable::OwnerIndex old_owner = keys_.owner(*position);
-    keys_.replace(*position, key);
-    // No event moves a key to another owner or brings a deleted key back;
-    // deleting is the one change to the owner's list.
-    if (key.deleted && !was_deleted) forget_live_key(old_owner, *position);
-    return;
-  }
-  const KeyTable::Position position = *keys_.add(key);
-  if (key.deleted) return;
-  const KeyTable::OwnerIndex owner = keys_.owner(position);
+  if (add_key(key)) return;
+  const KeyTable::Position position = *keys_.find(key.key_id);
+  const bool was_deleted = keys_.deleted(position);
+  const KeyTable::OwnerIndex old_owner = keys_.owner(position);
+  keys_.replace(position, key);
+  // No event moves a key to another owner or brings a deleted key back;
+  // deleting is the one change to the owner's list.
+  if (key.deleted && !was_deleted) forget_live_key(old_owner, position);
+}
+
+bool LedgerState::add_key(const KeyRecord& key) {
+  const auto position = keys_.add(key);
+  if (!position) return false;
+  if (key.deleted) return true;
+  const KeyTable::OwnerIndex owner = keys_.owner(*position);
   if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
-  live_keys_by_owner_[owner].push_back(position);
+  live_keys_by_owner_[owner].push_back(*position);
+  return true;
+}
+
+bool LedgerState::change_key(std::string_view key_id,
+                             const std::function<void(KeyRecord&)>& change) {
+  const auto position = keys_.find(key_id);
+  if (!position) return false;
+  KeyRecord key = keys_.get(*position);
+  const bool was_deleted = key.deleted;
+  change(key);
+  keys_.replace(*position, key);
+  if (key.deleted && !was_deleted) forget_live_key(keys_.owner(*position), *position);
+  return true;
 }
 
 std::optional<KeyTable::Position> LedgerState::add_unlisted_key(const KeyRecord& key) {

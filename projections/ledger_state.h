@@ -25,6 +25,14 @@ class MutableLedger : public LedgerView {
   virtual void put_user(UserRecord user) = 0;
   // Adds `key`, or replaces the key of its id.
   virtual void put_key(const KeyRecord& key) = 0;
+  // Adds `key` unless a key of its id exists; false, changing nothing, then.
+  virtual bool add_key(const KeyRecord& key) = 0;
+  // Lets `change` edit the key of `key_id` and keeps the result; false when
+  // there is no such key. `change` must not alter the id or the owner.
+  // (One lookup, where find_key and put_key take two: replay's fold does
+  // this for most events.)
+  virtual bool change_key(std::string_view key_id,
+                          const std::function<void(KeyRecord&)>& change) = 0;
   // A record to change in place, or nullptr when there is none. Valid until
   // the next put or edit. (Keys have no such call: the state keeps them
   // packed, not as KeyRecords; change a copy and put it back.)
@@ -42,6 +50,8 @@ class LedgerState final : public MutableLedger {
   std::optional<KeyRecord> find_key(std::string_view key_id) const override;
   void put_user(UserRecord user) override;
   void put_key(const KeyRecord& key) override;
+  bool add_key(const KeyRecord& key) override;
+  bool change_key(std::string_view key_id, const std::function<void(KeyRecord&)>& change) override;
   UserRecord* edit_user(std::string_view user_id) override;
 
   const StringMap<UserRecord>& users() const { return users_; }

@@ -155,4 +155,22 @@ void LiveProjection::Staging::put_key(const KeyRecord& key) {
   keys_.insert_or_assign(key.key_id, key);
 }
 
+bool LiveProjection::Staging::add_key(const KeyRecord& key) {
+  if (find_key(key.key_id)) return false;
+  keys_.emplace(key.key_id, key);
+  return true;
+}
+
+bool LiveProjection::Staging::change_key(std::string_view key_id,
+                                         const std::function<void(KeyRecord&)>& change) {
+  auto it = keys_.find(key_id);
+  if (it == keys_.end()) {
+    std::optional<KeyRecord> published = base_.find_key(key_id);
+    if (!published) return false;
+    it = keys_.emplace(published->key_id, std::move(*published)).first;
+  }
+  change(it->second);
+  return true;
+}
+
 }  // namespace keyledger::projections

@@ -70,6 +70,10 @@ class LiveProjection final : public CommandStateMachine {
     std::optional<KeyRecord> find_key(std::string_view key_id) const override;
     void put_user(UserRecord user) override;
     void put_key(const KeyRecord& key) override;
+    bool add_key(const KeyRecord& key) override;
+    // Copies the published key into the overlay on its first change.
+    bool change_key(std::string_view key_id,
+                    const std::function<void(KeyRecord&)>& change) override;
     // Copies the published record into the overlay on first edit.
     UserRecord* edit_user(std::string_view user_id) override;
 
