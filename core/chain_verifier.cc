@@ -1,5 +1,7 @@
 #include "core/chain_verifier.h"
 
+#include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -139,8 +141,21 @@ class ChainWalker {
   bool broken_into_ = false;              // the link into candidate_ is broken
 };
 
-// Events handed from the reading thread to the walking one, in a few
-// hundred at a time so the hand-over costs nothing per event. Each comes
+// Stored events handed from the reading thread to the decoding one, their
+// bytes back to back in one buffer, a few hundred at a time so the
+// hand-over costs nothing per event.
+struct StoredBatch {
+  std::vector<std::uint64_t> seqs;
+  std::vector<std::size_t> ends;  // event i is bytes[ends[i-1], ends[i])
+  std::string bytes;
+  std::size_t size() const { return seqs.size(); }
+  std::string_view event(std::size_t i) const {
+    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(bytes).substr(begin, ends[i] - begin);
+  }
+};
+
+// Events handed from the decoding thread to the walking one. Each comes
 // with its chain hash, so the walker neither hashes nor needs the bytes.
 struct DecodedBatch {
   std::vector<std::uint64_t> seqs;
@@ -151,11 +166,25 @@ struct DecodedBatch {
 
 constexpr std::size_t kBatchEvents = 512;
 
-DecodedBatch empty_batch() {
-  DecodedBatch batch;
+StoredBatch empty_stored_batch() {
+  StoredBatch batch;
   batch.seqs.reserve(kBatchEvents);
-  batch.chain_hashes.reserve(kBatchEvents);
-  batch.events.reserve(kBatchEvents);
+  batch.ends.reserve(kBatchEvents);
+  batch.bytes.reserve(kBatchEvents * 256);
+  return batch;
+}
+
+DecodedBatch decode_batch(const StoredBatch& stored, ChainHasher& hasher) {
+  DecodedBatch batch;
+  batch.seqs = stored.seqs;
+  batch.chain_hashes.reserve(stored.size());
+  batch.events.reserve(stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const std::string_view bytes = stored.event(i);
+    batch.events.push_back(decode_event(bytes));
+    const StatusOr<Event>& event = batch.events.back();
+    batch.chain_hashes.push_back(event.is_ok() ? hasher.hash(event->prev_hash, bytes) : Hash256{});
+  }
   return batch;
 }
 
@@ -166,42 +195,51 @@ StatusOr<ChainReport> verify_chain(const EventLog& log,
   return verify_chain_prefix(log, {}, on_event);
 }
 
-// Two stages on two cores: a reader thread iterates the log, decodes each
-// event and hashes it; the calling thread checks the links and folds
-// (on_event keeps running on the caller's thread, in order). The fold is
-// the slower stage, so everything that does not depend on the events
-// before goes to the reader.
+// Three stages: a reader thread iterates the log; a decoding thread decodes
+// and hashes each event; the calling thread checks the links and folds
+// (on_event keeps running on the caller's thread, in order). With two
+// stages the reader (iterating, decoding and hashing) was the slower one
+// and the fold waited for it; three threads share two cores more evenly.
 StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
                                           const std::function<bool(const Event&)>& stop_before,
                                           const std::function<void(const Event&)>& on_event) {
   const LogHead stored_head = log.head();
-  BatchChannel<DecodedBatch> channel;
+  BatchChannel<StoredBatch> stored;
+  BatchChannel<DecodedBatch> decoded;
   Status read_status;
   std::thread reader([&] {
-    ChainHasher hasher;
-    DecodedBatch batch = empty_batch();
+    StoredBatch batch = empty_stored_batch();
     read_status = log.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
       batch.seqs.push_back(seq);
-      batch.events.push_back(decode_event(bytes));
-      const StatusOr<Event>& event = batch.events.back();
-      batch.chain_hashes.push_back(event.is_ok() ? hasher.hash(event->prev_hash, bytes)
-                                                 : Hash256{});
+      batch.bytes.append(bytes);
+      batch.ends.push_back(batch.bytes.size());
       if (batch.size() < kBatchEvents) return true;
-      return channel.push(std::exchange(batch, empty_batch()));
+      return stored.push(std::exchange(batch, empty_stored_batch()));
     });
-    if (batch.size() > 0) channel.push(std::move(batch));
-    channel.close();
+    if (batch.size() > 0) stored.push(std::move(batch));
+    stored.close();
+  });
+  std::thread decoder([&] {
+    ChainHasher hasher;
+    while (auto batch = stored.pop()) {
+      if (!decoded.push(decode_batch(*batch, hasher))) break;
+    }
+    // Either the walker stopped listening or the reader is done: in both
+    // cases the reader need not (or cannot) push more.
+    stored.cancel();
+    decoded.close();
   });
 
   ChainWalker walker(on_event, stop_before);
   bool walking = true;
   while (walking) {
-    auto batch = channel.pop();
+    auto batch = decoded.pop();
     if (!batch) break;
     for (std::size_t i = 0; i < batch->size() && walking; ++i)
       walking = walker.visit(batch->seqs[i], batch->chain_hashes[i], std::move(batch->events[i]));
   }
-  channel.cancel();
+  decoded.cancel();
+  decoder.join();
   reader.join();
   KEYLEDGER_RETURN_IF_ERROR(read_status);
   return walker.finish(stored_head);
