@@ -42,12 +42,4 @@ bool HugePageResource::do_is_equal(const std::pmr::memory_resource& other) const
   return dynamic_cast<const HugePageResource*>(&other) != nullptr;
 }
 
-std::pmr::pool_options huge_page_pool_options() {
-  std::pmr::pool_options options;
-  // Let chunks grow large (the pool doubles them), so a big table's nodes
-  // come from mapped huge-page chunks rather than many heap blocks.
-  options.max_blocks_per_chunk = 1u << 16;
-  return options;
-}
-
 }  // namespace keyledger

@@ -1,6 +1,6 @@
 // Memory for big tables read at random on hot paths: the verification
-// index (every verification reads one slot of it) and the key map (replay's
-// fold and the writer). With a million keys they span hundreds of MiB, so
+// index (every verification reads one slot of it) and the key table
+// (replay's fold and the writer). With a million keys they span hundreds of MiB, so
 // with 4 KiB pages nearly every lookup would also miss the TLB. Memory from
 // here is backed by transparent huge pages where the kernel offers them on
 // request (THP "madvise" mode, Debian's default): one TLB entry then covers
@@ -27,29 +27,5 @@ class HugePageResource final : public std::pmr::memory_resource {
   void do_deallocate(void* block, std::size_t bytes, std::size_t alignment) override;
   bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override;
 };
-
-// How the pools below grow: chunks double up to a size that a big table
-// fills with huge pages.
-std::pmr::pool_options huge_page_pool_options();
-
-// A node pool over HugePageResource: the pool asks for ever bigger chunks
-// as its tables grow, so a big table lives in huge pages and a small one
-// costs no more than the heap.
-template <typename Pool>
-class BasicHugePagePool {
- public:
-  BasicHugePagePool() : pool_(huge_page_pool_options(), &pages_) {}
-  BasicHugePagePool(const BasicHugePagePool&) = delete;
-  BasicHugePagePool& operator=(const BasicHugePagePool&) = delete;
-
-  std::pmr::memory_resource* resource() { return &pool_; }
-
- private:
-  HugePageResource pages_;
-  Pool pool_;
-};
-
-// For one table; not thread-safe, like the table it serves.
-using HugePagePool = BasicHugePagePool<std::pmr::unsynchronized_pool_resource>;
 
 }  // namespace keyledger

@@ -2,10 +2,10 @@
 // touches one cache line: an open-addressed table (linear probing) of
 // 64-byte slots, each holding the key id, the keyed secret hash, the owner
 // (an index into a small owner table), whether the key is deleted, and the
-// key's newest use seen in memory. The projection's map of full KeyRecords
-// is node-based: at a million keys a lookup there costs three or four cache
-// misses, and the last-use map as many again, which kept verification
-// memory-bound (docs/BENCHMARKS.md, section 1).
+// key's newest use seen in memory. A lookup in the projection's key table
+// (projections/key_table.h) costs two cache misses (entry, then a 128-byte
+// record) and its owner's name another; verification, the hottest path,
+// reads this one line instead (docs/BENCHMARKS.md, section 1).
 //
 // Not thread-safe by itself: LiveProjection guards it with its lock. The
 // use cells are atomic so that verifiers holding only the shared lock may

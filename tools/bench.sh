@@ -100,8 +100,8 @@ the verification index (projections/verification_index.h), which is a cache
 miss with a million keys presented in random order. The index is a flat,
 open-addressed table of 64-byte slots holding just what verification needs
 — key id, secret hash, owner, deleted flag, and the key's newest use — so
-the lookup and the last-use update touch one cache line. Until this stop a
-verification looked up the node-based key map and the last-use tracker's
+the lookup and the last-use update touch one cache line. Before it, a
+verification looked up the node-based key map of the time and the last-use tracker's
 map (three to four misses, plus a mutex): 349,000 per second on a quiet
 machine, against 810,000 to 1,000,000 now (this run's figure is above;
 other runs the same day on the same machine measured 936,000 and 996,000). A client that keeps its IPv4 address
@@ -212,19 +212,18 @@ ${replay}
 
 Where replay's time goes: per event it decodes a Cap'n Proto message into
 C++ strings, hashes the event for the chain (SHA-256) and folds it into
-node-based hash maps. Reading, decoding and hashing run on one thread and
-the link check and fold on another (core/chain_verifier.cc), so on two
-cores the slower stage sets the pace. perf shows that stage is the fold:
-its key-table probes (\`std::unordered_map\` finds, two or three cache
-misses each at half a million keys) are ~40% of that thread and zeroing
-the pages the growing table touches another ~20%. Moved off it (issue
-#6): the chain hash, now computed by the reader, and the copy of every
-event's bytes that the hash needed; \`put_key\` probes the table once
-instead of twice. The thread split went from 66/34% to 56/44% of CPU
-samples. What is left is the hash map itself: an open-addressing table
-(one miss per probe) or prefetching the next events' buckets would be the
-next step. Replay needs both cores, so it suffers most when the machine
-is shared (runs at load average 6–10 fell to a third of the target).
+the state. Three threads share the two cores (core/chain_verifier.cc): one
+iterates RocksDB and copies each batch's bytes into one buffer, one decodes
+and hashes, and the caller checks the links and folds. Keys are packed in a
+flat table (projections/key_table.h: one 128-byte record per key, found
+through an open-addressed table of 8-byte entries), and the fold changes a
+key with one lookup. With that table the fold became the faster stage:
+replay without any fold ran no faster than with it (890k against 948k
+events/s in one same-run check), so decoding moved off the reading thread.
+What is left per event: the decode (~30% of the decoding thread), the hash,
+and, in the fold, one or two cache misses per key lookup. Replay needs both
+cores, so it suffers most when the machine is shared (runs at load average
+6–10 fell to a third of the target).
 
 ## 6. Start-up time and memory with ${fixture_keys} live keys
 
@@ -237,28 +236,28 @@ keyledgerd's resident memory.
 ${startup}
 
 Why start-up is slower than raw iteration: raw iteration only touches the
-bytes; keyledgerd decodes every stored key record (Cap'n Proto into C++
-strings), inserts them into node-based hash maps (one node per key, whose
-pages the kernel must zero: ~17% of a load in perf), builds the per-owner
-lists and checks the owner index against them. How it loads
+bytes; keyledgerd decodes every stored key record (Cap'n Proto), packs it
+into the key table, builds the per-owner lists, checks the owner index
+against them and then fills the verification index. How it loads
 (projections/stored_key_loader.h): a second thread iterates and decodes
-the keys table while the first inserts records, in stored order, into a
-key map sized once from RocksDB's count of owner-index entries; each
-owner's keys are collected in key-id order, so the owner index (sorted by
-owner, then key id) is matched against them front to back instead of one
-random hash lookup per entry, and only each owner's list is sorted into
-creation order, not a vector of a million records. That removed the sort
-(~8% of a load), the per-entry lookups (~20%) and a heap copy per decoded
-record (~4%). Why memory is above 256 B per key: a key is a \`std::unordered_map\`
-node holding a \`KeyRecord\` of five \`std::string\`s (32 bytes each even when
-short), a 32-byte secret hash and times (~250 bytes with the node), plus its
-id again in the owner's list and the bucket array (~320 bytes); the
-key map's huge-page chunks add ~38 (replay's fold runs at half the speed
-without them: 371k against 787k events per second in one same-run check);
-the verification index adds 90 (one 64-byte slot per key, at most 80%
-full, with an eighth of headroom after loading so the first new keys do
+the keys table while the first adds records, in stored order, to a key
+table sized once from RocksDB's count of owner-index entries; each owner's
+keys are collected in key-id order, so the owner index (sorted by owner,
+then key id) is matched against them front to back instead of one random
+lookup per entry, and only each owner's list is sorted into creation order.
+The scan does not fill RocksDB's block cache: those blocks were never read
+again and stayed resident (~30 bytes per key).
+
+Where the bytes per key go at a million keys: the key record, 128 bytes
+(ids and names are 24-byte strings that keep up to 22 characters inline,
+owners are interned, an IPv4 last-use address is a number), in 2 MiB
+huge-page chunks; its lookup entry, ~11 bytes (8-byte entries at most 70%
+full); the verification index, ~90 bytes (one 64-byte slot per key, at most
+80% full, with an eighth of headroom after loading so the first new keys do
 not grow it), traded for about two and a half times the verification rate
-(section 1). Reaching 256 B needs a compact record (ids and names interned
-or in one arena, fixed-size fields) — a redesign, not done.
+(section 1); the owner's list, 4 bytes; the rest is RocksDB and the heap.
+Before the packed table a key cost 445 bytes: an \`std::unordered_map\` node
+holding five \`std::string\`s of 32 bytes each, its bucket and its id again
+in the owner's list.
 DOC
 echo "wrote docs/BENCHMARKS.md"

@@ -3,10 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
-#include <string>
-#include <unordered_map>
 
-using keyledger::HugePagePool;
 using keyledger::HugePageResource;
 
 TEST_CASE("large blocks are mapped on huge-page boundaries and usable to the last byte",
@@ -35,27 +32,4 @@ TEST_CASE("small blocks come from the heap with the alignment asked for", "[core
   HugePageResource other;
   CHECK(pages.is_equal(other));  // stateless: either frees what the other gave
   CHECK_FALSE(pages.is_equal(*std::pmr::new_delete_resource()));
-}
-
-TEST_CASE("a table in a huge-page pool grows, erases and rehashes like any other",
-          "[core][memory]") {
-  HugePagePool pool;
-  std::pmr::unordered_map<std::string, std::string> table(pool.resource());
-  std::unordered_map<std::string, std::string> expected;
-  for (int i = 0; i < 200'000; ++i) {
-    const std::string key = "key-" + std::to_string(i);
-    const std::string value(static_cast<std::size_t>(i % 40), 'v');  // some beyond SSO
-    table.emplace(key, value);
-    expected.emplace(key, value);
-    if (i % 3 == 0) {
-      table.erase("key-" + std::to_string(i / 2));
-      expected.erase("key-" + std::to_string(i / 2));
-    }
-  }
-  REQUIRE(table.size() == expected.size());
-  for (const auto& [key, value] : expected) {
-    auto it = table.find(key);
-    REQUIRE(it != table.end());
-    CHECK(it->second == value);
-  }
 }
