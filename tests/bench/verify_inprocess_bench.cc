@@ -102,6 +102,7 @@ Fixture make_fixture(std::size_t keys, SecretHasher& hasher) {
     key.secret_hash = hasher.hash(token.key_id, token.secret);
     key.created_seq = i + 2;
     key.last_used_ip = kClientIp;
+    key.last_used_at_ns = 1;  // a use on record, so the index holds its address
     fixture.state.put_key(std::move(key));
     fixture.tokens.push_back(token.to_string());
   }
