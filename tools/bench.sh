@@ -103,8 +103,12 @@ open-addressed table of 64-byte slots holding just what verification needs
 the lookup and the last-use update touch one cache line. Before it, a
 verification looked up the node-based key map of the time and the last-use tracker's
 map (three to four misses, plus a mutex): 349,000 per second on a quiet
-machine, against 810,000 to 1,000,000 now (this run's figure is above;
-other runs the same day on the same machine measured 936,000 and 996,000). A client that keeps its IPv4 address
+machine. The fixture's keys carry a use from the benchmark's address on
+record, so the benchmark measures the steady state it describes (a client
+that keeps its address); until 2026-11-29 they carried the address without
+a time, the index held no address for them, and each key's first
+verification in the run took the tracker's slow path and queued a KeyUsed
+event (805,000 against 941,000 per second in one same-run check). A client that keeps its IPv4 address
 (the common case) records its use in that slot with two atomic operations;
 a new address, an IPv6 client or a key's first use goes through the
 tracker's map as before (server/last_use_tracker.h). The cost is memory:
