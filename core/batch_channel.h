@@ -1,6 +1,6 @@
 // A bounded queue of batches from one producing thread to one consuming
-// thread, for two-stage pipelines over a long read (replay, loading the
-// stored projection). Batches of a few hundred items make the hand-over
+// thread, for pipelines over a long read (replay's three stages, loading
+// the stored projection's two). Batches of a few hundred items make the hand-over
 // cost nothing per item; the bound makes a slow consumer hold the producer
 // back instead of buffering everything.
 #pragma once

@@ -30,7 +30,7 @@ class ChainWalker {
 
   // Takes the event stored under `key_seq`, already decoded, and its chain
   // hash (the hash of its previous-hash field and stored bytes), both
-  // computed on the reading thread; the hash is unset when the event does
+  // computed on the decoding thread; the hash is unset when the event does
   // not decode. Returns false once the walk is over (a problem, or the stop
   // point).
   bool visit(std::uint64_t key_seq, const Hash256& chain_hash, StatusOr<Event> event) {
@@ -207,7 +207,23 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
   BatchChannel<StoredBatch> stored;
   BatchChannel<DecodedBatch> decoded;
   Status read_status;
-  std::thread reader([&] {
+  // Stops both threads and waits for them however this function is left,
+  // an exception from on_event included: cancelled channels make every
+  // blocked push return false, and the reader always closes `stored`.
+  struct Threads {
+    BatchChannel<StoredBatch>& stored;
+    BatchChannel<DecodedBatch>& decoded;
+    std::thread reader;
+    std::thread decoder;
+    void stop() {
+      decoded.cancel();
+      stored.cancel();
+      if (decoder.joinable()) decoder.join();
+      if (reader.joinable()) reader.join();
+    }
+    ~Threads() { stop(); }
+  } threads{stored, decoded, {}, {}};
+  threads.reader = std::thread([&] {
     StoredBatch batch = empty_stored_batch();
     read_status = log.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
       batch.seqs.push_back(seq);
@@ -219,7 +235,7 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
     if (batch.size() > 0) stored.push(std::move(batch));
     stored.close();
   });
-  std::thread decoder([&] {
+  threads.decoder = std::thread([&] {
     ChainHasher hasher;
     while (auto batch = stored.pop()) {
       if (!decoded.push(decode_batch(*batch, hasher))) break;
@@ -238,9 +254,7 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
     for (std::size_t i = 0; i < batch->size() && walking; ++i)
       walking = walker.visit(batch->seqs[i], batch->chain_hashes[i], std::move(batch->events[i]));
   }
-  decoded.cancel();
-  decoder.join();
-  reader.join();
+  threads.stop();
   KEYLEDGER_RETURN_IF_ERROR(read_status);
   return walker.finish(stored_head);
 }

@@ -53,9 +53,30 @@ struct KeyTable::Record {
   bool deleted = false;
 };
 
-KeyTable::KeyTable(const KeyTable& other) {
-  reserve(other.size_);
-  for (Position position = 0; position < other.size_; ++position) add(other.get(position));
+// An exact copy: the same positions and owner indexes, which the owner
+// lists of a copied LedgerState refer to.
+// Delegates first, so that the destructor frees what a throw leaves behind.
+KeyTable::KeyTable(const KeyTable& other) : KeyTable() {
+  owners_ = other.owners_;
+  owner_by_id_ = other.owner_by_id_;
+  other_addresses_ = other.other_addresses_;
+  if (other.entry_capacity_ > 0) {
+    entries_ =
+        static_cast<Entry*>(pages_.allocate(other.entry_capacity_ * sizeof(Entry), alignof(Entry)));
+    std::uninitialized_copy_n(other.entries_, other.entry_capacity_, entries_);
+    entry_capacity_ = other.entry_capacity_;
+  }
+  chunks_.reserve(other.chunks_.size());
+  for (std::size_t chunk = 0; chunk < other.chunks_.size(); ++chunk) {
+    // chunks_ has room (reserved above): push_back cannot throw and lose it.
+    chunks_.push_back(static_cast<Record*>(
+        pages_.allocate(other.chunk_capacity(chunk) * sizeof(Record), alignof(Record))));
+    if (chunk == 0) first_chunk_capacity_ = other.first_chunk_capacity_;
+  }
+  for (; size_ < other.size_; ++size_) {
+    const auto position = static_cast<Position>(size_);
+    new (&record(position)) Record(other.record(position));
+  }
 }
 
 KeyTable::KeyTable(KeyTable&& other) noexcept
@@ -148,6 +169,7 @@ KeyTable::Record* KeyTable::slot_for_next() {
     if (size_ == first_chunk_capacity_)
       grow_first_chunk_to(std::max(kFirstChunkRecords, std::min(2 * size_, kChunkRecords)));
   } else if (chunk == chunks_.size()) {
+    chunks_.reserve(chunks_.size() + 1);  // so push_back cannot throw and lose the chunk
     chunks_.push_back(
         static_cast<Record*>(pages_.allocate(kChunkRecords * sizeof(Record), alignof(Record))));
   }
@@ -197,10 +219,19 @@ std::optional<KeyTable::Position> KeyTable::add(const KeyRecord& key) {
   Entry& entry = probe(key.key_id, hash);
   if (entry.position_plus_one != 0) return std::nullopt;
   const auto position = static_cast<Position>(size_);
+  const OwnerIndex owner = intern_owner(key.owner);
+  // Counted and findable only once fully written: if writing throws, the
+  // table is as it was (but for an interned owner).
   Record* record = new (slot_for_next()) Record;
+  try {
+    record->owner = owner;
+    write(*record, key, position);
+  } catch (...) {
+    other_addresses_.erase(position);
+    record->~Record();
+    throw;
+  }
   ++size_;
-  record->owner = intern_owner(key.owner);
-  write(*record, key, position);
   entry = Entry{position + 1, hash};
   return position;
 }
@@ -221,16 +252,17 @@ void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
   record.last_used_at_ns = key.last_used_at_ns;
   record.created_seq = key.created_seq;
   record.deleted = key.deleted;
-  if (record.address == AddressKind::kOther) other_addresses_.erase(position);
-  if (key.last_used_ip.empty()) {
-    record.address = AddressKind::kNone;
-  } else if (auto ipv4 = parse_canonical_ipv4(key.last_used_ip)) {
-    record.address = AddressKind::kIpv4;
-    record.last_used_ipv4 = *ipv4;
-  } else {
+  const bool used = !key.last_used_ip.empty();
+  const std::optional<std::uint32_t> ipv4 =
+      used ? parse_canonical_ipv4(key.last_used_ip) : std::nullopt;
+  if (used && !ipv4) {
+    other_addresses_.insert_or_assign(position, key.last_used_ip);  // first: it may throw
     record.address = AddressKind::kOther;
-    other_addresses_.insert_or_assign(position, key.last_used_ip);
+    return;
   }
+  if (record.address == AddressKind::kOther) other_addresses_.erase(position);
+  record.address = ipv4 ? AddressKind::kIpv4 : AddressKind::kNone;
+  record.last_used_ipv4 = ipv4.value_or(0);
 }
 
 KeyRecord KeyTable::get(Position position) const {

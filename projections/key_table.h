@@ -10,7 +10,8 @@
 // deleted), so a key's position is stable for the table's life.
 //
 // Records are copied in and out as KeyRecords: nothing outside holds a
-// pointer into the table. Not thread-safe.
+// pointer into the table (key_id()'s view lasts only until the next add or
+// replace). Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -50,7 +51,8 @@ class KeyTable {
   void replace(Position position, const KeyRecord& key);
   KeyRecord get(Position position) const;
 
-  // Single fields, for callers that need no whole record.
+  // Single fields, for callers that need no whole record. The id's view is
+  // valid until the next add or replace (the first chunk moves as it grows).
   std::string_view key_id(Position position) const;
   std::uint64_t created_seq(Position position) const;
   bool deleted(Position position) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 
 namespace keyledger::projections {
@@ -105,22 +106,38 @@ std::optional<KeyRecord> LedgerState::find_key(std::string_view key_id) const {
 void LedgerState::put_key(const KeyRecord& key) {
   if (add_key(key)) return;
   const KeyTable::Position position = *keys_.find(key.key_id);
-  const bool was_deleted = keys_.deleted(position);
+  const bool was_live = !keys_.deleted(position);
   const KeyTable::OwnerIndex old_owner = keys_.owner(position);
   keys_.replace(position, key);
-  // No event moves a key to another owner or brings a deleted key back;
-  // deleting is the one change to the owner's list.
-  if (key.deleted && !was_deleted) forget_live_key(old_owner, position);
+  // The fold only ever deletes a live key; a whole record put here may also
+  // bring a key back or hand it to another owner.
+  const KeyTable::OwnerIndex owner = keys_.owner(position);
+  const bool moved = owner != old_owner;
+  if (was_live && (key.deleted || moved)) forget_live_key(old_owner, position);
+  if (!key.deleted && (!was_live || moved)) list_live_key(owner, position);
 }
 
 bool LedgerState::add_key(const KeyRecord& key) {
   const auto position = keys_.add(key);
   if (!position) return false;
-  if (key.deleted) return true;
-  const KeyTable::OwnerIndex owner = keys_.owner(*position);
-  if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
-  live_keys_by_owner_[owner].push_back(*position);
+  if (!key.deleted) list_live_key(keys_.owner(*position), *position);
   return true;
+}
+
+// Keeps the owner's list oldest first. New keys come in creation order, so
+// this appends, save for a key put back out of order.
+void LedgerState::list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key) {
+  if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
+  auto& keys = live_keys_by_owner_[owner];
+  const std::uint64_t seq = keys_.created_seq(key);
+  if (keys.empty() || keys_.created_seq(keys.back()) <= seq) {
+    keys.push_back(key);
+    return;
+  }
+  auto at = std::upper_bound(
+      keys.begin(), keys.end(), seq,
+      [this](std::uint64_t s, KeyTable::Position p) { return s < keys_.created_seq(p); });
+  keys.insert(at, key);
 }
 
 bool LedgerState::change_key(std::string_view key_id,
@@ -129,7 +146,12 @@ bool LedgerState::change_key(std::string_view key_id,
   if (!position) return false;
   KeyRecord key = keys_.get(*position);
   const bool was_deleted = key.deleted;
+  const std::string owner = key.owner;
   change(key);
+  // A changed id would leave the lookup entry stale, a changed owner the
+  // owner lists: a bug in the caller, never something to store.
+  if (key.key_id != key_id || key.owner != owner)
+    throw std::logic_error("change_key: the id and owner of a key cannot change");
   keys_.replace(*position, key);
   if (key.deleted && !was_deleted) forget_live_key(keys_.owner(*position), *position);
   return true;

@@ -35,7 +35,7 @@ class MutableLedger : public LedgerView {
                           const std::function<void(KeyRecord&)>& change) = 0;
   // A record to change in place, or nullptr when there is none. Valid until
   // the next put or edit. (Keys have no such call: the state keeps them
-  // packed, not as KeyRecords; change a copy and put it back.)
+  // packed, not as KeyRecords; change_key edits a copy and keeps it.)
   virtual UserRecord* edit_user(std::string_view user_id) = 0;
 };
 
@@ -79,6 +79,7 @@ class LedgerState final : public MutableLedger {
   void set_live_keys(KeyTable::OwnerIndex owner, std::vector<KeyTable::Position> keys);
   const KeyTable& key_table() const { return keys_; }
 
+  void list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
   void forget_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
 
   StringMap<UserRecord> users_;

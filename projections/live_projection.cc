@@ -1,6 +1,7 @@
 #include "projections/live_projection.h"
 
 #include <mutex>
+#include <stdexcept>
 
 #include "core/decide.h"
 #include "projections/record_codec.h"
@@ -169,7 +170,10 @@ bool LiveProjection::Staging::change_key(std::string_view key_id,
     if (!published) return false;
     it = keys_.emplace(published->key_id, std::move(*published)).first;
   }
+  const std::string owner = it->second.owner;
   change(it->second);
+  if (it->second.key_id != key_id || it->second.owner != owner)
+    throw std::logic_error("change_key: the id and owner of a key cannot change");
   return true;
 }
 

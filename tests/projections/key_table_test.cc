@@ -111,7 +111,16 @@ TEST_CASE("a copied key table is independent, a moved one leaves an empty usable
           "[projections]") {
   KeyTable original;
   for (int i = 0; i < 100; ++i) original.add(sample_key(i));
+  // An owner first seen through a replace: a copy must keep every owner
+  // index (a LedgerState's owner lists are indexed by them).
+  KeyRecord moved_owner = sample_key(0);
+  moved_owner.owner = "late owner";
+  original.replace(*original.find("key0"), moved_owner);
   KeyTable copy = original;
+  for (KeyTable::Position position = 0; position < original.size(); ++position)
+    CHECK(copy.owner(position) == original.owner(position));
+  CHECK(copy.find_owner("late owner") == original.find_owner("late owner"));
+  CHECK(stored(copy, "key0") == moved_owner);
   KeyRecord changed = sample_key(2);
   changed.name = "changed";
   copy.replace(*copy.find("key2"), changed);
@@ -123,6 +132,7 @@ TEST_CASE("a copied key table is independent, a moved one leaves an empty usable
   KeyTable moved = std::move(original);
   CHECK(moved.size() == 100);
   CHECK(stored(moved, "key99") == sample_key(99));
+  CHECK(stored(moved, "key0") == moved_owner);
   // NOLINTNEXTLINE(bugprone-use-after-move): a moved-from table must stay usable
   CHECK(original.size() == 0);
   CHECK_FALSE(original.find("key99").has_value());
@@ -131,6 +141,9 @@ TEST_CASE("a copied key table is independent, a moved one leaves an empty usable
 
   copy = std::move(moved);
   CHECK(stored(copy, "key2") == sample_key(2));
+  CHECK(copy.size() == 100);
+  const KeyTable& same = copy;
+  copy = same;  // self-assignment keeps the table
   CHECK(copy.size() == 100);
 }
 
@@ -141,4 +154,17 @@ TEST_CASE("reserving first keeps the same contents", "[projections]") {
   table.reserve(10);  // never shrinks
   for (int i = 0; i < 20'000; i += 331)
     CHECK(stored(table, "key" + std::to_string(i)) == sample_key(i));
+}
+
+TEST_CASE("a small reservation still grows past the first chunk", "[projections]") {
+  // reserve(100) sizes the first chunk at 100 records; it then doubles up
+  // to a full chunk and later chunks follow.
+  KeyTable table;
+  table.reserve(100);
+  constexpr int kKeys = 40'000;
+  for (int i = 0; i < kKeys; ++i) REQUIRE(table.add(sample_key(i)).has_value());
+  for (int i = 0; i < kKeys; i += 113)
+    CHECK(stored(table, "key" + std::to_string(i)) == sample_key(i));
+  CHECK(stored(table, "key16383") == sample_key(16'383));
+  CHECK(stored(table, "key16384") == sample_key(16'384));
 }
