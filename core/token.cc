@@ -11,14 +11,22 @@ namespace {
 constexpr std::string_view kAlphabet =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-bool is_base62(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
+// Which bytes are base62 characters, as a table: the characters of a
+// secret are drawn at random from three ranges, so testing the ranges in
+// turn mispredicted a branch about once per character, and checking the 62
+// characters of a token was ~7% of a verification (perf).
+constexpr std::array<bool, 256> kIsBase62 = [] {
+  std::array<bool, 256> table{};
+  for (char c : kAlphabet) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
 
+// Without an early exit, so without a branch per character; bad input
+// costs the same as good.
 bool all_base62(std::string_view text) {
-  for (char c : text)
-    if (!is_base62(c)) return false;
-  return true;
+  bool all = true;
+  for (char c : text) all &= kIsBase62[static_cast<unsigned char>(c)];
+  return all;
 }
 
 // Draws `count` uniformly distributed base62 characters. Bytes >= 248 are
