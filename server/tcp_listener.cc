@@ -67,7 +67,7 @@ void TcpListener::stop_accepting() {
 void TcpListener::accept() {
   asio::io_context& target = *session_contexts_[next_context_];
   next_context_ = (next_context_ + 1) % session_contexts_.size();
-  acceptor_.async_accept(asio::make_strand(target),
+  acceptor_.async_accept(target.get_executor(),
                          [this, &target](boost::system::error_code error, tcp::socket socket) {
                            if (error == asio::error::operation_aborted || !acceptor_.is_open())
                              return;

@@ -1,7 +1,7 @@
 // Accepting TCP connections the same way for every port keyledgerd serves:
 // each accepted socket is placed on one of the session io_contexts (round
 // robin; one per I/O thread, so a connection stays on one thread and its
-// session needs no locks), gets its own strand there and is handed to
+// session needs no locks or strand) and is handed to
 // `on_connection` with the connection's slot in the ConnectionLimiter (the
 // session keeps it while open); a connection over a cap is closed at once,
 // counted, and logged at most every few seconds; an accept error (out of
@@ -38,8 +38,8 @@ std::string client_address(const Socket& socket) {
 
 class TcpListener {
  public:
-  // The socket runs on a strand of `context`, the session io_context it was
-  // placed on.
+  // The socket runs on `context`, the session io_context it was placed on,
+  // which one thread runs.
   using OnConnection = std::function<void(boost::asio::ip::tcp::socket, ConnectionSlot,
                                           boost::asio::io_context& context)>;
 
