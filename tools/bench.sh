@@ -160,7 +160,13 @@ remains is kernel work nginx pays too (over half of keyledgerd's time),
 one extra \`recv\` per three requests that only returns EAGAIN (Asio reads
 speculatively after a readiness event it has already used), Asio posting
 every read completion through its scheduler, and Beast's per-request
-parser and header allocations.
+parser and header allocations. Waiting for readiness instead of reading
+(\`socket.async_wait\`) would save that \`recv\`, but Boost 1.81's reactor
+never tries such a wait speculatively, so a pipelining client whose next
+request arrived while no read was queued would stall until the idle
+timeout: not done. And keyledgerd verifies a key on every request (about a
+microsecond of checksum, HMAC and lookup, section 1), where nginx only
+copies a fixed answer.
 
 ## 3. Binary verify port against Redis
 
@@ -184,7 +190,13 @@ the kernel waking the other side of the loopback connection, then the
 connection's timer re-armed on every read and write, Cap'n Proto decoding,
 and locks. Unpipelined, both sides are bound by wake-ups and system calls
 (one read and one write per request), which is why keyledgerd is closest
-there. Removing every allocation per request (commit fcbb504:
+there. Sessions run on their I/O thread's io_context with a concrete
+executor type, without the strand each connection used to get (the
+io_context has one thread, so the strand only added a mutex and a
+type-erased call per completion): in a same-run check that took
+unpipelined from 95% to 120% of Redis and pipeline 16 from 36% to 41%.
+The base62 table (section 1) took pipeline 16 from ~620,000 to ~680,000
+per second before that. Removing every allocation per request (commit fcbb504:
 session-owned buffers, a stack first segment, framing straight into the
 output) made no difference beyond noise (~510,000/s at pipeline 16 before
 and after).
@@ -208,6 +220,19 @@ HMAC, JSON). With a single client every durable creation is one fsync on
 either side, so all three are bound by the disk's sync latency. The fsync
 latency of a shared virtual disk varies by several times within a minute,
 which is why the spread is wide; compare the ratios of one run.
+
+Why one client over HTTP stays near 55-60% of raw (strace and perf of
+keyledgerd): a create is handed between four threads that sleep in
+between (wrk to the I/O thread, the I/O thread to the writer, the writer
+back to the I/O thread, the I/O thread to wrk), and on this virtual machine
+each wake-up costs tens of microseconds: about 150 µs in all, beside an
+fsync of about 210 µs. A raw \`Put\` syncs on the calling thread with no
+hand-off; the in-process writer has two hand-offs (86-89% of raw). With 8
+and 64 clients the hand-offs overlap with other creates' fsyncs and group
+commit pays off. Letting an I/O thread commit its own create when the
+writer is idle (RocksDB's leader approach) would remove two hand-offs, but
+that thread would then sit in fsync while every other connection on it
+waits: not done.
 
 ## 5. Replay of a ${events}-event log
 
