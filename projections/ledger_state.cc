@@ -178,22 +178,22 @@ void LedgerState::for_each_key(const std::function<void(const KeyRecord&)>& visi
     visit(keys_.get(position));
 }
 
+const std::vector<KeyTable::Position>& LedgerState::live_positions_of(
+    std::string_view owner) const {
+  static const std::vector<KeyTable::Position> kNone;
+  auto index = keys_.find_owner(owner);
+  return index && *index < live_keys_by_owner_.size() ? live_keys_by_owner_[*index] : kNone;
+}
+
 std::vector<KeyRecord> LedgerState::live_keys_of(std::string_view owner) const {
   std::vector<KeyRecord> out;
-  auto index = keys_.find_owner(owner);
-  if (!index || *index >= live_keys_by_owner_.size()) return out;
-  out.reserve(live_keys_by_owner_[*index].size());
-  for (KeyTable::Position position : live_keys_by_owner_[*index])
-    out.push_back(keys_.get(position));
+  for (KeyTable::Position position : live_positions_of(owner)) out.push_back(keys_.get(position));
   return out;
 }
 
 std::vector<std::string> LedgerState::live_key_ids_of(std::string_view owner) const {
   std::vector<std::string> out;
-  auto index = keys_.find_owner(owner);
-  if (!index || *index >= live_keys_by_owner_.size()) return out;
-  out.reserve(live_keys_by_owner_[*index].size());
-  for (KeyTable::Position position : live_keys_by_owner_[*index])
+  for (KeyTable::Position position : live_positions_of(owner))
     out.emplace_back(keys_.key_id(position));
   return out;
 }

@@ -79,6 +79,7 @@ class LedgerState final : public MutableLedger {
   void set_live_keys(KeyTable::OwnerIndex owner, std::vector<KeyTable::Position> keys);
   const KeyTable& key_table() const { return keys_; }
 
+  const std::vector<KeyTable::Position>& live_positions_of(std::string_view owner) const;
   void list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
   void forget_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
 
