@@ -28,7 +28,7 @@ class LiveProjection final : public CommandStateMachine {
   // Readers. Thread-safe; copies out so no lock outlives the call.
   std::optional<UserRecord> user(std::string_view user_id) const;
   std::optional<KeyRecord> key(std::string_view key_id) const;
-  // Every key of `owner` (live and deleted), oldest first.
+  // The live (not deleted) keys of `owner`, oldest first.
   std::vector<KeyRecord> live_keys_of(std::string_view owner) const;
   std::vector<UserRecord> users() const;
 
