@@ -174,12 +174,12 @@ StoredBatch empty_stored_batch() {
   return batch;
 }
 
-DecodedBatch decode_batch(const StoredBatch& stored, ChainHasher& hasher) {
+DecodedBatch decode_batch(StoredBatch stored, ChainHasher& hasher) {
   DecodedBatch batch;
-  batch.seqs = stored.seqs;
-  batch.chain_hashes.reserve(stored.size());
-  batch.events.reserve(stored.size());
-  for (std::size_t i = 0; i < stored.size(); ++i) {
+  batch.seqs = std::move(stored.seqs);
+  batch.chain_hashes.reserve(batch.seqs.size());
+  batch.events.reserve(batch.seqs.size());
+  for (std::size_t i = 0; i < batch.seqs.size(); ++i) {
     const std::string_view bytes = stored.event(i);
     batch.events.push_back(decode_event(bytes));
     const StatusOr<Event>& event = batch.events.back();
@@ -238,7 +238,7 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
   threads.decoder = std::thread([&] {
     ChainHasher hasher;
     while (auto batch = stored.pop()) {
-      if (!decoded.push(decode_batch(*batch, hasher))) break;
+      if (!decoded.push(decode_batch(std::move(*batch), hasher))) break;
     }
     // Either the walker stopped listening or the reader is done: in both
     // cases the reader need not (or cannot) push more.

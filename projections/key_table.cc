@@ -1,7 +1,6 @@
 #include "projections/key_table.h"
 
 #include <boost/container/string.hpp>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <new>
@@ -79,15 +78,7 @@ KeyTable::KeyTable(const KeyTable& other) : KeyTable() {
   }
 }
 
-KeyTable::KeyTable(KeyTable&& other) noexcept
-    : chunks_(std::exchange(other.chunks_, {})),
-      first_chunk_capacity_(std::exchange(other.first_chunk_capacity_, 0)),
-      size_(std::exchange(other.size_, 0)),
-      entries_(std::exchange(other.entries_, nullptr)),
-      entry_capacity_(std::exchange(other.entry_capacity_, 0)),
-      owners_(std::exchange(other.owners_, {})),
-      owner_by_id_(std::exchange(other.owner_by_id_, {})),
-      other_addresses_(std::exchange(other.other_addresses_, {})) {}
+KeyTable::KeyTable(KeyTable&& other) noexcept { take(other); }
 
 KeyTable& KeyTable::operator=(const KeyTable& other) {
   if (this != &other) *this = KeyTable(other);
@@ -97,6 +88,13 @@ KeyTable& KeyTable::operator=(const KeyTable& other) {
 KeyTable& KeyTable::operator=(KeyTable&& other) noexcept {
   if (this == &other) return *this;
   release();
+  take(other);
+  return *this;
+}
+
+// Takes everything `other` holds, leaving it empty and usable; this table
+// must hold nothing.
+void KeyTable::take(KeyTable& other) noexcept {
   chunks_ = std::exchange(other.chunks_, {});
   first_chunk_capacity_ = std::exchange(other.first_chunk_capacity_, 0);
   size_ = std::exchange(other.size_, 0);
@@ -105,7 +103,6 @@ KeyTable& KeyTable::operator=(KeyTable&& other) noexcept {
   owners_ = std::exchange(other.owners_, {});
   owner_by_id_ = std::exchange(other.owner_by_id_, {});
   other_addresses_ = std::exchange(other.other_addresses_, {});
-  return *this;
 }
 
 KeyTable::~KeyTable() {

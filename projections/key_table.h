@@ -85,6 +85,7 @@ class KeyTable {
   Entry& probe(std::string_view key_id, std::uint32_t hash) const;
   void grow_entries_to(std::size_t capacity);
   void release();
+  void take(KeyTable& other) noexcept;
 
   HugePageResource pages_;  // stateless: any instance frees what another took
   std::vector<Record*> chunks_;

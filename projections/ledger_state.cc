@@ -109,12 +109,7 @@ void LedgerState::put_key(const KeyRecord& key) {
   const bool was_live = !keys_.deleted(position);
   const KeyTable::OwnerIndex old_owner = keys_.owner(position);
   keys_.replace(position, key);
-  // The fold only ever deletes a live key; a whole record put here may also
-  // bring a key back or hand it to another owner.
-  const KeyTable::OwnerIndex owner = keys_.owner(position);
-  const bool moved = owner != old_owner;
-  if (was_live && (key.deleted || moved)) forget_live_key(old_owner, position);
-  if (!key.deleted && (!was_live || moved)) list_live_key(owner, position);
+  relist(position, was_live, old_owner);
 }
 
 bool LedgerState::add_key(const KeyRecord& key) {
@@ -124,11 +119,44 @@ bool LedgerState::add_key(const KeyRecord& key) {
   return true;
 }
 
+bool LedgerState::change_key(std::string_view key_id,
+                             const std::function<void(KeyRecord&)>& change) {
+  const auto position = keys_.find(key_id);
+  if (!position) return false;
+  KeyRecord key = keys_.get(*position);
+  const bool was_live = !key.deleted;
+  const std::string owner = key.owner;
+  change(key);
+  // A changed id would leave the lookup entry stale, a changed owner the
+  // owner lists: a bug in the caller, never something to store.
+  if (key.key_id != key_id || key.owner != owner)
+    throw std::logic_error("change_key: the id and owner of a key cannot change");
+  keys_.replace(*position, key);
+  relist(*position, was_live, keys_.owner(*position));
+  return true;
+}
+
+// After the key at `position` was replaced: the fold only ever deletes a
+// live key, but a whole record put may also bring a key back or hand it to
+// another owner.
+void LedgerState::relist(KeyTable::Position position, bool was_live,
+                         KeyTable::OwnerIndex old_owner) {
+  const bool live = !keys_.deleted(position);
+  const KeyTable::OwnerIndex owner = keys_.owner(position);
+  const bool moved = owner != old_owner;
+  if (was_live && (!live || moved)) forget_live_key(old_owner, position);
+  if (live && (!was_live || moved)) list_live_key(owner, position);
+}
+
+std::vector<KeyTable::Position>& LedgerState::live_list(KeyTable::OwnerIndex owner) {
+  if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
+  return live_keys_by_owner_[owner];
+}
+
 // Keeps the owner's list oldest first. New keys come in creation order, so
 // this appends, save for a key put back out of order.
 void LedgerState::list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key) {
-  if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
-  auto& keys = live_keys_by_owner_[owner];
+  auto& keys = live_list(owner);
   const std::uint64_t seq = keys_.created_seq(key);
   if (keys.empty() || keys_.created_seq(keys.back()) <= seq) {
     keys.push_back(key);
@@ -140,30 +168,12 @@ void LedgerState::list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position k
   keys.insert(at, key);
 }
 
-bool LedgerState::change_key(std::string_view key_id,
-                             const std::function<void(KeyRecord&)>& change) {
-  const auto position = keys_.find(key_id);
-  if (!position) return false;
-  KeyRecord key = keys_.get(*position);
-  const bool was_deleted = key.deleted;
-  const std::string owner = key.owner;
-  change(key);
-  // A changed id would leave the lookup entry stale, a changed owner the
-  // owner lists: a bug in the caller, never something to store.
-  if (key.key_id != key_id || key.owner != owner)
-    throw std::logic_error("change_key: the id and owner of a key cannot change");
-  keys_.replace(*position, key);
-  if (key.deleted && !was_deleted) forget_live_key(keys_.owner(*position), *position);
-  return true;
-}
-
 std::optional<KeyTable::Position> LedgerState::add_unlisted_key(const KeyRecord& key) {
   return keys_.add(key);
 }
 
 void LedgerState::set_live_keys(KeyTable::OwnerIndex owner, std::vector<KeyTable::Position> keys) {
-  if (owner >= live_keys_by_owner_.size()) live_keys_by_owner_.resize(owner + 1);
-  live_keys_by_owner_[owner] = std::move(keys);
+  live_list(owner) = std::move(keys);
 }
 
 void LedgerState::forget_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key) {

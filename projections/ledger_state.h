@@ -80,6 +80,8 @@ class LedgerState final : public MutableLedger {
   const KeyTable& key_table() const { return keys_; }
 
   const std::vector<KeyTable::Position>& live_positions_of(std::string_view owner) const;
+  std::vector<KeyTable::Position>& live_list(KeyTable::OwnerIndex owner);
+  void relist(KeyTable::Position position, bool was_live, KeyTable::OwnerIndex old_owner);
   void list_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
   void forget_live_key(KeyTable::OwnerIndex owner, KeyTable::Position key);
 
