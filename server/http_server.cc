@@ -25,24 +25,20 @@ using Clock = std::chrono::steady_clock;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  // `socket` moves from the listener's executor to `context` (the one it
-  // was placed on), with the concrete executor type.
-  HttpSession(tcp::socket&& socket, asio::io_context& context, ConnectionSlot slot,
-              RequestHandler& handler, const HttpLimits& limits)
+  HttpSession(Socket&& socket, ConnectionSlot slot, RequestHandler& handler,
+              const HttpLimits& limits)
       : slot_(std::move(slot)),
-        socket_(context.get_executor()),
-        timer_(context.get_executor()),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
         handler_(handler),
         limits_(limits),
         // A header is parsed whole from the buffer, so the buffer must hold
         // more than the header limit; otherwise an oversized header fails
         // as a buffer overflow (400) before the limit (431) is ever seen.
         buffer_(limits.max_header_bytes + kReadAhead) {
-    beast::error_code error;
-    const auto protocol = socket.local_endpoint(error).protocol();
-    if (!error) socket_.assign(protocol, socket.release(error), error);
     // write() tries a synchronous send first; it must never block.
-    if (!error) socket_.non_blocking(true, error);
+    beast::error_code error;
+    socket_.non_blocking(true, error);
     peer_ip_ = client_address(socket_);
   }
 
@@ -210,9 +206,8 @@ HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits
       limits_(limits),
       listener_(
           io, connections,
-          [this](tcp::socket socket, ConnectionSlot slot, asio::io_context& context) {
-            std::make_shared<HttpSession>(std::move(socket), context, std::move(slot), handler_,
-                                          limits_)
+          [this](Socket socket, ConnectionSlot slot) {
+            std::make_shared<HttpSession>(std::move(socket), std::move(slot), handler_, limits_)
                 ->start();
           },
           std::move(session_contexts)) {}

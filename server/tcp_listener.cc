@@ -68,7 +68,7 @@ void TcpListener::accept() {
   asio::io_context& target = *session_contexts_[next_context_];
   next_context_ = (next_context_ + 1) % session_contexts_.size();
   acceptor_.async_accept(target.get_executor(),
-                         [this, &target](boost::system::error_code error, tcp::socket socket) {
+                         [this](boost::system::error_code error, SessionSocket socket) {
                            if (error == asio::error::operation_aborted || !acceptor_.is_open())
                              return;
                            if (error) {
@@ -79,12 +79,12 @@ void TcpListener::accept() {
                              });
                              return;
                            }
-                           admit(std::move(socket), target);
+                           admit(std::move(socket));
                            accept();
                          });
 }
 
-void TcpListener::admit(tcp::socket socket, asio::io_context& context) {
+void TcpListener::admit(SessionSocket socket) {
   ConnectionLimiter::Refusal refusal;
   ConnectionSlot slot = connections_.try_acquire(client_address(socket), &refusal);
   boost::system::error_code ignored;
@@ -96,7 +96,7 @@ void TcpListener::admit(tcp::socket socket, asio::io_context& context) {
     return log_refusal(refusal);
   }
   socket.set_option(tcp::no_delay(true), ignored);
-  on_connection_(std::move(socket), std::move(slot), context);
+  on_connection_(std::move(socket), std::move(slot));
 }
 
 void TcpListener::log_refusal(ConnectionLimiter::Refusal refusal) {

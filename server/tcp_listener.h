@@ -38,10 +38,12 @@ std::string client_address(const Socket& socket) {
 
 class TcpListener {
  public:
-  // The socket runs on `context`, the session io_context it was placed on,
-  // which one thread runs.
-  using OnConnection = std::function<void(boost::asio::ip::tcp::socket, ConnectionSlot,
-                                          boost::asio::io_context& context)>;
+  // A connection's socket, bound to the session io_context it was placed on
+  // (which one thread runs), with the concrete executor type: its session
+  // needs no strand and makes no type-erased calls.
+  using SessionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                         boost::asio::io_context::executor_type>;
+  using OnConnection = std::function<void(SessionSocket, ConnectionSlot)>;
 
   // `connections` is shared by every listener of the process and outlives them.
   // `session_contexts` (empty: `io` alone) receive the accepted sockets;
@@ -58,7 +60,7 @@ class TcpListener {
 
  private:
   void accept();
-  void admit(boost::asio::ip::tcp::socket socket, boost::asio::io_context& context);
+  void admit(SessionSocket socket);
   void log_refusal(ConnectionLimiter::Refusal refusal);
 
   boost::asio::io_context& io_;

@@ -30,25 +30,21 @@ wire::VerifyResponse::Result result_of(const Status& status) {
 }
 
 // The session's stream runs on its I/O thread's io_context itself, with a
-// concrete executor type: that io_context has one thread, so a strand (and
-// the type-erased executor it needs) only added a mutex and an indirect
-// call to every completion (~5% of the port's time under pipelined load).
-using Executor = asio::io_context::executor_type;
-using Stream = beast::basic_stream<tcp, Executor>;
+// concrete executor type (TcpListener::SessionSocket): that io_context has
+// one thread, so a strand (and the type-erased executor it needs) only
+// added a mutex and an indirect call to every completion.
+using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
 
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
-  VerifySession(tcp::socket&& socket, asio::io_context& context, ConnectionSlot slot,
+  VerifySession(TcpListener::SessionSocket&& socket, ConnectionSlot slot,
                 CredentialVerifier& verifier, const VerifyPortLimits& limits,
                 VerifyPortCounters& counters)
       : slot_(std::move(slot)),
-        stream_(context.get_executor()),
+        stream_(std::move(socket)),
         verifier_(verifier),
         limits_(limits),
         counters_(counters) {
-    beast::error_code error;
-    const auto protocol = socket.local_endpoint(error).protocol();
-    if (!error) stream_.socket().assign(protocol, socket.release(error), error);
     peer_ = client_address(stream_.socket());
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
                     limits_.trusted_peers.end();
@@ -178,10 +174,10 @@ VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
       limits_(std::move(limits)),
       listener_(
           io, connections,
-          [this](tcp::socket socket, ConnectionSlot slot, asio::io_context& context) {
+          [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {
             counters_.connections.fetch_add(1, std::memory_order_relaxed);
-            std::make_shared<VerifySession>(std::move(socket), context, std::move(slot), verifier_,
-                                            limits_, counters_)
+            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
+                                            counters_)
                 ->start();
           },
           std::move(session_contexts)) {}
