@@ -35,6 +35,9 @@ class LiveProjection final : public CommandStateMachine {
   // Verification, the hot path: what a presented key is checked against,
   // read from the packed verification index (one cache line per key).
   std::optional<VerificationView> verification(std::string_view key_id) const;
+  // Starts fetching what verification(key_id) will read, without the lock,
+  // so the caller can do other work while it arrives (VerificationIndex).
+  void prefetch_verification(std::string_view key_id) const noexcept { index_.prefetch(key_id); }
   // The newest use of each live key, kept in memory beside its
   // verification data for the server's last-use tracker. Thread-safe.
   //   touch_use: records a use from `ipv4` when that is the address of the

@@ -114,6 +114,8 @@ void VerificationIndex::grow_to(std::size_t capacity) {
   const std::size_t old_capacity = capacity_;
   slots_ = fresh;
   capacity_ = capacity;
+  prefetch_base_.store(reinterpret_cast<std::uintptr_t>(fresh), std::memory_order_relaxed);
+  prefetch_capacity_.store(capacity, std::memory_order_relaxed);
   for (std::size_t i = 0; i < old_capacity; ++i) {
     const Slot& from = old[i];
     if (from.key_id[0] == 0) continue;
@@ -133,6 +135,16 @@ VerificationIndex::Slot* VerificationIndex::find(std::string_view key_id) const 
     if (holds(slot.key_id, key_id)) return &slot;
     i = i + 1 == capacity_ ? 0 : i + 1;
   }
+}
+
+void VerificationIndex::prefetch(std::string_view key_id) const noexcept {
+  if (key_id.size() != kKeyIdLength) return;
+  const std::uintptr_t base = prefetch_base_.load(std::memory_order_relaxed);
+  const std::size_t capacity = prefetch_capacity_.load(std::memory_order_relaxed);
+  if (base == 0 || capacity == 0) return;
+  // Integer arithmetic: the address may lie outside any live table.
+  const std::uintptr_t line = base + home_of(hash_key_id(key_id), capacity) * sizeof(Slot);
+  __builtin_prefetch(reinterpret_cast<const void*>(line));
 }
 
 VerificationIndex::Slot& VerificationIndex::claim(std::string_view key_id) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <thread>
 
+#include "core/hash.h"
 #include "core/token.h"
 
 namespace keyledger::server {
@@ -21,15 +22,14 @@ CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projec
     slots_.push_back(std::make_unique<HasherSlot>(hasher.clone()));
 }
 
-bool CredentialVerifier::matches(std::string_view key_id, std::string_view secret,
-                                 const Hash256& stored) {
+Hash256 CredentialVerifier::keyed_hash(std::string_view key_id, std::string_view secret) {
   const std::size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id());
   for (std::size_t attempt = 0;; ++attempt) {
     HasherSlot& slot = *slots_[(start + attempt) % slots_.size()];
     std::unique_lock lock(slot.mutex, std::try_to_lock);
     if (!lock.owns_lock() && attempt < slots_.size()) continue;
     if (!lock.owns_lock()) lock.lock();
-    return slot.hasher.matches(key_id, secret, stored);
+    return slot.hasher.hash(key_id, secret);
   }
 }
 
@@ -51,11 +51,15 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   // Views into token_text: no copy of the secret on the hot path.
   auto token = parse_token_parts(token_text, token_prefix_);
   if (!token.is_ok()) return fail(client_ip);
+  // The key's index entry is a cache miss with many keys: start fetching it,
+  // hash the secret meanwhile, and then look it up. So every well-formed
+  // token costs a hash, whether its key exists or not, and every key that
+  // exists costs the same compare, whatever its state.
+  projection_.prefetch_verification(token->key_id);
+  const Hash256 presented = keyed_hash(token->key_id, token->secret);
   auto key = projection_.verification(token->key_id);
   if (!key) return fail(client_ip);
-  // Compare before looking at the flags so that every key that exists costs
-  // the same, whatever its state.
-  const bool secret_ok = matches(token->key_id, token->secret, key->secret_hash);
+  const bool secret_ok = constant_time_equal(presented, key->secret_hash);
   if (!secret_ok || !key->usable) return fail(client_ip);
   last_use_.record(token->key_id, client_ip, clock_.now_ns());
   counters_.ok.fetch_add(1, std::memory_order_relaxed);

@@ -1,7 +1,8 @@
 // Verification of presented API keys, shared by the HTTP API and the
 // binary verify port: parse (checksum first, no lookup for a mistyped
-// token) → look up the key id → constant-time compare of the keyed hash →
-// the owner must exist and be enabled → record the use. Every failure is
+// token) → keyed hash of the presented secret while the key id's index
+// entry is fetched from memory → look up the key id → constant-time compare
+// → the owner must exist and be enabled → record the use. Every failure is
 // the same answer to the client, whatever the cause.
 #pragma once
 
@@ -53,7 +54,7 @@ class CredentialVerifier {
     SecretHasher hasher;
     explicit HasherSlot(SecretHasher h) : hasher(std::move(h)) {}
   };
-  bool matches(std::string_view key_id, std::string_view secret, const Hash256& stored);
+  Hash256 keyed_hash(std::string_view key_id, std::string_view secret);
   Status fail(const std::string& client_ip);
 
   const projections::LiveProjection& projection_;
