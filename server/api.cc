@@ -7,6 +7,7 @@
 
 #include "core/hash.h"
 #include "core/text.h"
+#include "server/commit_answers.h"
 #include "server/json_body.h"
 #include "server/request_bodies.h"
 #include "server/request_target.h"
@@ -273,22 +274,23 @@ std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
 void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command command,
                  Respond respond,
                  std::function<HttpResponse(const storage::CommittedEvent&)> on_ok) {
-  deps_.writer.submit(std::move(command),
-                      EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
-                      [exchange, respond = std::move(respond),
-                       on_ok = std::move(on_ok)](StatusOr<storage::CommittedEvent> result) {
-                        if (!result.is_ok()) {
-                          // Operators must see that changes are being
-                          // refused (a full disk), not only clients.
-                          if ((result.status().code() == StatusCode::kUnavailable ||
-                               result.status().code() == StatusCode::kCorruption) &&
-                              result.status().reason() != "shutting_down")
-                            spdlog::warn("change refused (request {}): {}", exchange->request_id,
-                                         result.status().to_string());
-                          return respond(status_response(*exchange, result.status()));
-                        }
-                        respond(on_ok(*result));
-                      });
+  deps_.writer.submit(
+      std::move(command), EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
+      answer_on_connection_thread(
+          exchange, [exchange, respond = std::move(respond),
+                     on_ok = std::move(on_ok)](StatusOr<storage::CommittedEvent> result) {
+            if (!result.is_ok()) {
+              // Operators must see that changes are being
+              // refused (a full disk), not only clients.
+              if ((result.status().code() == StatusCode::kUnavailable ||
+                   result.status().code() == StatusCode::kCorruption) &&
+                  result.status().reason() != "shutting_down")
+                spdlog::warn("change refused (request {}): {}", exchange->request_id,
+                             result.status().to_string());
+              return respond(status_response(*exchange, result.status()));
+            }
+            respond(on_ok(*result));
+          }));
 }
 
 bool Api::post_password_job(const ExchangePtr& exchange, const Respond& respond,

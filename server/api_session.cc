@@ -2,6 +2,7 @@
 #include <boost/asio/post.hpp>
 
 #include "server/api.h"
+#include "server/commit_answers.h"
 #include "server/json_body.h"
 
 namespace keyledger::server {
@@ -77,11 +78,12 @@ void Api::record_failed_password(const ExchangePtr& exchange, const std::string&
   deps_.writer.submit(
       LockUser{user_id, "too_many_failed_sign_ins"},
       EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
-      [exchange, respond](StatusOr<storage::CommittedEvent> result) {
-        if (!result.is_ok() && result.status().reason() != "unchanged")
-          return respond(status_response(*exchange, result.status()));
-        respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
-      });
+      answer_on_connection_thread(
+          exchange, [exchange, respond](StatusOr<storage::CommittedEvent> result) {
+            if (!result.is_ok() && result.status().reason() != "unchanged")
+              return respond(status_response(*exchange, result.status()));
+            respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+          }));
 }
 
 void Api::logout(ExchangePtr exchange, Respond respond) {

@@ -76,6 +76,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto exchange = std::make_shared<Exchange>();
     exchange->request = parser_->release();
     exchange->client_ip = peer_ip_;
+    exchange->executor = socket_.get_executor();
     handler_.handle(std::move(exchange), [self = shared_from_this()](HttpResponse response) {
       // Handlers may answer from another thread (after a commit); one that
       // answers at once, on this thread, writes without a queued hop.

@@ -2,6 +2,7 @@
 // the API handlers.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http.hpp>
 #include <functional>
 #include <map>
@@ -30,6 +31,10 @@ struct Exchange {
   Language language = Language::kEnglish;
   bool secure = false;  // reached over TLS (via a trusted proxy)
   std::string user;     // the authenticated user, once known (for the access log)
+  // The I/O thread of the connection the request came on; empty outside a
+  // connection (rejections, tests). Work finished on another thread (after
+  // a commit) hops back here to build the answer.
+  boost::asio::any_io_executor executor;
 };
 
 using Respond = std::function<void(HttpResponse)>;

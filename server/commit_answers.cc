@@ -1,0 +1,19 @@
+#include "server/commit_answers.h"
+
+#include <boost/asio/post.hpp>
+
+namespace keyledger::server {
+
+storage::GroupCommitWriter::Callback answer_on_connection_thread(
+    std::shared_ptr<Exchange> exchange, storage::GroupCommitWriter::Callback answer) {
+  return [exchange = std::move(exchange),
+          answer = std::move(answer)](StatusOr<storage::CommittedEvent> result) mutable {
+    if (!exchange->executor) return answer(std::move(result));
+    const auto executor = exchange->executor;
+    boost::asio::post(executor,
+                      [exchange = std::move(exchange), answer = std::move(answer),
+                       result = std::move(result)]() mutable { answer(std::move(result)); });
+  };
+}
+
+}  // namespace keyledger::server
