@@ -83,7 +83,13 @@ Status validate_token_prefix(std::string_view prefix) {
 }
 
 Token generate_token(std::string_view prefix, RandomSource& random) {
-  return Token{std::string(prefix), generate_key_id(random), random_base62(kSecretLength, random)};
+  // Both parts from one draw: a call to the system CSPRNG costs more than
+  // the characters it yields (two calls were ~9% of the CPU time an I/O
+  // thread spent creating a key, perf).
+  std::string characters = random_base62(kKeyIdLength + kSecretLength, random);
+  std::string secret = characters.substr(kKeyIdLength);
+  characters.resize(kKeyIdLength);
+  return Token{std::string(prefix), std::move(characters), std::move(secret)};
 }
 
 std::string generate_key_id(RandomSource& random) { return random_base62(kKeyIdLength, random); }

@@ -1,37 +1,20 @@
 #include "server/credential_verifier.h"
 
-#include <functional>
-#include <thread>
-
 #include "core/hash.h"
 #include "core/token.h"
 
 namespace keyledger::server {
 
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
-                                       const SecretHasher& hasher, LastUseTracker& last_use,
+                                       SecretHasherPool& hashers, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
                                        std::string token_prefix)
     : projection_(projection),
       last_use_(last_use),
       limiter_(limiter),
       clock_(clock),
-      token_prefix_(std::move(token_prefix)) {
-  const unsigned count = std::max(4u, 2 * std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < count; ++i)
-    slots_.push_back(std::make_unique<HasherSlot>(hasher.clone()));
-}
-
-Hash256 CredentialVerifier::keyed_hash(std::string_view key_id, std::string_view secret) {
-  const std::size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id());
-  for (std::size_t attempt = 0;; ++attempt) {
-    HasherSlot& slot = *slots_[(start + attempt) % slots_.size()];
-    std::unique_lock lock(slot.mutex, std::try_to_lock);
-    if (!lock.owns_lock() && attempt < slots_.size()) continue;
-    if (!lock.owns_lock()) lock.lock();
-    return slot.hasher.hash(key_id, secret);
-  }
-}
+      token_prefix_(std::move(token_prefix)),
+      hashers_(hashers) {}
 
 Status CredentialVerifier::fail(const std::string& client_ip) {
   limiter_.record_failure(client_ip);
@@ -56,7 +39,7 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   // token costs a hash, whether its key exists or not, and every key that
   // exists costs the same compare, whatever its state.
   projection_.prefetch_verification(token->key_id);
-  const Hash256 presented = keyed_hash(token->key_id, token->secret);
+  const Hash256 presented = hashers_.hash(token->key_id, token->secret);
   auto key = projection_.verification(token->key_id);
   if (!key) return fail(client_ip);
   const bool secret_ok = constant_time_equal(presented, key->secret_hash);

@@ -6,17 +6,15 @@
 // the same answer to the client, whatever the cause.
 #pragma once
 
-#include <memory>
-#include <mutex>
+#include <atomic>
 #include <string>
-#include <vector>
 
 #include "core/clock.h"
-#include "core/secret_hasher.h"
 #include "core/status.h"
 #include "projections/live_projection.h"
 #include "server/last_use_tracker.h"
 #include "server/rate_limiter.h"
+#include "server/secret_hasher_pool.h"
 
 namespace keyledger::server {
 
@@ -34,7 +32,7 @@ struct VerifyCounters {
 
 class CredentialVerifier {
  public:
-  CredentialVerifier(const projections::LiveProjection& projection, const SecretHasher& hasher,
+  CredentialVerifier(const projections::LiveProjection& projection, SecretHasherPool& hashers,
                      LastUseTracker& last_use, FailureRateLimiter& limiter, const Clock& clock,
                      std::string token_prefix);
 
@@ -47,14 +45,6 @@ class CredentialVerifier {
   const VerifyCounters& counters() const { return counters_; }
 
  private:
-  // One HMAC context per slot; a caller takes any free slot, so threads
-  // rarely contend and never share a context.
-  struct HasherSlot {
-    std::mutex mutex;
-    SecretHasher hasher;
-    explicit HasherSlot(SecretHasher h) : hasher(std::move(h)) {}
-  };
-  Hash256 keyed_hash(std::string_view key_id, std::string_view secret);
   Status fail(const std::string& client_ip);
 
   const projections::LiveProjection& projection_;
@@ -62,7 +52,7 @@ class CredentialVerifier {
   FailureRateLimiter& limiter_;
   const Clock& clock_;
   std::string token_prefix_;
-  std::vector<std::unique_ptr<HasherSlot>> slots_;
+  SecretHasherPool& hashers_;
   VerifyCounters counters_;
 };
 

@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
   storage::GroupCommitWriter writer(**log, projection, clock);
   server::LastUseTracker last_use(writer, projection, clock, std::chrono::seconds(60));
   server::FailureRateLimiter limiter(clock, 60);
-  server::CredentialVerifier verifier(projection, *hasher, last_use, limiter, clock,
+  server::SecretHasherPool hashers(*hasher);
+  server::CredentialVerifier verifier(projection, hashers, last_use, limiter, clock,
                                       std::string(kDefaultTokenPrefix));
   const std::string client_ip = kClientIp;
 
