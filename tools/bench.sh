@@ -95,9 +95,17 @@ re-initialised per call.
 ${verify_inprocess}
 
 Where a verification's time goes (perf on this machine): the token's
-checksum (one SHA-256), the HMAC-SHA-256 of the secret, and one lookup in
-the verification index (projections/verification_index.h), which is a cache
-miss with a million keys presented in random order. The index is a flat,
+checksum (one SHA-256, about a quarter), the HMAC-SHA-256 of the secret
+(about two fifths), and one lookup in the verification index
+(projections/verification_index.h), which misses the cache with a million
+keys presented in random order. Since 2026-11-30 the verifier starts
+fetching the key's index line (a prefetch, no lock) before it computes the
+HMAC and looks the key up after it, so the miss overlaps the hash instead
+of following it: 1.15-1.22M against 1.42-1.54M per second (26-27% against
+34% of the HMAC reference) in three same-machine runs of the previous and
+the new build side by side. The lookup fell from about a quarter of a
+verification to about a tenth. A token whose key does not exist now costs
+an HMAC as well, so every well-formed token costs the same. The index is a flat,
 open-addressed table of 64-byte slots holding just what verification needs
 — key id, secret hash, owner, deleted flag, and the key's newest use — so
 the lookup and the last-use update touch one cache line. Before it, a
@@ -115,7 +123,12 @@ tracker's map as before (server/last_use_tracker.h). The cost is memory:
 the index adds about 90 bytes per key (see section 6), while
 used keys no longer each hold a tracker entry. Why 50% of the raw HMAC rate
 stays out of reach: the checksum is a SHA-256 of about the same input, so
-the two hashes alone cost twice the reference, before any lookup. Earlier
+the two hashes alone cost twice the reference, before any lookup. Tried
+and dropped on 2026-11-30: a CRC-32 checksum (Boost.CRC, or zlib's) costs
+as much as SHA-256 does with the CPU's SHA instructions on a 60-byte token
+(~100 ns each, measured), so it would have changed the token format for
+nothing; and hashing the key id and secret in one HMAC update instead of
+three made no measurable difference. Earlier
 fixes: the token's 62 characters are checked against a table, with no
 branch per character (the range tests mispredicted about once per random
 character: ~14% of a verification; 909,000 against 1,120,000 to 1,220,000
@@ -221,18 +234,34 @@ either side, so all three are bound by the disk's sync latency. The fsync
 latency of a shared virtual disk varies by several times within a minute,
 which is why the spread is wide; compare the ratios of one run.
 
-Why one client over HTTP stays near 55-60% of raw (strace and perf of
-keyledgerd): a create is handed between four threads that sleep in
-between (wrk to the I/O thread, the I/O thread to the writer, the writer
-back to the I/O thread, the I/O thread to wrk), and on this virtual machine
-each wake-up costs tens of microseconds: about 150 µs in all, beside an
-fsync of about 210 µs. A raw \`Put\` syncs on the calling thread with no
-hand-off; the in-process writer has two hand-offs (86-89% of raw). With 8
-and 64 clients the hand-offs overlap with other creates' fsyncs and group
-commit pays off. Letting an I/O thread commit its own create when the
-writer is idle (RocksDB's leader approach) would remove two hand-offs, but
-that thread would then sit in fsync while every other connection on it
-waits: not done.
+Why one client over HTTP stays near 55-60% of raw: the last line under the
+table measures, in the same run, a bare HTTP round trip with one
+connection (\`GET /healthz\`, nothing durable) and the ceiling it puts on
+the ratio. On this virtual machine each thread wake-up costs tens of
+microseconds, so the round trip between wrk and keyledgerd alone is 75-80
+µs beside a synced Put of about 210 µs: one client over HTTP cannot pass
+about 73% of raw here, whatever keyledgerd does, and the 80% target at one
+client is out of reach on this machine. What keyledgerd adds beyond that
+floor is two more hand-offs (the I/O thread to the writer and back) and
+the request's own work. Found with strace on 2026-11-30 and fixed: the
+writer was notified while the queue's mutex was still held, so it woke
+only to block on that mutex and needed a second wake-up for every command
+(in-process writer at one client 89% → 97% of raw in a same-run check).
+Letting an I/O thread commit its own create when the writer is idle
+(RocksDB's leader approach) would remove two hand-offs, but that thread
+would then sit in fsync while every other connection on it waits: not
+done.
+
+With 8 and 64 clients the machine's two cores are nearly saturated (the
+I/O threads, the writer, RocksDB's compactions and wrk), so what each
+creation costs in CPU decides the rate. Since 2026-11-30 the answer to a
+committed command (its JSON, metrics and access-log line) is built on the
+connection's I/O thread instead of the writer thread, which every change
+waits for (server/commit_answers.h); a created key's secret is hashed with
+a pooled HMAC context instead of a fresh copy per key, and its key id and
+secret come from one CSPRNG call instead of two (perf: the copy and the
+second call were ~6% of an I/O thread's time creating keys). In checks
+after these changes 8 and 64 clients reached 82% and 85% of raw.
 
 ## 5. Replay of a ${events}-event log
 
