@@ -35,8 +35,8 @@ class LiveProjection final : public CommandStateMachine {
   // Verification, the hot path: what a presented key is checked against,
   // read from the packed verification index (one cache line per key).
   std::optional<VerificationView> verification(std::string_view key_id) const;
-  // Starts fetching what verification(key_id) will read, without the lock,
-  // so the caller can do other work while it arrives (VerificationIndex).
+  // Starts fetching the index line where verification(key_id) will look,
+  // without the lock, so the caller can hash meanwhile (VerificationIndex).
   void prefetch_verification(std::string_view key_id) const noexcept { index_.prefetch(key_id); }
   // The newest use of each live key, kept in memory beside its
   // verification data for the server's last-use tracker. Thread-safe.

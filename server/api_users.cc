@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "projections/audit.h"
 #include "server/api.h"
+#include "server/commit_answers.h"
 #include "server/json_body.h"
 
 namespace keyledger::server {
@@ -119,17 +120,17 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   auto failure = std::make_shared<std::optional<Status>>();
   auto failure_mutex = std::make_shared<std::mutex>();
   for (auto& command : commands) {
-    deps_.writer.submit(std::move(command),
-                        EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
-                        [=](StatusOr<storage::CommittedEvent> result) {
-                          if (!result.is_ok()) {
-                            std::lock_guard lock(*failure_mutex);
-                            if (!*failure) *failure = result.status();
-                          }
-                          if (remaining->fetch_sub(1) != 1) return;
-                          std::lock_guard lock(*failure_mutex);
-                          respond(*failure ? status_response(*exchange, **failure) : answer());
-                        });
+    deps_.writer.submit(
+        std::move(command), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
+        answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
+          if (!result.is_ok()) {
+            std::lock_guard lock(*failure_mutex);
+            if (!*failure) *failure = result.status();
+          }
+          if (remaining->fetch_sub(1) != 1) return;
+          std::lock_guard lock(*failure_mutex);
+          respond(*failure ? status_response(*exchange, **failure) : answer());
+        }));
   }
 }
 

@@ -281,7 +281,10 @@ int run_server(const ServerConfig& config) {
   blocking_pool.join();
   last_use.stop();  // no flusher may race the final flush or outlive the writer
   last_use.flush_all();
-  writer.reset();  // drains the queue
+  // Drains the queue. Before the io_contexts go: answers to the last
+  // commands are posted to them (server/commit_answers.h), and a stopped
+  // context only destroys them, while a destroyed one would be used.
+  writer.reset();
   std::printf("keyledgerd: stopped cleanly at seq %llu\n",
               static_cast<unsigned long long>((*log)->head().seq));
   std::fflush(stdout);

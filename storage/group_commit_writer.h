@@ -74,7 +74,9 @@ class GroupCommitWriter {
   using Callback = std::function<void(StatusOr<CommittedEvent>)>;
   // Thread-safe. `done` runs on the writer thread once the command is
   // decided and (if accepted) durable; it must be quick (post real work
-  // elsewhere) and must not wait for another command.
+  // elsewhere) and must not wait for another command. Like every call, it
+  // must not race the writer's destruction: submit() still touches the
+  // writer after queueing, when `done` may already have run.
   void submit(Command command, EventOrigin origin, Callback done);
 
   // submit() and wait.

@@ -77,8 +77,10 @@ TEST_CASE("an answer for a stopped I/O thread is dropped, and frees what it hold
         exchange, [&ran](StatusOr<storage::CommittedEvent>) { ran = true; });
     callback(committed(7));
     CHECK(exchange.use_count() > 1);  // the queued answer holds the exchange
+    io.stop();                        // as at shutdown: the I/O thread has stopped
+    // The exchange must not keep an executor of a context that is gone.
     exchange->executor = {};
-  }  // the io_context goes without running: its queued answer is destroyed
+  }  // the stopped io_context is destroyed, and its queued answer with it
   CHECK_FALSE(ran);
   CHECK(exchange.use_count() == 1);
 }
