@@ -105,7 +105,7 @@ of following it: 1.15-1.22M against 1.42-1.54M per second (26-27% against
 34% of the HMAC reference) in three same-machine runs of the previous and
 the new build side by side. The lookup fell from about a quarter of a
 verification to about a tenth. A token whose key does not exist now costs
-an HMAC as well, so every well-formed token costs the same. The index is a flat,
+an HMAC as well. The index is a flat,
 open-addressed table of 64-byte slots holding just what verification needs
 — key id, secret hash, owner, deleted flag, and the key's newest use — so
 the lookup and the last-use update touch one cache line. Before it, a
@@ -126,9 +126,10 @@ stays out of reach: the checksum is a SHA-256 of about the same input, so
 the two hashes alone cost twice the reference, before any lookup. Tried
 and dropped on 2026-11-30: a CRC-32 checksum (Boost.CRC, or zlib's) costs
 as much as SHA-256 does with the CPU's SHA instructions on a 60-byte token
-(~100 ns each, measured), so it would have changed the token format for
-nothing; and hashing the key id and secret in one HMAC update instead of
-three made no measurable difference. Earlier
+(~100 ns each in a throwaway micro-benchmark, and the same share of this
+benchmark's profile with Boost.CRC in place), so it would have changed the
+token format for nothing; and hashing the key id and secret in one HMAC
+update instead of three made no measurable difference. Earlier
 fixes: the token's 62 characters are checked against a table, with no
 branch per character (the range tests mispredicted about once per random
 character: ~14% of a verification; 909,000 against 1,120,000 to 1,220,000
@@ -234,14 +235,15 @@ either side, so all three are bound by the disk's sync latency. The fsync
 latency of a shared virtual disk varies by several times within a minute,
 which is why the spread is wide; compare the ratios of one run.
 
-Why one client over HTTP stays near 55-60% of raw: the last line under the
+Why one client over HTTP stays far below 80% of raw: the last line under the
 table measures, in the same run, a bare HTTP round trip with one
 connection (\`GET /healthz\`, nothing durable) and the ceiling it puts on
 the ratio. On this virtual machine each thread wake-up costs tens of
 microseconds, so the round trip between wrk and keyledgerd alone is 75-80
-µs beside a synced Put of about 210 µs: one client over HTTP cannot pass
-about 73% of raw here, whatever keyledgerd does, and the 80% target at one
-client is out of reach on this machine. What keyledgerd adds beyond that
+µs beside a synced Put of about 210 µs. That round trip passes through
+keyledgerd's own HTTP handling too, but of the least request it serves:
+one client creating keys over HTTP cannot pass about 73% of raw here, and
+the 80% target at one client is out of reach on this machine. What keyledgerd adds beyond that
 floor is two more hand-offs (the I/O thread to the writer and back) and
 the request's own work. Found with strace on 2026-11-30 and fixed: the
 writer was notified while the queue's mutex was still held, so it woke
