@@ -286,7 +286,18 @@ events/s in one same-run check), so decoding moved off the reading thread.
 What is left per event: the decode (~30% of the decoding thread), the hash,
 and, in the fold, one or two cache misses per key lookup. Replay needs both
 cores, so it suffers most when the machine is shared (runs at load average
-6–10 fell to a third of the target).
+6–10 fell to a third of the target). Measured on 2026-11-30 with each
+thread's CPU clock, for one replay of the million events (0.99 s): the
+reader used 0.49 s, the decoder 0.59 s and the folding caller 0.51 s,
+1.58 s of the two cores' 1.97 s. No stage is saturated, so two cores
+could at best fold about 1.25M events per second with this much work per
+event; the stages' waits on one another and on the machine take the rest.
+Two changes were tried that day and dropped, neither moving the replay
+rate beyond noise in same-machine checks of old and new builds: fetching
+the key table's entry of an event eight events before the fold reaches
+it (its lookups fell from ~10% to ~4% of the profile: the fold is not
+the stage that limits), and notifying the pipeline's queues outside
+their mutex.
 
 ## 6. Start-up time and memory with ${fixture_keys} live keys
 
