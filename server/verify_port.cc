@@ -46,6 +46,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         limits_(limits),
         counters_(counters) {
     peer_ = client_address(stream_.socket());
+    peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
                     limits_.trusted_peers.end();
   }
@@ -110,13 +111,18 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   }
 
   void fill(const VerifyPortRequestView& request, wire::VerifyResponse::Builder response) {
-    std::string client_ip = peer_;
-    if (peer_trusted_ && !request.client_ip.empty()) client_ip = request.client_ip;
-    if (!is_valid_ip_address(client_ip)) {
+    // The peer's own address was checked once, when the session began; only
+    // an address a trusted peer sends for its client is checked per request.
+    const std::string* client_ip = &peer_;
+    if (peer_trusted_ && !request.client_ip.empty()) {
+      forwarded_ip_.assign(request.client_ip);
+      client_ip = &forwarded_ip_;
+    }
+    if (client_ip == &peer_ ? !peer_valid_ : !is_valid_ip_address(*client_ip)) {
       response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
       return;
     }
-    auto verified = verifier_.verify(request.token, client_ip);
+    auto verified = verifier_.verify(request.token, *client_ip);
     if (!verified.is_ok()) {
       response.setResult(result_of(verified.status()));
       return;
@@ -158,7 +164,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
   std::string peer_;
+  bool peer_valid_ = false;
   bool peer_trusted_ = false;
+  std::string forwarded_ip_;  // the client address a trusted peer sent, per request
   std::array<char, 16 * 1024> chunk_;
   std::string in_;
   std::string out_;
