@@ -52,6 +52,25 @@ struct KeyTable::Record {
   bool deleted = false;
 };
 
+namespace {
+
+// The fields a Record and a KeyRecord share under one name, copied either
+// way: write() and get() differ only in the owner (interned) and the
+// last-use address (packed).
+template <typename From, typename To>
+void copy_shared_fields(const From& from, To& to) {
+  to.key_id.assign(from.key_id.data(), from.key_id.size());
+  to.name.assign(from.name.data(), from.name.size());
+  to.secret_hash = from.secret_hash;
+  to.created_at_ns = from.created_at_ns;
+  to.deleted_at_ns = from.deleted_at_ns;
+  to.last_used_at_ns = from.last_used_at_ns;
+  to.created_seq = from.created_seq;
+  to.deleted = from.deleted;
+}
+
+}  // namespace
+
 // An exact copy: the same positions and owner indexes, which the owner
 // lists of a copied LedgerState refer to.
 // Delegates first, so that the destructor frees what a throw leaves behind.
@@ -241,14 +260,7 @@ void KeyTable::replace(Position position, const KeyRecord& key) {
 }
 
 void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
-  record.key_id.assign(key.key_id.data(), key.key_id.size());
-  record.name.assign(key.name.data(), key.name.size());
-  record.secret_hash = key.secret_hash;
-  record.created_at_ns = key.created_at_ns;
-  record.deleted_at_ns = key.deleted_at_ns;
-  record.last_used_at_ns = key.last_used_at_ns;
-  record.created_seq = key.created_seq;
-  record.deleted = key.deleted;
+  copy_shared_fields(key, record);
   const bool used = !key.last_used_ip.empty();
   const std::optional<std::uint32_t> ipv4 =
       used ? parse_canonical_ipv4(key.last_used_ip) : std::nullopt;
@@ -265,15 +277,8 @@ void KeyTable::write(Record& record, const KeyRecord& key, Position position) {
 KeyRecord KeyTable::get(Position position) const {
   const Record& r = record(position);
   KeyRecord key;
-  key.key_id.assign(r.key_id.data(), r.key_id.size());
+  copy_shared_fields(r, key);
   key.owner = owners_[r.owner];
-  key.name.assign(r.name.data(), r.name.size());
-  key.secret_hash = r.secret_hash;
-  key.created_at_ns = r.created_at_ns;
-  key.created_seq = r.created_seq;
-  key.deleted = r.deleted;
-  key.deleted_at_ns = r.deleted_at_ns;
-  key.last_used_at_ns = r.last_used_at_ns;
   switch (r.address) {
     case AddressKind::kNone:
       break;

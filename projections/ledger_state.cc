@@ -82,6 +82,12 @@ void apply_event(MutableLedger& state, const Event& event) {
   std::visit(Folder{state, event}, event.payload);
 }
 
+void require_same_identity(const KeyRecord& changed, std::string_view key_id,
+                           std::string_view owner) {
+  if (changed.key_id != key_id || changed.owner != owner)
+    throw std::logic_error("change_key: the id and owner of a key cannot change");
+}
+
 const UserRecord* LedgerState::find_user(std::string_view user_id) const {
   auto it = users_.find(user_id);
   return it == users_.end() ? nullptr : &it->second;
@@ -127,10 +133,7 @@ bool LedgerState::change_key(std::string_view key_id,
   const bool was_live = !key.deleted;
   const std::string owner = key.owner;
   change(key);
-  // A changed id would leave the lookup entry stale, a changed owner the
-  // owner lists: a bug in the caller, never something to store.
-  if (key.key_id != key_id || key.owner != owner)
-    throw std::logic_error("change_key: the id and owner of a key cannot change");
+  require_same_identity(key, key_id, owner);
   keys_.replace(*position, key);
   relist(*position, was_live, keys_.owner(*position));
   return true;

@@ -39,6 +39,13 @@ class MutableLedger : public LedgerView {
   virtual UserRecord* edit_user(std::string_view user_id) = 0;
 };
 
+// MutableLedger::change_key's rule, for every implementation: throws
+// std::logic_error if `changed` no longer has `key_id` and `owner`. A
+// changed id would leave a lookup entry stale, a changed owner the owner
+// lists: a bug in the caller, never something to store.
+void require_same_identity(const KeyRecord& changed, std::string_view key_id,
+                           std::string_view owner);
+
 // Folds one event into `state`. Events that name a missing user or key
 // (impossible for logs this code wrote) change nothing.
 void apply_event(MutableLedger& state, const Event& event);

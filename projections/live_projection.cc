@@ -1,7 +1,6 @@
 #include "projections/live_projection.h"
 
 #include <mutex>
-#include <stdexcept>
 
 #include "core/decide.h"
 #include "projections/record_codec.h"
@@ -172,8 +171,7 @@ bool LiveProjection::Staging::change_key(std::string_view key_id,
   }
   const std::string owner = it->second.owner;
   change(it->second);
-  if (it->second.key_id != key_id || it->second.owner != owner)
-    throw std::logic_error("change_key: the id and owner of a key cannot change");
+  require_same_identity(it->second, key_id, owner);
   return true;
 }
 
