@@ -174,7 +174,7 @@ StoredBatch empty_stored_batch() {
   return batch;
 }
 
-DecodedBatch decode_batch(StoredBatch stored, ChainHasher& hasher) {
+DecodedBatch decode_batch(StoredBatch stored) {
   DecodedBatch batch;
   batch.seqs = std::move(stored.seqs);
   batch.chain_hashes.reserve(batch.seqs.size());
@@ -183,7 +183,7 @@ DecodedBatch decode_batch(StoredBatch stored, ChainHasher& hasher) {
     const std::string_view bytes = stored.event(i);
     batch.events.push_back(decode_event(bytes));
     const StatusOr<Event>& event = batch.events.back();
-    batch.chain_hashes.push_back(event.is_ok() ? hasher.hash(event->prev_hash, bytes) : Hash256{});
+    batch.chain_hashes.push_back(event.is_ok() ? chain_hash(event->prev_hash, bytes) : Hash256{});
   }
   return batch;
 }
@@ -236,9 +236,8 @@ StatusOr<ChainReport> verify_chain_prefix(const EventLog& log,
     stored.close();
   });
   threads.decoder = std::thread([&] {
-    ChainHasher hasher;
     while (auto batch = stored.pop()) {
-      if (!decoded.push(decode_batch(std::move(*batch), hasher))) break;
+      if (!decoded.push(decode_batch(std::move(*batch)))) break;
     }
     // Either the walker stopped listening or the reader is done: in both
     // cases the reader need not (or cannot) push more.

@@ -1,81 +1,34 @@
 #include "core/hash.h"
 
+// SHA-256 through OpenSSL's low-level calls, which OpenSSL 3 marks
+// deprecated: its EVP interface allocates and frees a provider context on
+// every re-initialisation, which cost more than hashing a token (the
+// checksum on every verification) or a small event (every link of the
+// chain, in the writer and in replay). These calls hash on the stack.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-
-#include <cstdlib>
+#include <openssl/sha.h>
 
 #include "core/hex.h"
 
 namespace keyledger {
-namespace {
-
-// OpenSSL 3's one-shot SHA256() fetches the algorithm and allocates a context
-// on every call, which costs more than hashing a token (the checksum on every
-// verification). Each thread keeps one context and re-initialises it per
-// call: a cache, not state, since no result depends on an earlier call.
-class ThreadDigest {
- public:
-  ThreadDigest() : context_(EVP_MD_CTX_new()), digest_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
-    if (context_ == nullptr || digest_ == nullptr) std::abort();  // out of memory
-  }
-  ~ThreadDigest() {
-    EVP_MD_CTX_free(context_);
-    EVP_MD_free(digest_);
-  }
-  ThreadDigest(const ThreadDigest&) = delete;
-  ThreadDigest& operator=(const ThreadDigest&) = delete;
-
-  Hash256 hash(std::string_view data) {
-    Hash256 out;
-    unsigned int length = 0;
-    EVP_DigestInit_ex2(context_, digest_, nullptr);
-    EVP_DigestUpdate(context_, data.data(), data.size());
-    EVP_DigestFinal_ex(context_, out.data(), &length);
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* context_;
-  EVP_MD* digest_;
-};
-
-}  // namespace
 
 Hash256 sha256(std::string_view data) {
-  thread_local ThreadDigest digest;
-  return digest.hash(data);
-}
-
-Hash256 chain_hash(const Hash256& previous, std::string_view event_bytes) {
-  // One context per call is simple; replay speed is bounded by RocksDB
-  // iteration, and the context allocation is small beside it.
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(context, previous.data(), previous.size());
-  EVP_DigestUpdate(context, event_bytes.data(), event_bytes.size());
   Hash256 out;
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(context, out.data(), &length);
-  EVP_MD_CTX_free(context);
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  SHA256_Update(&context, data.data(), data.size());
+  SHA256_Final(out.data(), &context);
   return out;
 }
 
-ChainHasher::ChainHasher()
-    : context_(EVP_MD_CTX_new()), digest_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {}
-
-ChainHasher::~ChainHasher() {
-  EVP_MD_CTX_free(context_);
-  EVP_MD_free(digest_);
-}
-
-Hash256 ChainHasher::hash(const Hash256& previous, std::string_view event_bytes) {
+Hash256 chain_hash(const Hash256& previous, std::string_view event_bytes) {
   Hash256 out;
-  unsigned int length = 0;
-  EVP_DigestInit_ex2(context_, digest_, nullptr);
-  EVP_DigestUpdate(context_, previous.data(), previous.size());
-  EVP_DigestUpdate(context_, event_bytes.data(), event_bytes.size());
-  EVP_DigestFinal_ex(context_, out.data(), &length);
+  SHA256_CTX context;
+  SHA256_Init(&context);
+  SHA256_Update(&context, previous.data(), previous.size());
+  SHA256_Update(&context, event_bytes.data(), event_bytes.size());
+  SHA256_Final(out.data(), &context);
   return out;
 }
 

@@ -10,8 +10,6 @@
 #include "core/hash.h"
 #include "core/status.h"
 
-struct evp_mac_ctx_st;
-
 namespace keyledger {
 
 inline constexpr std::size_t kMinPepperLength = 32;
@@ -21,22 +19,17 @@ class SecretHasher {
   // `pepper` must hold at least kMinPepperLength bytes.
   static StatusOr<SecretHasher> create(std::string_view pepper);
 
-  SecretHasher(SecretHasher&&) noexcept;
-  SecretHasher& operator=(SecretHasher&&) noexcept;
-  ~SecretHasher();
-
-  // Not thread-safe: the OpenSSL context is reused across calls because
-  // setting one up costs several times the hash itself. Give each thread its
-  // own copy with clone().
-  Hash256 hash(std::string_view key_id, std::string_view secret);
-  SecretHasher clone() const;
+  // Thread-safe, and copies are cheap: hashing only reads the pepper's
+  // hashed pad blocks, which copies share and nobody changes.
+  Hash256 hash(std::string_view key_id, std::string_view secret) const;
 
   // Constant-time check of a presented secret against a stored hash.
-  bool matches(std::string_view key_id, std::string_view secret, const Hash256& stored);
+  bool matches(std::string_view key_id, std::string_view secret, const Hash256& stored) const;
 
  private:
-  explicit SecretHasher(evp_mac_ctx_st* context) : context_(context) {}
-  evp_mac_ctx_st* context_ = nullptr;
+  struct PepperPads;  // SHA-256 states, defined where OpenSSL is included
+  explicit SecretHasher(std::shared_ptr<const PepperPads> pads) : pads_(std::move(pads)) {}
+  std::shared_ptr<const PepperPads> pads_;
 };
 
 }  // namespace keyledger

@@ -16,6 +16,7 @@
 #include "core/event_log.h"
 #include "core/password_hasher.h"
 #include "core/random.h"
+#include "core/secret_hasher.h"
 #include "projections/live_projection.h"
 #include "server/access_log.h"
 #include "server/config.h"
@@ -26,7 +27,6 @@
 #include "server/request_ids.h"
 #include "server/responses.h"
 #include "server/router.h"
-#include "server/secret_hasher_pool.h"
 #include "server/session_store.h"
 #include "server/sign_in_guard.h"
 #include "storage/group_commit_writer.h"
@@ -44,7 +44,7 @@ struct ApiDependencies {
   SessionStore& sessions;
   SignInGuard& sign_ins;
   const PasswordHasher& password_hasher;
-  SecretHasherPool& secret_hashers;         // keyed hashes of new keys' secrets
+  const SecretHasher& secret_hasher;        // keyed hashes of new keys' secrets
   boost::asio::thread_pool& blocking_pool;  // scrypt runs here, not on I/O threads
   Metrics& metrics;
   AccessLog& access_log;

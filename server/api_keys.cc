@@ -40,7 +40,7 @@ void Api::create_key(ExchangePtr exchange, Respond respond) {
   auto name = required_string(*json, "name");
   if (!name.is_ok()) return respond(status_response(*exchange, name.status()));
   Token token = generate_token(deps_.config.token_prefix, deps_.random);
-  const Hash256 secret_hash = deps_.secret_hashers.hash(token.key_id, token.secret);
+  const Hash256 secret_hash = deps_.secret_hasher.hash(token.key_id, token.secret);
   // The token text lives only in this closure and the one response.
   submit(exchange, *caller, CreateKey{token.key_id, caller->user_id, *name, secret_hash}, respond,
          [exchange, token](const storage::CommittedEvent& committed) {

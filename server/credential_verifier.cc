@@ -6,7 +6,7 @@
 namespace keyledger::server {
 
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
-                                       SecretHasherPool& hashers, LastUseTracker& last_use,
+                                       const SecretHasher& hasher, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
                                        std::string token_prefix)
     : projection_(projection),
@@ -14,7 +14,7 @@ CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projec
       limiter_(limiter),
       clock_(clock),
       token_prefix_(std::move(token_prefix)),
-      hashers_(hashers) {}
+      hasher_(hasher) {}
 
 Status CredentialVerifier::fail(const std::string& client_ip) {
   limiter_.record_failure(client_ip);
@@ -39,7 +39,7 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   // token costs a hash, whether its key exists or not, and every key that
   // exists costs the same compare, whatever its state.
   projection_.prefetch_verification(token->key_id);
-  const Hash256 presented = hashers_.hash(token->key_id, token->secret);
+  const Hash256 presented = hasher_.hash(token->key_id, token->secret);
   auto key = projection_.verification(token->key_id);
   if (!key) return fail(client_ip);
   const bool secret_ok = constant_time_equal(presented, key->secret_hash);

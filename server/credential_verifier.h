@@ -10,11 +10,11 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/secret_hasher.h"
 #include "core/status.h"
 #include "projections/live_projection.h"
 #include "server/last_use_tracker.h"
 #include "server/rate_limiter.h"
-#include "server/secret_hasher_pool.h"
 
 namespace keyledger::server {
 
@@ -32,7 +32,7 @@ struct VerifyCounters {
 
 class CredentialVerifier {
  public:
-  CredentialVerifier(const projections::LiveProjection& projection, SecretHasherPool& hashers,
+  CredentialVerifier(const projections::LiveProjection& projection, const SecretHasher& hasher,
                      LastUseTracker& last_use, FailureRateLimiter& limiter, const Clock& clock,
                      std::string token_prefix);
 
@@ -52,7 +52,7 @@ class CredentialVerifier {
   FailureRateLimiter& limiter_;
   const Clock& clock_;
   std::string token_prefix_;
-  SecretHasherPool& hashers_;
+  const SecretHasher& hasher_;
   VerifyCounters counters_;
 };
 

@@ -167,8 +167,7 @@ int run_server(const ServerConfig& config) {
   SignInGuard sign_ins(config.max_failed_sign_ins);
   asio::thread_pool blocking_pool(2);
   AccessLog access_log(config.access_log);
-  SecretHasherPool secret_hashers(*secret_hasher);
-  CredentialVerifier verifier(**projection, secret_hashers, last_use, limiter, clock,
+  CredentialVerifier verifier(**projection, *secret_hasher, last_use, limiter, clock,
                               config.token_prefix);
 
   // One io_context per I/O thread: `io` (the listeners, signals and the
@@ -203,7 +202,7 @@ int run_server(const ServerConfig& config) {
     while (!api_endpoint.empty() && api_endpoint.back() == '/') api_endpoint.pop_back();
     api = std::make_unique<Api>(ApiDependencies{config, **projection, *writer, **log, verifier,
                                                 last_use, sessions, sign_ins, password_hasher,
-                                                secret_hashers, blocking_pool, metrics, access_log,
+                                                *secret_hasher, blocking_pool, metrics, access_log,
                                                 clock, random, api_endpoint + "/v1"});
   };
   // The Api needs the bound port for the endpoint it shows; the server

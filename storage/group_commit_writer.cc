@@ -104,7 +104,7 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
     }
     Event event{head.seq + 1, now, batch[i].origin, head.hash, std::move(payload).value()};
     std::string bytes = encode_event(event);
-    head = LogHead{event.seq, hasher_.hash(head.hash, bytes)};
+    head = LogHead{event.seq, chain_hash(head.hash, bytes)};
     state_.stage(event);
     results[i] = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
     encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});

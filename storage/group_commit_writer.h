@@ -105,7 +105,6 @@ class GroupCommitWriter {
   bool stopping_ = false;
   WriterStats stats_;
   TimeNs last_time_ns_ = 0;  // writer thread only
-  ChainHasher hasher_;       // writer thread only
   std::thread thread_;
 };
 

@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 using namespace keyledger;
 using namespace std::string_literals;
@@ -16,7 +18,7 @@ namespace {
 const std::string kPepper = "0123456789abcdef0123456789abcdef";  // exactly 32 bytes
 
 // HMAC-SHA-256(pepper, key_id ":" secret), computed with OpenSSL's one-shot
-// HMAC() rather than the EVP_MAC interface SecretHasher uses.
+// HMAC() rather than the construction over SHA-256 that SecretHasher uses.
 Hash256 reference_hmac(std::string_view pepper, std::string_view key_id, std::string_view secret) {
   std::string message = std::string(key_id) + ":" + std::string(secret);
   Hash256 out{};
@@ -79,7 +81,7 @@ TEST_CASE("the secret hash matches an HMAC-SHA-256 value computed outside the pr
 TEST_CASE("hashing the same input again gives the same hash", "[core][secret]") {
   SecretHasher hasher = make_hasher(kPepper);
   Hash256 first = hasher.hash("abcdefghijkl", "secret");
-  // Other inputs in between must not leave state behind in the reused context.
+  // Other inputs in between must not leave state behind.
   Hash256 other = hasher.hash("mnopqrstuvwx", "another secret");
   CHECK(first != other);
   CHECK(hasher.hash("abcdefghijkl", "secret") == first);
@@ -127,20 +129,52 @@ TEST_CASE("matches is true only for the key id and secret that were hashed", "[c
   CHECK_FALSE(other.matches("abcdefghijkl", "secret", stored));
 }
 
-TEST_CASE("a clone gives the same hashes as the original", "[core][secret]") {
+TEST_CASE("a copy gives the same hashes as the original, and outlives it", "[core][secret]") {
   SecretHasher hasher = make_hasher(kPepper);
   Hash256 before = hasher.hash("abcdefghijkl", "secret");
-  SecretHasher copy = hasher.clone();
+  SecretHasher copy = hasher;
   CHECK(copy.hash("abcdefghijkl", "secret") == before);
   // Used interleaved, neither disturbs the other.
   CHECK(hasher.hash("x", "y") == copy.hash("x", "y"));
   CHECK(copy.hash("abcdefghijkl", "secret") == hasher.hash("abcdefghijkl", "secret"));
   CHECK(copy.matches("abcdefghijkl", "secret", before));
-  // A clone of a clone, and a clone outliving its original.
-  SecretHasher second = copy.clone();
   { SecretHasher gone = std::move(hasher); }
-  CHECK(second.hash("abcdefghijkl", "secret") == before);
-  CHECK(second.hash("abcdefghijkl", "secret") == reference_hmac(kPepper, "abcdefghijkl", "secret"));
+  CHECK(copy.hash("abcdefghijkl", "secret") == reference_hmac(kPepper, "abcdefghijkl", "secret"));
+}
+
+TEST_CASE("one secret hasher hashes correctly from many threads at once", "[core][secret]") {
+  const SecretHasher hasher = make_hasher(kPepper);
+  constexpr int kThreads = 8;
+  constexpr int kHashes = 300;
+  std::vector<std::vector<Hash256>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kHashes; ++i)
+        results[t].push_back(hasher.hash("key" + std::to_string(i), "secret" + std::to_string(t)));
+    });
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    for (int i = 0; i < kHashes; ++i)
+      REQUIRE(results[t][i] ==
+              reference_hmac(kPepper, "key" + std::to_string(i), "secret" + std::to_string(t)));
+}
+
+TEST_CASE("secret hashes agree with OpenSSL's HMAC at every input length near a block",
+          "[core][secret]") {
+  // The message (key id ':' secret) crossing the 55/56- and 64-byte points
+  // where SHA-256 needs another block, under peppers below, at and above
+  // the block size.
+  for (std::size_t pepper_length : {32, 63, 64, 65, 200}) {
+    const std::string pepper(pepper_length, 'k');
+    SecretHasher hasher = make_hasher(pepper);
+    for (std::size_t length = 0; length <= 140; ++length) {
+      const std::string secret(length, static_cast<char>('a' + length % 26));
+      INFO("pepper " << pepper_length << " bytes, secret " << length << " bytes");
+      REQUIRE(hasher.hash("abcdefghijkl", secret) ==
+              reference_hmac(pepper, "abcdefghijkl", secret));
+    }
+  }
 }
 
 TEST_CASE("a moved secret hasher keeps hashing with the same pepper", "[core][secret]") {
