@@ -50,6 +50,13 @@ std::optional<VerificationView> LiveProjection::verification(std::string_view ke
   return index_.view(key_id);
 }
 
+SecretCheck LiveProjection::check_secret(std::string_view key_id, const Hash256& presented,
+                                         std::optional<std::uint32_t> ipv4, TimeNs at_ns) const {
+  // Shared: the use cells are atomic, and the table cannot move under a reader.
+  std::shared_lock lock(mutex_);
+  return index_.check(key_id, presented, ipv4, at_ns);
+}
+
 bool LiveProjection::touch_use(std::string_view key_id, std::uint32_t ipv4, TimeNs at_ns) {
   // Shared: the cells are atomic, and the table cannot move under a reader.
   std::shared_lock lock(mutex_);

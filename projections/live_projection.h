@@ -35,6 +35,10 @@ class LiveProjection final : public CommandStateMachine {
   // Verification, the hot path: what a presented key is checked against,
   // read from the packed verification index (one cache line per key).
   std::optional<VerificationView> verification(std::string_view key_id) const;
+  // VerificationIndex::check under the shared lock: the hot path's one
+  // lookup, comparing the presented secret hash and touching the use.
+  SecretCheck check_secret(std::string_view key_id, const Hash256& presented,
+                           std::optional<std::uint32_t> ipv4, TimeNs at_ns) const;
   // Starts fetching the index line where verification(key_id) will look,
   // without the lock, so the caller can hash meanwhile (VerificationIndex).
   void prefetch_verification(std::string_view key_id) const noexcept { index_.prefetch(key_id); }

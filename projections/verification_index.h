@@ -75,6 +75,17 @@ struct VerificationView {
   Privilege owner_privilege = Privilege::kUser;
 };
 
+// What check() found: whether a presented secret verifies, and for whom.
+struct SecretCheck {
+  // The key exists, the secret matches its hash, and the key is usable.
+  bool verified = false;
+  // The use was recorded in the key's cell (UseCell::touch); when false
+  // after a verified check, the caller records it another way.
+  bool use_touched = false;
+  std::string owner;  // when verified
+  Privilege owner_privilege = Privilege::kUser;
+};
+
 class VerificationIndex {
  public:
   VerificationIndex() = default;
@@ -95,9 +106,16 @@ class VerificationIndex {
   void put_key(const KeyRecord& key);
 
   std::optional<VerificationView> view(std::string_view key_id) const;
-  // Starts loading the cache line where a lookup of `key_id` begins, so the
+  // A whole verification in one lookup: compares `presented` with the key's
+  // secret hash in constant time (whatever the key's state, so timing tells
+  // nothing of it) and, when the key verifies and `ipv4` is set, touches its
+  // use cell with (`ipv4`, `at_ns`). view() followed by use_of() looked the
+  // key up twice, under the projection's lock twice.
+  SecretCheck check(std::string_view key_id, const Hash256& presented,
+                    std::optional<std::uint32_t> ipv4, TimeNs at_ns) const;
+  // Starts loading the cache lines where a lookup of `key_id` looks first, so the
   // caller can hash the presented secret meanwhile and the lookup after it
-  // finds the line in cache (with a million keys presented in random order
+  // finds them in cache (with a million keys presented in random order
   // it misses otherwise: docs/BENCHMARKS.md, section 1). Needs no lock: it
   // reads only the table's address and size, mirrored in atomics for this,
   // and prefetching a stale address is harmless (a prefetch never faults).

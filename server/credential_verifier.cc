@@ -1,6 +1,7 @@
 #include "server/credential_verifier.h"
 
 #include "core/hash.h"
+#include "core/ipv4_text.h"
 #include "core/token.h"
 
 namespace keyledger::server {
@@ -40,13 +41,15 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   // exists costs the same compare, whatever its state.
   projection_.prefetch_verification(token->key_id);
   const Hash256 presented = hasher_.hash(token->key_id, token->secret);
-  auto key = projection_.verification(token->key_id);
-  if (!key) return fail(client_ip);
-  const bool secret_ok = constant_time_equal(presented, key->secret_hash);
-  if (!secret_ok || !key->usable) return fail(client_ip);
-  last_use_.record(token->key_id, client_ip, clock_.now_ns());
+  // One lookup checks the secret and, for a key used from the same IPv4
+  // address as before, records the use in memory.
+  const std::optional<std::uint32_t> ipv4 = parse_canonical_ipv4(client_ip);
+  const TimeNs now = clock_.now_ns();
+  projections::SecretCheck checked = projection_.check_secret(token->key_id, presented, ipv4, now);
+  if (!checked.verified) return fail(client_ip);
+  if (!checked.use_touched) last_use_.record_untouched(token->key_id, client_ip, now, ipv4);
   counters_.ok.fetch_add(1, std::memory_order_relaxed);
-  return VerifiedKey{std::move(key->owner), key->owner_privilege, std::string(token->key_id)};
+  return VerifiedKey{std::move(checked.owner), checked.owner_privilege, std::string(token->key_id)};
 }
 
 }  // namespace keyledger::server

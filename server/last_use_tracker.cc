@@ -51,11 +51,11 @@ const LastUseTracker::Shard& LastUseTracker::shard_for(std::string_view key_id) 
 void LastUseTracker::record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns) {
   const auto ipv4 = parse_canonical_ipv4(client_ip);
   if (ipv4 && projection_.touch_use(key_id, *ipv4, at_ns)) return;
-  record_slowly(key_id, client_ip, at_ns, ipv4);
+  record_untouched(key_id, client_ip, at_ns, ipv4);
 }
 
-void LastUseTracker::record_slowly(std::string_view key_id, const std::string& client_ip,
-                                   TimeNs at_ns, std::optional<std::uint32_t> ipv4) {
+void LastUseTracker::record_untouched(std::string_view key_id, const std::string& client_ip,
+                                      TimeNs at_ns, std::optional<std::uint32_t> ipv4) {
   Shard& shard = shard_for(key_id);
   LastUse sending;
   {

@@ -49,6 +49,11 @@ class LastUseTracker {
 
   // Thread-safe; never blocks on disk.
   void record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns);
+  // record() for a use the projection has not touched in the key's use
+  // cell (LiveProjection::check_secret says so); `ipv4` is `client_ip`
+  // parsed, when it is canonical IPv4.
+  void record_untouched(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
+                        std::optional<std::uint32_t> ipv4);
   // The newest use known in memory (which may already be persisted).
   std::optional<LastUse> latest(const std::string& key_id) const;
 
@@ -73,8 +78,6 @@ class LastUseTracker {
 
   Shard& shard_for(std::string_view key_id);
   const Shard& shard_for(std::string_view key_id) const;
-  void record_slowly(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
-                     std::optional<std::uint32_t> ipv4);
   // Submits a KeyUsed for `key_id` (whose entry the caller marked in
   // flight); call WITHOUT the shard lock.
   void persist(Shard& shard, const std::string& key_id, const LastUse& sending,

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,65 @@ TEST_CASE("the index answers with the hash, owner and usability of each key", "[
     index.put_key(key_of("short", "alice"));
     CHECK(index.size() == 1);
     CHECK_FALSE(index.view("short").has_value());
+  }
+}
+
+TEST_CASE("check verifies only the right secret of a usable key, and touches its use",
+          "[projections]") {
+  VerificationIndex index;
+  index.put_user(user_of("alice", Privilege::kAdmin));
+  KeyRecord key = key_of(key_id_of(1), "alice");
+  key.last_used_ip = "10.0.0.1";
+  key.last_used_at_ns = 100;
+  index.put_key(key);
+  const Hash256 right = sha256(key_id_of(1));
+  Hash256 wrong = right;
+  wrong[31] ^= 1;
+  // The time of the newest use in the key's cell.
+  auto use_time = [&] { return index.use_of(key_id_of(1))->use().at_ns; };
+
+  SECTION("the right secret from the last address verifies and records the use") {
+    auto checked = index.check(key_id_of(1), right, ip("10.0.0.1"), 200);
+    CHECK(checked.verified);
+    CHECK(checked.use_touched);
+    CHECK(checked.owner == "alice");
+    CHECK(checked.owner_privilege == Privilege::kAdmin);
+    CHECK(use_time() == 200);
+  }
+  SECTION("from another address, or one that is not IPv4, it verifies but leaves the use") {
+    for (std::optional<std::uint32_t> address :
+         {std::optional(ip("10.0.0.2")), std::optional<std::uint32_t>()}) {
+      auto checked = index.check(key_id_of(1), right, address, 200);
+      CHECK(checked.verified);
+      CHECK_FALSE(checked.use_touched);
+      CHECK(checked.owner == "alice");
+      CHECK(use_time() == 100);
+    }
+  }
+  SECTION("a wrong secret, an unknown key or a malformed id never verifies nor touches") {
+    const std::string known = key_id_of(1), unknown = key_id_of(2);
+    for (const std::string& id : {known, unknown, std::string("short")}) {
+      INFO(id);
+      auto checked = index.check(id, id == known ? wrong : right, ip("10.0.0.1"), 200);
+      CHECK_FALSE(checked.verified);
+      CHECK_FALSE(checked.use_touched);
+      CHECK(checked.owner.empty());
+    }
+    CHECK(use_time() == 100);
+  }
+  SECTION("the right secret of a deleted key or a disabled owner's key does not verify") {
+    UserRecord alice = user_of("alice");
+    alice.disabled = true;
+    index.put_user(alice);
+    CHECK_FALSE(index.check(key_id_of(1), right, ip("10.0.0.1"), 200).verified);
+    CHECK(use_time() == 100);
+    alice.disabled = false;
+    index.put_user(alice);
+    key.deleted = true;
+    index.put_key(key);
+    auto checked = index.check(key_id_of(1), right, ip("10.0.0.1"), 300);
+    CHECK_FALSE(checked.verified);
+    CHECK_FALSE(checked.use_touched);
   }
 }
 
