@@ -60,10 +60,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
     arm_deadline(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
-    if (buffer_.size() == 0) return read_more();
-    // A pipelined request already buffered: parsed from the queue, not
-    // from here, so a long pipeline does not nest a call per request.
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->parse_buffered(); });
+    // A request already buffered (pipelined) is parsed here: read() runs
+    // from the queue (start(), on_write()), so a long pipeline does not
+    // nest a call per request.
+    parse_buffered();
   }
 
   void parse_buffered() {
@@ -164,7 +164,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     // one large one for the rest of a keep-alive connection.
     if (out_.capacity() > kKeptResponseCapacity) std::string().swap(out_);
     if (error || timed_out_ || !keep_alive_) return close();
-    read(false);
+    // Read from the queue, behind the other connections' ready work: read
+    // at once, the socket would nearly always be empty (the client has not
+    // yet seen this answer), and Asio's first, speculative recv would only
+    // return EAGAIN. A little later it more often finds the next request.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read(false); });
   }
 
   // The deadline of the read or write about to start. Moving a deadline
