@@ -95,49 +95,65 @@ re-initialised per call.
 ${verify_inprocess}
 
 Where a verification's time goes (perf on this machine): the token's
-checksum (one SHA-256, about a quarter), the HMAC-SHA-256 of the secret
-(about two fifths), and one lookup in the verification index
+checksum (a SHA-256 of 60 bytes: two blocks), the HMAC-SHA-256 of key id
+and secret (three blocks, the pepper's two pad blocks having been hashed
+once at start-up), and one lookup in the verification index
 (projections/verification_index.h), which misses the cache with a million
-keys presented in random order. Since 2026-11-30 the verifier starts
-fetching the key's index line (a prefetch, no lock) before it computes the
-HMAC and looks the key up after it, so the miss overlaps the hash instead
-of following it: 1.15-1.22M against 1.42-1.54M per second (26-27% against
-34% of the HMAC reference) in three same-machine runs of the previous and
-the new build side by side. The lookup fell from about a quarter of a
-verification to about a tenth. A token whose key does not exist now costs
-an HMAC as well. The index is a flat,
-open-addressed table of 64-byte slots holding just what verification needs
-— key id, secret hash, owner, deleted flag, and the key's newest use — so
-the lookup and the last-use update touch one cache line. Before it, a
-verification looked up the node-based key map of the time and the last-use tracker's
-map (three to four misses, plus a mutex): 349,000 per second on a quiet
-machine. The fixture's keys carry a use from the benchmark's address on
-record, so the benchmark measures the steady state it describes (a client
-that keeps its address); until 2026-11-29 they carried the address without
-a time, the index held no address for them, and each key's first
-verification in the run took the tracker's slow path and queued a KeyUsed
-event (805,000 against 941,000 per second in one same-run check). A client that keeps its IPv4 address
+keys presented in random order. Five SHA-256 blocks take about 225 ns with
+the CPU's SHA instructions; the reference hashes three blocks plus
+OpenSSL's set-up per call, so at 50% everything else in a verification
+has to fit in about the time of the hashes again. The middle row is not
+the reference: it is the same HMAC computed the way keyledger computes it
+(below), printed so that the page also shows the verification against the
+hashing alone done that way, about 2.5 to 3 of its HMACs per verification.
+
+Changes on 2026-11-30, each measured against the build before it in
+interleaved runs on one machine:
+
+- Hashing without OpenSSL 3's allocations per call (core/secret_hasher.cc,
+  core/hash.cc). Its HMAC (\`EVP_MAC\`) copies two provider digest contexts
+  per call, each a free and an allocation, and \`EVP_DigestInit_ex2\`
+  allocates again for the checksum: as much time as the hashing itself.
+  \`SecretHasher\` now starts each hash from copies of the pepper's inner
+  and outer SHA-256 states (RFC 2104's construction over OpenSSL's
+  low-level SHA-256 calls, checked against OpenSSL's \`HMAC()\` and
+  \`EVP_Digest\` in the tests), on the stack, and is immutable, so threads
+  share one without a pool. 1.59-1.65M → 2.16-2.26M verifies/s (35-36% →
+  47-48%).
+- One lookup instead of two. The verifier looked the key up for its hash
+  and again for its use cell, each under the projection's lock;
+  \`VerificationIndex::check\` compares the secret (in constant time,
+  whatever the key's state) and touches the use in one. About +2%.
+- Three slots prefetched, not one. The verifier starts fetching the key's
+  index entry before it hashes, so the miss overlaps the hash (1.15-1.22M →
+  1.42-1.54M when it came in). But with linear probing at 70-80% load a key
+  lies on average more than a slot past its home, and each 64-byte slot is
+  a cache line of its own, so fetching the home line alone left most
+  lookups a miss (\`find\` was 8% of the profile). 2.18-2.20M → 2.34-2.41M
+  (48% → 52%).
+- The benchmark's own loop read each token through an array of a million
+  \`string_view\`s (16 MB in 4 KiB pages), which cost it 10-25% and varied
+  from run to run. Tokens all have one length, so it now takes the n-th
+  from its huge-page buffer by position (both builds above were measured
+  with the new loop).
+
+The index is a flat, open-addressed table of 64-byte slots holding just
+what verification needs — key id, secret hash, owner, deleted flag, and
+the key's newest use — in huge pages (core/huge_page_memory.h), so a lookup
+misses the cache but not the TLB. A client that keeps its IPv4 address
 (the common case) records its use in that slot with two atomic operations;
 a new address, an IPv6 client or a key's first use goes through the
-tracker's map as before (server/last_use_tracker.h). The cost is memory:
-the index adds about 90 bytes per key (see section 6), while
-used keys no longer each hold a tracker entry. Why 50% of the raw HMAC rate
-stays out of reach: the checksum is a SHA-256 of about the same input, so
-the two hashes alone cost twice the reference, before any lookup. Tried
-and dropped on 2026-11-30: a CRC-32 checksum (Boost.CRC, or zlib's) costs
-as much as SHA-256 does with the CPU's SHA instructions on a 60-byte token
-(~100 ns each in a throwaway micro-benchmark, and the same share of this
-benchmark's profile with Boost.CRC in place), so it would have changed the
-token format for nothing; and hashing the key id and secret in one HMAC
-update instead of three made no measurable difference. Earlier
-fixes: the token's 62 characters are checked against a table, with no
-branch per character (the range tests mispredicted about once per random
-character: ~14% of a verification; 909,000 against 1,120,000 to 1,220,000
-per second in same-machine checks minutes apart), the checksum reuses one
-OpenSSL context per thread, the parser copies nothing, and the index lives in huge pages (core/huge_page_memory.h), so a
-lookup misses the cache but not the TLB. The tokens are presented from one
-sequential buffer: a server reads each token from the request it has just
-received, so the benchmark does not charge a miss for fetching it.
+tracker's map (server/last_use_tracker.h). The fixture's keys carry a use
+from the benchmark's address on record, so the benchmark measures that
+steady state. The cost is memory: the index adds about 90 bytes per key
+(section 6). Earlier fixes: the token's 62 characters are checked against
+a table, with no branch per character (the range tests mispredicted about
+once per random character, ~14% of a verification), and the parser copies
+nothing. Tried and dropped: a CRC-32 checksum (Boost.CRC or zlib's; no
+faster than SHA-256 with SHA instructions on 60 bytes, and it would have
+changed the token format), one HMAC update instead of three, and starting
+the prefetch before the checksum instead of after it (no measurable
+difference for any of them).
 
 ## 2. HTTP verification against nginx
 
@@ -157,39 +173,44 @@ Beast's generic response serializer, much of the rest in Asio's
 type-erased executors and the strand wrapped around every operation and
 its timer, then a CSPRNG call for the request id, the JSON library for the
 body, metrics that built a label string under a mutex, and the router
-copying a \`std::function\`. Now each connection stays on the io_context
-of one I/O thread (no strand, concrete executor types, one lazily re-armed
-deadline timer), the answer is serialised into a buffer kept per
-connection and sent at once when the socket takes it, request ids are a
-keyed bijection of a counter, the verify body is written directly, and
-the metrics and the failed-verification limiter take no exclusive lock on
-the common path: about 31,000 instructions per request, half of them the
-verification itself (the token checksum and the HMAC, counted in
-OpenSSL's generic SHA-256 code under callgrind; SHA-NI makes them far
-cheaper on the CPU). Measured interleaved with nginx on a quiet machine
-(3 runs each): 60,553 → 128,486 requests/s against nginx's ~185,000
-(33% → 69%); the server's CPU time per request fell from ~16.5 µs to
-~7.5 µs beside nginx's ~4.9 µs. The 80% target is still missed. What
-remains is kernel work nginx pays too (over half of keyledgerd's time),
-one extra \`recv\` per three requests that only returns EAGAIN (Asio reads
-speculatively after a readiness event it has already used), Asio posting
-every read completion through its scheduler, and Beast's per-request
-parser and header allocations. Waiting for readiness instead of reading
-(\`socket.async_wait\`) would save that \`recv\`, but Boost 1.81's reactor
-never tries such a wait speculatively, so a pipelining client whose next
-request arrived while no read was queued would stall until the idle
-timeout: not done. And keyledgerd verifies a key on every request (about a
-microsecond of checksum, HMAC and lookup, section 1), where nginx only
-copies a fixed answer. In CPU time per request on the server's core
-(perf, 2026-11-30), the kernel's share is about equal on both sides (~4.2
-against ~4.3 µs); the gap is user space, ~0.8 µs for nginx against ~3.1 µs
-for keyledgerd, of which the verification's hashes are ~0.6 µs and the
-rest is spread over Beast's parser and header fields, Asio, the router and
-about a dozen allocations (all the allocations together are ~4% of the
-time). Link-time optimisation of the whole program changed nothing (68-69%
-against 70% for the same build without it, two interleaved checks). So
-80% would take a dedicated lean path for \`/v1/verify\`, not more trimming
-of the general one.
+copying a \`std::function\`. Then each connection came to stay on the
+io_context of one I/O thread (no strand, concrete executor types, one
+lazily re-armed deadline timer), the answer to be serialised into a buffer
+kept per connection and sent at once when the socket takes it, request
+ids to be a keyed bijection of a counter, the verify body to be written
+directly, and the metrics and the failed-verification limiter to take no
+exclusive lock on the common path: 60,553 → 128,486 requests/s against
+nginx's ~185,000 (33% → 69%), measured interleaved with nginx. In CPU time
+per request on the server's core (perf), the kernel's share was then
+about equal on both sides (~4.2 against ~4.3 µs) and the gap was user
+space: ~0.8 µs for nginx against ~3.1 µs for keyledgerd, ~0.6 µs of it
+the verification's hashes.
+
+Changes on 2026-11-30, each measured against the build before it in three
+interleaved runs of three:
+
+- The cheaper verification of section 1: 71% → 76-79%.
+- HttpSession reads with \`async_read_some\` and feeds Beast's parser
+  itself (\`parser.put\`), instead of \`http::async_read\`, whose composed
+  operations kept the io_context's work count up at three levels per
+  request (an atomic increment and decrement each; with the layers around
+  them about 3% of the server's time): 75-76% → 77-81%.
+- The read that follows an answer is queued behind the other connections'
+  ready work instead of starting at once. Right after an answer, the
+  client has not seen it yet, so Asio's first, speculative \`recv\` nearly
+  always returned EAGAIN and the read then waited for epoll; a little
+  later it usually finds the next request. Under strace (50 connections,
+  one I/O thread) the EAGAINs went from one per 11 requests to one per
+  680: 79-82% → 84-86%.
+
+Tried without a measurable gain: taking answers by reference through the
+callbacks instead of by value (fewer moves of Beast's header fields), the
+same queued read on the verify port (section 3), and link-time
+optimisation of the whole program (68-69% against 70% without it). What
+remains is user space spread thin: Beast's parser and header fields (an
+allocation per field), Asio, the router's hash lookup, the metrics and
+about a dozen allocations, beside a verification (about 0.4 µs, section 1)
+that nginx does not do.
 
 ## 3. Binary verify port against Redis
 
@@ -207,8 +228,14 @@ ${verify_port}
 Why Redis is ahead when it is (perf of keyledgerd): a Redis GET is a hash
 lookup; a verification is a SHA-256 (the token's checksum), an HMAC and a
 constant-time compare on top of the lookups, so pipelined, where system
-calls are shared by 16 requests, the cryptography alone keeps keyledgerd
-well below Redis. The rest is spread out: a fifth of keyledgerd's time is
+calls are shared by 16 requests, the cryptography keeps keyledgerd well
+below Redis: Redis answers a pipelined GET in about 0.55 µs of its core,
+and a verification alone takes about 0.4 µs (section 1) before Cap'n
+Proto decoding, the answer and the system calls. The cheaper verification
+of 2026-11-30 took pipeline 16 from 41-43% to 55% and unpipelined from
+116-118% to 128-139% (two interleaved runs of three against the build
+before it); queueing the read after each answer, which helped HTTP
+(section 2), made no difference here (55-57% either way). The rest is spread out: a fifth of keyledgerd's time is
 the kernel waking the other side of the loopback connection, then the
 connection's timer re-armed on every read and write, Cap'n Proto decoding,
 and locks. Unpipelined, both sides are bound by wake-ups and system calls
@@ -268,8 +295,9 @@ I/O threads, the writer, RocksDB's compactions and wrk), so what each
 creation costs in CPU decides the rate. Since 2026-11-30 the answer to a
 committed command (its JSON, metrics and access-log line) is built on the
 connection's I/O thread instead of the writer thread, which every change
-waits for (server/commit_answers.h); a created key's secret is hashed with
-a pooled HMAC context instead of a fresh copy per key, and its key id and
+waits for (server/commit_answers.h); a created key's secret is hashed
+without copying an HMAC context per key (at first from a pool of them;
+later that day with no context at all, section 1), and its key id and
 secret come from one CSPRNG call instead of two (perf: the copy and the
 second call were ~6% of an I/O thread's time creating keys). In checks
 after these changes 8 and 64 clients reached 82% and 85% of raw.
@@ -306,7 +334,10 @@ rate beyond noise in same-machine checks of old and new builds: fetching
 the key table's entry of an event eight events before the fold reaches
 it (its lookups fell from ~10% to ~4% of the profile: the fold is not
 the stage that limits), and notifying the pipeline's queues outside
-their mutex.
+their mutex. Later that day the chain hash stopped allocating (OpenSSL 3's
+\`EVP_DigestInit_ex2\` allocated a context per event; section 1 has the
+change): 1.14-1.18M → 1.18-1.22M events/s in two interleaved runs of three,
+within the noise of this benchmark.
 
 ## 6. Start-up time and memory with ${fixture_keys} live keys
 
