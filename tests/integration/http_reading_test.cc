@@ -17,13 +17,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++count;
-  return count;
-}
-
 // Connects to the server on loopback; no delay, so each write is sent as it
 // is made.
 tcp::socket connect_to(asio::io_context& io, unsigned short port) {

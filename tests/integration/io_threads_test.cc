@@ -11,17 +11,6 @@
 
 using namespace keyledger::testing;
 
-namespace {
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++count;
-  return count;
-}
-
-}  // namespace
-
 TEST_CASE("connections on every I/O thread are answered, at once and after a commit",
           "[integration]") {
   ServerProcess server({"--threads", "3"});

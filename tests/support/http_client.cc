@@ -13,9 +13,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-nlohmann::json HttpResult::json() const {
-  return nlohmann::json::parse(body, nullptr, false);
-}
+nlohmann::json HttpResult::json() const { return nlohmann::json::parse(body, nullptr, false); }
 
 std::string HttpResult::error_code() const {
   auto parsed = json();
@@ -81,6 +79,13 @@ HttpResult HttpClient::login(const std::string& user, const std::string& passwor
     csrf_ = result.json()["csrf_token"].get<std::string>();
   }
   return result;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++count;
+  return count;
 }
 
 std::string raw_exchange(unsigned short port, const std::string& bytes, int timeout_ms) {

@@ -26,14 +26,16 @@ class HttpClient {
   HttpResult request(const std::string& method, const std::string& target,
                      const std::string& body = "",
                      const std::map<std::string, std::string>& headers = {});
-  HttpResult get(const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+  HttpResult get(const std::string& target,
+                 const std::map<std::string, std::string>& headers = {}) {
     return request("GET", target, "", headers);
   }
   HttpResult post_json(const std::string& target, const nlohmann::json& body,
                        std::map<std::string, std::string> headers = {});
   HttpResult patch_json(const std::string& target, const nlohmann::json& body,
                         std::map<std::string, std::string> headers = {});
-  HttpResult del(const std::string& target, const std::map<std::string, std::string>& headers = {}) {
+  HttpResult del(const std::string& target,
+                 const std::map<std::string, std::string>& headers = {}) {
     return request("DELETE", target, "", headers);
   }
 
@@ -56,5 +58,9 @@ class HttpClient {
 // Sends raw bytes on a fresh connection and returns whatever comes back
 // until the server closes or `timeout_ms` passes.
 std::string raw_exchange(unsigned short port, const std::string& bytes, int timeout_ms = 3000);
+
+// How often `needle` occurs in `text` (overlaps counted): answers in what
+// raw_exchange returned, for example.
+std::size_t count_of(const std::string& text, const std::string& needle);
 
 }  // namespace keyledger::testing
