@@ -57,6 +57,9 @@ work_root=build-fuzz/fuzz-work
 fuzz_one() {
   local target="$1"
   local work="$work_root/$target"
+  # Only this run's findings: an earlier run's were reported (and copied to
+  # tests/fuzz/regressions) when it ended.
+  rm -rf "$work/artifacts"
   mkdir -p "$work/corpus" "$work/artifacts"
   local args=(-print_final_stats=1 -timeout=60 -rss_limit_mb=4096
               "-artifact_prefix=$work/artifacts/")
