@@ -32,14 +32,15 @@ class LiveProjection final : public CommandStateMachine {
   std::vector<KeyRecord> live_keys_of(std::string_view owner) const;
   std::vector<UserRecord> users() const;
 
-  // Verification, the hot path: what a presented key is checked against,
-  // read from the packed verification index (one cache line per key).
+  // What a presented key is checked against, read from the packed
+  // verification index (one cache line per key); for inspection, since
+  // verification itself goes through check_secret.
   std::optional<VerificationView> verification(std::string_view key_id) const;
-  // VerificationIndex::check under the shared lock: the hot path's one
+  // VerificationIndex::check under the shared lock: verification's one
   // lookup, comparing the presented secret hash and touching the use.
   SecretCheck check_secret(std::string_view key_id, const Hash256& presented,
                            std::optional<std::uint32_t> ipv4, TimeNs at_ns) const;
-  // Starts fetching the index line where verification(key_id) will look,
+  // Starts fetching the index lines where check_secret(key_id) will look,
   // without the lock, so the caller can hash meanwhile (VerificationIndex).
   void prefetch_verification(std::string_view key_id) const noexcept { index_.prefetch(key_id); }
   // The newest use of each live key, kept in memory beside its

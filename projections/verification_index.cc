@@ -195,13 +195,18 @@ void VerificationIndex::put_key(const KeyRecord& key) {
     slot->use.replace_if_newer(KeyUse{parse_canonical_ipv4(key.last_used_ip), key.last_used_at_ns});
 }
 
+bool VerificationIndex::usable(const Slot& slot) const {
+  const Owner& owner = owners_[slot.owner_index()];
+  return !slot.deleted() && owner.exists && !owner.disabled;
+}
+
 std::optional<VerificationView> VerificationIndex::view(std::string_view key_id) const {
   const Slot* slot = find(key_id);
   if (slot == nullptr) return std::nullopt;
   const Owner& owner = owners_[slot->owner_index()];
   VerificationView view;
   view.secret_hash = slot->secret_hash;
-  view.usable = !slot->deleted() && owner.exists && !owner.disabled;
+  view.usable = usable(*slot);
   view.owner = owner.user_id;
   view.owner_privilege = owner.privilege;
   return view;
@@ -214,7 +219,7 @@ SecretCheck VerificationIndex::check(std::string_view key_id, const Hash256& pre
   if (slot == nullptr) return result;
   const Owner& owner = owners_[slot->owner_index()];
   const bool matches = constant_time_equal(presented, slot->secret_hash);
-  result.verified = matches && !slot->deleted() && owner.exists && !owner.disabled;
+  result.verified = matches && usable(*slot);
   if (!result.verified) return result;
   result.use_touched = ipv4 && slot->use.touch(*ipv4, at_ns);
   result.owner = owner.user_id;

@@ -138,6 +138,9 @@ class VerificationIndex {
   struct alignas(64) Slot;
 
   Slot* find(std::string_view key_id) const;
+  // The key is not deleted and its owner exists and is enabled (view() and
+  // check() answer the same).
+  bool usable(const Slot& slot) const;
   // The slot for a new key id, in a table with room for it.
   Slot& claim(std::string_view key_id);
   void grow_to(std::size_t capacity);
