@@ -225,31 +225,39 @@ and decodes every answer.
 
 ${verify_port}
 
-Why Redis is ahead when it is (perf of keyledgerd): a Redis GET is a hash
-lookup; a verification is a SHA-256 (the token's checksum), an HMAC and a
-constant-time compare on top of the lookups, so pipelined, where system
-calls are shared by 16 requests, the cryptography keeps keyledgerd well
-below Redis: Redis answers a pipelined GET in about 0.55 µs of its core,
-and a verification alone takes about 0.4 µs (section 1) before Cap'n
-Proto decoding, the answer and the system calls. The cheaper verification
-of 2026-11-30 took pipeline 16 from 41-43% to 55% and unpipelined from
-116-118% to 128-139% (two interleaved runs of three against the build
-before it); queueing the read after each answer, which helped HTTP
-(section 2), made no difference here (55-57% either way). The rest is spread out: a fifth of keyledgerd's time is
-the kernel waking the other side of the loopback connection, then the
-connection's timer re-armed on every read and write, Cap'n Proto decoding,
-and locks. Unpipelined, both sides are bound by wake-ups and system calls
-(one read and one write per request), which is why keyledgerd is closest
-there. Sessions run on their I/O thread's io_context with a concrete
+Why keyledgerd stays below Redis when pipelined: the second table splits
+each server's CPU time per request in the same runs. Pipelined, Redis
+spends about 0.45-0.55 µs of its core on a whole GET, about half of it in
+the kernel (one read and one write shared by 16 requests). keyledgerd
+spends about as much in the kernel, less than Redis in user space on
+everything around the verification (framing, Cap'n Proto decoding, the
+answer, the use record: about 0.2 µs), and then the verification itself:
+about 0.35 µs of SHA-256 work (the token's checksum and the HMAC, section
+1) that a GET does not have. A server that did everything but the
+verification in the CPU time Redis takes for its whole GET would reach
+the last column, about 57-62% of Redis, which is where keyledgerd is. To
+reach Redis, keyledgerd's kernel time and all its handling together would
+have to fit in about 0.1 µs per request, less than half of Redis's kernel
+time alone: with HMAC-SHA-256 verification the pipelined target is out of
+reach on this machine. Unpipelined, both servers are bound by system calls
+and wake-ups (a read and a write per request, about 4-5 µs of CPU each),
+and redis-benchmark's single thread saturates before Redis does; there
+keyledgerd is ahead.
+
+How it got there (each measured against the build before it in
+interleaved runs): the cheaper verification of 2026-11-30 (section 1)
+took pipeline 16 from 41-43% to 55% and unpipelined from 116-118% to
+128-139%; sessions run on their I/O thread's io_context with a concrete
 executor type, without the strand each connection used to get (the
 io_context has one thread, so the strand only added a mutex and a
-type-erased call per completion): in a same-run check that took
-unpipelined from 95% to 120% of Redis and pipeline 16 from 36% to 41%.
-The base62 table (section 1) took pipeline 16 from ~620,000 to ~680,000
-per second before that. Removing every allocation per request (commit fcbb504:
-session-owned buffers, a stack first segment, framing straight into the
-output) made no difference beyond noise (~510,000/s at pipeline 16 before
-and after).
+type-erased call per completion): unpipelined 95% → 120%, pipeline 16
+36% → 41%; the base62 table (section 1) took pipeline 16 from ~620,000 to
+~680,000 per second before that. Tried without a gain beyond noise:
+removing every allocation per request (commit fcbb504: session-owned
+buffers, a stack first segment, framing straight into the output), and
+queueing the read after each answer, which helped HTTP (section 2). Under
+strace the port makes one \`recvmsg\` and one \`sendmsg\` per batch of
+requests and re-arms its timer descriptor about once per 50 batches.
 
 ## 4. Durable key creation
 
@@ -271,24 +279,30 @@ either side, so all three are bound by the disk's sync latency. The fsync
 latency of a shared virtual disk varies by several times within a minute,
 which is why the spread is wide; compare the ratios of one run.
 
-Why one client over HTTP stays far below 80% of raw: the last line under the
-table measures, in the same run, a bare HTTP round trip with one
-connection (\`GET /healthz\`, nothing durable) and the ceiling it puts on
-the ratio. On this virtual machine each thread wake-up costs tens of
-microseconds, so the round trip between wrk and keyledgerd alone is 75-80
-µs beside a synced Put of about 210 µs. That round trip passes through
-keyledgerd's own HTTP handling too, but of the least request it serves:
-one client creating keys over HTTP cannot pass about 73% of raw here, and
-the 80% target at one client is out of reach on this machine. What keyledgerd adds beyond that
-floor is two more hand-offs (the I/O thread to the writer and back) and
-the request's own work. Found with strace on 2026-11-30 and fixed: the
-writer was notified while the queue's mutex was still held, so it woke
-only to block on that mutex and needed a second wake-up for every command
-(in-process writer at one client 89% → 97% of raw in a same-run check).
-Letting an I/O thread commit its own create when the writer is idle
-(RocksDB's leader approach) would remove two hand-offs, but that thread
-would then sit in fsync while every other connection on it waits: not
-done.
+Why one client over HTTP stays below 80% of raw: with one client, each
+creation waits for an HTTP round trip that a raw Put does not, and the
+last lines under the table measure the least such round trip in the same
+runs, to keyledgerd (\`GET /healthz\`) and to nginx (a fixed 200). On this
+virtual machine a thread wake-up costs tens of microseconds, so even
+nginx's round trip with one connection is 50-70 µs beside a synced Put of
+about 190-210 µs: no HTTP server could pass about 75-78% of raw at one
+client here, and the 80% target at one client is out of reach on this
+machine (on a faster disk it is further still: the round trip stays while
+the Put shrinks). What keyledgerd adds beyond that floor is two more
+hand-offs (the I/O thread to the writer and back) and the request's own
+work. The CPU columns (/proc/PID/stat over each run) show it: at one
+client a creation costs keyledgerd about 160 µs of CPU, against about 75
+µs for a raw synced Put (mostly the kernel's \`fdatasync\`) plus about 28
+µs for a \`GET /healthz\` round trip; perf puts the difference mostly in
+the kernel too, in the context switches of the two hand-offs, with
+RocksDB's memtable insert the largest item in user space. Found with strace on 2026-11-30 and fixed: the writer was
+notified while the queue's mutex was still held, so it woke only to block
+on that mutex and needed a second wake-up for every command (in-process
+writer at one client 89% → 97% of raw in a same-run check). Letting an
+I/O thread commit its own create when the writer is idle (RocksDB's
+leader approach) would remove the two hand-offs, but that thread would
+then sit in \`fdatasync\` while every other connection on it (verifications
+among them) waits: not done.
 
 With 8 and 64 clients the machine's two cores are nearly saturated (the
 I/O threads, the writer, RocksDB's compactions and wrk), so what each

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -200,6 +201,28 @@ std::string ChildProcess::output() const {
   return text.str();
 }
 
+std::unique_ptr<ChildProcess> start_nginx(const std::filesystem::path& dir, unsigned short port,
+                                          int workers, int cpu, const std::string& body) {
+  const std::string d = dir.string();
+  std::ofstream config(dir / "nginx.conf");
+  config << "daemon off;\nmaster_process on;\nworker_processes " << workers << ";\n"
+         << "pid " << d << "/nginx.pid;\nerror_log " << d << "/error.log warn;\n"
+         << "events { worker_connections 4096; }\n"
+         << "http {\n  access_log off;\n  keepalive_requests 100000000;\n"
+         << "  client_body_temp_path " << d << "/body;\n  proxy_temp_path " << d << "/proxy;\n"
+         << "  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d << "/uwsgi;\n"
+         << "  scgi_temp_path " << d << "/scgi;\n"
+         << "  server {\n    listen 127.0.0.1:" << port << ";\n"
+         << "    location / { default_type application/json; return 200 '" << body << "'; }\n"
+         << "  }\n}\n";
+  config.close();
+  auto nginx = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"nginx", "-p", d, "-e", d + "/error.log", "-c", d + "/nginx.conf"},
+      cpu, dir / "nginx.out");
+  wait_for_port(port, std::chrono::seconds(10));
+  return nginx;
+}
+
 std::string run_and_capture(const std::vector<std::string>& argv, int cpu,
                             const std::filesystem::path& scratch) {
   static int serial = 0;  // unique output names within this process
@@ -295,7 +318,26 @@ WrkResult run_wrk(unsigned short port, const std::string& path, int connections,
     result.p99_ms = milliseconds_of(match[1], match[2]);
   if (std::regex_search(text, match, std::regex("Non-2xx or 3xx responses:\\s+([0-9]+)")))
     result.non_2xx = std::stoull(match[1]);
+  if (std::regex_search(text, match, std::regex("([0-9]+) requests in")))
+    result.requests = std::stoull(match[1]);
   return result;
+}
+
+CpuTimes cpu_times(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces; fields after its closing
+  // parenthesis are plain numbers. utime and stime are fields 14 and 15.
+  const auto name_end = text.rfind(')');
+  if (name_end == std::string::npos) throw std::runtime_error("cannot read /proc/PID/stat");
+  std::istringstream fields(text.substr(name_end + 2));
+  std::string field;
+  for (int number = 3; number < 14; ++number) fields >> field;
+  double user_ticks = 0, system_ticks = 0;
+  fields >> user_ticks >> system_ticks;
+  if (!fields) throw std::runtime_error("cannot parse /proc/PID/stat");
+  const double ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  return {user_ticks / ticks_per_second, system_ticks / ticks_per_second};
 }
 
 std::uint64_t resident_bytes(pid_t pid) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,13 @@ class ChildProcess {
   std::filesystem::path output_path_;
 };
 
+// nginx in the foreground on 127.0.0.1:`port`, pinned to `cpu`, with a
+// minimal configuration written to `dir`: `workers` worker processes, no
+// access log, keep-alive without a request limit, and `body` as a fixed
+// JSON 200 for every path. Returns once it accepts connections.
+std::unique_ptr<ChildProcess> start_nginx(const std::filesystem::path& dir, unsigned short port,
+                                          int workers, int cpu, const std::string& body);
+
 // Runs `argv` to completion pinned to `cpu`; returns its stdout. Throws if
 // it cannot start or exits non-zero.
 std::string run_and_capture(const std::vector<std::string>& argv, int cpu,
@@ -119,6 +127,7 @@ class Keyledgerd {
 
 // wrk's summary: requests per second and the 99th percentile latency.
 struct WrkResult {
+  std::uint64_t requests = 0;  // answered in the whole run
   double requests_per_second = 0;
   double p99_ms = 0;
   std::uint64_t non_2xx = 0;
@@ -129,6 +138,15 @@ struct WrkResult {
 WrkResult run_wrk(unsigned short port, const std::string& path, int connections, double seconds,
                   int cpu, const std::vector<std::string>& headers,
                   const std::filesystem::path& scratch, const std::filesystem::path& script = {});
+
+// CPU time `pid` has used so far, over all its threads, in seconds
+// (utime and stime of /proc/PID/stat): user space and the kernel on its
+// behalf.
+struct CpuTimes {
+  double user = 0;
+  double system = 0;
+};
+CpuTimes cpu_times(pid_t pid);
 
 // Resident set size of `pid` in bytes (VmRSS from /proc/PID/status).
 std::uint64_t resident_bytes(pid_t pid);

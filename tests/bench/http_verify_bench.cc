@@ -7,7 +7,6 @@
 //   keyledger_bench_http_verify [--connections C] [--workers W] [--runs R] [--seconds S]
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include "tests/bench/bench_common.h"
@@ -17,32 +16,6 @@
 namespace {
 
 using namespace keyledger;
-
-// nginx in the foreground with a minimal configuration in `dir`: no access
-// log (keyledgerd runs with --no-access-log too), keep-alive without a
-// request limit, and `body` as a fixed 200 for every path.
-std::unique_ptr<bench::ChildProcess> start_nginx(const std::filesystem::path& dir,
-                                                 unsigned short port, int workers, int cpu,
-                                                 const std::string& body) {
-  const std::string d = dir.string();
-  std::ofstream config(dir / "nginx.conf");
-  config << "daemon off;\nmaster_process on;\nworker_processes " << workers << ";\n"
-         << "pid " << d << "/nginx.pid;\nerror_log " << d << "/error.log warn;\n"
-         << "events { worker_connections 4096; }\n"
-         << "http {\n  access_log off;\n  keepalive_requests 100000000;\n"
-         << "  client_body_temp_path " << d << "/body;\n  proxy_temp_path " << d << "/proxy;\n"
-         << "  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d << "/uwsgi;\n"
-         << "  scgi_temp_path " << d << "/scgi;\n"
-         << "  server {\n    listen 127.0.0.1:" << port << ";\n"
-         << "    location / { default_type application/json; return 200 '" << body << "'; }\n"
-         << "  }\n}\n";
-  config.close();
-  auto nginx = std::make_unique<bench::ChildProcess>(
-      std::vector<std::string>{"nginx", "-p", d, "-e", d + "/error.log", "-c", d + "/nginx.conf"},
-      cpu, dir / "nginx.out");
-  bench::wait_for_port(port, std::chrono::seconds(10));
-  return nginx;
-}
 
 std::string p99_cell(const bench::Figures& p99) { return bench::format_figures(p99) + " ms"; }
 
@@ -75,7 +48,7 @@ int main(int argc, char** argv) {
     const auto sample = probe.get("/v1/verify", {{"MC-Api-Key", token}});
     if (sample.status != 200) throw std::runtime_error("verify failed: " + sample.body);
     const unsigned short nginx_port = bench::free_loopback_port();
-    auto nginx = start_nginx(dir.path(), nginx_port, workers, cpus.server, sample.body);
+    auto nginx = bench::start_nginx(dir.path(), nginx_port, workers, cpus.server, sample.body);
 
     const std::vector<std::string> headers = {"MC-Api-Key: " + token};
     auto measure = [&](unsigned short port, const std::string& path, double length) {

@@ -16,14 +16,9 @@
 #include <numeric>
 
 #include "core/huge_page_memory.h"
-#include "core/random.h"
 #include "core/token.h"
-#include "projections/live_projection.h"
-#include "server/credential_verifier.h"
-#include "storage/group_commit_writer.h"
-#include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
-#include "tests/support/temp_dir.h"
+#include "tests/bench/verification_fixture.h"
 
 namespace {
 
@@ -81,35 +76,6 @@ class RawHmac {
   EVP_MAC_CTX* context_ = nullptr;
 };
 
-struct Fixture {
-  std::vector<std::string> tokens;
-  projections::LedgerState state;
-};
-
-// `keys` live keys of one user, each with a real token and stored hash;
-// the last use is already this benchmark's client IP, so verifying records
-// the use in memory and never queues a KeyUsed event.
-Fixture make_fixture(std::size_t keys, SecretHasher& hasher) {
-  Fixture fixture;
-  SeededRandom random(11);
-  fixture.state.put_user(UserRecord{"bench", Privilege::kUser, false, false, "", 1});
-  fixture.tokens.reserve(keys);
-  for (std::size_t i = 0; i < keys; ++i) {
-    Token token = generate_token(kDefaultTokenPrefix, random);
-    KeyRecord key;
-    key.key_id = token.key_id;
-    key.owner = "bench";
-    key.name = "service " + std::to_string(i);
-    key.secret_hash = hasher.hash(token.key_id, token.secret);
-    key.created_seq = i + 2;
-    key.last_used_ip = kClientIp;
-    key.last_used_at_ns = 1;  // a use on record, so the index holds its address
-    fixture.state.put_key(std::move(key));
-    fixture.tokens.push_back(token.to_string());
-  }
-  return fixture;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,11 +88,9 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "Length of each measurement")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  const std::string pepper(32, 'p');
-  auto hasher = SecretHasher::create(pepper);
-  if (!hasher.is_ok()) return 1;
   std::fprintf(stderr, "building %zu keys …\n", keys);
-  Fixture fixture = make_fixture(keys, *hasher);
+  bench::VerificationFixture fixture(keys, kClientIp);
+  const SecretHasher& hasher = fixture.hasher();
   // Presented in a shuffled order, so lookups miss the CPU caches as they
   // would with many API clients.
   std::vector<std::uint32_t> order(keys);
@@ -140,41 +104,22 @@ int main(int argc, char** argv) {
   // token has the same length (the format fixes it), so the n-th starts at
   // n times that length: an array of a million views to them, 16 MB in
   // 4 KiB pages, cost the loop 10-25% more time, varying from run to run.
-  const std::size_t token_size = fixture.tokens[0].size();
+  const std::size_t token_size = fixture.tokens()[0].size();
   HugePageResource huge_pages;
   std::pmr::string presented_text(&huge_pages);
   presented_text.reserve(keys * token_size);
   for (std::uint32_t index : order) {
-    if (fixture.tokens[index].size() != token_size) {
+    if (fixture.tokens()[index].size() != token_size) {
       std::fprintf(stderr, "bench: tokens differ in length\n");
       return 1;
     }
-    presented_text += fixture.tokens[index];
+    presented_text += fixture.tokens()[index];
   }
 
-  testing::TempDir dir;
-  storage::RocksOptions rocks;
-  rocks.sync = false;
-  auto log = storage::RocksEventLog::open(dir.path() / "ledger", rocks);
-  if (!log.is_ok()) return 1;
-  SystemClock clock;
-  projections::LiveProjection projection(std::move(fixture.state));
-  storage::GroupCommitWriter writer(**log, projection, clock);
-  server::LastUseTracker last_use(writer, projection, clock, std::chrono::seconds(60));
-  server::FailureRateLimiter limiter(clock, 60);
-  server::CredentialVerifier verifier(projection, *hasher, last_use, limiter, clock,
-                                      std::string(kDefaultTokenPrefix));
-  const std::string client_ip = kClientIp;
-
   pin_self(bench::cpu_plan().server);
-  // Every key once first: a running server has seen its keys before, so
-  // the last-use tracker holds an entry for each (its first sighting of a
-  // key allocates one, which is not the steady state).
   std::uint64_t failures = 0;
-  for (const auto& token : fixture.tokens)
-    if (!verifier.verify(token, client_ip).is_ok()) ++failures;
-  RawHmac raw(pepper);
-  const std::string same_size_input(fixture.tokens[0].size(), 'x');
+  RawHmac raw(fixture.pepper());
+  const std::string same_size_input(fixture.tokens()[0].size(), 'x');
   constexpr std::size_t kBatch = 4096;
   std::size_t next = 0;
   // The same HMAC computed as keyledger computes it (SecretHasher: the
@@ -191,20 +136,20 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < kBatch; ++i) raw.hash(same_size_input);
     }));
     own_hmac_rates.add(rate_of(seconds, kBatch, [&] {
-      for (std::size_t i = 0; i < kBatch; ++i) own_last = hasher->hash(own_key_id, own_secret);
+      for (std::size_t i = 0; i < kBatch; ++i) own_last = hasher.hash(own_key_id, own_secret);
     }));
     verify_rates.add(rate_of(seconds, kBatch, [&] {
       for (std::size_t i = 0; i < kBatch; ++i) {
         const std::string_view token(presented_text.data() + next * token_size, token_size);
         next = next + 1 == keys ? 0 : next + 1;
-        if (!verifier.verify(token, client_ip).is_ok()) ++failures;
+        if (!fixture.verify(token)) ++failures;
       }
     }));
     std::fprintf(stderr, "run %d: hmac %.0f/s, own hmac %.0f/s, verify %.0f/s\n", run + 1,
                  hmac_rates.runs.back(), own_hmac_rates.runs.back(), verify_rates.runs.back());
   }
   // A hash the loop computed must come out right, so none was skipped.
-  if (own_last != hasher->hash(own_key_id, own_secret)) return 1;
+  if (own_last != hasher.hash(own_key_id, own_secret)) return 1;
   if (failures > 0) {
     std::fprintf(stderr, "bench: %llu verifications failed\n",
                  static_cast<unsigned long long>(failures));
