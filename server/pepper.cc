@@ -15,13 +15,15 @@
 
 namespace keyledger::server {
 
-StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path,
-                                            RandomSource& random) {
+StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, RandomSource& random,
+                                            bool may_create) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     if (errno != ENOENT)
       return unavailable("pepper_unreadable",
                          "cannot read " + path.string() + ": " + std::strerror(errno));
+    if (!may_create)
+      return failed_precondition("pepper_missing", path.string() + " does not exist");
     std::array<std::uint8_t, 32> bytes;
     random.fill(bytes);
     const std::string pepper = to_hex(bytes);
@@ -45,6 +47,44 @@ StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path,
   if (pepper.size() < kMinPepperLength)
     return failed_precondition("pepper_too_short", path.string() + " holds fewer than 32 bytes");
   return pepper;
+}
+
+std::string pepper_fingerprint(const SecretHasher& hasher) {
+  // The label holds '-', which a key id (base62) never does, so the
+  // fingerprint can never equal a stored key hash.
+  return to_hex(hasher.hash("keyledger-pepper-fingerprint", "1"));
+}
+
+StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
+                                          storage::RocksEventLog& log, RandomSource& random) {
+  const std::uint64_t events = log.head().seq;
+  auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0);
+  if (!pepper.is_ok()) {
+    if (pepper.status().reason() != "pepper_missing") return pepper.status();
+    return failed_precondition(
+        "pepper_missing",
+        path.string() + " does not exist, but the ledger holds " + std::to_string(events) +
+            " events and its key hashes were made with the pepper from that file. Restore it "
+            "(--pepper-file names another place); with a new pepper every API key would fail "
+            "verification. Nothing was changed.");
+  }
+  auto hasher = SecretHasher::create(*pepper);
+  if (!hasher.is_ok()) return hasher.status();
+  const std::string fingerprint = pepper_fingerprint(*hasher);
+  auto stored = log.pepper_check();
+  if (!stored.is_ok()) return stored.status();
+  if (*stored && **stored == fingerprint) return std::move(*hasher);
+  // Without an event there is no key hash yet: the ledger may take any
+  // pepper (a first start, or one that stopped before its first event).
+  if (*stored && events > 0)
+    return failed_precondition(
+        "pepper_mismatch",
+        "the pepper in " + path.string() +
+            " is not the one this ledger's key hashes were made with (the ledger stores another "
+            "pepper's fingerprint). Start with the ledger's own pepper file; with this one every "
+            "API key would fail verification. Nothing was changed.");
+  KEYLEDGER_RETURN_IF_ERROR(log.store_pepper_check(fingerprint));
+  return std::move(*hasher);
 }
 
 }  // namespace keyledger::server

@@ -126,15 +126,15 @@ int run_server(const ServerConfig& config) {
   // sit beside it by default.
   const std::filesystem::path db_path = std::filesystem::path(config.data_dir) / "ledger";
   if (!data_folder_writable(config.data_dir, db_path)) return kExitDataNotWritable;
-  auto pepper = load_or_create_pepper(config.pepper_file, random);
-  if (!pepper.is_ok()) return fail("pepper", pepper.status());
-  auto secret_hasher = SecretHasher::create(*pepper);
-  if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
 
   storage::RocksOptions rocks_options;
   rocks_options.sync = config.sync;
   auto log = storage::RocksEventLog::open(db_path, rocks_options);
   if (!log.is_ok()) return fail("opening " + db_path.string(), log.status());
+  // After the ledger, which says whether a pepper may still be created and
+  // which pepper its key hashes were made with.
+  auto secret_hasher = open_ledger_pepper(config.pepper_file, **log, random);
+  if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
   auto projection = projections::LiveProjection::load(**log);
   if (!projection.is_ok()) return fail("loading the projection", projection.status());
 

@@ -365,6 +365,24 @@ Status RocksEventLog::append(std::span<const EncodedEvent> events,
   return Status::ok();
 }
 
+StatusOr<std::optional<std::string>> RocksEventLog::pepper_check() const {
+  std::string value;
+  const rocksdb::Status status = impl_->db->Get({}, impl_->meta(), "pepper_check", &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  KEYLEDGER_RETURN_IF_ERROR(from_rocks(status, "reading the pepper's fingerprint"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksEventLog::store_pepper_check(std::string_view fingerprint) {
+  if (impl_->options.mode == OpenMode::kReadOnly)
+    return failed_precondition("read_only", "the ledger is open read-only");
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;  // the binding must outlive a crash like the keys it protects
+  return from_rocks(impl_->db->Put(write_options, impl_->meta(), "pepper_check",
+                                   rocksdb::Slice(fingerprint.data(), fingerprint.size())),
+                    "storing the pepper's fingerprint");
+}
+
 Status RocksEventLog::read_events(
     std::uint64_t from_seq,
     const std::function<bool(std::uint64_t, std::string_view)>& visit) const {

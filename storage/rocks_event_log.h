@@ -9,13 +9,18 @@
 //   owner_index  owner "\0" key id → ""           (persisted projection)
 //   meta         "head" → seq ‖ hash; "projection_head" → seq ‖ hash of
 //                the event the stored projection includes;
-//                "format" → "keyledger/1"
+//                "format" → "keyledger/1";
+//                "pepper_check" → the fingerprint of the pepper the stored
+//                key hashes were made with (server/pepper.h)
 // Every append writes events, projection changes and both heads in one
 // WriteBatch, so a crash leaves either all of it or none.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "core/event_log.h"
 #include "core/status.h"
@@ -56,12 +61,17 @@ class RocksEventLog final : public EventLog {
   LogHead projection_head() const;
   Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
                 const LogHead& new_head) override;
-  Status read_events(std::uint64_t from_seq,
-                     const std::function<bool(std::uint64_t, std::string_view)>& visit)
-      const override;
-  Status read_records(RecordTable table,
-                      const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override;
+  Status read_events(
+      std::uint64_t from_seq,
+      const std::function<bool(std::uint64_t, std::string_view)>& visit) const override;
+  Status read_records(
+      RecordTable table,
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  // The fingerprint of the pepper this ledger's key hashes were made with,
+  // or nullopt if none is stored (a fresh ledger, or one from before the
+  // fingerprint was kept). Stored, synced, by store_pepper_check.
+  StatusOr<std::optional<std::string>> pepper_check() const;
+  Status store_pepper_check(std::string_view fingerprint);
   // RocksDB's own estimate (table properties plus memtables).
   std::uint64_t estimate_record_count(RecordTable table) const override;
 

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -126,6 +127,12 @@ int main(int argc, char** argv) {
     const auto built = std::chrono::steady_clock::now();
     std::filesystem::create_directories(fixture);
     build_key_ledger(fixture / "ledger", keys);
+    // keyledgerd starts on a ledger with events only beside the pepper its
+    // key hashes were made with (server/pepper.h). The fixture's hashes are
+    // random bytes, so any private pepper will do.
+    std::ofstream(fixture / "pepper") << std::string(64, 'b');
+    std::filesystem::permissions(fixture / "pepper", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
     std::fprintf(stderr, "built in %.1f s\n", seconds_since(built));
     // The first read-write open recovers the write-ahead log the build left
     // and flushes it; that is the fixture settling, not a start.

@@ -1,8 +1,13 @@
 // The whole life of a key through a real keyledgerd: sign in, create, list,
 // verify, last use shown, rename, delete → 401 on the next request,
-// history, audit, and a restart that keeps everything.
+// history, audit, a restart that keeps everything, and one refused because
+// the ledger's pepper is missing or another.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
+#include "tests/support/binaries.h"
+#include "tests/support/command_runner.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 
@@ -25,7 +30,9 @@ TEST_CASE("a key lives from creation to deletion through the HTTP API", "[integr
   ServerProcess server;
   HttpClient admin(server.port());
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
-  REQUIRE(admin.post_json("/v1/users", {{"user", "alice"}, {"password", "alice-password"}}).status == 201);
+  REQUIRE(
+      admin.post_json("/v1/users", {{"user", "alice"}, {"password", "alice-password"}}).status ==
+      201);
 
   HttpClient alice(server.port());
   auto login = alice.login("alice", "alice-password");
@@ -120,4 +127,48 @@ TEST_CASE("a restart keeps keys, deletions and the last use flushed at shutdown"
   CHECK(key["last_used_ip"] == "127.0.0.1");
   CHECK(after.get("/v1/verify", {{"MC-Api-Key", kept_token}}).status == 200);
   CHECK(after.get("/v1/verify", {{"MC-Api-Key", gone_token}}).status == 401);
+}
+
+TEST_CASE("a restart without the ledger's pepper is refused and the keys survive its return",
+          "[integration]") {
+  ServerProcess server;
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  auto created = admin.post_json("/v1/keys", {{"name", "bound"}});
+  REQUIRE(created.status == 201);
+  const std::string token = created.json()["key"];
+  REQUIRE(server.stop() == 0);
+
+  const auto pepper = server.data_dir() / "pepper";
+  const auto kept =
+      server.data_dir().parent_path() / (server.data_dir().filename().string() + "-pepper-kept");
+  std::filesystem::rename(pepper, kept);
+  auto start = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--data", server.data_dir().string(), "--listen",
+                                     "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_command(keyledgerd_path(), args);
+  };
+  SECTION("the file is missing") {
+    auto refused = start({});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("pepper_missing") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(pepper));  // not replaced by a new one
+  }
+  SECTION("another pepper is named") {
+    const auto other =
+        server.data_dir().parent_path() / (server.data_dir().filename().string() + "-other-pepper");
+    std::ofstream(other) << std::string(64, 'a');
+    std::filesystem::permissions(
+        other, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    auto refused = start({"--pepper-file", other.string()});
+    std::filesystem::remove(other);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("pepper_mismatch") != std::string::npos);
+  }
+
+  std::filesystem::rename(kept, pepper);
+  server.restart();
+  HttpClient client(server.port());
+  CHECK(client.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
 }
