@@ -98,7 +98,6 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   }
   if (*disabled && **disabled != user->disabled)
     commands.push_back(**disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
-  if (*locked && !**locked) deps_.sign_ins.unblock(user_id);
   if (*locked && **locked != user->locked)
     commands.push_back(**locked ? Command(LockUser{user_id, "locked by an administrator"})
                                 : Command(UnlockUser{user_id}));
@@ -108,30 +107,25 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
                                      (*privilege_text && **privilege_text != "admin"));
   if (self_harm)
     return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
-  auto answer = [this, exchange, user_id] {
+  // What the change does beyond the ledger, once it has taken effect (a
+  // refused or failed change must leave sessions and sign-in blocks alone):
+  // a disabled user is signed out everywhere; unlocking also lifts the
+  // sign-in guard's block after failed passwords.
+  const bool sign_out = *disabled && **disabled;
+  const bool unblock = *locked && !**locked;
+  auto answer = [this, exchange, user_id, sign_out, unblock] {
+    if (sign_out) deps_.sessions.erase_user(user_id);
+    if (unblock) deps_.sign_ins.unblock(user_id);
     auto current = deps_.projection.user(user_id);
     return json_response(*exchange, 200, current ? user_json(*current) : Json::object());
   };
   if (commands.empty()) return respond(answer());
-  if (*disabled && **disabled) deps_.sessions.erase_user(user_id);
-  // Submitted together: the writer keeps their order and they usually land
-  // in one commit. The answer waits for the last.
-  auto remaining = std::make_shared<std::atomic<std::size_t>>(commands.size());
-  auto failure = std::make_shared<std::optional<Status>>();
-  auto failure_mutex = std::make_shared<std::mutex>();
-  for (auto& command : commands) {
-    deps_.writer.submit(
-        std::move(command), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
-        answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
-          if (!result.is_ok()) {
-            std::lock_guard lock(*failure_mutex);
-            if (!*failure) *failure = result.status();
-          }
-          if (remaining->fetch_sub(1) != 1) return;
-          std::lock_guard lock(*failure_mutex);
-          respond(*failure ? status_response(*exchange, **failure) : answer());
-        }));
-  }
+  // All of the changes in one commit, or none of them (GroupCommitWriter::submit_all).
+  deps_.writer.submit_all(
+      std::move(commands), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
+      answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
+        respond(result.is_ok() ? answer() : status_response(*exchange, result.status()));
+      }));
 }
 
 void Api::list_users(ExchangePtr exchange, Respond respond) {

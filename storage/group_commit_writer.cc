@@ -43,16 +43,31 @@ std::future<StatusOr<CommittedEvent>> GroupCommitWriter::submit(Command command,
 }
 
 void GroupCommitWriter::submit(Command command, EventOrigin origin, Callback done) {
+  enqueue(Pending{std::move(command), {}, std::move(origin), std::move(done)});
+}
+
+void GroupCommitWriter::submit_all(std::vector<Command> commands, EventOrigin origin,
+                                   Callback done) {
+  if (commands.empty()) {
+    done(invalid_argument("no_commands", "submit_all needs at least one command"));
+    return;
+  }
+  Command first = std::move(commands.front());
+  commands.erase(commands.begin());
+  enqueue(Pending{std::move(first), std::move(commands), std::move(origin), std::move(done)});
+}
+
+void GroupCommitWriter::enqueue(Pending pending) {
   bool queued = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Pending{std::move(command), std::move(origin), std::move(done)});
+      queue_.push_back(std::move(pending));
       queued = true;
     }
   }
   if (!queued) {
-    done(unavailable("shutting_down", "the ledger is shutting down"));
+    pending.done(unavailable("shutting_down", "the ledger is shutting down"));
     return;
   }
   // Notified after unlocking: a writer woken while the mutex is still held
@@ -88,26 +103,48 @@ void GroupCommitWriter::run() {
 }
 
 void GroupCommitWriter::commit(std::deque<Pending>& batch) {
-  LogHead head = log_.head();
+  for (std::size_t begin = 0; begin < batch.size();) {
+    std::size_t end = begin + 1;
+    if (!batch[begin].is_group())
+      while (end < batch.size() && !batch[end].is_group()) ++end;
+    commit_run(batch, begin, end);
+    begin = end;
+  }
+}
+
+void GroupCommitWriter::commit_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end) {
+  const LogHead start = log_.head();
+  LogHead head = start;
   // Event times never go backwards, even if the wall clock does, so that
   // "as of time T" queries agree with seq order.
   const TimeNs now = std::max(clock_.now_ns(), last_time_ns_);
   std::vector<EncodedEvent> encoded;
-  std::vector<std::optional<StatusOr<CommittedEvent>>> results(batch.size());
+  std::vector<std::optional<StatusOr<CommittedEvent>>> results(end - begin);
   std::uint64_t rejected = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto payload = state_.decide(batch[i].command);
-    if (!payload.is_ok()) {
-      results[i] = payload.status();
-      ++rejected;
-      continue;
+  for (std::size_t i = begin; i < end; ++i) {
+    Pending& pending = batch[i];
+    std::optional<StatusOr<CommittedEvent>>& result = results[i - begin];
+    for (std::size_t c = 0; c <= pending.more.size(); ++c) {
+      auto payload = state_.decide(c == 0 ? pending.command : pending.more[c - 1]);
+      if (!payload.is_ok()) {
+        result = payload.status();
+        break;
+      }
+      Event event{head.seq + 1, now, pending.origin, head.hash, std::move(payload).value()};
+      std::string bytes = encode_event(event);
+      head = LogHead{event.seq, chain_hash(head.hash, bytes)};
+      state_.stage(event);
+      result = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
+      encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
     }
-    Event event{head.seq + 1, now, batch[i].origin, head.hash, std::move(payload).value()};
-    std::string bytes = encode_event(event);
-    head = LogHead{event.seq, chain_hash(head.hash, bytes)};
-    state_.stage(event);
-    results[i] = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
-    encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
+    if (result->is_ok()) continue;
+    ++rejected;
+    if (pending.is_group()) {
+      // A group runs alone, so what is staged is its own: none of it stays.
+      state_.discard();
+      encoded.clear();
+      head = start;
+    }
   }
 
   Status appended = Status::ok();
@@ -136,13 +173,13 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
         ++stats_.commit_failures;
     }
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    // A failed append fails the whole batch: decisions were made against
+  for (std::size_t i = begin; i < end; ++i) {
+    // A failed append fails the whole run: decisions were made against
     // state that was never published.
     if (!appended.is_ok())
       batch[i].done(appended);
     else
-      batch[i].done(std::move(*results[i]));
+      batch[i].done(std::move(*results[i - begin]));
   }
 }
 

@@ -13,6 +13,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/commands.h"
@@ -79,6 +80,13 @@ class GroupCommitWriter {
   // writer after queueing, when `done` may already have run.
   void submit(Command command, EventOrigin origin, Callback done);
 
+  // Thread-safe. Commits `commands` (at least one) together or not at all:
+  // each is decided against the state including those before it, and all
+  // their events go into one append. If one is rejected, or the append
+  // fails, none is written or published and `done` gets that error;
+  // otherwise it gets the last command's event. Like submit(), otherwise.
+  void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done);
+
   // submit() and wait.
   StatusOr<CommittedEvent> execute(Command command, EventOrigin origin);
 
@@ -87,12 +95,19 @@ class GroupCommitWriter {
  private:
   struct Pending {
     Command command;
+    std::vector<Command> more;  // the rest of a submit_all group, in order
     EventOrigin origin;
     Callback done;
+    bool is_group() const { return !more.empty(); }
   };
 
+  void enqueue(Pending pending);
   void run();
+  // Commits a batch in runs of single commands, each group on its own, so
+  // that a rejected group can discard what it staged without touching the
+  // decisions of other commands.
   void commit(std::deque<Pending>& batch);
+  void commit_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end);
 
   EventLog& log_;
   CommandStateMachine& state_;

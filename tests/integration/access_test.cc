@@ -220,6 +220,28 @@ TEST_CASE("ten failed sign-ins in a row lock a user until an admin unlocks it", 
   CHECK(unlock_rows[0]["actor"] == "admin");
 }
 
+TEST_CASE("a refused change to oneself leaves the count of failed sign-ins alone",
+          "[integration]") {
+  ServerProcess server;
+  HttpClient admin(server.port()), root(server.port()), guesser(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  REQUIRE(admin
+              .post_json("/v1/users",
+                         {{"user", "root"}, {"password", "root-password"}, {"privilege", "admin"}})
+              .status == 201);
+  REQUIRE(root.login("root", "root-password").status == 200);
+  for (int i = 0; i < 9; ++i) REQUIRE(guesser.login("root", "wrong-password").status == 401);
+
+  // Unlocking is part of the request, but the request is refused as a whole.
+  auto refused = root.patch_json("/v1/users/root", {{"locked", false}, {"disabled", true}});
+  CHECK(refused.status == 409);
+  CHECK(refused.error_code() == "cannot_change_self");
+
+  auto tenth = guesser.login("root", "wrong-password");
+  CHECK(tenth.status == 423);
+  CHECK(tenth.error_code() == "user_locked");
+}
+
 TEST_CASE("failed verifications from one client are rate-limited", "[integration]") {
   ServerProcess server({"--max-failed-verifications", "5"});
   HttpClient admin(server.port()), client(server.port());

@@ -16,6 +16,7 @@
 #include "tests/reliability/tmpfs_mount.h"
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
+#include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -74,6 +75,25 @@ TEST_CASE("a full disk fails changes with 503 and the same process writes again 
   HttpSession session(server.port());
   for (int i = 0; i < 5; ++i)
     REQUIRE(create_key(session, driver->token, model, "before-" + std::to_string(i)).status == 201);
+  // A user signed in to the panel, for a change to that user on the full disk.
+  const std::map<std::string, std::string> as_driver = {{"MC-Api-Key", driver->token}};
+  auto made = session.send("POST", "/v1/users", R"({"user":"member","password":"member-password"})",
+                           as_driver);
+  REQUIRE(made);
+  REQUIRE(made->status == 201);
+  testing::HttpClient member(server.port());
+  REQUIRE(member.login("member", "member-password").status == 200);
+  auto member_as_admin_sees_it = [&] {
+    auto users = session.send("GET", "/v1/users", "", as_driver);
+    REQUIRE(users);
+    REQUIRE(users->status == 200);
+    const nlohmann::json listed = users->json();
+    for (const auto& user : listed["users"])
+      if (user["user"] == "member") return user;
+    FAIL("member is not listed");
+    return nlohmann::json();
+  };
+  const nlohmann::json member_before = member_as_admin_sees_it();
 
   const auto filler = disk.path() / "filler";
   REQUIRE(fill_disk(filler) > 0);
@@ -93,6 +113,15 @@ TEST_CASE("a full disk fails changes with 503 and the same process writes again 
   }
   INFO("attempts on the full disk: " << attempts);
   REQUIRE(refused == 20);
+
+  // A change of several fields is refused whole: neither the privilege nor
+  // the disabling takes effect, and the user stays signed in.
+  auto patched = session.send("PATCH", "/v1/users/member",
+                              R"({"privilege":"auditor","disabled":true})", as_driver);
+  REQUIRE(patched);
+  CHECK(patched->status == 503);
+  CHECK(member_as_admin_sees_it() == member_before);
+  CHECK(member.get("/v1/credentials").status == 200);
 
   // Up and serving: health, reads and verification still work.
   CHECK(still_running(server.pid()));
@@ -127,6 +156,17 @@ TEST_CASE("a full disk fails changes with 503 and the same process writes again 
       attempts - refused, refused, static_cast<long long>(recovery_ms), tries_after_space_returned);
   for (int i = 0; i < 5; ++i)
     CHECK(create_key(session, driver->token, model, "later-" + std::to_string(i)).status == 201);
+  // The refused change was not half-kept anywhere: made again, all of it
+  // takes effect, and only now is the user signed out.
+  CHECK(member_as_admin_sees_it() == member_before);
+  CHECK(member.get("/v1/credentials").status == 200);
+  auto patched_again = session.send("PATCH", "/v1/users/member",
+                                    R"({"privilege":"auditor","disabled":true})", as_driver);
+  REQUIRE(patched_again);
+  CHECK(patched_again->status == 200);
+  CHECK(member_as_admin_sees_it()["privilege"] == "auditor");
+  CHECK(member_as_admin_sees_it()["disabled"] == true);
+  CHECK(member.get("/v1/credentials").status == 401);
   CheckReport same_process = check_against_model(model, server.port(), driver->token);
   INFO("problems: " << joined(same_process.problems));
   CHECK(same_process.ok());

@@ -1,6 +1,7 @@
 // GroupCommitWriter semantics: commands in one batch see each other, a
 // rejected command leaves the rest of its batch alone, and a failed append
-// fails the whole batch without any effect. Batches are formed on purpose
+// fails the whole batch without any effect; a group of commands commits
+// whole or not at all. Batches are formed on purpose
 // by holding the writer inside an append while more commands queue up.
 #include <catch2/catch.hpp>
 #include <condition_variable>
@@ -125,6 +126,15 @@ class WriterFixture {
 
   Answer submit(Command command) {
     return writer_->submit(std::move(command), EventOrigin{"system", "127.0.0.1", "writer-test"});
+  }
+  Answer submit_all(std::vector<Command> commands) {
+    auto promise = std::make_shared<std::promise<StatusOr<storage::CommittedEvent>>>();
+    Answer answer = promise->get_future();
+    writer_->submit_all(std::move(commands), EventOrigin{"system", "127.0.0.1", "writer-test"},
+                        [promise](StatusOr<storage::CommittedEvent> result) {
+                          promise->set_value(std::move(result));
+                        });
+    return answer;
   }
   StatusOr<storage::CommittedEvent> execute(Command command) {
     return submit(std::move(command)).get();
@@ -414,4 +424,76 @@ TEST_CASE("the writer answers every queued command before it stops", "[storage]"
   TestLedger reopened(ledger.path(), false);
   CHECK(reopened.log().head().seq == 201);
   CHECK(reopened.projection().live_keys_of("alice").size() == 200);
+}
+
+TEST_CASE("a group of commands commits in one append, each seeing those before it", "[storage]") {
+  WriterFixture f;
+  REQUIRE(f.execute(f.create_user("erin")).is_ok());
+  const int appends = f.log().appends();
+  auto done = f.submit_all({ChangePrivilege{"erin", Privilege::kAuditor}, DisableUser{"erin"},
+                            EnableUser{"erin"}})
+                  .get();
+  INFO(done.status().to_string());
+  REQUIRE(done.is_ok());
+  CHECK(done->seq == 4);  // the last command's event
+  CHECK(f.log().appends() == appends + 1);
+  CHECK(f.rocks().head().seq == 4);
+  REQUIRE(f.projection().user("erin"));
+  CHECK(f.projection().user("erin")->privilege == Privilege::kAuditor);
+  CHECK_FALSE(f.projection().user("erin")->disabled);
+  f.check_consistent();
+}
+
+TEST_CASE("a group with a rejected command changes nothing, and its batch goes on", "[storage]") {
+  WriterFixture f;
+  REQUIRE(f.execute(f.create_user("erin")).is_ok());
+  const auto before = f.projection().snapshot();
+  Answer blocker = f.hold_writer(f.create_user("blocker"));
+  Answer earlier = f.submit(f.create_user("frank"));
+  // The privilege change alone would be accepted; the second command is
+  // rejected (erin is not disabled), so neither may take effect.
+  Answer group = f.submit_all({ChangePrivilege{"erin", Privilege::kAdmin}, EnableUser{"erin"}});
+  Answer later = f.submit(f.create_user("grace"));
+  f.log().release();
+  REQUIRE(blocker.get().is_ok());
+
+  auto rejected = group.get();
+  REQUIRE_FALSE(rejected.is_ok());
+  CHECK(rejected.status().reason() == "unchanged");
+  auto frank = earlier.get();
+  auto grace = later.get();
+  REQUIRE(frank.is_ok());
+  REQUIRE(grace.is_ok());
+  CHECK(grace->seq == frank->seq + 1);  // no event of the group between them
+  REQUIRE(f.projection().user("erin"));
+  CHECK(f.projection().user("erin")->privilege == before.find_user("erin")->privilege);
+  CHECK(f.writer().stats().commands_rejected == 1);
+  f.check_consistent();
+  f.reopen();
+  CHECK(f.projection().user("erin")->privilege == Privilege::kUser);
+  f.check_consistent();
+}
+
+TEST_CASE("a group whose append fails changes nothing", "[storage]") {
+  WriterFixture f;
+  REQUIRE(f.execute(f.create_user("erin")).is_ok());
+  const LogHead head = f.rocks().head();
+  f.log().set_failing(true);
+  auto failed =
+      f.submit_all({ChangePrivilege{"erin", Privilege::kAdmin}, DisableUser{"erin"}}).get();
+  REQUIRE_FALSE(failed.is_ok());
+  CHECK(failed.status().code() == StatusCode::kUnavailable);
+  f.log().set_failing(false);
+  CHECK(f.rocks().head() == head);
+  CHECK(f.projection().user("erin")->privilege == Privilege::kUser);
+  CHECK_FALSE(f.projection().user("erin")->disabled);
+  f.check_consistent();
+}
+
+TEST_CASE("an empty group is refused", "[storage]") {
+  WriterFixture f;
+  auto refused = f.submit_all({}).get();
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().reason() == "no_commands");
+  CHECK(f.rocks().head().seq == 0);
 }
