@@ -23,6 +23,10 @@ std::span<const Api::PanelAsset> Api::panel_assets() {
       {"/i18n.js", "i18n.js", "text/javascript; charset=utf-8"},
       {"/app.css", "app.css", "text/css; charset=utf-8"},
       {"/favicon.svg", "favicon.svg", "image/svg+xml"},
+      // The API documentation's script and style, shared by both of its
+      // languages (Api::docs serves the pages).
+      {"/docs.js", "docs.js", "text/javascript; charset=utf-8"},
+      {"/docs.css", "docs.css", "text/css; charset=utf-8"},
   };
   return kAssets;
 }

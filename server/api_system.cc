@@ -34,10 +34,35 @@ void Api::openapi(ExchangePtr exchange, Respond respond) {
 }
 
 void Api::docs(ExchangePtr exchange, Respond respond) {
-  HttpResponse response = asset_response(*exchange, "docs.html", "text/html; charset=utf-8");
-  response.set(
-      "Content-Security-Policy",
-      "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+  // The documentation exists in English and Spanish: `?lang=` (the panel's
+  // link passes its language) wins over Accept-Language.
+  Language language = exchange->language;
+  for (const auto& [name, value] : exchange->query) {
+    if (name != "lang")
+      return respond(status_response(
+          *exchange,
+          invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name)));
+    if (value == "en") {
+      language = Language::kEnglish;
+    } else if (value == "es") {
+      language = Language::kSpanish;
+    } else {
+      return respond(status_response(
+          *exchange,
+          invalid_argument("invalid_parameter",
+                           "the documentation exists in 'en' and 'es', not '" + value + "'",
+                           "lang")));
+    }
+  }
+  HttpResponse response =
+      asset_response(*exchange, language == Language::kSpanish ? "docs.es.html" : "docs.html",
+                     "text/html; charset=utf-8");
+  response.set(http::field::content_language, language_tag(language));
+  response.set(http::field::vary, "Accept-Language");
+  // Its script and style are files of its own (docs.js, docs.css), so the
+  // page runs nothing inline.
+  response.set("Content-Security-Policy",
+               "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'");
   respond(std::move(response));
 }
 

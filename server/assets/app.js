@@ -319,9 +319,17 @@ async function loadCredentials() {
   }
 }
 
+// The API documentation in the panel's language (the server has it in
+// English and Spanish; ?lang= chooses).
+function docsHref() {
+  const url = new URL(state.docsUrl, window.location.href);
+  url.searchParams.set('lang', state.language);
+  return url.toString();
+}
+
 function renderCredentials() {
   $('endpoint').value = state.endpoint;
-  $('docs-link').href = state.docsUrl;
+  $('docs-link').href = docsHref();
   if (state.token) $('new-token-title').textContent = t('generate.done_title', { name: state.token.name });
   renderKeys();
 }

@@ -46,6 +46,8 @@ const EN = {
   signOut: 'Sign out',
   credentials: 'API Credentials',
   docsLink: 'Read the API documentation (opens in a new tab)',
+  docsParameters: 'Parameters',
+  docsVerify: 'Verify a presented key',
   endpoint: 'API endpoint',
   copyEndpoint: 'Copy the API endpoint',
   keysTitle: 'Your API keys',
@@ -87,6 +89,8 @@ const ES = {
   signOut: 'Cerrar sesión',
   credentials: 'Credenciales de API',
   docsLink: 'Leer la documentación de la API (se abre en una pestaña nueva)',
+  docsParameters: 'Parámetros',
+  docsVerify: 'Verificar una clave presentada',
   endpoint: 'Punto de acceso de la API',
   copyEndpoint: 'Copiar el punto de acceso de la API',
   keysTitle: 'Sus claves de API',
@@ -315,6 +319,14 @@ async function assertNoEnglish(page, what) {
   }
 }
 
+// Waits until the documentation link asks for the documentation in
+// `lang` (the panel sets it once it knows the API's address and on every
+// language switch).
+async function docsLinkIn(page, lang) {
+  const wanted = `${BASE}/docs?lang=${lang}`;
+  await page.waitForFunction((href) => document.getElementById('docs-link').href === href, wanted);
+}
+
 // ------------------------------------------------------------ the key's whole life
 
 // Sign in, generate a key, use it from CLIENT_IP, see the use listed,
@@ -327,14 +339,19 @@ async function keyLifecycle(L, user, password, shots) {
   await signIn(page, L, user, password);
   await openSettings(page, L);
 
-  // The documentation link opens /docs in a new tab.
+  // The documentation link opens /docs in a new tab, in the panel's language.
   const docs = page.getByRole('link', { name: L.docsLink });
+  await docsLinkIn(page, L.lang);
   assert.equal(await docs.getAttribute('target'), '_blank');
   assert.match(await docs.getAttribute('rel'), /noopener/);
   const [tab] = await Promise.all([page.context().waitForEvent('page'), docs.click()]);
   await tab.waitForLoadState();
-  assert.equal(tab.url(), `${BASE}/docs`);
+  assert.equal(tab.url(), `${BASE}/docs?lang=${L.lang}`);
+  assert.equal(await tab.locator('html').getAttribute('lang'), L.lang);
   assert.match(await tab.title(), /API/);
+  // The reference, rendered from /openapi.json, is in that language too.
+  await expectVisible(tab.locator('#op-verifyKey .summary', { hasText: L.docsVerify }));
+  await expectVisible(tab.getByRole('heading', { name: L.docsParameters, exact: true }).first());
   await tab.close();
 
   // The endpoint, and its copy button.
@@ -510,9 +527,12 @@ test('the language switch changes every string and is remembered', { timeout: 60
   await openSettings(page, ES);
   await expectVisible(page.getByRole('region', { name: 'Usuarios' }));
   await assertNoEnglish(page, 'settings with users');
+  await docsLinkIn(page, 'es');
   await page.getByLabel(ES.language).selectOption('en');
   await expectVisible(page.getByRole('heading', { name: EN.settings, exact: true }));
   await expectVisible(page.getByRole('region', { name: EN.credentials }));
+  // The documentation link follows the switch.
+  await docsLinkIn(page, 'en');
   await page.reload();
   await page.waitForSelector('body.ready');
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');

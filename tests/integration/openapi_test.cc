@@ -1,9 +1,11 @@
 // /openapi.json is kept in step with the code: it must describe exactly the
 // routes keyledgerd registers (server/api.cc's one route table), no more and
 // no fewer, and every reference in it must resolve. /docs is the human page
-// that renders it.
+// that renders it, in English and in Spanish.
 #include <catch2/catch.hpp>
+#include <regex>
 #include <set>
+#include <vector>
 
 #include "server/api.h"
 #include "tests/support/http_client.h"
@@ -35,6 +37,30 @@ void collect_refs(const json& node, std::vector<std::string>& refs) {
     }
   } else if (node.is_array()) {
     for (const auto& value : node) collect_refs(value, refs);
+  }
+}
+
+// Where a human text of `node` ("summary", "description") has no Spanish
+// text beside it ("x-summary-es", "x-description-es"), for /docs in
+// Spanish. A "properties" object maps field names to schemas: a field
+// called "description" is not a text.
+void collect_untranslated(const json& node, const std::string& where, bool is_properties,
+                          std::vector<std::string>& missing) {
+  if (node.is_object()) {
+    for (const auto& [name, value] : node.items()) {
+      if (!is_properties && (name == "summary" || name == "description") && value.is_string()) {
+        const auto spanish = node.find("x-" + name + "-es");
+        if (spanish == node.end() || !spanish->is_string() || spanish->get<std::string>().empty() ||
+            (*spanish == value && value.get<std::string>().find(' ') != std::string::npos &&
+             value.get<std::string>().front() != '`'))
+          missing.push_back(where + "/" + name);
+        continue;
+      }
+      collect_untranslated(value, where + "/" + name, name == "properties", missing);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i)
+      collect_untranslated(node[i], where + "/" + std::to_string(i), false, missing);
   }
 }
 
@@ -144,9 +170,21 @@ TEST_CASE("the API documentation page is served and renders /openapi.json", "[in
   CHECK(page.body.find("openapi.json") != std::string::npos);
   CHECK(page.body.find("MC-Api-Key") != std::string::npos);
   CHECK(page.headers["content-security-policy"].find("default-src 'self'") != std::string::npos);
+  // Its script and style are its own files: nothing inline runs.
+  CHECK(page.headers["content-security-policy"].find("unsafe-inline") == std::string::npos);
+  CHECK(page.body.find("<script src=\"/docs.js\"") != std::string::npos);
+  auto script = client.get("/docs.js");
+  REQUIRE(script.status == 200);
+  CHECK(script.headers["content-type"].rfind("text/javascript", 0) == 0);
+  CHECK(script.body.find("openapi.json") != std::string::npos);
+  auto style = client.get("/docs.css");
+  REQUIRE(style.status == 200);
+  CHECK(style.headers["content-type"].rfind("text/css", 0) == 0);
   // Self-contained: nothing is loaded from elsewhere.
-  CHECK(page.body.find("http://") == std::string::npos);
-  CHECK(page.body.find("https://") == std::string::npos);
+  for (const auto* body : {&page.body, &script.body, &style.body}) {
+    CHECK(body->find("http://") == std::string::npos);
+    CHECK(body->find("https://") == std::string::npos);
+  }
   // HEAD announces the length GET sends, without the body.
   auto description = client.get("/openapi.json");
   const std::string head = raw_exchange(
@@ -160,4 +198,80 @@ TEST_CASE("the API documentation page is served and renders /openapi.json", "[in
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   const std::string docs_url = admin.get("/v1/credentials").json()["docs_url"];
   CHECK(docs_url == "http://127.0.0.1:" + std::to_string(server.port()) + "/docs");
+}
+
+namespace {
+
+// Every match of `pattern`'s first group in `text`, in order.
+std::vector<std::string> all_of(const std::string& text, const std::regex& pattern) {
+  std::vector<std::string> found;
+  for (std::sregex_iterator it(text.begin(), text.end(), pattern), end; it != end; ++it)
+    found.push_back((*it)[1]);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("the documentation is served in English and in Spanish", "[integration]") {
+  ServerProcess server;
+  HttpClient client(server.port());
+  auto english = client.get("/docs");
+  REQUIRE(english.status == 200);
+  CHECK(english.body.find("<html lang=\"en\">") != std::string::npos);
+  CHECK(english.headers["content-language"] == "en");
+  CHECK(english.headers["vary"].find("Accept-Language") != std::string::npos);
+
+  auto spanish = client.get("/docs", {{"Accept-Language", "es-ES,es;q=0.9,en;q=0.5"}});
+  REQUIRE(spanish.status == 200);
+  CHECK(spanish.body.find("<html lang=\"es\">") != std::string::npos);
+  CHECK(spanish.headers["content-language"] == "es");
+  CHECK(spanish.body.find("Autenticación") != std::string::npos);
+
+  // ?lang= (what the panel's link sends) wins over Accept-Language.
+  auto asked_spanish = client.get("/docs?lang=es", {{"Accept-Language", "en"}});
+  REQUIRE(asked_spanish.status == 200);
+  CHECK(asked_spanish.body == spanish.body);
+  auto asked_english = client.get("/docs?lang=en", {{"Accept-Language", "es"}});
+  REQUIRE(asked_english.status == 200);
+  CHECK(asked_english.body == english.body);
+
+  // The two pages are one document: the same code, examples, anchors and
+  // links in the same order (a change to one page must reach the other).
+  const std::regex code("<code>([^<]*)</code>"), pre("<pre>([\\s\\S]*?)</pre>"),
+      id("id=\"([^\"]+)\""), href("href=\"(#[^\"]*|/openapi.json)\"");
+  for (const auto* pattern : {&code, &pre, &id, &href}) {
+    const auto in_english = all_of(english.body, *pattern);
+    CHECK_FALSE(in_english.empty());
+    CHECK(in_english == all_of(spanish.body, *pattern));
+  }
+  // Each page links to the other.
+  CHECK(english.body.find("href=\"/docs?lang=es\"") != std::string::npos);
+  CHECK(spanish.body.find("href=\"/docs?lang=en\"") != std::string::npos);
+}
+
+TEST_CASE("the documentation refuses a language it does not have, or another parameter",
+          "[integration]") {
+  ServerProcess server;
+  HttpClient client(server.port());
+  for (const std::string target :
+       {"/docs?lang=fr", "/docs?lang=", "/docs?lang=ES", "/docs?page=2"}) {
+    INFO(target);
+    auto refused = client.get(target);
+    CHECK(refused.status == 400);
+    CHECK(refused.error_code() == "invalid_parameter");
+  }
+  auto refused = client.get("/docs?lang=fr");
+  CHECK(refused.json()["errors"][0]["context"]["field"] == "lang");
+}
+
+TEST_CASE("every human text of the OpenAPI description has its Spanish text", "[integration]") {
+  ServerProcess server;
+  HttpClient client(server.port());
+  const json document = client.get("/openapi.json").json();
+  std::vector<std::string> missing;
+  collect_untranslated(document, "", false, missing);
+  for (const auto& tag : document["tags"])
+    if (!tag.contains("x-name-es")) missing.push_back("tag " + tag["name"].get<std::string>());
+  for (const auto& place : missing) UNSCOPED_INFO("without Spanish: " << place);
+  CHECK(missing.empty());
 }

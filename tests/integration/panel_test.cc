@@ -21,6 +21,9 @@ const std::map<std::string, std::string> kContentTypes = {
     {"/i18n.js", "text/javascript; charset=utf-8"},
     {"/app.css", "text/css; charset=utf-8"},
     {"/favicon.svg", "image/svg+xml"},
+    // The API documentation's script and style (its pages are /docs).
+    {"/docs.js", "text/javascript; charset=utf-8"},
+    {"/docs.css", "text/css; charset=utf-8"},
 };
 
 }  // namespace
