@@ -69,6 +69,12 @@ Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCo
   bool generated = false;
   if (const char* given = std::getenv("KEYLEDGER_ADMIN_PASSWORD"); given && *given) {
     password = given;
+    // The same rules as every other password: an operator's typo must not
+    // become the admin's weak password.
+    if (Status valid = validate_password(password); !valid.is_ok())
+      return invalid_argument(valid.reason(),
+                              "KEYLEDGER_ADMIN_PASSWORD is not an acceptable password: " +
+                                  valid.message() + ". No user was created.");
   } else {
     password = generate_token("admin", random).secret.substr(0, 20);
     generated = true;

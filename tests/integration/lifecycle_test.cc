@@ -3,6 +3,7 @@
 // history, audit, a restart that keeps everything, and one refused because
 // the ledger's pepper is missing or another.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -171,4 +172,26 @@ TEST_CASE("a restart without the ledger's pepper is refused and the keys survive
   server.restart();
   HttpClient client(server.port());
   CHECK(client.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
+}
+
+TEST_CASE("a first start refuses a weak admin password from the environment", "[integration]") {
+  TempDir data;
+  const char* kept = std::getenv("KEYLEDGER_ADMIN_PASSWORD");
+  const std::string previous = kept ? kept : "";
+  ::setenv("KEYLEDGER_ADMIN_PASSWORD", "short", 1);
+  auto refused = run_command(keyledgerd_path(), {"--data", data.path().string(), "--listen",
+                                                 "127.0.0.1:0", "--scrypt-cost", "10"});
+  if (kept)
+    ::setenv("KEYLEDGER_ADMIN_PASSWORD", previous.c_str(), 1);
+  else
+    ::unsetenv("KEYLEDGER_ADMIN_PASSWORD");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("KEYLEDGER_ADMIN_PASSWORD") != std::string::npos);
+  CHECK(refused.err.find("password_too_short") != std::string::npos);
+  CHECK(refused.out.find("created user 'admin'") == std::string::npos);
+
+  // No user was made: the next start, with a good password, makes the admin.
+  ServerProcess server(data.path(), {});
+  HttpClient admin(server.port());
+  CHECK(admin.login("admin", kAdminPassword).status == 200);
 }
