@@ -175,12 +175,14 @@ TEST_CASE("a restart without the ledger's pepper is refused and the keys survive
 }
 
 TEST_CASE("a first start refuses a weak admin password from the environment", "[integration]") {
-  TempDir data;
+  TempDir scratch;
+  // Inside the scratch folder: ServerProcess writes its log beside the data.
+  const auto data = scratch / "data";
   const char* kept = std::getenv("KEYLEDGER_ADMIN_PASSWORD");
   const std::string previous = kept ? kept : "";
   ::setenv("KEYLEDGER_ADMIN_PASSWORD", "short", 1);
-  auto refused = run_command(keyledgerd_path(), {"--data", data.path().string(), "--listen",
-                                                 "127.0.0.1:0", "--scrypt-cost", "10"});
+  auto refused = run_command(keyledgerd_path(), {"--data", data.string(), "--listen", "127.0.0.1:0",
+                                                 "--scrypt-cost", "10"});
   if (kept)
     ::setenv("KEYLEDGER_ADMIN_PASSWORD", previous.c_str(), 1);
   else
@@ -191,7 +193,7 @@ TEST_CASE("a first start refuses a weak admin password from the environment", "[
   CHECK(refused.out.find("created user 'admin'") == std::string::npos);
 
   // No user was made: the next start, with a good password, makes the admin.
-  ServerProcess server(data.path(), {});
+  ServerProcess server(data, {});
   HttpClient admin(server.port());
   CHECK(admin.login("admin", kAdminPassword).status == 200);
 }
