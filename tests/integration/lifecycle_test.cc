@@ -1,11 +1,14 @@
 // The whole life of a key through a real keyledgerd: sign in, create, list,
 // verify, last use shown, rename, delete → 401 on the next request,
-// history, audit, a restart that keeps everything, and one refused because
-// the ledger's pepper is missing or another.
+// history, audit, a restart that keeps everything, a crash that loses no
+// use the log holds, and a restart refused because the ledger's pepper is
+// missing or another.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
@@ -196,4 +199,71 @@ TEST_CASE("a first start refuses a weak admin password from the environment", "[
   ServerProcess server(data, {});
   HttpClient admin(server.port());
   CHECK(admin.login("admin", kAdminPassword).status == 200);
+}
+
+TEST_CASE("a crash keeps every use the log holds and loses at most those since the last flush",
+          "[integration]") {
+  // Uses from 10.0.0.1 arrive through a trusted proxy (this test), so the
+  // address is the test's to choose.
+  ServerProcess server({"--flush-interval", "1", "--trusted-proxy", "127.0.0.1"});
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  auto created = admin.post_json("/v1/keys", {{"name", "used"}});
+  REQUIRE(created.status == 201);
+  const std::string id = created.json()["id"];
+  const std::string token = created.json()["key"];
+  HttpClient client(server.port());
+  auto verify = [&] {
+    REQUIRE(
+        client.get("/v1/verify", {{"MC-Api-Key", token}, {"X-Forwarded-For", "10.0.0.1"}}).status ==
+        200);
+  };
+  // The last use the credentials list shows (memory, exact at once).
+  auto shown_use = [&](HttpClient& as) {
+    const json key = find_key(as.get("/v1/credentials").json(), id);
+    REQUIRE(key.is_object());
+    return std::pair{key["last_used_ip"].get<std::string>(),
+                     key["last_used_at"].get<std::string>()};
+  };
+  // Whether the log holds a use of the key at `used_at` (its history is
+  // read from the log). Polled by attempts, never timed.
+  auto logged = [&](const std::string& used_at) {
+    for (int attempt = 0; attempt < 600; ++attempt) {
+      const json history = admin.get("/v1/keys/" + id + "/events").json();
+      for (const auto& event : history["events"])
+        if (event["action"] == "used" && event["used_at"] == used_at) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  };
+  // A use whose time differs from the one shown before.
+  auto new_use = [&](const std::string& before) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      verify();
+      if (shown_use(admin).second != before) return shown_use(admin);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    FAIL("the use time never changed");
+    return shown_use(admin);
+  };
+
+  // A key's first use (a new address) is submitted at once.
+  const auto first = new_use("");
+  CHECK(first.first == "10.0.0.1");
+  REQUIRE(logged(first.second));
+  // Later uses from that address are kept in memory and flushed once per
+  // interval.
+  const auto flushed = new_use(first.second);
+  REQUIRE(logged(flushed.second));
+  // A use just before the crash may be lost; nothing the log holds is.
+  const auto last = new_use(flushed.second);
+  server.kill_hard();
+  server.restart();
+
+  HttpClient after(server.port());
+  REQUIRE(after.login("admin", kAdminPassword).status == 200);
+  const auto restored = shown_use(after);
+  CHECK(restored.first == "10.0.0.1");
+  CHECK((restored.second == flushed.second || restored.second == last.second));
+  CHECK(after.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
 }
