@@ -78,13 +78,20 @@ void Api::create_user(ExchangePtr exchange, Respond respond) {
 void Api::update_user(ExchangePtr exchange, Respond respond) {
   auto caller = require(*exchange, respond, Privilege::kAdmin);
   if (!caller) return;
-  auto json = body(*exchange, respond, {"privilege", "disabled", "locked"});
+  auto json = body(*exchange, respond, {"privilege", "disabled", "locked", "password"});
   if (!json) return;
   auto privilege_text = optional_string(*json, "privilege");
   auto disabled = optional_bool(*json, "disabled");
   auto locked = optional_bool(*json, "locked");
-  for (const Status* status : {&privilege_text.status(), &disabled.status(), &locked.status()})
+  auto password = optional_string(*json, "password");
+  for (const Status* status :
+       {&privilege_text.status(), &disabled.status(), &locked.status(), &password.status()})
     if (!status->is_ok()) return respond(status_response(*exchange, *status));
+  if (*password) {
+    if (Status valid = validate_password(**password); !valid.is_ok())
+      return respond(
+          error_response(*exchange, 400, valid.reason(), valid.message(), {{"field", "password"}}));
+  }
   const std::string user_id = exchange->path_params[0];
   auto user = deps_.projection.user(user_id);
   if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
@@ -107,25 +114,48 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
                                      (*privilege_text && **privilege_text != "admin"));
   if (self_harm)
     return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
+  // One's own password changes through POST /v1/password, which asks for
+  // the current one: a session left open must not be enough.
+  if (*password && user_id == caller->user_id)
+    return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self",
+                                  {{"field", "password"}}));
   // What the change does beyond the ledger, once it has taken effect (a
   // refused or failed change must leave sessions and sign-in blocks alone):
-  // a disabled user is signed out everywhere; unlocking also lifts the
-  // sign-in guard's block after failed passwords.
-  const bool sign_out = *disabled && **disabled;
-  const bool unblock = *locked && !**locked;
+  // a disabled user, or one given a new password, is signed out everywhere;
+  // unlocking or a new password also lifts the sign-in guard's count of
+  // failed passwords (guesses at the old one).
+  const bool sign_out = (*disabled && **disabled) || *password;
+  const bool unblock = (*locked && !**locked) || *password;
   auto answer = [this, exchange, user_id, sign_out, unblock] {
     if (sign_out) deps_.sessions.erase_user(user_id);
     if (unblock) deps_.sign_ins.unblock(user_id);
     auto current = deps_.projection.user(user_id);
     return json_response(*exchange, 200, current ? user_json(*current) : Json::object());
   };
-  if (commands.empty()) return respond(answer());
   // All of the changes in one commit, or none of them (GroupCommitWriter::submit_all).
-  deps_.writer.submit_all(
-      std::move(commands), EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id},
-      answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
-        respond(result.is_ok() ? answer() : status_response(*exchange, result.status()));
-      }));
+  auto commit = [this, exchange, respond, answer,
+                 origin = EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id}](
+                    std::vector<Command> changes) {
+    deps_.writer.submit_all(
+        std::move(changes), origin,
+        answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
+          respond(result.is_ok() ? answer() : status_response(*exchange, result.status()));
+        }));
+  };
+  if (!*password) {
+    if (commands.empty()) return respond(answer());
+    return commit(std::move(commands));
+  }
+  // A new password is hashed off the I/O threads (scrypt), then committed
+  // with the other changes.
+  post_password_job(
+      exchange, respond,
+      [this, exchange, respond, commit, commands, user_id, new_password = **password]() mutable {
+        auto hash = deps_.password_hasher.hash(new_password);
+        if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+        commands.push_back(ChangePassword{user_id, *hash});
+        commit(std::move(commands));
+      });
 }
 
 void Api::list_users(ExchangePtr exchange, Respond respond) {

@@ -242,6 +242,51 @@ TEST_CASE("a refused change to oneself leaves the count of failed sign-ins alone
   CHECK(tenth.error_code() == "user_locked");
 }
 
+TEST_CASE("an admin gives a user who forgot their password a new one", "[integration]") {
+  ServerProcess server;
+  HttpClient admin(server.port()), dana(server.port()), guesser(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  create_user(admin, "dana", "dana-password");
+  REQUIRE(dana.login("dana", "dana-password").status == 200);
+  const auto [id, token] = create_key(dana, "dana's key");
+  for (int i = 0; i < 9; ++i) REQUIRE(guesser.login("dana", "wrong-password").status == 401);
+
+  SECTION("the new password replaces the old, signs the user out and clears the guesses") {
+    auto reset = admin.patch_json("/v1/users/dana", {{"password", "fresh-password"}});
+    REQUIRE(reset.status == 200);
+    CHECK(reset.json()["user"] == "dana");
+    CHECK(reset.body.find("fresh-password") == std::string::npos);
+    CHECK(dana.get("/v1/credentials").status == 401);              // signed out everywhere
+    CHECK(guesser.login("dana", "wrong-password").status == 401);  // not the tenth guess
+    CHECK(guesser.login("dana", "dana-password").status == 401);
+    CHECK(dana.login("dana", "fresh-password").status == 200);
+    // Keys are not credentials of the password: they keep working.
+    CHECK(guesser.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
+    const json rows =
+        admin.get("/v1/audit?user=dana&action=user-password-changed").json()["events"];
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["actor"] == "admin");
+  }
+  SECTION("a password that breaks the rules is refused and changes nothing") {
+    auto refused = admin.patch_json("/v1/users/dana", {{"password", "short"}, {"disabled", true}});
+    CHECK(refused.status == 400);
+    CHECK(refused.error_code() == "password_too_short");
+    CHECK(refused.json()["errors"][0]["context"]["field"] == "password");
+    CHECK(dana.get("/v1/credentials").status == 200);
+    CHECK(admin.get("/v1/audit?user=dana&action=user-disabled").json()["events"].empty());
+  }
+  SECTION("only an admin may, and not for themselves") {
+    auto not_admin = dana.patch_json("/v1/users/dana", {{"password", "fresh-password"}});
+    CHECK(not_admin.status == 403);
+    auto own = admin.patch_json("/v1/users/admin", {{"password", "fresh-password"}});
+    CHECK(own.status == 409);
+    CHECK(own.error_code() == "cannot_change_self");
+    HttpClient again(server.port());
+    CHECK(again.login("admin", kAdminPassword).status == 200);
+    CHECK(dana.login("dana", "dana-password").status == 200);
+  }
+}
+
 TEST_CASE("failed verifications from one client are rate-limited", "[integration]") {
   ServerProcess server({"--max-failed-verifications", "5"});
   HttpClient admin(server.port()), client(server.port());
