@@ -16,6 +16,7 @@ struct CreateUser {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
   std::string password_hash;  // from PasswordHasher; never the password
+  bool must_change_password = false;
 };
 struct ChangePrivilege {
   std::string user_id;
@@ -30,6 +31,7 @@ struct EnableUser {
 struct ChangePassword {
   std::string user_id;
   std::string password_hash;
+  bool must_change_password = false;
 };
 struct LockUser {
   std::string user_id;

@@ -48,7 +48,8 @@ struct Decider {
     KEYLEDGER_RETURN_IF_ERROR(validate_password_hash(c.password_hash));
     if (view.find_user(c.user_id) != nullptr)
       return already_exists("user_exists", "the user '" + c.user_id + "' exists already", "user");
-    return EventPayload{UserCreated{c.user_id, c.privilege, c.password_hash}};
+    return EventPayload{
+        UserCreated{c.user_id, c.privilege, c.password_hash, c.must_change_password}};
   }
 
   StatusOr<EventPayload> operator()(const ChangePrivilege& c) const {
@@ -77,7 +78,7 @@ struct Decider {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
     KEYLEDGER_RETURN_IF_ERROR(validate_password_hash(c.password_hash));
-    return EventPayload{PasswordChanged{c.user_id, c.password_hash}};
+    return EventPayload{PasswordChanged{c.user_id, c.password_hash, c.must_change_password}};
   }
 
   StatusOr<EventPayload> operator()(const LockUser& c) const {

@@ -23,6 +23,9 @@ struct UserCreated {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
   std::string password_hash;
+  // A one-time password (the first admin's, printed at the first start):
+  // the user must choose another before doing anything else.
+  bool must_change_password = false;
   bool operator==(const UserCreated&) const = default;
 };
 struct UserPrivilegeChanged {
@@ -41,6 +44,8 @@ struct UserEnabled {
 struct PasswordChanged {
   std::string user_id;
   std::string password_hash;
+  // Set by an administrator for a user who could not sign in: one-time.
+  bool must_change_password = false;
   bool operator==(const PasswordChanged&) const = default;
 };
 struct KeyCreated {

@@ -50,6 +50,7 @@ struct PayloadWriter {
     out.setUserId(as_text(e.user_id));
     out.setPrivilege(to_schema(e.privilege));
     out.setPasswordHash(as_text(e.password_hash));
+    out.setMustChangePassword(e.must_change_password);
   }
   void operator()(const UserPrivilegeChanged& e) {
     auto out = payload.initUserPrivilegeChanged();
@@ -64,6 +65,7 @@ struct PayloadWriter {
     auto out = payload.initPasswordChanged();
     out.setUserId(as_text(e.user_id));
     out.setPasswordHash(as_text(e.password_hash));
+    out.setMustChangePassword(e.must_change_password);
   }
   void operator()(const KeyCreated& e) {
     auto out = payload.initKeyCreated();
@@ -112,8 +114,8 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
       auto in = payload.getUserCreated();
       auto privilege = from_schema(in.getPrivilege());
       if (!privilege.is_ok()) return privilege.status();
-      return EventPayload{
-          UserCreated{to_std(in.getUserId()), *privilege, to_std(in.getPasswordHash())}};
+      return EventPayload{UserCreated{to_std(in.getUserId()), *privilege,
+                                      to_std(in.getPasswordHash()), in.getMustChangePassword()}};
     }
     case P::USER_PRIVILEGE_CHANGED: {
       auto in = payload.getUserPrivilegeChanged();
@@ -127,7 +129,8 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
       return EventPayload{UserEnabled{to_std(payload.getUserEnabled().getUserId())}};
     case P::PASSWORD_CHANGED: {
       auto in = payload.getPasswordChanged();
-      return EventPayload{PasswordChanged{to_std(in.getUserId()), to_std(in.getPasswordHash())}};
+      return EventPayload{PasswordChanged{to_std(in.getUserId()), to_std(in.getPasswordHash()),
+                                          in.getMustChangePassword()}};
     }
     case P::KEY_CREATED: {
       auto in = payload.getKeyCreated();

@@ -44,6 +44,7 @@ struct UserCreated {
   userId @0 :Text;
   privilege @1 :Privilege;
   passwordHash @2 :Text;  # encoded scrypt hash, never the password
+  mustChangePassword @3 :Bool;  # one-time password: the first sign-in must choose another
 }
 
 struct UserPrivilegeChanged {
@@ -62,6 +63,7 @@ struct UserEnabled {
 struct PasswordChanged {
   userId @0 :Text;
   passwordHash @1 :Text;
+  mustChangePassword @2 :Bool;  # set by an administrator: one-time, as in UserCreated
 }
 
 struct KeyCreated {

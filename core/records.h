@@ -19,6 +19,9 @@ struct UserRecord {
   bool locked = false;
   std::string password_hash;
   TimeNs created_at_ns = 0;
+  // The password is one-time (UserCreated, PasswordChanged): until the user
+  // chooses another, they may do nothing else.
+  bool must_change_password = false;
   bool operator==(const UserRecord&) const = default;
 };
 

@@ -22,8 +22,8 @@ struct Folder {
 
   void operator()(const UserCreated& e) {
     if (state.find_user(e.user_id) != nullptr) return;
-    state.put_user(
-        UserRecord{e.user_id, e.privilege, false, false, e.password_hash, event.time_ns});
+    state.put_user(UserRecord{e.user_id, e.privilege, false, false, e.password_hash, event.time_ns,
+                              e.must_change_password});
   }
   void operator()(const UserPrivilegeChanged& e) {
     update_user(e.user_id, [&](UserRecord& u) { u.privilege = e.privilege; });
@@ -35,7 +35,10 @@ struct Folder {
     update_user(e.user_id, [](UserRecord& u) { u.disabled = false; });
   }
   void operator()(const PasswordChanged& e) {
-    update_user(e.user_id, [&](UserRecord& u) { u.password_hash = e.password_hash; });
+    update_user(e.user_id, [&](UserRecord& u) {
+      u.password_hash = e.password_hash;
+      u.must_change_password = e.must_change_password;
+    });
   }
   void operator()(const UserLocked& e) {
     update_user(e.user_id, [](UserRecord& u) { u.locked = true; });

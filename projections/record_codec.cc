@@ -54,6 +54,7 @@ std::string encode_user_record(const UserRecord& user) {
   out.setLocked(user.locked);
   out.setPasswordHash(as_text(user.password_hash));
   out.setCreatedAtNs(user.created_at_ns);
+  out.setMustChangePassword(user.must_change_password);
   return to_bytes(message);
 }
 
@@ -79,9 +80,13 @@ StatusOr<UserRecord> decode_user_record(std::string_view bytes) {
         auto privilege = static_cast<int>(in.getPrivilege());
         if (privilege < 0 || privilege > 2)
           return corruption("undecodable_record", "a stored user has an unknown privilege");
-        return UserRecord{
-            to_std(in.getUserId()), static_cast<Privilege>(privilege), in.getDisabled(),
-            in.getLocked(),         to_std(in.getPasswordHash()),      in.getCreatedAtNs()};
+        return UserRecord{to_std(in.getUserId()),
+                          static_cast<Privilege>(privilege),
+                          in.getDisabled(),
+                          in.getLocked(),
+                          to_std(in.getPasswordHash()),
+                          in.getCreatedAtNs(),
+                          in.getMustChangePassword()};
       });
 }
 

@@ -16,6 +16,7 @@ struct UserRecord {
   locked @3 :Bool;
   passwordHash @4 :Text;
   createdAtNs @5 :Int64;
+  mustChangePassword @6 :Bool;
 }
 
 struct KeyRecord {

@@ -227,7 +227,9 @@ StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after
     auto verified = deps_.verifier.verify(*token, exchange.client_ip, retry_after);
     if (!verified.is_ok()) return verified.status();
     exchange.user = verified->user_id;
-    return Caller{verified->user_id, verified->privilege, verified->key_id, false};
+    auto owner = deps_.projection.user(verified->user_id);
+    return Caller{verified->user_id, verified->privilege, verified->key_id, false,
+                  owner && owner->must_change_password};
   }
   const std::string session_id = cookie_value(exchange.request, kSessionCookie);
   if (session_id.empty()) return invalid;
@@ -247,7 +249,7 @@ StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after
                     "missing or wrong X-CSRF-Token");
   }
   exchange.user = user->user_id;
-  return Caller{user->user_id, user->privilege, {}, true};
+  return Caller{user->user_id, user->privilege, {}, true, user->must_change_password};
 }
 
 std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
@@ -259,6 +261,14 @@ std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
     // The limiter's own wait, as /v1/verify tells it, not a guess.
     if (retry_after > 0) response.set(http::field::retry_after, std::to_string(retry_after));
     respond(std::move(response));
+    return std::nullopt;
+  }
+  // A one-time password opens only choosing another (and seeing who one is,
+  // and signing out).
+  if (caller->must_change_password && exchange.route != "/v1/password" &&
+      exchange.route != "/v1/session" && exchange.route != "/v1/logout") {
+    respond(error_response(exchange, 403, "password_change_required",
+                           "choose a new password first (POST /v1/password)"));
     return std::nullopt;
   }
   if (minimum) {

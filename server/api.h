@@ -59,6 +59,9 @@ struct Caller {
   Privilege privilege = Privilege::kUser;
   std::string key_id;  // when authenticated with an API key
   bool via_session = false;
+  // The user's password is one-time (printed at the first start, or given
+  // by an administrator): only the calls that choose another are open.
+  bool must_change_password = false;
 };
 
 class Api final : public RequestHandler {

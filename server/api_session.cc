@@ -56,10 +56,12 @@ void Api::login(ExchangePtr exchange, Respond respond) {
         std::string csrf_token;
         const std::string session_id = deps_.sessions.create(user_id, csrf_token);
         exchange->user = user_id;
-        HttpResponse response = json_response(*exchange, 200,
-                                              {{"user", user_id},
-                                               {"privilege", privilege_name(user->privilege)},
-                                               {"csrf_token", csrf_token}});
+        HttpResponse response =
+            json_response(*exchange, 200,
+                          {{"user", user_id},
+                           {"privilege", privilege_name(user->privilege)},
+                           {"csrf_token", csrf_token},
+                           {"password_change_required", user->must_change_password}});
         response.set(http::field::set_cookie, session_cookie(session_id, exchange->secure, false));
         respond(std::move(response));
       });
@@ -99,7 +101,9 @@ void Api::logout(ExchangePtr exchange, Respond respond) {
 void Api::session(ExchangePtr exchange, Respond respond) {
   auto caller = require(*exchange, respond);
   if (!caller) return;
-  Json out = {{"user", caller->user_id}, {"privilege", privilege_name(caller->privilege)}};
+  Json out = {{"user", caller->user_id},
+              {"privilege", privilege_name(caller->privilege)},
+              {"password_change_required", caller->must_change_password}};
   if (caller->via_session) {
     auto session = deps_.sessions.find(cookie_value(exchange->request, kSessionCookie));
     if (session) out["csrf_token"] = session->csrf_token;

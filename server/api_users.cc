@@ -16,6 +16,7 @@ Json user_json(const UserRecord& user) {
           {"privilege", privilege_name(user.privilege)},
           {"disabled", user.disabled},
           {"locked", user.locked},
+          {"password_change_required", user.must_change_password},
           {"created_at", rfc3339(user.created_at_ns)}};
 }
 
@@ -153,7 +154,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
       [this, exchange, respond, commit, commands, user_id, new_password = **password]() mutable {
         auto hash = deps_.password_hasher.hash(new_password);
         if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
-        commands.push_back(ChangePassword{user_id, *hash});
+        // Given by someone else: one-time, like the first admin's.
+        commands.push_back(ChangePassword{user_id, *hash, true});
         commit(std::move(commands));
       });
 }

@@ -81,7 +81,10 @@ Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCo
   }
   auto hash = hasher.hash(password);
   if (!hash.is_ok()) return hash.status();
-  auto created = writer.execute(CreateUser{"admin", Privilege::kAdmin, *hash}, EventOrigin{});
+  // A printed password is one-time: the first sign-in must choose another.
+  // One from the environment is the operator's own choice.
+  auto created =
+      writer.execute(CreateUser{"admin", Privilege::kAdmin, *hash, generated}, EventOrigin{});
   if (!created.is_ok()) return created.status();
   if (generated)
     std::printf("keyledgerd: created user 'admin' with one-time password: %s\n", password.c_str());

@@ -13,6 +13,7 @@ const state = {
   user: null, // signed-in user id, or null
   privilege: null,
   csrf: '',
+  mustChangePassword: false, // signed in with a one-time password
   keys: [],
   users: [],
   endpoint: '',
@@ -141,6 +142,11 @@ async function api(method, path, body) {
   const sessionLost = (response.status === 401 || error.code === 'csrf_token_invalid') &&
                       path !== '/v1/login' && path !== '/v1/session';
   if (sessionLost && state.user) signedOut(t('signin.expired'));
+  // Given a one-time password since this page loaded: a new one first.
+  if (error.code === 'password_change_required' && state.user && !state.mustChangePassword) {
+    state.mustChangePassword = true;
+    route(true);
+  }
   throw error;
 }
 
@@ -183,7 +189,8 @@ function setLanguage(language, remember) {
 }
 
 function renderTitle() {
-  const view = !state.user ? 'signin.title' : settingsOpen() ? 'settings.title' : null;
+  const view = !state.user ? 'signin.title' : state.mustChangePassword ? 'password.title'
+    : settingsOpen() ? 'settings.title' : null;
   document.title = view ? `${t(view)} · ${t('app.title')}` : t('app.title');
 }
 
@@ -194,7 +201,7 @@ function settingsOpen() {
 }
 
 function showView(name) {
-  for (const view of ['boot', 'signin', 'home', 'settings']) $(`${view}-view`).hidden = view !== name;
+  for (const view of ['boot', 'signin', 'password', 'home', 'settings']) $(`${view}-view`).hidden = view !== name;
   $('app-nav').hidden = !state.user;
   $('settings-button').setAttribute('aria-expanded', String(name === 'settings'));
   $('settings-button').classList.toggle('active', name === 'settings');
@@ -204,6 +211,12 @@ function showView(name) {
 // Shows what the address asks for (#settings or the home page).
 function route(focus) {
   if (!state.user) return;
+  if (state.mustChangePassword) {
+    // A one-time password opens nothing else (the server answers 403).
+    showView('password');
+    if (focus) $('password-current').focus();
+    return;
+  }
   if (settingsOpen()) {
     showView('settings');
     loadCredentials();
@@ -236,6 +249,7 @@ function signedIn(session) {
   state.user = session.user;
   state.privilege = session.privilege;
   state.csrf = session.csrf_token || '';
+  state.mustChangePassword = Boolean(session.password_change_required);
   renderHeader();
 }
 
@@ -243,6 +257,9 @@ function signedOut(notice) {
   state.user = null;
   state.privilege = null;
   state.csrf = '';
+  state.mustChangePassword = false;
+  for (const id of ['password-current', 'password-new', 'password-repeat']) $(id).value = '';
+  showMessage($('password-error'), '');
   state.keys = [];
   state.users = [];
   state.token = null;
@@ -289,6 +306,43 @@ async function onSignIn(event) {
   } finally {
     submit.disabled = false;
     submit.textContent = t('signin.submit');
+  }
+}
+
+// A one-time password (the first admin's, or one an administrator gave):
+// the person chooses their own before anything else.
+async function onChangePassword(event) {
+  event.preventDefault();
+  const current = $('password-current');
+  const next = $('password-new');
+  const repeat = $('password-repeat');
+  const error = $('password-error');
+  for (const input of [current, next, repeat]) input.removeAttribute('aria-invalid');
+  const problem = !current.value ? [current, 'password.missing_current']
+    : !next.value ? [next, 'password.missing_new']
+    : next.value !== repeat.value ? [repeat, 'password.mismatch'] : null;
+  if (problem) {
+    problem[0].setAttribute('aria-invalid', 'true');
+    showMessage(error, t(problem[1]));
+    problem[0].focus();
+    return;
+  }
+  const submit = $('password-submit');
+  submit.disabled = true;
+  try {
+    await api('POST', '/v1/password', { current_password: current.value, new_password: next.value });
+    for (const input of [current, next, repeat]) input.value = '';
+    showMessage(error, '');
+    state.mustChangePassword = false;
+    toast(t('password.done'));
+    route(true);
+  } catch (failure) {
+    const field = failure instanceof ApiError && failure.field === 'current_password' ? current : next;
+    field.setAttribute('aria-invalid', 'true');
+    showMessage(error, errorMessage(failure));
+    field.focus();
+  } finally {
+    submit.disabled = false;
   }
 }
 
@@ -635,6 +689,7 @@ function wire() {
   for (const node of document.querySelectorAll('[data-icon]')) node.replaceChildren(icon(node.dataset.icon));
   $('language').addEventListener('change', (event) => setLanguage(event.currentTarget.value, true));
   $('signin-form').addEventListener('submit', onSignIn);
+  $('password-form').addEventListener('submit', onChangePassword);
   $('signout-button').addEventListener('click', onSignOut);
   $('settings-button').addEventListener('click', () => openSettings(!settingsOpen()));
   $('home-open-settings').addEventListener('click', () => openSettings(true));

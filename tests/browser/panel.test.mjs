@@ -679,3 +679,47 @@ test('administrators add users, change their privilege and disable them', { time
   await expectText(carol, 'Active');
   await close();
 });
+
+test('a one-time password from an administrator leads to choosing a new one first', { timeout: 60_000 }, async () => {
+  await createUser('olga', 'olga-password-1');
+  const admin = await apiSession('admin', ADMIN_PASSWORD);
+  const reset = await admin('PATCH', '/v1/users/olga', { password: 'given-by-admin' });
+  assert.equal(reset.status, 200, reset.text);
+
+  for (const L of [ES, EN]) {
+    const { page, close } = await openPanel(L);
+    await signIn(page, L, 'olga', L === ES ? 'given-by-admin' : 'olgas-own-password');
+    if (L === EN) {
+      // Chosen already: straight in, nothing asked.
+      await expectVisible(page.locator('#home-title'));
+      assert.ok(await page.locator('#password-view').isHidden());
+      await close();
+      break;
+    }
+    const title = page.getByRole('heading', { name: 'Elija una contraseña nueva', exact: true });
+    await expectVisible(title);
+    await assertNoEnglish(page, 'one-time password');
+    assert.ok(await page.locator('#home-view').isHidden());
+
+    // Two new passwords that differ are caught here; nothing is sent.
+    await page.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
+    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-passwort');
+    await page.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await expectText(page.locator('#password-error'), 'Las dos contraseñas nuevas no coinciden.');
+    // A wrong current password is the server's answer, in Spanish.
+    await page.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
+    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');
+    await page.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await expectText(page.locator('#password-error'), 'La contraseña actual no es correcta.');
+
+    await page.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
+    await page.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await expectText(page.getByRole('status'), 'Su contraseña nueva está guardada.');
+    await expectVisible(page.locator('#home-title'));
+    await openSettings(page, ES);
+    await close();
+  }
+  const listed = (await admin('GET', '/v1/users')).json.users.find((user) => user.user === 'olga');
+  assert.equal(listed.password_change_required, false);
+});

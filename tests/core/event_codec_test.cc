@@ -33,11 +33,11 @@ const std::string kPasswordHash =
 // the field is free text.
 std::vector<EventPayload> every_payload() {
   return {
-      UserCreated{"alice.smith", Privilege::kAdmin, kPasswordHash},
+      UserCreated{"alice.smith", Privilege::kAdmin, kPasswordHash, true},
       UserPrivilegeChanged{"bob", Privilege::kAuditor},
       UserDisabled{"carol"},
       UserEnabled{"dave"},
-      PasswordChanged{"erin", kPasswordHash + "0"},
+      PasswordChanged{"erin", kPasswordHash + "0", true},
       KeyCreated{"AbCdEfGhIjK1", "alice.smith",
                  "Deploy \xe2\x9c\x93 \xf0\x9f\x94\x91 \xe6\x97\xa5\xe6\x9c\xac caf\xc3\xa9",
                  pattern_hash(42)},

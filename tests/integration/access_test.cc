@@ -259,13 +259,30 @@ TEST_CASE("an admin gives a user who forgot their password a new one", "[integra
     CHECK(dana.get("/v1/credentials").status == 401);              // signed out everywhere
     CHECK(guesser.login("dana", "wrong-password").status == 401);  // not the tenth guess
     CHECK(guesser.login("dana", "dana-password").status == 401);
-    CHECK(dana.login("dana", "fresh-password").status == 200);
-    // Keys are not credentials of the password: they keep working.
+    // The given password is one-time: it opens only choosing another.
+    auto signed_in = dana.login("dana", "fresh-password");
+    REQUIRE(signed_in.status == 200);
+    CHECK(signed_in.json()["password_change_required"] == true);
+    CHECK(admin.get("/v1/users").body.find("\"password_change_required\":true") !=
+          std::string::npos);
+    auto refused = dana.get("/v1/credentials");
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "password_change_required");
+    CHECK(guesser.get("/v1/credentials", {{"MC-Api-Key", token}}).status == 403);
+    CHECK(dana.get("/v1/session").json()["password_change_required"] == true);
+    // Keys are not credentials of the password: they keep verifying.
     CHECK(guesser.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
+    REQUIRE(dana.post_json("/v1/password", {{"current_password", "fresh-password"},
+                                            {"new_password", "danas-own-password"}})
+                .status == 204);
+    CHECK(dana.get("/v1/credentials").status == 200);
+    CHECK(dana.get("/v1/session").json()["password_change_required"] == false);
+    CHECK(guesser.get("/v1/credentials", {{"MC-Api-Key", token}}).status == 200);
     const json rows =
         admin.get("/v1/audit?user=dana&action=user-password-changed").json()["events"];
-    REQUIRE(rows.size() == 1);
+    REQUIRE(rows.size() == 2);  // the admin's, then dana's own
     CHECK(rows[0]["actor"] == "admin");
+    CHECK(rows[1]["actor"] == "dana");
   }
   SECTION("a password that breaks the rules is refused and changes nothing") {
     auto refused = admin.patch_json("/v1/users/dana", {{"password", "short"}, {"disabled", true}});

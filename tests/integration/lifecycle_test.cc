@@ -267,3 +267,42 @@ TEST_CASE("a crash keeps every use the log holds and loses at most those since t
   CHECK((restored.second == flushed.second || restored.second == last.second));
   CHECK(after.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
 }
+
+TEST_CASE("the password printed at the first start is one-time", "[integration]") {
+  // No password in the environment: keyledgerd makes one and prints it.
+  TempDir scratch;
+  ServerProcess server(scratch / "data", {}, {{"KEYLEDGER_ADMIN_PASSWORD", ""}});
+  const std::string output = server.output();
+  const std::string marker = "created user 'admin' with one-time password: ";
+  const auto at = output.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::string printed =
+      output.substr(at + marker.size(), output.find('\n', at) - at - marker.size());
+  REQUIRE(printed.size() >= 8);
+
+  HttpClient admin(server.port());
+  auto signed_in = admin.login("admin", printed);
+  REQUIRE(signed_in.status == 200);
+  CHECK(signed_in.json()["password_change_required"] == true);
+  for (auto refused : {admin.get("/v1/credentials"), admin.get("/v1/users"),
+                       admin.post_json("/v1/keys", {{"name", "too early"}})}) {
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "password_change_required");
+  }
+  REQUIRE(admin
+              .post_json("/v1/password",
+                         {{"current_password", printed}, {"new_password", "the-admins-own"}})
+              .status == 204);
+  CHECK(admin.get("/v1/credentials").status == 200);
+  CHECK(admin.post_json("/v1/keys", {{"name", "now"}}).status == 201);
+
+  // For good: after a restart too, and the printed password is gone.
+  REQUIRE(server.stop() == 0);
+  server.restart();
+  HttpClient again(server.port());
+  CHECK(again.login("admin", printed).status == 401);
+  auto own = again.login("admin", "the-admins-own");
+  REQUIRE(own.status == 200);
+  CHECK(own.json()["password_change_required"] == false);
+  CHECK(server.output().find("one-time password") == std::string::npos);  // not printed again
+}

@@ -43,6 +43,19 @@ TEST_CASE("user created sets every field of the user from the event", "[projecti
   CHECK(f.state.users().size() == 1);
 }
 
+TEST_CASE("a one-time password stays one until the user's own change replaces it",
+          "[projections]") {
+  Folder f;
+  f.apply(UserCreated{"alice", Privilege::kAdmin, "scrypt$printed", true}, kT0);
+  CHECK(f.state.find_user("alice")->must_change_password);
+  f.apply(PasswordChanged{"alice", "scrypt$chosen", false});
+  CHECK_FALSE(f.state.find_user("alice")->must_change_password);
+  CHECK(f.state.find_user("alice")->password_hash == "scrypt$chosen");
+  // An administrator's new password is one-time again.
+  f.apply(PasswordChanged{"alice", "scrypt$given", true});
+  CHECK(f.state.find_user("alice")->must_change_password);
+}
+
 TEST_CASE("a second user created for an existing user changes nothing", "[projections]") {
   Folder f;
   f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$one"});

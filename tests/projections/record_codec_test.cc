@@ -20,7 +20,8 @@ UserRecord sample_user(Privilege privilege) {
                     true,
                     true,
                     "scrypt$ln=10$r=8$p=1$" + std::string(32, 'a') + "$" + std::string(64, 'b'),
-                    1'700'000'000'123'456'789};
+                    1'700'000'000'123'456'789,
+                    true};
 }
 
 KeyRecord sample_key() {

@@ -13,7 +13,7 @@ std::string describe(const UserRecord& u) {
   std::ostringstream out;
   out << "{user " << u.user_id << " privilege " << privilege_name(u.privilege) << " disabled "
       << u.disabled << " locked " << u.locked << " created " << u.created_at_ns << " hash "
-      << u.password_hash.size() << " bytes}";
+      << u.password_hash.size() << " bytes must_change_password " << u.must_change_password << "}";
   return out.str();
 }
 
