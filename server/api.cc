@@ -227,9 +227,9 @@ StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after
     auto verified = deps_.verifier.verify(*token, exchange.client_ip, retry_after);
     if (!verified.is_ok()) return verified.status();
     exchange.user = verified->user_id;
-    auto owner = deps_.projection.user(verified->user_id);
-    return Caller{verified->user_id, verified->privilege, verified->key_id, false,
-                  owner && owner->must_change_password};
+    // A one-time password concerns the password alone: the user's keys
+    // (their automation) keep working while it waits to be replaced.
+    return Caller{verified->user_id, verified->privilege, verified->key_id, false};
   }
   const std::string session_id = cookie_value(exchange.request, kSessionCookie);
   if (session_id.empty()) return invalid;

@@ -127,6 +127,12 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
   }
   auto user = deps_.projection.user(caller->user_id);
   if (!user) return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
+  // A one-time password must really be replaced: keeping it would leave it
+  // known to whoever printed or gave it.
+  if (user->must_change_password && *next == *current)
+    return respond(error_response(*exchange, 400, "password_reused",
+                                  "the new password must differ from the one-time password",
+                                  {{"field", "new_password"}}));
   // Guessing the current password counts like failed sign-ins, so a leaked
   // API key cannot be used to brute-force the password.
   if (deps_.sign_ins.is_blocked(caller->user_id) || user->locked)

@@ -93,26 +93,18 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
       return respond(
           error_response(*exchange, 400, valid.reason(), valid.message(), {{"field", "password"}}));
   }
-  const std::string user_id = exchange->path_params[0];
-  auto user = deps_.projection.user(user_id);
-  if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
-  std::vector<Command> commands;
+  std::optional<Privilege> privilege;
   if (*privilege_text) {
-    auto privilege = parse_privilege(**privilege_text);
+    privilege = parse_privilege(**privilege_text);
     if (!privilege)
       return respond(error_response(*exchange, 400, "invalid_privilege", "bad privilege",
                                     {{"field", "privilege"}}));
-    if (*privilege != user->privilege) commands.push_back(ChangePrivilege{user_id, *privilege});
   }
-  if (*disabled && **disabled != user->disabled)
-    commands.push_back(**disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
-  if (*locked && **locked != user->locked)
-    commands.push_back(**locked ? Command(LockUser{user_id, "locked by an administrator"})
-                                : Command(UnlockUser{user_id}));
+  const std::string user_id = exchange->path_params[0];
   // An admin who removed their own access could leave nobody to undo it.
   const bool self_harm =
       user_id == caller->user_id && ((*disabled && **disabled) || (*locked && **locked) ||
-                                     (*privilege_text && **privilege_text != "admin"));
+                                     (privilege && *privilege != Privilege::kAdmin));
   if (self_harm)
     return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
   // One's own password changes through POST /v1/password, which asks for
@@ -120,13 +112,34 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   if (*password && user_id == caller->user_id)
     return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self",
                                   {{"field", "password"}}));
+  const auto user = deps_.projection.user(user_id);
+  if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
+  // The commands that bring the user from its current state to the one
+  // asked for: fields already so are left out (deciding them would be
+  // "unchanged"). A new password also unlocks, unless a lock is asked for:
+  // a user locked by failed sign-ins is who needs one.
+  auto changes_from = [user_id, privilege, disabled = *disabled, locked = *locked,
+                       resetting = password->has_value()](const UserRecord& user) {
+    std::vector<Command> commands;
+    if (privilege && *privilege != user.privilege)
+      commands.push_back(ChangePrivilege{user_id, *privilege});
+    if (disabled && *disabled != user.disabled)
+      commands.push_back(*disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
+    const std::optional<bool> lock = locked      ? locked
+                                     : resetting ? std::optional(false)
+                                                 : std::nullopt;
+    if (lock && *lock != user.locked)
+      commands.push_back(*lock ? Command(LockUser{user_id, "locked by an administrator"})
+                               : Command(UnlockUser{user_id}));
+    return commands;
+  };
   // What the change does beyond the ledger, once it has taken effect (a
   // refused or failed change must leave sessions and sign-in blocks alone):
   // a disabled user, or one given a new password, is signed out everywhere;
   // unlocking or a new password also lifts the sign-in guard's count of
   // failed passwords (guesses at the old one).
   const bool sign_out = (*disabled && **disabled) || *password;
-  const bool unblock = (*locked && !**locked) || *password;
+  const bool unblock = (*locked && !**locked) || (*password && !(*locked && **locked));
   auto answer = [this, exchange, user_id, sign_out, unblock] {
     if (sign_out) deps_.sessions.erase_user(user_id);
     if (unblock) deps_.sign_ins.unblock(user_id);
@@ -137,23 +150,25 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   auto commit = [this, exchange, respond, answer,
                  origin = EventOrigin{caller->user_id, exchange->client_ip, exchange->request_id}](
                     std::vector<Command> changes) {
+    if (changes.empty()) return respond(answer());
     deps_.writer.submit_all(
         std::move(changes), origin,
         answer_on_connection_thread(exchange, [=](StatusOr<storage::CommittedEvent> result) {
           respond(result.is_ok() ? answer() : status_response(*exchange, result.status()));
         }));
   };
-  if (!*password) {
-    if (commands.empty()) return respond(answer());
-    return commit(std::move(commands));
-  }
-  // A new password is hashed off the I/O threads (scrypt), then committed
-  // with the other changes.
+  if (!*password) return commit(changes_from(*user));
+  // A new password is hashed off the I/O threads (scrypt, tens of
+  // milliseconds), then committed with the other changes, worked out again
+  // from the user as it is then.
   post_password_job(
       exchange, respond,
-      [this, exchange, respond, commit, commands, user_id, new_password = **password]() mutable {
+      [this, exchange, respond, commit, changes_from, user_id, new_password = **password] {
         auto hash = deps_.password_hasher.hash(new_password);
         if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+        auto user = deps_.projection.user(user_id);
+        if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
+        std::vector<Command> commands = changes_from(*user);
         // Given by someone else: one-time, like the first admin's.
         commands.push_back(ChangePassword{user_id, *hash, true});
         commit(std::move(commands));

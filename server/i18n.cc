@@ -26,6 +26,8 @@ constexpr std::array kMessages = {
     Message{"password_change_required",
             "Your password is one-time: choose a new password first.",
             "Su contraseña es de un solo uso: elija primero una contraseña nueva."},
+    Message{"password_reused", "Choose a password other than the one-time password.",
+            "Elija una contraseña distinta de la contraseña de un solo uso."},
     Message{"csrf_token_invalid", "The request lacks a valid X-CSRF-Token header.",
             "A la solicitud le falta una cabecera X-CSRF-Token válida."},
     Message{"not_found", "Nothing is here.", "Aquí no hay nada."},

@@ -138,7 +138,7 @@ void GroupCommitWriter::commit_run(std::deque<Pending>& batch, std::size_t begin
       encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
     }
     if (result->is_ok()) continue;
-    ++rejected;
+    rejected += 1 + pending.more.size();  // a group is refused whole
     if (pending.is_group()) {
       // A group runs alone, so what is staged is its own: none of it stays.
       state_.discard();

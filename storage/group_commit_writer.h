@@ -82,9 +82,10 @@ class GroupCommitWriter {
 
   // Thread-safe. Commits `commands` (at least one) together or not at all:
   // each is decided against the state including those before it, and all
-  // their events go into one append. If one is rejected, or the append
-  // fails, none is written or published and `done` gets that error;
-  // otherwise it gets the last command's event. Like submit(), otherwise.
+  // their events go into one append of their own (a commit in the stats).
+  // If one is rejected, or the append fails, none is written or published
+  // (each counts as rejected) and `done` gets that error; otherwise it gets
+  // the last command's event. Like submit(), otherwise.
   void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done);
 
   // submit() and wait.

@@ -707,6 +707,13 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-passwort');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'), 'Las dos contraseñas nuevas no coinciden.');
+    // Keeping the given password is refused by the server, in Spanish.
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('given-by-admin');
+    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('given-by-admin');
+    await page.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await expectText(page.locator('#password-error'),
+      'Elija una contraseña distinta de aquella con la que ha iniciado sesión.');
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
     // A wrong current password is the server's answer, in Spanish.
     await page.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
     await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');

@@ -268,10 +268,17 @@ TEST_CASE("an admin gives a user who forgot their password a new one", "[integra
     auto refused = dana.get("/v1/credentials");
     CHECK(refused.status == 403);
     CHECK(refused.error_code() == "password_change_required");
-    CHECK(guesser.get("/v1/credentials", {{"MC-Api-Key", token}}).status == 403);
     CHECK(dana.get("/v1/session").json()["password_change_required"] == true);
-    // Keys are not credentials of the password: they keep verifying.
+    // Keys are not the password: they keep verifying and managing (the
+    // user's automation goes on).
     CHECK(guesser.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
+    CHECK(guesser.get("/v1/credentials", {{"MC-Api-Key", token}}).status == 200);
+    // The given password must really be replaced.
+    auto kept = dana.post_json("/v1/password", {{"current_password", "fresh-password"},
+                                                {"new_password", "fresh-password"}});
+    CHECK(kept.status == 400);
+    CHECK(kept.error_code() == "password_reused");
+    CHECK(dana.get("/v1/credentials").status == 403);
     REQUIRE(dana.post_json("/v1/password", {{"current_password", "fresh-password"},
                                             {"new_password", "danas-own-password"}})
                 .status == 204);
@@ -283,6 +290,21 @@ TEST_CASE("an admin gives a user who forgot their password a new one", "[integra
     REQUIRE(rows.size() == 2);  // the admin's, then dana's own
     CHECK(rows[0]["actor"] == "admin");
     CHECK(rows[1]["actor"] == "dana");
+  }
+  SECTION("a new password unlocks a user locked by failed sign-ins") {
+    REQUIRE(guesser.login("dana", "wrong-password").status == 423);  // the tenth: locked
+    REQUIRE(admin.get("/v1/users").body.find("\"locked\":true") != std::string::npos);
+    auto reset = admin.patch_json("/v1/users/dana", {{"password", "fresh-password"}});
+    REQUIRE(reset.status == 200);
+    CHECK(reset.json()["locked"] == false);
+    CHECK(reset.json()["password_change_required"] == true);
+    CHECK(dana.login("dana", "fresh-password").status == 200);
+    // Unless the request itself locks.
+    auto locked =
+        admin.patch_json("/v1/users/dana", {{"password", "other-password"}, {"locked", true}});
+    REQUIRE(locked.status == 200);
+    CHECK(locked.json()["locked"] == true);
+    CHECK(guesser.login("dana", "other-password").status == 423);
   }
   SECTION("a password that breaks the rules is refused and changes nothing") {
     auto refused = admin.patch_json("/v1/users/dana", {{"password", "short"}, {"disabled", true}});

@@ -144,8 +144,8 @@ TEST_CASE("a restart without the ledger's pepper is refused and the keys survive
   REQUIRE(server.stop() == 0);
 
   const auto pepper = server.data_dir() / "pepper";
-  const auto kept =
-      server.data_dir().parent_path() / (server.data_dir().filename().string() + "-pepper-kept");
+  TempDir aside;  // the real pepper waits here and is removed with it, whatever happens
+  const auto kept = aside / "pepper";
   std::filesystem::rename(pepper, kept);
   auto start = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args = {"--data", server.data_dir().string(), "--listen",
@@ -160,8 +160,7 @@ TEST_CASE("a restart without the ledger's pepper is refused and the keys survive
     CHECK_FALSE(std::filesystem::exists(pepper));  // not replaced by a new one
   }
   SECTION("another pepper is named") {
-    const auto other =
-        server.data_dir().parent_path() / (server.data_dir().filename().string() + "-other-pepper");
+    const auto other = aside / "other-pepper";
     std::ofstream(other) << std::string(64, 'a');
     std::filesystem::permissions(
         other, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -289,6 +288,10 @@ TEST_CASE("the password printed at the first start is one-time", "[integration]"
     CHECK(refused.status == 403);
     CHECK(refused.error_code() == "password_change_required");
   }
+  auto kept =
+      admin.post_json("/v1/password", {{"current_password", printed}, {"new_password", printed}});
+  CHECK(kept.status == 400);
+  CHECK(kept.error_code() == "password_reused");
   REQUIRE(admin
               .post_json("/v1/password",
                          {{"current_password", printed}, {"new_password", "the-admins-own"}})
