@@ -44,6 +44,10 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
                  "File with the secret that keys stored hashes (default DATA/pepper; created "
                  "0600 at first start). Keep it outside backups of the database.")
       ->envname("KEYLEDGER_PEPPER_FILE");
+  app.add_flag("--rebind-pepper", config.rebind_pepper,
+               "Recovery only: bind the ledger to the pepper in --pepper-file even though it "
+               "stores another pepper's fingerprint (after it was bound to a wrong one). With a "
+               "pepper its keys were not made with, every key fails verification.");
   app.add_option("--threads", config.threads, "HTTP worker threads (0: one per core)")
       ->envname("KEYLEDGER_THREADS")
       ->capture_default_str();

@@ -41,6 +41,9 @@ struct ServerConfig {
   int scrypt_log2_n = 15;
   // Users to unlock at start (recovery when every admin is locked out).
   std::vector<std::string> unlock_users;
+  // Bind the ledger to the pepper file given, replacing the fingerprint it
+  // stores (recovery: the ledger was bound to a wrong pepper).
+  bool rebind_pepper = false;
 };
 
 // Parses argv and the environment. On --help or a bad flag, prints to

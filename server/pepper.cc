@@ -1,6 +1,7 @@
 #include "server/pepper.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,7 +57,8 @@ std::string pepper_fingerprint(const SecretHasher& hasher) {
 }
 
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
-                                          storage::RocksEventLog& log, RandomSource& random) {
+                                          storage::RocksEventLog& log, RandomSource& random,
+                                          bool rebind) {
   const std::uint64_t events = log.head().seq;
   auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0);
   if (!pepper.is_ok()) {
@@ -76,13 +78,17 @@ StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
   if (*stored && **stored == fingerprint) return std::move(*hasher);
   // Without an event there is no key hash yet: the ledger may take any
   // pepper (a first start, or one that stopped before its first event).
-  if (*stored && events > 0)
+  if (*stored && events > 0 && !rebind)
     return failed_precondition(
         "pepper_mismatch",
         "the pepper in " + path.string() +
             " is not the one this ledger's key hashes were made with (the ledger stores another "
             "pepper's fingerprint). Start with the ledger's own pepper file; with this one every "
-            "API key would fail verification. Nothing was changed.");
+            "API key would fail verification. Nothing was changed. (If the ledger was bound to a "
+            "wrong pepper, start once with --rebind-pepper and the right file.)");
+  if (*stored && events > 0)
+    spdlog::warn("keyledgerd: --rebind-pepper: the ledger is now bound to the pepper in {}",
+                 path.string());
   KEYLEDGER_RETURN_IF_ERROR(log.store_pepper_check(fingerprint));
   return std::move(*hasher);
 }

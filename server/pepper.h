@@ -30,10 +30,12 @@ std::string pepper_fingerprint(const SecretHasher& hasher);
 // ledger holds no event (so no key hash), the file is created if missing
 // and the ledger takes its fingerprint. Afterwards the file must exist and
 // match the fingerprint the ledger stores; a ledger that stores none (one
-// from before the fingerprint was kept) takes this pepper's. Refusals are
-// kFailedPrecondition (pepper_missing, pepper_mismatch, and those of
+// from before the fingerprint was kept) takes this pepper's, as does any
+// ledger when `rebind` (recovery from a binding to a wrong pepper). Refusals
+// are kFailedPrecondition (pepper_missing, pepper_mismatch, and those of
 // load_or_create_pepper) and change nothing.
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
-                                          storage::RocksEventLog& log, RandomSource& random);
+                                          storage::RocksEventLog& log, RandomSource& random,
+                                          bool rebind = false);
 
 }  // namespace keyledger::server

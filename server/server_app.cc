@@ -142,7 +142,7 @@ int run_server(const ServerConfig& config) {
   if (!log.is_ok()) return fail("opening " + db_path.string(), log.status());
   // After the ledger, which says whether a pepper may still be created and
   // which pepper its key hashes were made with.
-  auto secret_hasher = open_ledger_pepper(config.pepper_file, **log, random);
+  auto secret_hasher = open_ledger_pepper(config.pepper_file, **log, random, config.rebind_pepper);
   if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
   auto projection = projections::LiveProjection::load(**log);
   if (!projection.is_ok()) return fail("loading the projection", projection.status());

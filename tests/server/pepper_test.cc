@@ -178,3 +178,25 @@ TEST_CASE("the pepper's fingerprint is not any key's hash", "[server][pepper]") 
   CHECK(fingerprint == fingerprint_of(std::string(32, 'p')));
   CHECK(fingerprint != fingerprint_of(kOtherPepper));
 }
+
+TEST_CASE("--rebind-pepper binds a ledger to the pepper it is started with", "[server][pepper]") {
+  // Recovery from a ledger bound to a wrong pepper.
+  TestLedger ledger;
+  TempDir dir;
+  const auto path = dir / "pepper";
+  write_file(path, kOtherPepper);
+  SeededRandom random(7);
+  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
+  ledger.create_user("alice");
+  const std::string right(48, 'r');
+  write_file(path, right);
+  REQUIRE_FALSE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
+  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random, /*rebind=*/true).is_ok());
+  CHECK(stored_check(ledger) == fingerprint_of(right));
+  CHECK(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
+  // Rebinding still needs a pepper file that is there and private.
+  std::filesystem::remove(path);
+  auto missing = server::open_ledger_pepper(path, ledger.log(), random, /*rebind=*/true);
+  REQUIRE_FALSE(missing.is_ok());
+  CHECK(missing.status().reason() == "pepper_missing");
+}
