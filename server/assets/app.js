@@ -258,8 +258,10 @@ function signedOut(notice) {
   state.privilege = null;
   state.csrf = '';
   state.mustChangePassword = false;
-  for (const id of ['password-current', 'password-new', 'password-repeat']) $(id).value = '';
-  showMessage($('password-error'), '');
+  for (const prefix of ['password', 'own-password']) {
+    for (const field of ['current', 'new', 'repeat']) $(`${prefix}-${field}`).value = '';
+    showMessage($(`${prefix}-error`), '');
+  }
   state.keys = [];
   state.users = [];
   state.token = null;
@@ -309,14 +311,19 @@ async function onSignIn(event) {
   }
 }
 
-// A one-time password (the first admin's, or one an administrator gave):
-// the person chooses their own before anything else.
-async function onChangePassword(event) {
+// The two password forms: the one a one-time password (the first admin's,
+// or one an administrator gave) leads to before anything else, and the one
+// in User Settings. `prefix` names their fields; `done` runs once saved.
+function passwordForm(prefix, done) {
+  return (event) => changePassword(event, prefix, done);
+}
+
+async function changePassword(event, prefix, done) {
   event.preventDefault();
-  const current = $('password-current');
-  const next = $('password-new');
-  const repeat = $('password-repeat');
-  const error = $('password-error');
+  const current = $(`${prefix}-current`);
+  const next = $(`${prefix}-new`);
+  const repeat = $(`${prefix}-repeat`);
+  const error = $(`${prefix}-error`);
   for (const input of [current, next, repeat]) input.removeAttribute('aria-invalid');
   const problem = !current.value ? [current, 'password.missing_current']
     : !next.value ? [next, 'password.missing_new']
@@ -327,15 +334,14 @@ async function onChangePassword(event) {
     problem[0].focus();
     return;
   }
-  const submit = $('password-submit');
+  const submit = $(`${prefix}-submit`);
   submit.disabled = true;
   try {
     await api('POST', '/v1/password', { current_password: current.value, new_password: next.value });
     for (const input of [current, next, repeat]) input.value = '';
     showMessage(error, '');
-    state.mustChangePassword = false;
     toast(t('password.done'));
-    route(true);
+    done();
   } catch (failure) {
     const field = failure instanceof ApiError && failure.field === 'current_password' ? current : next;
     field.setAttribute('aria-invalid', 'true');
@@ -689,7 +695,11 @@ function wire() {
   for (const node of document.querySelectorAll('[data-icon]')) node.replaceChildren(icon(node.dataset.icon));
   $('language').addEventListener('change', (event) => setLanguage(event.currentTarget.value, true));
   $('signin-form').addEventListener('submit', onSignIn);
-  $('password-form').addEventListener('submit', onChangePassword);
+  $('password-form').addEventListener('submit', passwordForm('password', () => {
+    state.mustChangePassword = false;
+    route(true);
+  }));
+  $('own-password-form').addEventListener('submit', passwordForm('own-password', () => {}));
   $('signout-button').addEventListener('click', onSignOut);
   $('settings-button').addEventListener('click', () => openSettings(!settingsOpen()));
   $('home-open-settings').addEventListener('click', () => openSettings(true));

@@ -34,6 +34,9 @@ export const strings = {
     'password.missing_new': 'Enter a new password.',
     'password.mismatch': 'The two new passwords differ.',
     'password.done': 'Your new password is saved.',
+    'own_password.title': 'Your password',
+    'own_password.intro': 'Changing it signs you out everywhere else.',
+    'own_password.submit': 'Change password',
 
     'nav.label': 'Main menu',
     'nav.settings': 'User Settings',
@@ -193,6 +196,9 @@ export const strings = {
     'password.missing_new': 'Escriba una contraseña nueva.',
     'password.mismatch': 'Las dos contraseñas nuevas no coinciden.',
     'password.done': 'Su contraseña nueva está guardada.',
+    'own_password.title': 'Su contraseña',
+    'own_password.intro': 'Al cambiarla se cierran sus demás sesiones.',
+    'own_password.submit': 'Cambiar la contraseña',
 
     'nav.label': 'Menú principal',
     'nav.settings': 'Configuración de usuario',

@@ -688,7 +688,7 @@ test('a one-time password from an administrator leads to choosing a new one firs
 
   for (const L of [ES, EN]) {
     const { page, close } = await openPanel(L);
-    await signIn(page, L, 'olga', L === ES ? 'given-by-admin' : 'olgas-own-password');
+    await signIn(page, L, 'olga', L === ES ? 'given-by-admin' : 'olgas-newest-password');
     if (L === EN) {
       // Chosen already: straight in, nothing asked.
       await expectVisible(page.locator('#home-title'));
@@ -696,35 +696,51 @@ test('a one-time password from an administrator leads to choosing a new one firs
       await close();
       break;
     }
+    const forced = page.locator('#password-view');
     const title = page.getByRole('heading', { name: 'Elija una contraseña nueva', exact: true });
     await expectVisible(title);
     await assertNoEnglish(page, 'one-time password');
     assert.ok(await page.locator('#home-view').isHidden());
 
     // Two new passwords that differ are caught here; nothing is sent.
-    await page.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
-    await page.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
-    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-passwort');
+    await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
+    await forced.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
+    await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-passwort');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'), 'Las dos contraseñas nuevas no coinciden.');
     // Keeping the given password is refused by the server, in Spanish.
-    await page.getByLabel('Contraseña nueva', { exact: true }).fill('given-by-admin');
-    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('given-by-admin');
+    await forced.getByLabel('Contraseña nueva', { exact: true }).fill('given-by-admin');
+    await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'),
       'Elija una contraseña distinta de aquella con la que ha iniciado sesión.');
-    await page.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
+    await forced.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
     // A wrong current password is the server's answer, in Spanish.
-    await page.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
-    await page.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');
+    await forced.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
+    await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'), 'La contraseña actual no es correcta.');
 
-    await page.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
+    await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.getByRole('status'), 'Su contraseña nueva está guardada.');
     await expectVisible(page.locator('#home-title'));
     await openSettings(page, ES);
+
+    // Later, from User Settings: the same checks, then saved.
+    const own = page.getByRole('region', { name: 'Su contraseña' });
+    await own.getByLabel('Contraseña actual', { exact: true }).fill('olgas-own-password');
+    await own.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-newest-password');
+    await own.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-newest-passwort');
+    await own.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await expectText(own.locator('#own-password-error'), 'Las dos contraseñas nuevas no coinciden.');
+    await own.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-newest-password');
+    await own.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    // Saved: the form empties (the next sign-in, below, uses the new password).
+    const current = own.getByLabel('Contraseña actual', { exact: true });
+    await eventually(async () => (await current.inputValue()) === '', async () => 'the form kept its values');
+    await expectText(page.getByRole('status'), 'Su contraseña nueva está guardada.');
+    await assertNoEnglish(page, 'settings with the password form');
     await close();
   }
   const listed = (await admin('GET', '/v1/users')).json.users.find((user) => user.user === 'olga');
