@@ -14,30 +14,23 @@
 #include <vector>
 
 #include "core/events.capnp.h"
+#include "tests/core/sample_values.h"
 
 using namespace keyledger;
+using keyledger::testing::kSamplePasswordHash;
+using keyledger::testing::pattern_hash;
 
 namespace {
-
-Hash256 pattern_hash(std::uint8_t start) {
-  Hash256 out;
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(start + 7 * i);
-  return out;
-}
-
-const std::string kPasswordHash =
-    "scrypt$ln=15$r=8$p=1$00112233445566778899aabbccddeeff$"
-    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 // One payload of every type, every field set, with non-ASCII text where
 // the field is free text.
 std::vector<EventPayload> every_payload() {
   return {
-      UserCreated{"alice.smith", Privilege::kAdmin, kPasswordHash, true},
+      UserCreated{"alice.smith", Privilege::kAdmin, kSamplePasswordHash, true},
       UserPrivilegeChanged{"bob", Privilege::kAuditor},
       UserDisabled{"carol"},
       UserEnabled{"dave"},
-      PasswordChanged{"erin", kPasswordHash + "0", true},
+      PasswordChanged{"erin", kSamplePasswordHash + "0", true},
       KeyCreated{"AbCdEfGhIjK1", "alice.smith",
                  "Deploy \xe2\x9c\x93 \xf0\x9f\x94\x91 \xe6\x97\xa5\xe6\x9c\xac caf\xc3\xa9",
                  pattern_hash(42)},
@@ -133,7 +126,7 @@ TEST_CASE("every payload type survives an encode and decode round trip", "[core]
 TEST_CASE("every privilege survives a round trip", "[core][codec]") {
   for (Privilege privilege : {Privilege::kUser, Privilege::kAuditor, Privilege::kAdmin}) {
     for (const EventPayload& payload :
-         {EventPayload{UserCreated{"alice", privilege, kPasswordHash}},
+         {EventPayload{UserCreated{"alice", privilege, kSamplePasswordHash}},
           EventPayload{UserPrivilegeChanged{"alice", privilege}}}) {
       Event event = make_event(payload);
       auto decoded = decode_event(encode_event(event));
@@ -373,7 +366,7 @@ TEST_CASE("decode_event rejects a privilege this version does not know", "[core]
       auto user = event.getPayload().initUserCreated();
       user.setUserId("alice");
       user.setPrivilege(unknown);
-      user.setPasswordHash(kPasswordHash.c_str());
+      user.setPasswordHash(kSamplePasswordHash.c_str());
     });
     CHECK(outcome(decode_event(created)) == kUndecodable);
     std::string changed = encode_raw([&](schema::Event::Builder event) {

@@ -10,30 +10,24 @@
 
 #include "core/event_codec.h"
 #include "core/hash.h"
+#include "tests/core/sample_values.h"
 
 using namespace keyledger;
+using keyledger::testing::kSamplePasswordHash;
+using keyledger::testing::pattern_hash;
 
 namespace {
-
-Hash256 pattern_hash(std::uint8_t start) {
-  Hash256 out;
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(start + 5 * i);
-  return out;
-}
-
-const std::string kPasswordHash =
-    "scrypt$ln=15$r=8$p=1$00112233445566778899aabbccddeeff$"
-    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 // One event of every payload type, every field set, in a chain from seq 1.
 std::vector<Event> expected_events() {
   const std::vector<EventPayload> payloads = {
-      UserCreated{"alice", Privilege::kAdmin, kPasswordHash},
+      UserCreated{"alice", Privilege::kAdmin, kSamplePasswordHash},
       UserPrivilegeChanged{"bob", Privilege::kAuditor},
       UserDisabled{"carol"},
       UserEnabled{"carol"},
-      PasswordChanged{"alice", kPasswordHash},
-      KeyCreated{"AbCdEfGhIjK1", "alice", "Deploy caf\xc3\xa9 \xf0\x9f\x94\x91", pattern_hash(9)},
+      PasswordChanged{"alice", kSamplePasswordHash},
+      KeyCreated{"AbCdEfGhIjK1", "alice", "Deploy caf\xc3\xa9 \xf0\x9f\x94\x91",
+                 pattern_hash(9, 5)},
       KeyRenamed{"AbCdEfGhIjK1", "R\xc3\xa9nomm\xc3\xa9"},
       KeyUsed{"AbCdEfGhIjK1", "2001:db8::7", 1'700'000'000'999'000'001},
       KeyDeleted{"AbCdEfGhIjK1", "rotated"},

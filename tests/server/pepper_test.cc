@@ -36,138 +36,128 @@ mode_t permissions_of(const std::filesystem::path& path) {
   return info.st_mode & 0777;
 }
 
-// The ledger's stored fingerprint ("" for none).
-std::string stored_check(TestLedger& ledger) {
-  auto stored = ledger.log().pepper_check();
-  REQUIRE(stored.is_ok());
-  return stored->value_or("");
-}
-
 std::string fingerprint_of(const std::string& pepper) {
   return server::pepper_fingerprint(*SecretHasher::create(pepper));
 }
 
 const std::string kOtherPepper(40, 'o');
 
+// A real ledger in a temporary folder and the pepper file for it, as
+// keyledgerd opens them at start.
+struct PepperedLedger {
+  StatusOr<SecretHasher> start(bool rebind = false) {
+    return server::open_ledger_pepper(path, ledger.log(), random, rebind);
+  }
+  // A first start, then an event: from now on key hashes could exist.
+  void start_and_use() {
+    REQUIRE(start().is_ok());
+    ledger.create_user("alice");
+  }
+  // The ledger's stored fingerprint ("" for none).
+  std::string stored_check() {
+    auto stored = ledger.log().pepper_check();
+    REQUIRE(stored.is_ok());
+    return stored->value_or("");
+  }
+  // A start that must be refused with `reason`, changing nothing.
+  void expect_refused(const std::string& reason, bool rebind = false) {
+    const std::string check = stored_check();
+    const bool had_file = std::filesystem::exists(path);
+    const std::string file = had_file ? read_file(path) : "";
+    auto refused = start(rebind);
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(refused.status().reason() == reason);
+    CHECK(stored_check() == check);
+    CHECK(std::filesystem::exists(path) == had_file);  // no new pepper was made
+    if (had_file) CHECK(read_file(path) == file);
+  }
+
+  TestLedger ledger;
+  TempDir dir;
+  std::filesystem::path path = dir / "pepper";
+  SeededRandom random{1};
+};
+
 }  // namespace
 
 TEST_CASE("a first start creates a private pepper and binds the ledger to it", "[server][pepper]") {
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  SeededRandom random(1);
-  auto hasher = server::open_ledger_pepper(path, ledger.log(), random);
+  PepperedLedger f;
+  auto hasher = f.start();
   REQUIRE(hasher.is_ok());
-  const std::string pepper = read_file(path);
+  const std::string pepper = read_file(f.path);
   CHECK(pepper.size() >= kMinPepperLength);
-  CHECK(permissions_of(path) == 0600);
-  CHECK(stored_check(ledger) == server::pepper_fingerprint(*hasher));
+  CHECK(permissions_of(f.path) == 0600);
+  CHECK(f.stored_check() == server::pepper_fingerprint(*hasher));
   // The fingerprint names the pepper without holding it.
-  CHECK(stored_check(ledger).find(pepper) == std::string::npos);
-  CHECK(stored_check(ledger) == fingerprint_of(pepper));
+  CHECK(f.stored_check().find(pepper) == std::string::npos);
+  CHECK(f.stored_check() == fingerprint_of(pepper));
 
   SECTION("and the next start uses the same pepper") {
-    ledger.create_user("alice");
-    ledger.reopen();
-    auto again = server::open_ledger_pepper(path, ledger.log(), random);
+    f.ledger.create_user("alice");
+    f.ledger.reopen();
+    auto again = f.start();
     REQUIRE(again.is_ok());
     CHECK(again->hash("abcdefghijkl", "secret") == hasher->hash("abcdefghijkl", "secret"));
-    CHECK(read_file(path) == pepper);
+    CHECK(read_file(f.path) == pepper);
   }
 }
 
 TEST_CASE("a ledger with events refuses to start without its pepper file", "[server][pepper]") {
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  SeededRandom random(2);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  ledger.create_user("alice");
-  const std::string check = stored_check(ledger);
-  std::filesystem::remove(path);
-
-  auto refused = server::open_ledger_pepper(path, ledger.log(), random);
-  REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().code() == StatusCode::kFailedPrecondition);
-  CHECK(refused.status().reason() == "pepper_missing");
-  CHECK(refused.status().message().find(path.string()) != std::string::npos);
+  PepperedLedger f;
+  f.start_and_use();
+  std::filesystem::remove(f.path);
+  f.expect_refused("pepper_missing");
+  auto refused = f.start();
+  CHECK(refused.status().message().find(f.path.string()) != std::string::npos);
   CHECK(refused.status().message().find("Nothing was changed") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(path));  // no new pepper was made
-  CHECK(stored_check(ledger) == check);
 }
 
 TEST_CASE("a ledger with events refuses another pepper", "[server][pepper]") {
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  SeededRandom random(3);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  ledger.create_user("alice");
-  const std::string check = stored_check(ledger);
-  write_file(path, kOtherPepper);
-
-  auto refused = server::open_ledger_pepper(path, ledger.log(), random);
-  REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().code() == StatusCode::kFailedPrecondition);
-  CHECK(refused.status().reason() == "pepper_mismatch");
-  CHECK(refused.status().message().find("Nothing was changed") != std::string::npos);
-  CHECK(read_file(path) == kOtherPepper);
-  CHECK(stored_check(ledger) == check);
+  PepperedLedger f;
+  f.start_and_use();
+  write_file(f.path, kOtherPepper);
+  f.expect_refused("pepper_mismatch");
+  CHECK(f.start().status().message().find("--rebind-pepper") != std::string::npos);
 }
 
 TEST_CASE("a ledger without events takes whatever pepper it starts with", "[server][pepper]") {
   // A first start that stopped before its first event (no key hash exists
   // yet) must not be locked to a pepper nothing depends on.
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  SeededRandom random(4);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  REQUIRE(ledger.log().head().seq == 0);
-  write_file(path, kOtherPepper);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  CHECK(stored_check(ledger) == fingerprint_of(kOtherPepper));
+  PepperedLedger f;
+  REQUIRE(f.start().is_ok());
+  REQUIRE(f.ledger.log().head().seq == 0);
+  write_file(f.path, kOtherPepper);
+  REQUIRE(f.start().is_ok());
+  CHECK(f.stored_check() == fingerprint_of(kOtherPepper));
 }
 
 TEST_CASE("a ledger from before the fingerprint takes the pepper it is started with",
           "[server][pepper]") {
-  TestLedger ledger;
-  ledger.create_user("alice");  // events, but no fingerprint stored
-  REQUIRE(stored_check(ledger).empty());
-  TempDir dir;
-  const auto path = dir / "pepper";
+  PepperedLedger f;
+  f.ledger.create_user("alice");  // events, but no fingerprint stored
+  REQUIRE(f.stored_check().empty());
   const std::string pepper(32, 'p');
-  write_file(path, pepper);
-  SeededRandom random(5);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  CHECK(stored_check(ledger) == fingerprint_of(pepper));
+  write_file(f.path, pepper);
+  REQUIRE(f.start().is_ok());
+  CHECK(f.stored_check() == fingerprint_of(pepper));
   // From then on it is bound like any other.
-  write_file(path, kOtherPepper);
-  auto refused = server::open_ledger_pepper(path, ledger.log(), random);
-  REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().reason() == "pepper_mismatch");
+  write_file(f.path, kOtherPepper);
+  f.expect_refused("pepper_mismatch");
 }
 
 TEST_CASE("a pepper file others can read, or a short one, is refused and binds nothing",
           "[server][pepper]") {
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  SeededRandom random(6);
-  std::string reason;
+  PepperedLedger f;
   SECTION("readable by others") {
-    write_file(path, std::string(32, 'p'), 0644);
-    reason = "pepper_permissions";
+    write_file(f.path, std::string(32, 'p'), 0644);
+    f.expect_refused("pepper_permissions");
   }
   SECTION("shorter than 32 bytes") {
-    write_file(path, std::string(31, 'p'));
-    reason = "pepper_too_short";
+    write_file(f.path, std::string(31, 'p'));
+    f.expect_refused("pepper_too_short");
   }
-  auto refused = server::open_ledger_pepper(path, ledger.log(), random);
-  REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().code() == StatusCode::kFailedPrecondition);
-  CHECK(refused.status().reason() == reason);
-  CHECK(stored_check(ledger).empty());
+  CHECK(f.stored_check().empty());
 }
 
 TEST_CASE("the pepper's fingerprint is not any key's hash", "[server][pepper]") {
@@ -181,22 +171,16 @@ TEST_CASE("the pepper's fingerprint is not any key's hash", "[server][pepper]") 
 
 TEST_CASE("--rebind-pepper binds a ledger to the pepper it is started with", "[server][pepper]") {
   // Recovery from a ledger bound to a wrong pepper.
-  TestLedger ledger;
-  TempDir dir;
-  const auto path = dir / "pepper";
-  write_file(path, kOtherPepper);
-  SeededRandom random(7);
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  ledger.create_user("alice");
+  PepperedLedger f;
+  write_file(f.path, kOtherPepper);
+  f.start_and_use();
   const std::string right(48, 'r');
-  write_file(path, right);
-  REQUIRE_FALSE(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
-  REQUIRE(server::open_ledger_pepper(path, ledger.log(), random, /*rebind=*/true).is_ok());
-  CHECK(stored_check(ledger) == fingerprint_of(right));
-  CHECK(server::open_ledger_pepper(path, ledger.log(), random).is_ok());
+  write_file(f.path, right);
+  f.expect_refused("pepper_mismatch");
+  REQUIRE(f.start(/*rebind=*/true).is_ok());
+  CHECK(f.stored_check() == fingerprint_of(right));
+  CHECK(f.start().is_ok());
   // Rebinding still needs a pepper file that is there and private.
-  std::filesystem::remove(path);
-  auto missing = server::open_ledger_pepper(path, ledger.log(), random, /*rebind=*/true);
-  REQUIRE_FALSE(missing.is_ok());
-  CHECK(missing.status().reason() == "pepper_missing");
+  std::filesystem::remove(f.path);
+  f.expect_refused("pepper_missing", /*rebind=*/true);
 }
