@@ -20,6 +20,7 @@ const state = {
   docsUrl: '/docs',
   token: null, // {name, key} of the key just generated, until dismissed
   pendingDelete: null, // {key, trigger}
+  pendingReset: null, // {user, trigger}: the user being given a one-time password
 };
 
 const $ = (id) => document.getElementById(id);
@@ -186,6 +187,7 @@ function setLanguage(language, remember) {
     renderUsers();
   }
   if (state.pendingDelete) renderDeleteDialog();
+  if (state.pendingReset) renderResetDialog();
 }
 
 function renderTitle() {
@@ -267,6 +269,7 @@ function signedOut(notice) {
   state.token = null;
   state.pendingDelete = null;
   if ($('delete-dialog').open) $('delete-dialog').close();
+  if ($('reset-dialog').open) $('reset-dialog').close();
   $('new-token-value').value = '';
   $('new-token').hidden = true;
   showView('signin');
@@ -628,6 +631,10 @@ function userRow(user) {
         onclick: () => updateUser(user, { locked: false }),
       }, t('users.unlock')));
     }
+    actions.push(el('button', {
+      type: 'button', class: 'button small secondary reset', 'aria-label': t('users.reset_label', { user: user.user }),
+      onclick: (event) => askReset(user, event.currentTarget),
+    }, t('users.reset')));
   }
   return el('tr', { role: 'row', 'data-user': user.user },
     cell(t('users.user'), 'user-name', el('span', { class: 'name-text' }, user.user),
@@ -658,6 +665,62 @@ async function updateUser(user, change) {
     const again = $('users-body').querySelector(`tr[data-user="${CSS.escape(row.dataset.user)}"] ${focused.tagName.toLowerCase()}`);
     (again || $('users-title')).focus();
   }
+}
+
+// A one-time password for a user who cannot sign in (forgotten, or locked
+// by failed attempts): they choose their own at the next sign-in.
+function askReset(user, trigger) {
+  state.pendingReset = { user, trigger };
+  renderResetDialog();
+  $('reset-password').value = '';
+  $('reset-password').removeAttribute('aria-invalid');
+  showMessage($('reset-error'), '');
+  $('reset-confirm').disabled = false;
+  $('reset-dialog').showModal();
+  $('reset-password').focus();
+}
+
+function renderResetDialog() {
+  const user = state.pendingReset.user.user;
+  $('reset-title').textContent = t('reset.title', { user });
+  $('reset-body').textContent = t('reset.body', { user });
+}
+
+async function onReset(event) {
+  event.preventDefault();
+  const pending = state.pendingReset;
+  if (!pending) return;
+  const input = $('reset-password');
+  if (!input.value) {
+    input.setAttribute('aria-invalid', 'true');
+    showMessage($('reset-error'), t('password.missing_new'));
+    input.focus();
+    return;
+  }
+  $('reset-confirm').disabled = true;
+  try {
+    const updated = await api('PATCH', `/v1/users/${encodeURIComponent(pending.user.user)}`, { password: input.value });
+    Object.assign(pending.user, updated);
+  } catch (failure) {
+    $('reset-confirm').disabled = false;
+    input.setAttribute('aria-invalid', 'true');
+    showMessage($('reset-error'), errorMessage(failure));
+    input.focus();
+    return;
+  }
+  input.value = '';
+  $('reset-dialog').close();
+  renderUsers();
+  toast(t('users.reset_done', { user: pending.user.user }));
+}
+
+function onResetDialogClosed() {
+  const pending = state.pendingReset;
+  state.pendingReset = null;
+  $('reset-password').value = '';
+  // Back to the row's button (rendered anew when the password was set).
+  const row = pending && $('users-body').querySelector(`tr[data-user="${CSS.escape(pending.user.user)}"] .reset`);
+  if (row) row.focus();
 }
 
 async function onAddUser(event) {
@@ -714,6 +777,9 @@ function wire() {
   $('delete-cancel').addEventListener('click', () => $('delete-dialog').close());
   $('delete-confirm').addEventListener('click', confirmDelete);
   $('delete-dialog').addEventListener('close', onDeleteDialogClosed);
+  $('reset-form').addEventListener('submit', onReset);
+  $('reset-cancel').addEventListener('click', () => $('reset-dialog').close());
+  $('reset-dialog').addEventListener('close', onResetDialogClosed);
 }
 
 async function start() {
