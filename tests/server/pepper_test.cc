@@ -169,7 +169,8 @@ TEST_CASE("the pepper's fingerprint is not any key's hash", "[server][pepper]") 
   CHECK(fingerprint != fingerprint_of(kOtherPepper));
 }
 
-TEST_CASE("--rebind-pepper binds a ledger to the pepper it is started with", "[server][pepper]") {
+TEST_CASE("keyledgerd started with --rebind-pepper binds a ledger to the pepper it is given",
+          "[server][pepper]") {
   // Recovery from a ledger bound to a wrong pepper.
   PepperedLedger f;
   write_file(f.path, kOtherPepper);

@@ -180,7 +180,7 @@ TEST_CASE("bad arguments exit 2 with one line", "[tools][errors]") {
   }
 }
 
-TEST_CASE("--help for each subcommand exits 0 and shows examples", "[tools][errors]") {
+TEST_CASE("each subcommand's --help exits 0 and shows examples", "[tools][errors]") {
   for (const auto& subcommand : kSubcommands) {
     auto result = run_keyledger({subcommand, "--help"});
     INFO(subcommand << "\n" << result.out << result.err);
