@@ -284,16 +284,16 @@ creation waits for an HTTP round trip that a raw Put does not, and the
 last lines under the table measure the least such round trip in the same
 runs, to keyledgerd (\`GET /healthz\`) and to nginx (a fixed 200). On this
 virtual machine a thread wake-up costs tens of microseconds, so even
-nginx's round trip with one connection is 50-70 µs beside a synced Put of
-about 190-210 µs: no HTTP server could pass about 75-78% of raw at one
+nginx's round trip with one connection is 50-80 µs beside a synced Put of
+about 180-215 µs: no HTTP server could pass about 73-78% of raw at one
 client here, and the 80% target at one client is out of reach on this
 machine (on a faster disk it is further still: the round trip stays while
 the Put shrinks). What keyledgerd adds beyond that floor is two more
 hand-offs (the I/O thread to the writer and back) and the request's own
 work. The CPU columns (/proc/PID/stat over each run) show it: at one
-client a creation costs keyledgerd about 160 µs of CPU, against about 75
-µs for a raw synced Put (mostly the kernel's \`fdatasync\`) plus about 28
-µs for a \`GET /healthz\` round trip; perf puts the difference mostly in
+client a creation costs keyledgerd 160-200 µs of CPU, against 65-90 µs
+for a raw synced Put (mostly the kernel's \`fdatasync\`) plus 27-34 µs
+for a \`GET /healthz\` round trip; perf puts the difference mostly in
 the kernel too, in the context switches of the two hand-offs, with
 RocksDB's memtable insert the largest item in user space. Found with strace on 2026-11-30 and fixed: the writer was
 notified while the queue's mutex was still held, so it woke only to block
