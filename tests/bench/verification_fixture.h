@@ -25,7 +25,6 @@ class VerificationFixture {
   // The server's keyed hash, and the pepper it was made with.
   const SecretHasher& hasher() const { return hasher_; }
   const std::string& pepper() const { return pepper_; }
-  const std::string& client_ip() const { return client_ip_; }
 
   // Thread-safe, like the server's. False if the token did not verify.
   bool verify(std::string_view token);

@@ -9,6 +9,7 @@
 
 #include "server/api.h"
 #include "tests/security/security_support.h"
+#include "tests/support/files.h"
 
 using namespace keyledger::testing;
 
@@ -75,13 +76,6 @@ const char* const kEscapes[] = {
     "/%zz",
     "/%2",
 };
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 

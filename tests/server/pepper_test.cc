@@ -12,21 +12,20 @@
 #include <fstream>
 #include <iterator>
 
+#include "tests/support/files.h"
 #include "tests/support/test_ledger.h"
 
 using namespace keyledger;
+using keyledger::testing::read_file;
 using keyledger::testing::TempDir;
 using keyledger::testing::TestLedger;
+using keyledger::testing::write_file;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text, mode_t mode = 0600) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+// A pepper file with `mode` (private unless a test says otherwise).
+void write_pepper(const std::filesystem::path& path, const std::string& text, mode_t mode = 0600) {
+  write_file(path, text);
   REQUIRE(::chmod(path.c_str(), mode) == 0);
 }
 
@@ -116,7 +115,7 @@ TEST_CASE("a ledger with events refuses to start without its pepper file", "[ser
 TEST_CASE("a ledger with events refuses another pepper", "[server][pepper]") {
   PepperedLedger f;
   f.start_and_use();
-  write_file(f.path, kOtherPepper);
+  write_pepper(f.path, kOtherPepper);
   f.expect_refused("pepper_mismatch");
   CHECK(f.start().status().message().find("--rebind-pepper") != std::string::npos);
 }
@@ -127,7 +126,7 @@ TEST_CASE("a ledger without events takes whatever pepper it starts with", "[serv
   PepperedLedger f;
   REQUIRE(f.start().is_ok());
   REQUIRE(f.ledger.log().head().seq == 0);
-  write_file(f.path, kOtherPepper);
+  write_pepper(f.path, kOtherPepper);
   REQUIRE(f.start().is_ok());
   CHECK(f.stored_check() == fingerprint_of(kOtherPepper));
 }
@@ -138,11 +137,11 @@ TEST_CASE("a ledger from before the fingerprint takes the pepper it is started w
   f.ledger.create_user("alice");  // events, but no fingerprint stored
   REQUIRE(f.stored_check().empty());
   const std::string pepper(32, 'p');
-  write_file(f.path, pepper);
+  write_pepper(f.path, pepper);
   REQUIRE(f.start().is_ok());
   CHECK(f.stored_check() == fingerprint_of(pepper));
   // From then on it is bound like any other.
-  write_file(f.path, kOtherPepper);
+  write_pepper(f.path, kOtherPepper);
   f.expect_refused("pepper_mismatch");
 }
 
@@ -150,11 +149,11 @@ TEST_CASE("a pepper file others can read, or a short one, is refused and binds n
           "[server][pepper]") {
   PepperedLedger f;
   SECTION("readable by others") {
-    write_file(f.path, std::string(32, 'p'), 0644);
+    write_pepper(f.path, std::string(32, 'p'), 0644);
     f.expect_refused("pepper_permissions");
   }
   SECTION("shorter than 32 bytes") {
-    write_file(f.path, std::string(31, 'p'));
+    write_pepper(f.path, std::string(31, 'p'));
     f.expect_refused("pepper_too_short");
   }
   CHECK(f.stored_check().empty());
@@ -173,10 +172,10 @@ TEST_CASE("keyledgerd started with --rebind-pepper binds a ledger to the pepper 
           "[server][pepper]") {
   // Recovery from a ledger bound to a wrong pepper.
   PepperedLedger f;
-  write_file(f.path, kOtherPepper);
+  write_pepper(f.path, kOtherPepper);
   f.start_and_use();
   const std::string right(48, 'r');
-  write_file(f.path, right);
+  write_pepper(f.path, right);
   f.expect_refused("pepper_mismatch");
   REQUIRE(f.start(/*rebind=*/true).is_ok());
   CHECK(f.stored_check() == fingerprint_of(right));

@@ -10,6 +10,7 @@
 #include "core/chain_verifier.h"
 #include "core/event_codec.h"
 #include "storage/rocks_event_log.h"
+#include "tests/support/files.h"
 #include "tests/support/raw_rocks.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_ledger.h"
@@ -17,6 +18,7 @@
 using namespace keyledger;
 using keyledger::testing::TempDir;
 using keyledger::testing::TestLedger;
+using keyledger::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
@@ -34,12 +36,6 @@ std::map<std::string, std::string> folder_contents(const fs::path& root) {
     out[relative] = std::string(std::istreambuf_iterator<char>(in), {});
   }
   return out;
-}
-
-void write_file(const fs::path& path, const std::string& contents) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-  REQUIRE(out.good());
 }
 
 std::string random_bytes(std::mt19937& rng, std::size_t size) {

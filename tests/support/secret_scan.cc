@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/files.h"
+
 namespace keyledger::testing {
 namespace {
 
@@ -45,13 +47,6 @@ std::string url_alphabet(std::string text) {
     if (c == '/') c = '_';
   }
   return text;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace

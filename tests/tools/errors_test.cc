@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storage/rocks_event_log.h"
+#include "tests/support/files.h"
 #include "tests/support/raw_rocks.h"
 #include "tests/tools/scripted_history.h"
 
@@ -50,11 +51,6 @@ void check_one_line_error(const CommandResult& result) {
   CHECK(lines.size() == 1);
   CHECK(result.err.rfind("keyledger", 0) == 0);
   CHECK((!result.err.empty() && result.err.back() == '\n'));
-}
-
-void write_file(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
 }
 
 // A copy of the history's data folder, to damage.
