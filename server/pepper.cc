@@ -15,7 +15,11 @@
 #include "core/secret_hasher.h"
 
 namespace keyledger::server {
+namespace {
 
+// Reads the pepper at `path`; if the file does not exist and `may_create`,
+// creates it (mode 0600) with fresh random bytes. Refuses a file that is
+// readable by group or others, or shorter than 32 bytes.
 StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, RandomSource& random,
                                             bool may_create) {
   struct stat info {};
@@ -49,6 +53,8 @@ StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, R
     return failed_precondition("pepper_too_short", path.string() + " holds fewer than 32 bytes");
   return pepper;
 }
+
+}  // namespace
 
 std::string pepper_fingerprint(const SecretHasher& hasher) {
   // The label holds '-', which a key id (base62) never does, so the

@@ -16,12 +16,6 @@
 
 namespace keyledger::server {
 
-// Reads the pepper at `path`; if the file does not exist and `may_create`,
-// creates it (mode 0600) with fresh random bytes. Refuses a file that is
-// readable by group or others, or shorter than 32 bytes.
-StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, RandomSource& random,
-                                            bool may_create = true);
-
 // Names a pepper without revealing it: HMAC-SHA-256, under the pepper, of a
 // fixed label that no key id can equal; lowercase hex.
 std::string pepper_fingerprint(const SecretHasher& hasher);
@@ -32,8 +26,10 @@ std::string pepper_fingerprint(const SecretHasher& hasher);
 // match the fingerprint the ledger stores; a ledger that stores none (one
 // from before the fingerprint was kept) takes this pepper's, as does any
 // ledger when `rebind` (recovery from a binding to a wrong pepper). Refusals
-// are kFailedPrecondition (pepper_missing, pepper_mismatch, and those of
-// load_or_create_pepper) and change nothing.
+// are kFailedPrecondition and change nothing: pepper_missing,
+// pepper_mismatch, pepper_permissions (the file is readable by group or
+// others) and pepper_too_short (fewer than 32 bytes); a file that cannot be
+// read is kUnavailable.
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
                                           storage::RocksEventLog& log, RandomSource& random,
                                           bool rebind = false);
