@@ -74,6 +74,9 @@ struct KeyUsed {
 struct UserLocked {
   std::string user_id;
   std::string reason;
+  // How long after the event's time the lock ends by itself; 0: when an
+  // administrator unlocks (see core/lockout.h for old events).
+  TimeNs lockout_ns = 0;
   bool operator==(const UserLocked&) const = default;
 };
 struct UserUnlocked {

@@ -132,10 +132,18 @@ class Api final : public RequestHandler {
   void logout(ExchangePtr exchange, Respond respond);
   void session(ExchangePtr exchange, Respond respond);
   void change_password(ExchangePtr exchange, Respond respond);
-  // Counts a wrong password; answers `status` (401 sign-in, 400 password
-  // change) or, at the limit, locks the user and answers 423.
+  // Counts a wrong password for the name `user_id` (`user` is its user, or
+  // null when nobody holds it); answers `status` (401 sign-in, 400 password
+  // change) or, at the limit, locks the name and answers 423.
   void record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
-                              const Respond& respond, unsigned status);
+                              const UserRecord* user, const Respond& respond, unsigned status);
+  // scrypt's check, counted (keyledger_password_checks_total) so tests can
+  // see that a name nobody holds costs the same work as a user's.
+  bool check_password(const std::string& password, const std::string& stored);
+  // Whether `name` may not sign in now: locked in the ledger (`user`) or in
+  // the sign-in guard's memory.
+  bool sign_in_locked(const std::string& name, const UserRecord* user) const;
+  HttpResponse locked_response(Exchange& exchange) const;
   // Keys (api_keys.cc)
   void credentials(ExchangePtr exchange, Respond respond);
   void create_key(ExchangePtr exchange, Respond respond);

@@ -11,11 +11,15 @@
 namespace keyledger::server {
 namespace {
 
-Json user_json(const UserRecord& user) {
+// `now` says whether a lock that ends by itself has ended.
+Json user_json(const UserRecord& user, TimeNs now) {
+  const bool locked = user.is_locked_at(now);
   return {{"user", user.user_id},
           {"privilege", privilege_name(user.privilege)},
           {"disabled", user.disabled},
-          {"locked", user.locked},
+          {"locked", locked},
+          {"locked_until", locked && user.locked_until_ns != 0 ? Json(rfc3339(user.locked_until_ns))
+                                                               : Json(nullptr)},
           {"password_change_required", user.must_change_password},
           {"created_at", rfc3339(user.created_at_ns)}};
 }
@@ -70,8 +74,9 @@ void Api::create_user(ExchangePtr exchange, Respond respond) {
                       submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
                              [this, exchange, user_id](const storage::CommittedEvent&) {
                                auto user = deps_.projection.user(user_id);
-                               return json_response(*exchange, 201,
-                                                    user ? user_json(*user) : Json::object());
+                               return json_response(
+                                   *exchange, 201,
+                                   user ? user_json(*user, deps_.clock.now_ns()) : Json::object());
                              });
                     });
 }
@@ -119,7 +124,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   // "unchanged"). A new password also unlocks, unless a lock is asked for:
   // a user locked by failed sign-ins is who needs one.
   auto changes_from = [user_id, privilege, disabled = *disabled, locked = *locked,
-                       resetting = password->has_value()](const UserRecord& user) {
+                       resetting = password->has_value(),
+                       now = deps_.clock.now_ns()](const UserRecord& user) {
     std::vector<Command> commands;
     if (privilege && *privilege != user.privilege)
       commands.push_back(ChangePrivilege{user_id, *privilege});
@@ -128,9 +134,11 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
     const std::optional<bool> lock = locked      ? locked
                                      : resetting ? std::optional(false)
                                                  : std::nullopt;
-    if (lock && *lock != user.locked)
-      commands.push_back(*lock ? Command(LockUser{user_id, "locked by an administrator"})
-                               : Command(UnlockUser{user_id}));
+    // An administrator's lock lasts until one unlocks; a lock for failed
+    // sign-ins that has not ended yet is made so.
+    if (lock && *lock && !(user.locked && user.locked_until_ns == 0))
+      commands.push_back(LockUser{user_id, "locked by an administrator"});
+    if (lock && !*lock && user.is_locked_at(now)) commands.push_back(UnlockUser{user_id});
     return commands;
   };
   // What the change does beyond the ledger, once it has taken effect (a
@@ -144,7 +152,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
     if (sign_out) deps_.sessions.erase_user(user_id);
     if (unblock) deps_.sign_ins.unblock(user_id);
     auto current = deps_.projection.user(user_id);
-    return json_response(*exchange, 200, current ? user_json(*current) : Json::object());
+    return json_response(*exchange, 200,
+                         current ? user_json(*current, deps_.clock.now_ns()) : Json::object());
   };
   // All of the changes in one commit, or none of them (GroupCommitWriter::submit_all).
   auto commit = [this, exchange, respond, answer,
@@ -179,7 +188,8 @@ void Api::list_users(ExchangePtr exchange, Respond respond) {
   auto caller = require(*exchange, respond, Privilege::kAdmin);
   if (!caller) return;
   Json users = Json::array();
-  for (const auto& user : deps_.projection.users()) users.push_back(user_json(user));
+  const TimeNs now = deps_.clock.now_ns();
+  for (const auto& user : deps_.projection.users()) users.push_back(user_json(user, now));
   respond(json_response(*exchange, 200, {{"users", std::move(users)}}));
 }
 

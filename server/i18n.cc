@@ -23,8 +23,7 @@ constexpr std::array kMessages = {
             "Inicie sesión o presente una clave de API."},
     Message{"forbidden", "You do not have the privilege for this.",
             "No tiene el privilegio necesario para esto."},
-    Message{"password_change_required",
-            "Your password is one-time: choose a new password first.",
+    Message{"password_change_required", "Your password is one-time: choose a new password first.",
             "Su contraseña es de un solo uso: elija primero una contraseña nueva."},
     Message{"password_reused", "Choose a password other than the one-time password.",
             "Elija una contraseña distinta de la contraseña de un solo uso."},
@@ -41,9 +40,10 @@ constexpr std::array kMessages = {
     Message{"unchanged", "Nothing to change.", "No hay nada que cambiar."},
     Message{"user_disabled", "The user is disabled.", "El usuario está deshabilitado."},
     Message{"user_locked",
-            "Too many failed sign-ins: this user is locked. An administrator can unlock it.",
-            "Demasiados inicios de sesión fallidos: este usuario está bloqueado. Un administrador "
-            "puede desbloquearlo."},
+            "Too many failed sign-ins: this user is locked for a while. Try again later, or ask "
+            "an administrator to unlock it.",
+            "Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un "
+            "tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee."},
     Message{"invalid_sign_in", "Wrong user or password.", "Usuario o contraseña incorrectos."},
     Message{"wrong_password", "The current password is wrong.",
             "La contraseña actual es incorrecta."},

@@ -118,6 +118,12 @@ std::string Metrics::render(const VerifyCounters& verify,
   out += "# HELP keyledger_commit_fsync_seconds Time of each durable append (write + fsync).\n";
   out += "# TYPE keyledger_commit_fsync_seconds histogram\n";
   fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
+  out +=
+      "# HELP keyledger_password_checks_total Presented passwords checked against a scrypt hash "
+      "(sign-ins, also for names no user holds, and password changes).\n";
+  out += "# TYPE keyledger_password_checks_total counter\n";
+  out += "keyledger_password_checks_total " +
+         std::to_string(password_checks_.load(std::memory_order_relaxed)) + "\n";
   if (connections_) {
     out += "# HELP keyledger_connections_open Open connections on every port.\n";
     out += "# TYPE keyledger_connections_open gauge\n";

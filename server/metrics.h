@@ -52,6 +52,8 @@ class Metrics {
   void observe_request(std::string_view route, std::string_view method, unsigned status,
                        std::chrono::nanoseconds duration);
   void observe_commit(const storage::CommitInfo& commit);
+  // One scrypt check of a presented password (sign-in or password change).
+  void observe_password_check() { password_checks_.fetch_add(1, std::memory_order_relaxed); }
   std::string render(const VerifyCounters& verify, const storage::WriterStats& writer) const;
 
  private:
@@ -80,6 +82,7 @@ class Metrics {
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> latency_;  // route → histogram
   Histogram batch_sizes_{Histogram::kCountBounds};
   Histogram fsync_seconds_;
+  std::atomic<std::uint64_t> password_checks_{0};
 };
 
 }  // namespace keyledger::server

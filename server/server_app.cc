@@ -20,6 +20,7 @@
 #include "core/hash.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
+#include "projections/stored_projection.h"
 #include "server/api.h"
 #include "server/pepper.h"
 #include "server/verify_port.h"
@@ -95,6 +96,16 @@ Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCo
   return Status::ok();
 }
 
+SignInPolicy sign_in_policy(const ServerConfig& config) {
+  using std::chrono::nanoseconds;
+  SignInPolicy policy;
+  policy.max_consecutive_failures = config.max_failed_sign_ins;
+  policy.failure_window_ns = nanoseconds(config.sign_in_failure_window).count();
+  policy.lockout.base_ns = nanoseconds(config.lockout).count();
+  policy.lockout.max_ns = nanoseconds(config.max_lockout).count();
+  return policy;
+}
+
 // Each connection is a descriptor; the usual soft limit (1024) would make
 // accept fail long before --max-connections. Raise it as far as the hard
 // limit allows and say so when the cap still cannot be reached.
@@ -144,6 +155,14 @@ int run_server(const ServerConfig& config) {
   // which pepper its key hashes were made with.
   auto secret_hasher = open_ledger_pepper(config.pepper_file, **log, random, config.rebind_pepper);
   if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
+  const auto upgrade_started = std::chrono::steady_clock::now();
+  auto upgraded = projections::upgrade_stored_projection(**log);
+  if (!upgraded.is_ok()) return fail("upgrading the stored projection", upgraded.status());
+  if (upgraded->from_version != projections::kProjectionVersion)
+    spdlog::info(
+        "keyledgerd: rebuilt the stored projection from {} events (version {} -> {}) in {:.3f} s",
+        upgraded->events, upgraded->from_version, projections::kProjectionVersion,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - upgrade_started).count());
   auto projection = projections::LiveProjection::load(**log);
   if (!projection.is_ok()) return fail("loading the projection", projection.status());
 
@@ -173,7 +192,7 @@ int run_server(const ServerConfig& config) {
   last_use.start();
   FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
   SessionStore sessions(clock, random);
-  SignInGuard sign_ins(config.max_failed_sign_ins);
+  SignInGuard sign_ins(clock, sign_in_policy(config));
   asio::thread_pool blocking_pool(2);
   AccessLog access_log(config.access_log);
   CredentialVerifier verifier(**projection, *secret_hasher, last_use, limiter, clock,

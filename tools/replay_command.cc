@@ -91,8 +91,12 @@ int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead&
     std::fprintf(stderr, "keyledger replay: the log changed while copying\n");
     return kExitUnreadable;
   }
-  const auto records = projections::records_of(state);
-  flush(records);
+  flush({});
+  // The records of the fold, stamped with its version: the copy is this
+  // build's ledger.
+  if (written.is_ok())
+    written = (*target)->replace_projection(projections::records_of(state),
+                                            projections::kProjectionVersion);
   if (!written.is_ok()) {
     std::fprintf(stderr, "keyledger replay: writing %s: %s\n", out.c_str(),
                  written.message().c_str());

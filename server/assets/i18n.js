@@ -147,7 +147,8 @@ export const strings = {
     'error.invalid_sign_in': 'Wrong user or password.',
     'error.invalid_credentials': 'The credentials are invalid.',
     'error.unauthenticated': 'Your session has ended. Please sign in again.',
-    'error.user_locked': 'Too many failed sign-ins: this user is locked. An administrator can unlock it.',
+    'error.user_locked':
+      'Too many failed sign-ins: this user is locked for a while. Try again later, or ask an administrator to unlock it.',
     'error.forbidden': 'You do not have the privilege for this.',
     'error.csrf_token_invalid': 'Your session has ended. Please sign in again.',
     'error.name_empty': 'Enter a name.',
@@ -318,7 +319,7 @@ export const strings = {
     'error.invalid_credentials': 'Las credenciales no son válidas.',
     'error.unauthenticated': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
     'error.user_locked':
-      'Demasiados inicios de sesión fallidos: este usuario está bloqueado. Un administrador puede desbloquearlo.',
+      'Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee.',
     'error.forbidden': 'No tiene el privilegio necesario para esto.',
     'error.csrf_token_invalid': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
     'error.name_empty': 'Escriba un nombre.',

@@ -71,6 +71,8 @@ TEST_CASE(
                                             manifest["head_hash"].get<std::string>()});
     INFO(verified.out << verified.err);
     CHECK(verified.exit_code == 0);
+    // Its records were written by an older fold: not compared, but said.
+    CHECK(verified.out.find("projection version") != std::string::npos);
     CHECK(verified.out.find("head seq " + std::to_string(manifest["head_seq"].get<int>()) +
                             " hash " + manifest["head_hash"].get<std::string>()) !=
           std::string::npos);
@@ -132,9 +134,18 @@ TEST_CASE("keyledgerd serves every committed ledger fixture: live keys verify, d
     // A user the fixture disabled cannot sign in.
     HttpClient ada(server.port());
     CHECK(ada.login("ada", manifest["passwords"]["ada"]).status == 401);
-    // One locked by ten failed sign-ins stays locked.
+    // One locked by ten failed sign-ins before such locks ended by
+    // themselves: the lock ended 15 minutes after it was written.
     HttpClient mallory(server.port());
-    CHECK(mallory.login("mallory", manifest["passwords"]["mallory"]).status == 423);
+    CHECK(mallory.login("mallory", manifest["passwords"]["mallory"]).status == 200);
     CHECK(server.stop() == 0);
+    // keyledgerd rebuilt the records with this build's fold: they now
+    // equal a replay, and the history is the one written.
+    auto verified = run_command(keyledger_tool_path(),
+                                {"verify", "--data", (scratch / "data").string(), "--expect-head",
+                                 manifest["head_hash"].get<std::string>()});
+    INFO(verified.out << verified.err);
+    CHECK(verified.exit_code == 0);
+    CHECK(verified.out.find("stored projection equals replay") != std::string::npos);
   }
 }
