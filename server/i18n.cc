@@ -19,6 +19,11 @@ constexpr std::array kMessages = {
     Message{"invalid_credentials", "The credentials are invalid.",
             "Las credenciales no son válidas."},
     Message{"malformed_token", "The credentials are invalid.", "Las credenciales no son válidas."},
+    Message{"ambiguous_credentials",
+            "The request presents more than one API key; send exactly one, in MC-Api-Key or as "
+            "Authorization: Bearer.",
+            "La solicitud presenta más de una clave de API; envíe solo una, en MC-Api-Key o como "
+            "Authorization: Bearer."},
     Message{"unauthenticated", "Sign in or present an API key.",
             "Inicie sesión o presente una clave de API."},
     Message{"forbidden", "You do not have the privilege for this.",
