@@ -191,9 +191,22 @@ std::vector<std::pair<std::string, std::string>> api_route_table();
 // apart from api_route_table() because they are not API operations.
 std::vector<std::string> panel_route_table();
 
-// The token presented in MC-Api-Key or "Authorization: Bearer", if any
-// (empty for another Authorization scheme). A view into `request`.
-std::optional<std::string_view> presented_token(const HttpRequest& request);
+// The API key a request presents, in MC-Api-Key or as "Authorization:
+// Bearer <token>". A request that names two keys is ambiguous: which one
+// is meant cannot be known, so it authenticates nobody.
+struct PresentedToken {
+  enum class Presence {
+    kNone,       // neither header
+    kOne,        // `token`; empty for another Authorization scheme alone (present, but no key)
+    kAmbiguous,  // MC-Api-Key or Authorization sent more than once, or MC-Api-Key
+                 // with a Bearer token that differs from it
+  };
+  Presence presence = Presence::kNone;
+  std::string_view token;  // a view into the request
+};
+PresentedToken presented_token(const HttpRequest& request);
+// The 400 answer's Status (reason ambiguous_credentials).
+Status ambiguous_credentials();
 // The value of one cookie, or empty.
 std::string cookie_value(const HttpRequest& request, std::string_view name);
 

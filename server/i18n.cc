@@ -19,6 +19,11 @@ constexpr std::array kMessages = {
     Message{"invalid_credentials", "The credentials are invalid.",
             "Las credenciales no son válidas."},
     Message{"malformed_token", "The credentials are invalid.", "Las credenciales no son válidas."},
+    Message{"ambiguous_credentials",
+            "The request presents more than one API key; send exactly one, in MC-Api-Key or as "
+            "Authorization: Bearer.",
+            "La solicitud presenta más de una clave de API; envíe solo una, en MC-Api-Key o como "
+            "Authorization: Bearer."},
     Message{"unauthenticated", "Sign in or present an API key.",
             "Inicie sesión o presente una clave de API."},
     Message{"forbidden", "You do not have the privilege for this.",
@@ -86,6 +91,8 @@ constexpr std::array kMessages = {
     Message{"headers_too_large", "The request headers are too large.",
             "Las cabeceras de la solicitud son demasiado grandes."},
     Message{"bad_request", "The request is malformed.", "La solicitud está mal formada."},
+    Message{"unsupported_transfer_coding", "Only the chunked transfer coding is accepted.",
+            "Solo se admite la codificación de transferencia chunked."},
     Message{"unsupported_media_type", "Send the body as application/json.",
             "Envíe el cuerpo como application/json."},
     Message{"rate_limited", "Too many failed attempts; retry later.",

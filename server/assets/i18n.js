@@ -146,6 +146,7 @@ export const strings = {
     'error.network': 'The server cannot be reached. Check your connection and try again.',
     'error.invalid_sign_in': 'Wrong user or password.',
     'error.invalid_credentials': 'The credentials are invalid.',
+    'error.ambiguous_credentials': 'The request presents more than one API key; send exactly one.',
     'error.unauthenticated': 'Your session has ended. Please sign in again.',
     'error.user_locked':
       'Too many failed sign-ins: this user is locked for a while. Try again later, or ask an administrator to unlock it.',
@@ -317,6 +318,7 @@ export const strings = {
     'error.network': 'No se puede contactar con el servidor. Compruebe su conexión y vuelva a intentarlo.',
     'error.invalid_sign_in': 'Usuario o contraseña incorrectos.',
     'error.invalid_credentials': 'Las credenciales no son válidas.',
+    'error.ambiguous_credentials': 'La solicitud presenta más de una clave de API; envíe solo una.',
     'error.unauthenticated': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
     'error.user_locked':
       'Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee.',

@@ -149,6 +149,23 @@ void http_requests() {
   write("http_request", "bad_method", "BREW /coffee HTTP/1.1\r\nHost: x\r\n\r\n");
   write("http_request", "truncated_body",
         "POST /v1/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 90\r\n\r\n{");
+  // Framing keyledgerd refuses: a final coding other than chunked (the
+  // "body" is a smuggled request), and a coding besides chunked.
+  write("http_request", "smuggled",
+        "POST /v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: identity\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  write("http_request", "gzip_chunked",
+        "POST /v1/keys HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"
+        "2\r\n{}\r\n0\r\n\r\n");
+  // Routes spelled with escapes (not the route), and a parameter that
+  // decodes to two segments.
+  write("http_request", "encoded_routes",
+        "GET /%6detrics HTTP/1.1\r\nHost: x\r\n\r\nGET /v1%2fsession HTTP/1.1\r\nHost: "
+        "x\r\n\r\nDELETE /v1/keys/%41b%2Fc HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Two keys at once.
+  write("http_request", "ambiguous_key",
+        "GET /v1/verify HTTP/1.1\r\nHost: x\r\nMC-Api-Key: " + token +
+            "\r\nAuthorization: Bearer kl_other\r\nMC-Api-Key: " + token + "\r\n\r\n");
 }
 
 // Mutation programs for the ledger_tool target (see ledger_tool_fuzz.cc):
