@@ -1,7 +1,5 @@
 #include "server/verify_port.h"
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +11,6 @@
 
 #include "core/stream_framing.h"
 #include "core/text.h"
-#include "core/verify_protocol.capnp.h"
 #include "server/verify_frames.h"
 
 namespace keyledger::server {
@@ -22,12 +19,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-wire::VerifyResponse::Result result_of(const Status& status) {
-  if (status.code() == StatusCode::kResourceExhausted)
-    return wire::VerifyResponse::Result::RATE_LIMITED;
-  return wire::VerifyResponse::Result::INVALID;
-}
 
 // The session's stream runs on its I/O thread's io_context itself, with a
 // concrete executor type (TcpListener::SessionSocket): that io_context has
@@ -98,39 +89,29 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       spdlog::debug("verify port: undecodable request: {}", request.status().message());
       return false;
     }
-    // The first segment on the stack (Cap'n Proto wants it zeroed): an
-    // answer is a few dozen words, so it never reaches the heap.
-    capnp::word first_segment[64] = {};
-    capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment, std::size(first_segment)));
-    auto response = message.initRoot<wire::VerifyResponse>();
-    response.setId(request->id);
-    fill(*request, response);
-    append_framed(message, out_);
-    counters_.requests.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-
-  void fill(const VerifyPortRequestView& request, wire::VerifyResponse::Builder response) {
     // The peer's own address was checked once, when the session began; only
     // an address a trusted peer sends for its client is checked per request.
     const std::string* client_ip = &peer_;
-    if (peer_trusted_ && !request.client_ip.empty()) {
-      forwarded_ip_.assign(request.client_ip);
+    if (peer_trusted_ && !request->client_ip.empty()) {
+      forwarded_ip_.assign(request->client_ip);
       client_ip = &forwarded_ip_;
     }
     if (client_ip == &peer_ ? !peer_valid_ : !is_valid_ip_address(*client_ip)) {
-      response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
-      return;
+      append_refused_response(request->id, VerifyRefusal::kBadRequest, 0, out_);
+      return true;
     }
-    auto verified = verifier_.verify(request.token, *client_ip);
-    if (!verified.is_ok()) {
-      response.setResult(result_of(verified.status()));
-      return;
+    std::int64_t retry_after = 0;
+    auto verified = verifier_.verify(request->token, *client_ip, &retry_after);
+    if (verified.is_ok()) {
+      append_verified_response(request->id, verified->user_id, verified->privilege,
+                               verified->key_id, out_);
+    } else if (verified.status().code() == StatusCode::kResourceExhausted) {
+      append_refused_response(request->id, VerifyRefusal::kRateLimited,
+                              static_cast<std::uint32_t>(retry_after), out_);
+    } else {
+      append_refused_response(request->id, VerifyRefusal::kInvalid, 0, out_);
     }
-    response.setResult(wire::VerifyResponse::Result::OK);
-    response.setUserId(verified->user_id);
-    response.setPrivilege(static_cast<schema::Privilege>(static_cast<int>(verified->privilege)));
-    response.setKeyId(verified->key_id);
+    return true;
   }
 
   void write() {

@@ -85,6 +85,8 @@ TEST_CASE("the verify port answers like the HTTP verify and records last use",
   REQUIRE(bogus.is_ok());
   CHECK(bogus->result == VerifyResult::kInvalid);
   CHECK(bogus->user_id.empty());
+  CHECK(bogus->privilege.empty());
+  CHECK(bogus->key_id.empty());
   auto bad_ip = client.verify(f.token, "not-an-ip");
   REQUIRE(bad_ip.is_ok());
   CHECK(bad_ip->result == VerifyResult::kBadRequest);
@@ -96,6 +98,35 @@ TEST_CASE("the verify port answers like the HTTP verify and records last use",
   auto deleted = client.verify(f.token);
   REQUIRE(deleted.is_ok());
   CHECK(deleted->result == VerifyResult::kInvalid);
+}
+
+TEST_CASE("on the verify port a client past the failure limit still gets its valid key verified",
+          "[integration][verify-port]") {
+  Fixture f({"--max-failed-verifications", "5"});
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  const std::string bad = "kl_AAAAAAAAAAAA_" + std::string(50, 'x');
+  for (int i = 0; i < 5; ++i) {
+    auto failed = client.verify(bad);
+    REQUIRE(failed.is_ok());
+    CHECK(failed->result == VerifyResult::kInvalid);
+    CHECK(failed->retry_after_seconds == 0);
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto ok = client.verify(f.token);
+    REQUIRE(ok.is_ok());
+    CHECK(ok->result == VerifyResult::kOk);
+    CHECK(ok->privilege == "admin");
+    auto limited = client.verify(bad);
+    REQUIRE(limited.is_ok());
+    CHECK(limited->result == VerifyResult::kRateLimited);
+    CHECK(limited->retry_after_seconds >= 1);
+    CHECK(limited->retry_after_seconds <= 60);
+    CHECK(limited->privilege.empty());
+    CHECK(limited->user_id.empty());
+  }
+  // HTTP from the same address shares the limit, and the same rule.
+  CHECK(HttpClient(f.server.port()).get("/v1/verify", {{"MC-Api-Key", bad}}).status == 429);
+  CHECK(HttpClient(f.server.port()).get("/v1/verify", {{"MC-Api-Key", f.token}}).status == 200);
 }
 
 TEST_CASE("an untrusted peer cannot choose the client IP that is recorded",
