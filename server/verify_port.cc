@@ -35,7 +35,8 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         stream_(std::move(socket)),
         verifier_(verifier),
         limits_(limits),
-        counters_(counters) {
+        counters_(counters),
+        durations_(counters.request_duration) {
     peer_ = client_address(stream_.socket());
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
@@ -62,23 +63,38 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       return close();
     }
     in_.append(chunk_.data(), n);
+    const std::string problem = answer_complete_frames();
+    durations_.flush();
+    if (!problem.empty()) return drop(problem);
+    if (out_.empty()) return read();
+    write();
+  }
+
+  // Answers every complete request in in_, in order, into out_, and drops
+  // them from in_. Empty when all were fine; else why the connection must
+  // close.
+  std::string answer_complete_frames() {
     // Answers are built in out_, which is idle here: a session reads only
     // after its last write finished. Reusing it (and the decode scratch)
     // keeps answering a request free of allocations.
     out_.clear();
     std::size_t offset = 0;
+    // One clock reading per request: each answer's end is the next one's start.
+    auto started = std::chrono::steady_clock::now();
     while (true) {
       auto size =
           complete_frame_size(std::string_view(in_).substr(offset), limits_.max_frame_bytes);
-      if (!size.is_ok()) return drop(size.status().message());
+      if (!size.is_ok()) return size.status().message();
       if (*size == 0) break;
       if (!answer(std::string_view(in_).substr(offset, *size)))
-        return drop("a frame is not a VerifyRequest");
+        return "a frame is not a VerifyRequest";
+      const auto answered = std::chrono::steady_clock::now();
+      durations_.observe(answered - started);
+      started = answered;
       offset += *size;
     }
     in_.erase(0, offset);
-    if (out_.empty()) return read();
-    write();
+    return {};
   }
 
   // Decodes one request and appends the framed response to out_; false for
@@ -144,6 +160,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   CredentialVerifier& verifier_;
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
+  HistogramBatch durations_;  // flushed into counters_ after each batch of requests
   std::string peer_;
   bool peer_valid_ = false;
   bool peer_trusted_ = false;
@@ -157,10 +174,11 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, VerifyPortLimits limits,
-                       std::vector<asio::io_context*> session_contexts)
+                       ConnectionLimiter& connections, VerifyPortCounters& counters,
+                       VerifyPortLimits limits, std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
       limits_(std::move(limits)),
+      counters_(counters),
       listener_(
           io, connections,
           [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {

@@ -227,3 +227,35 @@ TEST_CASE("a client that never reads its answers does not hold up other clients"
   CHECK(ok->result == VerifyResult::kOk);
   CHECK(HttpClient(f.server.port()).get("/healthz").status == 200);
 }
+
+TEST_CASE("/metrics times each verify-port request in a histogram of its own, from 1 µs",
+          "[integration][verify-port][metrics]") {
+  Fixture f;
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  std::vector<VerifyQuery> queries(3, VerifyQuery{f.token, ""});
+  REQUIRE(client.verify_many(queries).is_ok());
+  HttpClient http(f.server.port());
+  REQUIRE(http.get("/v1/verify", {{"MC-Api-Key", f.token}}).status == 200);
+  const std::string metrics = "\n" + http.get("/metrics").body;
+  auto has = [&](const std::string& line) {
+    INFO(line);
+    CHECK(metrics.find("\n" + line + "\n") != std::string::npos);
+  };
+  has("# TYPE keyledger_verify_port_request_duration_seconds histogram");
+  has("keyledger_verify_port_request_duration_seconds_count 3");
+  has("keyledger_verify_port_request_duration_seconds_bucket{le=\"+Inf\"} 3");
+  CHECK(metrics.find("keyledger_verify_port_request_duration_seconds_bucket{le=\"1e-06\"} ") !=
+        std::string::npos);
+  has("keyledger_verify_port_connections_total 1");
+  has("keyledger_http_request_duration_seconds_count{route=\"/v1/verify\"} 1");
+  CHECK(metrics.find(
+            "keyledger_http_request_duration_seconds_bucket{route=\"/v1/verify\",le=\"1e-06\"} ") !=
+        std::string::npos);
+  has("keyledger_verifications_total{result=\"ok\"} 4");
+  for (const char* name : {"keyledger_build_info{", "process_resident_memory_bytes ",
+                           "process_cpu_seconds_total ", "process_open_fds ", "process_max_fds ",
+                           "process_start_time_seconds ", "process_virtual_memory_bytes "}) {
+    INFO(name);
+    CHECK(metrics.find("\n" + std::string(name)) != std::string::npos);
+  }
+}
