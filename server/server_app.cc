@@ -263,8 +263,8 @@ int run_server(const ServerConfig& config) {
       return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
-    verify_port =
-        std::make_unique<VerifyPort>(io, verifier, connections, verify_limits, session_contexts);
+    verify_port = std::make_unique<VerifyPort>(io, verifier, connections, metrics.verify_port(),
+                                               verify_limits, session_contexts);
     if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
       return fail("--verify-listen", unavailable("listen", listen_error));
     std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),

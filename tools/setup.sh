@@ -11,6 +11,7 @@ packages=(
   chromium  # the web panel's browser test (tests/browser), driven by playwright-core
   wrk nginx-light redis-server redis-tools  # references the benchmarks are measured against
   libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
+  prometheus  # its promtool lints /metrics (ctest promtool_check_metrics); see the end
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
@@ -37,3 +38,10 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 "${as_root[@]}" apt-get update -q
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# prometheus is here for its promtool alone. Where installing it started
+# the Prometheus server (a machine that lets packages start services), stop
+# it and keep it from starting at boot.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  "${as_root[@]}" sh -c 'invoke-rc.d prometheus stop; update-rc.d prometheus disable
+                         systemctl disable prometheus' >/dev/null 2>&1 || true
+fi

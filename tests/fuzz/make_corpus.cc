@@ -17,6 +17,7 @@
 #include "core/token.h"
 #include "core/verify_protocol.capnp.h"
 #include "projections/record_codec.h"
+#include "server/verify_frames.h"
 #include "server/verify_wire.h"
 
 namespace {
@@ -87,17 +88,6 @@ void records() {
   write("record_codec", "key", projections::encode_key_record(key));
 }
 
-std::string verify_response(std::uint64_t id) {
-  capnp::MallocMessageBuilder message;
-  auto response = message.initRoot<wire::VerifyResponse>();
-  response.setId(id);
-  response.setResult(wire::VerifyResponse::Result::OK);
-  response.setUserId("alice");
-  response.setPrivilege(schema::Privilege::ADMIN);
-  response.setKeyId("AbCdEf123456");
-  return frame_message(message);
-}
-
 void verify_frames() {
   SeededRandom random(2);
   const std::string token = generate_token("kl", random).to_string();
@@ -107,7 +97,15 @@ void verify_frames() {
   write("verify_frame", "pipelined",
         request + client::encode_verify_request(3, "kl_bad", "::1") + request);
   write("verify_frame", "truncated", request.substr(0, request.size() - 5));
-  write("verify_frame", "response", verify_response(9));
+  std::string verified, refused;
+  server::append_verified_response(9, "alice", Privilege::kAdmin, "AbCdEf123456", verified);
+  server::append_refused_response(10, server::VerifyRefusal::kRateLimited, 42, refused);
+  write("verify_frame", "response", verified);
+  write("verify_frame", "response_refused", refused);
+  // A response with no field set: reads as refused, reason invalid.
+  capnp::MallocMessageBuilder empty;
+  empty.initRoot<wire::VerifyResponse>();
+  write("verify_frame", "response_zeroed", frame_message(empty));
   // A segment table announcing a huge segment.
   write("verify_frame", "huge_segment", std::string("\0\0\0\0\xff\xff\xff\x7f", 8));
 }
