@@ -7,6 +7,7 @@
 
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
+#include "tools/output_format.h"
 
 namespace {
 
@@ -35,6 +36,7 @@ int run_keyledger(int argc, const char* const* argv) {
       "Safe to run while keyledgerd is serving the same --data folder; never writes to it.\n"
       "Exit codes: 0 ok, 1 check failed, 2 bad arguments, 3 no ledger at --data,\n"
       "4 ledger unreadable or corrupt, 5 could not write the output database."};
+  app.footer(kOutputRules);
   app.require_subcommand(1);
   app.failure_message(one_line_failure);
   int exit_code = kExitOk;
