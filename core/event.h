@@ -88,8 +88,10 @@ using EventPayload =
     std::variant<UserCreated, UserPrivilegeChanged, UserDisabled, UserEnabled, PasswordChanged,
                  KeyCreated, KeyRenamed, KeyDeleted, KeyUsed, UserLocked, UserUnlocked>;
 
-// Stable lower-case name of a payload type, e.g. "key_created"; used by
-// audit output, export and metrics.
+// Stable lower-case name of a payload type: "key_…" for key events,
+// "user_…" for user events, e.g. "key_created", "user_password_changed".
+// The one vocabulary of every output: audit actions (CLI and HTTP), export
+// types, stats.
 std::string_view event_type_name(const EventPayload& payload);
 
 inline constexpr std::string_view kSystemActor = "system";

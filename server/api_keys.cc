@@ -98,9 +98,9 @@ void Api::key_events(ExchangePtr exchange, Respond respond) {
                       {"time", rfc3339(row.time_ns)},
                       {"action", row.action},
                       {"actor", row.actor},
-                      {"actor_ip", row.actor_ip}};
+                      {"actor_ip", row.actor_ip.empty() ? Json(nullptr) : Json(row.actor_ip)}};
         if (!row.name.empty()) event["name"] = row.name;
-        if (row.action == "used") {
+        if (row.action == projections::kKeyUsedAction) {
           event["client_ip"] = row.client_ip;
           event["used_at"] = rfc3339(row.used_at_ns);
         }

@@ -24,15 +24,22 @@ Json user_json(const UserRecord& user, TimeNs now) {
           {"created_at", rfc3339(user.created_at_ns)}};
 }
 
+// Absent values are null, as in `keyledger audit`'s JSON.
+Json text_or_null(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
 Json audit_row_json(const projections::AuditRow& row) {
-  Json out = {{"seq", row.seq},     {"time", rfc3339(row.time_ns)}, {"action", row.action},
-              {"actor", row.actor}, {"actor_ip", row.actor_ip},     {"request_id", row.request_id}};
+  Json out = {{"seq", row.seq},
+              {"time", rfc3339(row.time_ns)},
+              {"action", row.action},
+              {"actor", row.actor},
+              {"actor_ip", text_or_null(row.actor_ip)},
+              {"request_id", text_or_null(row.request_id)}};
   if (!row.key_id.empty()) out["key_id"] = row.key_id;
   if (!row.owner.empty()) out[row.key_id.empty() ? "user" : "owner"] = row.owner;
   if (!row.name.empty()) out["name"] = row.name;
   if (!row.privilege.empty()) out["privilege"] = row.privilege;
   if (!row.reason.empty()) out["reason"] = row.reason;
-  if (row.action == "used") {
+  if (row.action == projections::kKeyUsedAction) {
     out["client_ip"] = row.client_ip;
     out["used_at"] = rfc3339(row.used_at_ns);
   }
@@ -207,17 +214,11 @@ void Api::audit(ExchangePtr exchange, Respond respond) {
     } else if (name == "actor") {
       filter.actor = value;
     } else if (name == "action") {
-      std::string_view list = value;
-      while (!list.empty()) {
-        auto comma = list.find(',');
-        std::string action(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        const auto& known = projections::audit_actions();
-        if (std::find(known.begin(), known.end(), action) == known.end())
-          problem =
-              invalid_argument("invalid_parameter", "unknown action '" + action + "'", "action");
-        filter.actions.insert(action);
-      }
+      auto actions = projections::parse_audit_actions(value);
+      if (actions.is_ok())
+        filter.actions = std::move(*actions);
+      else
+        problem = actions.status();
     } else if (name == "since" || name == "until") {
       auto time = parse_time(value);
       if (!time)

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <map>
 
+#include "core/version.h"
+
 namespace keyledger::server {
 
 bool parse_endpoint(const std::string& text, Endpoint& out) {
@@ -28,6 +30,7 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       "keyledgerd: the keyledger server. Serves the HTTP API, the web panel and the API "
       "documentation; keeps the event log in RocksDB under --data.\n"
       "Every flag can also be set with an environment variable, e.g. KEYLEDGER_DATA."};
+  app.set_version_flag("--version", version_line("keyledgerd"));
   std::string listen = "127.0.0.1:8080";
   unsigned flush_seconds = static_cast<unsigned>(config.last_use_flush_interval.count());
   unsigned read_timeout_seconds = static_cast<unsigned>(config.read_timeout.count());

@@ -174,9 +174,9 @@ TEST_CASE("a disabled user's keys and session stop working until re-enabled", "[
   REQUIRE(audit.status == 200);
   const json rows = audit.json()["events"];
   REQUIRE(rows.size() == 2);
-  CHECK(rows[0]["action"] == "user-disabled");
+  CHECK(rows[0]["action"] == "user_disabled");
   CHECK(rows[0]["actor"] == "admin");
-  CHECK(rows[1]["action"] == "user-enabled");
+  CHECK(rows[1]["action"] == "user_enabled");
 }
 
 TEST_CASE("ten failed sign-ins in a row lock a user until an admin unlocks it", "[integration]") {
