@@ -23,9 +23,10 @@ for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
-# Node runs the browser test. Checked as commands, not packages: a machine
-# may have node and npm from another build of nodejs, which bundles npm and
-# conflicts with Debian's npm package.
+# Node runs the browser test and the OpenAPI linters (tests/openapi).
+# Checked as commands, not packages: a machine may have node and npm from
+# another build of nodejs, which bundles npm and conflicts with Debian's npm
+# package.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 ((${#missing[@]} == 0)) && exit 0
