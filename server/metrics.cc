@@ -1,6 +1,6 @@
 #include "server/metrics.h"
 
-#include "server/build_info.h"
+#include "core/version.h"
 #include "server/process_metrics.h"
 
 namespace keyledger::server {

@@ -33,7 +33,7 @@ TEST_CASE("keyledger and keyledgerd --version print the same project version and
   CHECK(tool.out.find("audit") == std::string::npos);
 }
 
-TEST_CASE("--version is listed in both binaries' help", "[tools][version]") {
+TEST_CASE("both binaries' help lists --version", "[tools][version]") {
   CHECK(run_command(keyledger_tool_path(), {"--help"}).out.find("--version") != std::string::npos);
   CHECK(run_command(keyledgerd_path(), {"--help"}).out.find("--version") != std::string::npos);
 }
