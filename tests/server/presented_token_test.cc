@@ -45,7 +45,9 @@ TEST_CASE("the same key in both headers is one key", "[server][credentials]") {
            // Another scheme beside MC-Api-Key names no second key.
            {{"MC-Api-Key", "kl_a"}, {"Authorization", "Basic YTpi"}},
        }) {
-    const PresentedToken presented = presented_token(with_fields(fields));
+    // The token is a view into the request, which must outlive it.
+    const HttpRequest request = with_fields(fields);
+    const PresentedToken presented = presented_token(request);
     CHECK(presented.presence == Presence::kOne);
     CHECK(presented.token == "kl_a");
   }
@@ -63,7 +65,9 @@ TEST_CASE("two keys, or a credential header sent twice, are ambiguous", "[server
            {{"Authorization", "Bearer kl_a"}, {"Authorization", "Bearer kl_a"}},
            {{"Authorization", "Basic YTpi"}, {"Accept", "*/*"}, {"Authorization", "Bearer kl_a"}},
        }) {
-    const PresentedToken presented = presented_token(with_fields(fields));
+    // The token is a view into the request, which must outlive it.
+    const HttpRequest request = with_fields(fields);
+    const PresentedToken presented = presented_token(request);
     CHECK(presented.presence == Presence::kAmbiguous);
     CHECK(presented.token.empty());
   }
