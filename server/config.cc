@@ -22,7 +22,7 @@ bool parse_endpoint(const std::string& text, Endpoint& out) {
   return true;
 }
 
-bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
+bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, std::string& error) {
   CLI::App app{
       "keyledgerd: the keyledger server. Serves the HTTP API, the web panel and the API "
       "documentation; keeps the event log in RocksDB under --data.\n"
@@ -99,7 +99,9 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->envname("KEYLEDGER_MAX_CONNECTIONS_PER_IP")
       ->check(CLI::Range(1u, 1'000'000u))
       ->capture_default_str();
-  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+  app.add_option("--log-level", config.log_level,
+                 "trace, debug, info, warn, error. Every log line is one JSON object on stdout; "
+                 "the start-up and shutdown lines and the access log are written at any level")
       ->envname("KEYLEDGER_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -115,20 +117,25 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->capture_default_str();
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    exit_code = app.exit(error);
+  } catch (const CLI::ParseError& parse_error) {
+    // --help is a "parse error" that succeeds: CLI11 prints it.
+    if (parse_error.get_exit_code() == 0) {
+      exit_code = app.exit(parse_error);
+      return false;
+    }
+    error = std::string(parse_error.what()) + " (keyledgerd --help lists every flag)";
+    exit_code = parse_error.get_exit_code();
     return false;
   }
   if (!parse_endpoint(listen, config.listen)) {
-    std::fprintf(stderr, "keyledgerd: --listen must be HOST:PORT, got '%s'\n", listen.c_str());
+    error = "--listen must be HOST:PORT, got '" + listen + "'";
     exit_code = 2;
     return false;
   }
   if (!verify_listen.empty()) {
     Endpoint endpoint;
     if (!parse_endpoint(verify_listen, endpoint)) {
-      std::fprintf(stderr, "keyledgerd: --verify-listen must be HOST:PORT, got '%s'\n",
-                   verify_listen.c_str());
+      error = "--verify-listen must be HOST:PORT, got '" + verify_listen + "'";
       exit_code = 2;
       return false;
     }

@@ -2,7 +2,6 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
@@ -38,11 +37,12 @@ using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
   VerifySession(TcpListener::SessionSocket&& socket, ConnectionSlot slot,
-                CredentialVerifier& verifier, const VerifyPortLimits& limits,
+                CredentialVerifier& verifier, JsonLog& log, const VerifyPortLimits& limits,
                 VerifyPortCounters& counters)
       : slot_(std::move(slot)),
         stream_(std::move(socket)),
         verifier_(verifier),
+        log_(log),
         limits_(limits),
         counters_(counters) {
     peer_ = client_address(stream_.socket());
@@ -95,7 +95,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   bool answer(std::string_view frame) {
     auto request = decode_verify_request(frame, limits_.max_frame_bytes, scratch_);
     if (!request.is_ok()) {
-      spdlog::debug("verify port: undecodable request: {}", request.status().message());
+      if (log_.enabled(LogLevel::kDebug))
+        log_.debug("verify port: undecodable request",
+                   {{"client_ip", peer_}, {"error", request.status().message()}});
       return false;
     }
     // The first segment on the stack (Cap'n Proto wants it zeroed): an
@@ -148,7 +150,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 
   void drop(std::string_view reason) {
     counters_.bad_frames.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("verify port: closing connection from {}: {}", peer_, reason);
+    log_.warn("verify port: closing a connection", {{"client_ip", peer_}, {"why", reason}});
     close();
   }
 
@@ -161,6 +163,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   ConnectionSlot slot_;  // held while the session (and so its socket) lives
   Stream stream_;
   CredentialVerifier& verifier_;
+  JsonLog& log_;
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
   std::string peer_;
@@ -176,19 +179,22 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, VerifyPortLimits limits,
+                       ConnectionLimiter& connections, JsonLog& log, VerifyPortLimits limits,
                        std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
+      log_(log),
       limits_(std::move(limits)),
       listener_(
-          io, connections,
+          io, connections, log,
           [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {
             counters_.connections.fetch_add(1, std::memory_order_relaxed);
-            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
-                                            counters_)
+            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, log_,
+                                            limits_, counters_)
                 ->start();
           },
           std::move(session_contexts)) {}
+
+void VerifyPort::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
 
 bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
   return listener_.listen(endpoint, error);
