@@ -268,7 +268,7 @@ TEST_CASE("a start whose address is taken creates nothing and says which address
   }
 }
 
-TEST_CASE("after a start refused for a taken port, the next start creates the admin as usual",
+TEST_CASE("a start refused for a taken port leaves the next start to create the admin as usual",
           "[integration][startup]") {
   TempDir scratch;
   const fs::path data = scratch / "data";

@@ -56,9 +56,8 @@ TEST_CASE("the one-time password file is never written over or through what is a
   }
 }
 
-TEST_CASE(
-    "the one-time password file goes when the first admin chooses a password, not another user",
-    "[server][first-admin]") {
+TEST_CASE("the one-time password file goes when the first admin chooses a password",
+          "[server][first-admin]") {
   TempDir scratch;
   CapturedLog captured;
   const InitialPasswordFile file(scratch / "initial-admin-password", captured.log);

@@ -12,7 +12,7 @@ using keyledger::server::LogLevel;
 using keyledger::server::parse_log_level;
 using keyledger::testing::CapturedLog;
 
-TEST_CASE("a log line is one JSON object: time, level and msg first, then the fields in order",
+TEST_CASE("a log line is one JSON object with time level and msg first and its own fields after",
           "[server][log]") {
   CapturedLog captured;
   captured.log.info("listening", {{"url", "http://127.0.0.1:8080"}, {"port", 8080}, {"data", "d"}});
@@ -23,7 +23,7 @@ TEST_CASE("a log line is one JSON object: time, level and msg first, then the fi
   CHECK(captured.errors.str().empty());
 }
 
-TEST_CASE("every line's time is RFC 3339 in UTC with milliseconds, from the injected clock",
+TEST_CASE("every line's time is RFC 3339 in UTC with milliseconds from the injected clock",
           "[server][log]") {
   CapturedLog captured;
   captured.clock.set(0);
@@ -61,9 +61,8 @@ TEST_CASE("lines below the level are dropped; always() and start failures are no
   CHECK_FALSE(captured.log.enabled(LogLevel::kInfo));
 }
 
-TEST_CASE(
-    "a line stays one line whatever its text holds, and bytes that are not UTF-8 are replaced",
-    "[server][log]") {
+TEST_CASE("a line stays one line whatever its text holds and bytes that are not UTF-8 are replaced",
+          "[server][log]") {
   CapturedLog captured;
   captured.log.info("two\nlines", {{"detail", std::string("bad \xff byte\r\n")}});
   const std::string text = captured.out.str();
