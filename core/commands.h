@@ -33,9 +33,12 @@ struct ChangePassword {
   std::string password_hash;
   bool must_change_password = false;
 };
+// A lock that ends by itself `lockout_ns` after it commits (core/lockout.h
+// says how long), or with 0 one that lasts until an administrator unlocks.
 struct LockUser {
   std::string user_id;
   std::string reason;
+  TimeNs lockout_ns = 0;
 };
 struct UnlockUser {
   std::string user_id;

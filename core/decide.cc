@@ -85,8 +85,14 @@ struct Decider {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
     KEYLEDGER_RETURN_IF_ERROR(validate_reason(c.reason));
-    if ((*user)->locked) return failed_precondition("unchanged", "the user is locked already");
-    return EventPayload{UserLocked{c.user_id, c.reason}};
+    if (c.lockout_ns < 0)
+      return invalid_argument("invalid_lockout", "a lock cannot end before it begins");
+    // Only a lock without an end is final; one that ends by itself may have
+    // ended already (deciding knows no clock), and may be renewed or made
+    // permanent.
+    if ((*user)->locked && (*user)->locked_until_ns == 0)
+      return failed_precondition("unchanged", "the user is locked already");
+    return EventPayload{UserLocked{c.user_id, c.reason, c.lockout_ns}};
   }
 
   StatusOr<EventPayload> operator()(const UnlockUser& c) const {

@@ -4,9 +4,12 @@ namespace keyledger {
 
 std::string_view privilege_name(Privilege privilege) {
   switch (privilege) {
-    case Privilege::kUser: return "user";
-    case Privilege::kAuditor: return "auditor";
-    case Privilege::kAdmin: return "admin";
+    case Privilege::kUser:
+      return "user";
+    case Privilege::kAuditor:
+      return "auditor";
+    case Privilege::kAdmin:
+      return "admin";
   }
   return "user";
 }
@@ -21,10 +24,12 @@ std::optional<Privilege> parse_privilege(std::string_view name) {
 namespace {
 struct TypeName {
   std::string_view operator()(const UserCreated&) const { return "user_created"; }
-  std::string_view operator()(const UserPrivilegeChanged&) const { return "user_privilege_changed"; }
+  std::string_view operator()(const UserPrivilegeChanged&) const {
+    return "user_privilege_changed";
+  }
   std::string_view operator()(const UserDisabled&) const { return "user_disabled"; }
   std::string_view operator()(const UserEnabled&) const { return "user_enabled"; }
-  std::string_view operator()(const PasswordChanged&) const { return "password_changed"; }
+  std::string_view operator()(const PasswordChanged&) const { return "user_password_changed"; }
   std::string_view operator()(const KeyCreated&) const { return "key_created"; }
   std::string_view operator()(const KeyRenamed&) const { return "key_renamed"; }
   std::string_view operator()(const KeyDeleted&) const { return "key_deleted"; }

@@ -74,6 +74,9 @@ struct KeyUsed {
 struct UserLocked {
   std::string user_id;
   std::string reason;
+  // How long after the event's time the lock ends by itself; 0: when an
+  // administrator unlocks (see core/lockout.h for old events).
+  TimeNs lockout_ns = 0;
   bool operator==(const UserLocked&) const = default;
 };
 struct UserUnlocked {
@@ -85,8 +88,10 @@ using EventPayload =
     std::variant<UserCreated, UserPrivilegeChanged, UserDisabled, UserEnabled, PasswordChanged,
                  KeyCreated, KeyRenamed, KeyDeleted, KeyUsed, UserLocked, UserUnlocked>;
 
-// Stable lower-case name of a payload type, e.g. "key_created"; used by
-// audit output, export and metrics.
+// Stable lower-case name of a payload type: "key_…" for key events,
+// "user_…" for user events, e.g. "key_created", "user_password_changed".
+// The one vocabulary of every output: audit actions (CLI and HTTP), export
+// types, stats.
 std::string_view event_type_name(const EventPayload& payload);
 
 inline constexpr std::string_view kSystemActor = "system";

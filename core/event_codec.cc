@@ -94,6 +94,7 @@ struct PayloadWriter {
     auto out = payload.initUserLocked();
     out.setUserId(as_text(e.user_id));
     out.setReason(as_text(e.reason));
+    out.setLockoutNs(e.lockout_ns);
   }
   void operator()(const UserUnlocked& e) {
     payload.initUserUnlocked().setUserId(as_text(e.user_id));
@@ -154,7 +155,10 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
     }
     case P::USER_LOCKED: {
       auto in = payload.getUserLocked();
-      return EventPayload{UserLocked{to_std(in.getUserId()), to_std(in.getReason())}};
+      if (in.getLockoutNs() < 0)
+        return corruption("undecodable_event", "a lock with a negative duration");
+      return EventPayload{
+          UserLocked{to_std(in.getUserId()), to_std(in.getReason()), in.getLockoutNs()}};
     }
     case P::USER_UNLOCKED:
       return EventPayload{UserUnlocked{to_std(payload.getUserUnlocked().getUserId())}};

@@ -52,8 +52,8 @@ class EventLog {
   // (which must continue the head with consecutive seqs), the projection
   // `changes` and the new head; all or nothing. Single writer: callers
   // serialise appends. kUnavailable when storage fails; nothing is written.
-  virtual Status append(std::span<const EncodedEvent> events,
-                        std::span<const RecordChange> changes, const LogHead& new_head) = 0;
+  virtual Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
+                        const LogHead& new_head) = 0;
 
   // Calls `visit(seq, bytes)` for each stored event with seq >= `from_seq`
   // in key order, until it returns false. The seq is the one in the storage
@@ -72,6 +72,18 @@ class EventLog {
   // 0 when the log cannot tell cheaply. Never a promise: it may be off
   // either way, most for records overwritten since the last compaction.
   virtual std::uint64_t estimate_record_count(RecordTable) const { return 0; }
+
+  // The version of the fold that wrote the persisted projection, as read at
+  // open (1 for a ledger from before versions were stored). A build whose
+  // fold reads some event differently (projections/stored_projection.h)
+  // rebuilds the records from the log before it uses them.
+  virtual std::uint32_t projection_version() const = 0;
+  // Replaces every record of the persisted projection with `records` and
+  // stamps `version`, in one atomic, durable write; events and the head are
+  // left as they are (the records must be the fold of exactly those
+  // events). Single writer, like append.
+  virtual Status replace_projection(std::span<const RecordChange> records,
+                                    std::uint32_t version) = 0;
 };
 
 }  // namespace keyledger

@@ -92,6 +92,9 @@ struct KeyUsed {
 struct UserLocked {
   userId @0 :Text;
   reason @1 :Text;        # e.g. "too_many_failed_sign_ins"
+  lockoutNs @2 :Int64;    # the lock ends this long after the event's time; 0: when an
+                          # administrator unlocks (a lock for too_many_failed_sign_ins
+                          # written before this field ends 15 minutes after its time)
 }
 
 struct UserUnlocked {

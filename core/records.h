@@ -15,6 +15,8 @@ namespace keyledger {
 struct UserRecord {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
+  // A lock that has ended by itself keeps `locked` set: read it through
+  // is_locked_at().
   bool disabled = false;
   bool locked = false;
   std::string password_hash;
@@ -22,6 +24,15 @@ struct UserRecord {
   // The password is one-time (UserCreated, PasswordChanged): until the user
   // chooses another, they may do nothing else.
   bool must_change_password = false;
+  // When the lock ends by itself; 0 while locked: when an admin unlocks.
+  TimeNs locked_until_ns = 0;
+  // The length of the last lock that ends by itself (0: none since the last
+  // unlock), from which the next one doubles (core/lockout.h).
+  TimeNs lockout_ns = 0;
+
+  bool is_locked_at(TimeNs now) const {
+    return locked && (locked_until_ns == 0 || now < locked_until_ns);
+  }
   bool operator==(const UserRecord&) const = default;
 };
 

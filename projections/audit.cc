@@ -1,6 +1,8 @@
 #include "projections/audit.h"
 
+#include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include "core/event_codec.h"
 
@@ -50,31 +52,67 @@ struct RowFiller {
   }
 };
 
-struct ActionName {
-  std::string operator()(const UserCreated&) const { return "user-created"; }
-  std::string operator()(const UserPrivilegeChanged&) const { return "user-privilege-changed"; }
-  std::string operator()(const UserDisabled&) const { return "user-disabled"; }
-  std::string operator()(const UserEnabled&) const { return "user-enabled"; }
-  std::string operator()(const PasswordChanged&) const { return "user-password-changed"; }
-  std::string operator()(const UserLocked&) const { return "user-locked"; }
-  std::string operator()(const UserUnlocked&) const { return "user-unlocked"; }
-  std::string operator()(const KeyCreated&) const { return "created"; }
-  std::string operator()(const KeyRenamed&) const { return "renamed"; }
-  std::string operator()(const KeyDeleted&) const { return "deleted"; }
-  std::string operator()(const KeyUsed&) const { return "used"; }
-};
+// Every payload type's name, in the order of EventPayload's alternatives.
+template <std::size_t... kIndex>
+std::vector<std::string> all_type_names(std::index_sequence<kIndex...>) {
+  return {std::string(event_type_name(EventPayload(std::in_place_index<kIndex>)))...};
+}
+
+// The current name for an older spelling of an action; other text as is.
+std::string current_spelling(std::string_view name) {
+  std::string text(name);
+  std::replace(text.begin(), text.end(), '-', '_');
+  if (text == "created" || text == "renamed" || text == "deleted" || text == "used")
+    return "key_" + text;
+  if (text == "password_changed") return "user_password_changed";
+  return text;
+}
+
+// Adds the actions `item` names to `actions`; false when it names none.
+bool add_actions(std::string_view item, std::set<std::string>& actions) {
+  const std::string name = current_spelling(item);
+  const auto& known = audit_actions();
+  if (name == "key_*" || name == "user_*") {
+    const std::string prefix = name.substr(0, name.size() - 1);
+    for (const auto& action : known)
+      if (action.rfind(prefix, 0) == 0) actions.insert(action);
+    return true;
+  }
+  if (std::find(known.begin(), known.end(), name) == known.end()) return false;
+  actions.insert(name);
+  return true;
+}
 
 }  // namespace
 
-std::string audit_action(const EventPayload& payload) { return std::visit(ActionName{}, payload); }
+std::string audit_action(const EventPayload& payload) {
+  return std::string(event_type_name(payload));
+}
 
 const std::vector<std::string>& audit_actions() {
-  static const std::vector<std::string> kActions = {
-      "created",       "renamed",      "deleted",
-      "used",          "user-created", "user-privilege-changed",
-      "user-disabled", "user-enabled", "user-password-changed",
-      "user-locked",   "user-unlocked"};
+  static const std::vector<std::string> kActions = [] {
+    auto names = all_type_names(std::make_index_sequence<std::variant_size_v<EventPayload>>());
+    std::sort(names.begin(), names.end());
+    return names;
+  }();
   return kActions;
+}
+
+StatusOr<std::set<std::string>> parse_audit_actions(std::string_view list) {
+  std::set<std::string> actions;
+  if (list.empty()) return actions;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = list.find(',', start);
+    const std::string_view item = list.substr(start, comma - start);
+    if (item.empty())
+      return invalid_argument("invalid_parameter",
+                              "empty action in the list '" + std::string(list) + "'", "action");
+    if (!add_actions(item, actions))
+      return invalid_argument("invalid_parameter", "unknown action '" + std::string(item) + "'",
+                              "action");
+    if (comma == std::string_view::npos) return actions;
+    start = comma + 1;
+  }
 }
 
 AuditRow to_audit_row(const Event& event,
@@ -95,7 +133,7 @@ bool AuditFilter::matches(const AuditRow& row) const {
   if (owner && row.owner != *owner) return false;
   if (actor && row.actor != *actor) return false;
   if (actions.empty()) {
-    if (row.action == "used" && !include_use) return false;
+    if (row.action == kKeyUsedAction && !include_use) return false;
   } else if (!actions.count(row.action)) {
     return false;
   }

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/lockout.h"
+
 namespace keyledger::projections {
 namespace {
 
@@ -41,10 +43,22 @@ struct Folder {
     });
   }
   void operator()(const UserLocked& e) {
-    update_user(e.user_id, [](UserRecord& u) { u.locked = true; });
+    // A lock for failed sign-ins from before locks ended by themselves is
+    // read as today's first lock (core/lockout.h).
+    const TimeNs lockout =
+        e.lockout_ns == 0 && e.reason == kTooManyFailedSignIns ? kLegacyLockoutNs : e.lockout_ns;
+    update_user(e.user_id, [&](UserRecord& u) {
+      u.locked = true;
+      u.locked_until_ns = lockout == 0 ? 0 : event.time_ns + lockout;
+      if (lockout != 0) u.lockout_ns = lockout;
+    });
   }
   void operator()(const UserUnlocked& e) {
-    update_user(e.user_id, [](UserRecord& u) { u.locked = false; });
+    update_user(e.user_id, [](UserRecord& u) {
+      u.locked = false;
+      u.locked_until_ns = 0;
+      u.lockout_ns = 0;
+    });
   }
   void operator()(const KeyCreated& e) {
     if (state.find_user(e.owner) == nullptr) return;

@@ -55,6 +55,8 @@ std::string encode_user_record(const UserRecord& user) {
   out.setPasswordHash(as_text(user.password_hash));
   out.setCreatedAtNs(user.created_at_ns);
   out.setMustChangePassword(user.must_change_password);
+  out.setLockedUntilNs(user.locked_until_ns);
+  out.setLockoutNs(user.lockout_ns);
   return to_bytes(message);
 }
 
@@ -86,7 +88,9 @@ StatusOr<UserRecord> decode_user_record(std::string_view bytes) {
                           in.getLocked(),
                           to_std(in.getPasswordHash()),
                           in.getCreatedAtNs(),
-                          in.getMustChangePassword()};
+                          in.getMustChangePassword(),
+                          in.getLockedUntilNs(),
+                          in.getLockoutNs()};
       });
 }
 

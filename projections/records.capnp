@@ -17,6 +17,8 @@ struct UserRecord {
   passwordHash @4 :Text;
   createdAtNs @5 :Int64;
   mustChangePassword @6 :Bool;
+  lockedUntilNs @7 :Int64;  # 0 while locked: until an administrator unlocks
+  lockoutNs @8 :Int64;      # length of the last lock that ends by itself
 }
 
 struct KeyRecord {

@@ -125,6 +125,28 @@ StatusOr<Rebuild> rebuild_from_log(const EventLog& log) {
   return rebuild;
 }
 
+StatusOr<ProjectionUpgrade> upgrade_stored_projection(EventLog& log) {
+  ProjectionUpgrade upgrade{log.projection_version(), 0};
+  if (upgrade.from_version == kProjectionVersion) return upgrade;
+  if (upgrade.from_version > kProjectionVersion)
+    return failed_precondition(
+        "projection_too_new",
+        "the stored projection was written by a newer keyledger (projection version " +
+            std::to_string(upgrade.from_version) + ", this build knows up to " +
+            std::to_string(kProjectionVersion) + "); run that version or newer");
+  auto rebuilt = rebuild_from_log(log);
+  if (!rebuilt.is_ok()) return rebuilt.status();
+  if (!rebuilt->chain.ok())
+    return corruption("chain_broken", "cannot rebuild the stored projection: event " +
+                                          std::to_string(rebuilt->chain.problem->seq) + ": " +
+                                          rebuilt->chain.problem->description);
+  if (!(rebuilt->chain.head == log.head()))
+    return corruption("head_mismatch", "the log's head is not the last event's chain hash");
+  upgrade.events = rebuilt->chain.events;
+  KEYLEDGER_RETURN_IF_ERROR(log.replace_projection(records_of(rebuilt->state), kProjectionVersion));
+  return upgrade;
+}
+
 std::vector<RecordChange> records_of(const LedgerState& state) {
   std::vector<RecordChange> out;
   for (const auto& [id, user] : state.users()) append_user_records(user, out);

@@ -10,6 +10,25 @@
 
 namespace keyledger::projections {
 
+// The version of the fold (ledger_state.cc) whose records this build stores.
+// Raise it whenever the fold reads an event differently, so that records
+// an older build wrote are rebuilt from the log rather than trusted:
+//   1  the first fold;
+//   2  UserLocked has a length, and a lock for failed sign-ins written
+//      before that ends 15 minutes after its event (core/lockout.h).
+inline constexpr std::uint32_t kProjectionVersion = 2;
+
+struct ProjectionUpgrade {
+  std::uint32_t from_version = 0;  // equal to kProjectionVersion: nothing was done
+  std::uint64_t events = 0;        // folded to rebuild it
+};
+
+// Makes the persisted projection this build's: when an older fold wrote it,
+// rebuilds it from the log (checking the hash chain) and replaces it in one
+// atomic write. kFailedPrecondition (projection_too_new) when a newer build
+// wrote it, kCorruption when the chain is broken; nothing is changed then.
+StatusOr<ProjectionUpgrade> upgrade_stored_projection(EventLog& log);
+
 // Reads the persisted projection (users and keys tables). kCorruption if a
 // record does not decode, or the owner index disagrees with the keys.
 StatusOr<LedgerState> load_stored_state(const EventLog& log);

@@ -54,17 +54,43 @@ bool changes_state(http::verb method) {
 
 }  // namespace
 
-std::optional<std::string_view> presented_token(const HttpRequest& request) {
-  if (auto it = request.find("MC-Api-Key"); it != request.end())
-    return std::string_view(it->value());
-  if (auto it = request.find(http::field::authorization); it != request.end()) {
-    std::string_view value = it->value();
-    constexpr std::string_view kBearer = "Bearer ";
-    if (value.size() > kBearer.size() && starts_with_ignoring_case(value, kBearer))
-      return value.substr(kBearer.size());
-    return std::string_view();  // some other scheme: present, but not a key
-  }
+namespace {
+
+// The token of "Authorization: Bearer <token>"; nullopt for another scheme.
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() > kBearer.size() && starts_with_ignoring_case(authorization, kBearer))
+    return authorization.substr(kBearer.size());
   return std::nullopt;
+}
+
+}  // namespace
+
+PresentedToken presented_token(const HttpRequest& request) {
+  using Presence = PresentedToken::Presence;
+  const auto [keys, keys_end] = request.equal_range("MC-Api-Key");
+  const auto [authorizations, authorizations_end] = request.equal_range(http::field::authorization);
+  const bool has_key = keys != keys_end, has_authorization = authorizations != authorizations_end;
+  // Same-named fields are adjacent (Beast keeps them so): a second one
+  // directly follows the first.
+  if ((has_key && std::next(keys) != keys_end) ||
+      (has_authorization && std::next(authorizations) != authorizations_end))
+    return {Presence::kAmbiguous, {}};
+  const auto bearer = has_authorization ? bearer_token(authorizations->value()) : std::nullopt;
+  if (has_key) {
+    const std::string_view key = keys->value();
+    // The same key in both headers (for clients of either convention) is
+    // one key; another scheme beside MC-Api-Key names no key.
+    if (bearer && *bearer != key) return {Presence::kAmbiguous, {}};
+    return {Presence::kOne, key};
+  }
+  if (has_authorization) return {Presence::kOne, bearer.value_or(std::string_view())};
+  return {Presence::kNone, {}};
+}
+
+Status ambiguous_credentials() {
+  return invalid_argument("ambiguous_credentials",
+                          "the request presents more than one API key; send exactly one");
 }
 
 Api::Api(ApiDependencies deps)
@@ -221,8 +247,10 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
 StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after) {
   const Status invalid(StatusCode::kUnauthenticated, "invalid_credentials",
                        "the credentials are invalid");
-  if (auto token = presented_token(exchange.request)) {
-    auto verified = deps_.verifier.verify(*token, exchange.client_ip, retry_after);
+  const PresentedToken presented = presented_token(exchange.request);
+  if (presented.presence == PresentedToken::Presence::kAmbiguous) return ambiguous_credentials();
+  if (presented.presence == PresentedToken::Presence::kOne) {
+    auto verified = deps_.verifier.verify(presented.token, exchange.client_ip, retry_after);
     if (!verified.is_ok()) return verified.status();
     exchange.user = verified->user_id;
     // A one-time password concerns the password alone: the user's keys

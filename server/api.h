@@ -136,10 +136,18 @@ class Api final : public RequestHandler {
   void logout(ExchangePtr exchange, Respond respond);
   void session(ExchangePtr exchange, Respond respond);
   void change_password(ExchangePtr exchange, Respond respond);
-  // Counts a wrong password; answers `status` (401 sign-in, 400 password
-  // change) or, at the limit, locks the user and answers 423.
+  // Counts a wrong password for the name `user_id` (`user` is its user, or
+  // null when nobody holds it); answers `status` (401 sign-in, 400 password
+  // change) or, at the limit, locks the name and answers 423.
   void record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
-                              const Respond& respond, unsigned status);
+                              const UserRecord* user, const Respond& respond, unsigned status);
+  // scrypt's check, counted (keyledger_password_checks_total) so tests can
+  // see that a name nobody holds costs the same work as a user's.
+  bool check_password(const std::string& password, const std::string& stored);
+  // Whether `name` may not sign in now: locked in the ledger (`user`) or in
+  // the sign-in guard's memory.
+  bool sign_in_locked(const std::string& name, const UserRecord* user) const;
+  HttpResponse locked_response(Exchange& exchange) const;
   // Keys (api_keys.cc)
   void credentials(ExchangePtr exchange, Respond respond);
   void create_key(ExchangePtr exchange, Respond respond);
@@ -187,9 +195,22 @@ std::vector<std::pair<std::string, std::string>> api_route_table();
 // apart from api_route_table() because they are not API operations.
 std::vector<std::string> panel_route_table();
 
-// The token presented in MC-Api-Key or "Authorization: Bearer", if any
-// (empty for another Authorization scheme). A view into `request`.
-std::optional<std::string_view> presented_token(const HttpRequest& request);
+// The API key a request presents, in MC-Api-Key or as "Authorization:
+// Bearer <token>". A request that names two keys is ambiguous: which one
+// is meant cannot be known, so it authenticates nobody.
+struct PresentedToken {
+  enum class Presence {
+    kNone,       // neither header
+    kOne,        // `token`; empty for another Authorization scheme alone (present, but no key)
+    kAmbiguous,  // MC-Api-Key or Authorization sent more than once, or MC-Api-Key
+                 // with a Bearer token that differs from it
+  };
+  Presence presence = Presence::kNone;
+  std::string_view token;  // a view into the request
+};
+PresentedToken presented_token(const HttpRequest& request);
+// The 400 answer's Status (reason ambiguous_credentials).
+Status ambiguous_credentials();
 // The value of one cookie, or empty.
 std::string cookie_value(const HttpRequest& request, std::string_view name);
 

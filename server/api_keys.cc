@@ -98,9 +98,9 @@ void Api::key_events(ExchangePtr exchange, Respond respond) {
                       {"time", rfc3339(row.time_ns)},
                       {"action", row.action},
                       {"actor", row.actor},
-                      {"actor_ip", row.actor_ip}};
+                      {"actor_ip", row.actor_ip.empty() ? Json(nullptr) : Json(row.actor_ip)}};
         if (!row.name.empty()) event["name"] = row.name;
-        if (row.action == "used") {
+        if (row.action == projections::kKeyUsedAction) {
           event["client_ip"] = row.client_ip;
           event["used_at"] = rfc3339(row.used_at_ns);
         }
@@ -112,10 +112,14 @@ void Api::key_events(ExchangePtr exchange, Respond respond) {
 }
 
 void Api::verify(ExchangePtr exchange, Respond respond) {
-  auto token = presented_token(exchange->request);
-  if (!token) return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
+  const PresentedToken presented = presented_token(exchange->request);
+  // Two keys verify as neither: nothing is verified, counted or recorded.
+  if (presented.presence == PresentedToken::Presence::kAmbiguous)
+    return respond(status_response(*exchange, ambiguous_credentials()));
+  if (presented.presence == PresentedToken::Presence::kNone)
+    return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
   std::int64_t retry_after = 0;
-  auto verified = deps_.verifier.verify(*token, exchange->client_ip, &retry_after);
+  auto verified = deps_.verifier.verify(presented.token, exchange->client_ip, &retry_after);
   if (!verified.is_ok()) {
     HttpResponse response = status_response(*exchange, verified.status());
     if (retry_after > 0) response.set(http::field::retry_after, std::to_string(retry_after));

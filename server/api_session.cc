@@ -27,8 +27,7 @@ void Api::login(ExchangePtr exchange, Respond respond) {
   if (!password.is_ok()) return respond(status_response(*exchange, password.status()));
   auto user = deps_.projection.user(*user_id);
   const std::string stored = user ? user->password_hash : dummy_password_hash_;
-  if (deps_.sign_ins.is_blocked(*user_id) || (user && user->locked))
-    return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+  if (sign_in_locked(*user_id, user ? &*user : nullptr)) return respond(locked_response(*exchange));
   if (const auto wait = sign_in_failures_.retry_after_seconds(exchange->client_ip); wait > 0) {
     HttpResponse response = error_response(*exchange, 429, "rate_limited", "too many failures");
     response.set(http::field::retry_after, std::to_string(wait));
@@ -38,17 +37,19 @@ void Api::login(ExchangePtr exchange, Respond respond) {
   post_password_job(
       exchange, respond,
       [this, exchange, respond, stored, user_id = *user_id, password = *password] {
-        const bool password_ok = PasswordHasher::verify(password, stored);
+        const bool password_ok = check_password(password, stored);
         // Re-read after the slow check: the user may have been locked, disabled
         // or given a new password meanwhile, and the old copy must not count.
         auto user = deps_.projection.user(user_id);
-        if (deps_.sign_ins.is_blocked(user_id) || (user && user->locked))
-          return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+        const UserRecord* record = user ? &*user : nullptr;
+        if (sign_in_locked(user_id, record)) return respond(locked_response(*exchange));
         const bool accepted =
             user && password_ok && !user->disabled && user->password_hash == stored;
         if (!accepted) {
           sign_in_failures_.record_failure(exchange->client_ip);
-          if (user && !password_ok) return record_failed_password(exchange, user_id, respond, 401);
+          // A wrong password counts towards a lock whether or not a user has
+          // the name, so the lock says nothing about who exists.
+          if (!password_ok) return record_failed_password(exchange, user_id, record, respond, 401);
           return respond(
               error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
         }
@@ -67,24 +68,46 @@ void Api::login(ExchangePtr exchange, Respond respond) {
       });
 }
 
+bool Api::check_password(const std::string& password, const std::string& stored) {
+  deps_.metrics.observe_password_check();
+  return PasswordHasher::verify(password, stored);
+}
+
+bool Api::sign_in_locked(const std::string& name, const UserRecord* user) const {
+  if (deps_.sign_ins.locked_until(name) != 0) return true;
+  return user && user->is_locked_at(deps_.clock.now_ns());
+}
+
+HttpResponse Api::locked_response(Exchange& exchange) const {
+  // The same for every name and every kind of lock: when it ends would tell
+  // a lock an administrator set from one that ends by itself, and so a
+  // user's name from one nobody holds.
+  return error_response(exchange, 423, "user_locked", "the user is locked");
+}
+
 void Api::record_failed_password(const ExchangePtr& exchange, const std::string& user_id,
-                                 const Respond& respond, unsigned status) {
-  if (!deps_.sign_ins.record_failure(user_id)) {
+                                 const UserRecord* user, const Respond& respond, unsigned status) {
+  std::optional<LockHistory> history;
+  if (user) history = LockHistory{user->lockout_ns, user->locked_until_ns};
+  const std::optional<TimeNs> lockout = deps_.sign_ins.record_failure(user_id, history);
+  if (!lockout) {
     if (status == 401)
       return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
     return respond(error_response(*exchange, 400, "wrong_password", "wrong password",
                                   {{"field", "current_password"}}));
   }
-  // The limit is reached: lock the user. A lock that is already there
-  // ("unchanged") is the same answer.
+  // The limit is reached. A name no user holds is locked in memory only.
+  if (!user) return respond(locked_response(*exchange));
+  // A user's lock is recorded in the ledger, for the audit and for a
+  // restart. A lock that is already there ("unchanged") is the same answer.
   deps_.writer.submit(
-      LockUser{user_id, "too_many_failed_sign_ins"},
+      LockUser{user_id, kTooManyFailedSignIns, *lockout},
       EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
       answer_on_connection_thread(
-          exchange, [exchange, respond](StatusOr<storage::CommittedEvent> result) {
+          exchange, [this, exchange, respond](StatusOr<storage::CommittedEvent> result) {
             if (!result.is_ok() && result.status().reason() != "unchanged")
               return respond(status_response(*exchange, result.status()));
-            respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
+            respond(locked_response(*exchange));
           }));
 }
 
@@ -135,24 +158,22 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
                                   {{"field", "new_password"}}));
   // Guessing the current password counts like failed sign-ins, so a leaked
   // API key cannot be used to brute-force the password.
-  if (deps_.sign_ins.is_blocked(caller->user_id) || user->locked)
-    return respond(error_response(*exchange, 423, "user_locked", "the user is locked"));
-  post_password_job(exchange, respond,
-                    [this, exchange, respond, caller = *caller, stored = user->password_hash,
-                     current = *current, next = *next] {
-                      if (!PasswordHasher::verify(current, stored))
-                        return record_failed_password(exchange, caller.user_id, respond, 400);
-                      auto hash = deps_.password_hasher.hash(next);
-                      if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
-                      const std::string keep =
-                          caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-                      submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
-                             [this, exchange, caller, keep](const storage::CommittedEvent&) {
-                               deps_.sessions.erase_user(caller.user_id, keep);
-                               deps_.initial_password.password_chosen(caller.user_id);
-                               return empty_response(*exchange, 204);
-                             });
-                    });
+  if (sign_in_locked(caller->user_id, &*user)) return respond(locked_response(*exchange));
+  post_password_job(
+      exchange, respond,
+      [this, exchange, respond, caller = *caller, user = *user, current = *current, next = *next] {
+        if (!check_password(current, user.password_hash))
+          return record_failed_password(exchange, caller.user_id, &user, respond, 400);
+        auto hash = deps_.password_hasher.hash(next);
+        if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
+        const std::string keep =
+            caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
+        submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
+               [this, exchange, caller, keep](const storage::CommittedEvent&) {
+                 deps_.sessions.erase_user(caller.user_id, keep);
+                 return empty_response(*exchange, 204);
+               });
+      });
 }
 
 }  // namespace keyledger::server

@@ -11,24 +11,35 @@
 namespace keyledger::server {
 namespace {
 
-Json user_json(const UserRecord& user) {
+// `now` says whether a lock that ends by itself has ended.
+Json user_json(const UserRecord& user, TimeNs now) {
+  const bool locked = user.is_locked_at(now);
   return {{"user", user.user_id},
           {"privilege", privilege_name(user.privilege)},
           {"disabled", user.disabled},
-          {"locked", user.locked},
+          {"locked", locked},
+          {"locked_until", locked && user.locked_until_ns != 0 ? Json(rfc3339(user.locked_until_ns))
+                                                               : Json(nullptr)},
           {"password_change_required", user.must_change_password},
           {"created_at", rfc3339(user.created_at_ns)}};
 }
 
+// Absent values are null, as in `keyledger audit`'s JSON.
+Json text_or_null(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
 Json audit_row_json(const projections::AuditRow& row) {
-  Json out = {{"seq", row.seq},     {"time", rfc3339(row.time_ns)}, {"action", row.action},
-              {"actor", row.actor}, {"actor_ip", row.actor_ip},     {"request_id", row.request_id}};
+  Json out = {{"seq", row.seq},
+              {"time", rfc3339(row.time_ns)},
+              {"action", row.action},
+              {"actor", row.actor},
+              {"actor_ip", text_or_null(row.actor_ip)},
+              {"request_id", text_or_null(row.request_id)}};
   if (!row.key_id.empty()) out["key_id"] = row.key_id;
   if (!row.owner.empty()) out[row.key_id.empty() ? "user" : "owner"] = row.owner;
   if (!row.name.empty()) out["name"] = row.name;
   if (!row.privilege.empty()) out["privilege"] = row.privilege;
   if (!row.reason.empty()) out["reason"] = row.reason;
-  if (row.action == "used") {
+  if (row.action == projections::kKeyUsedAction) {
     out["client_ip"] = row.client_ip;
     out["used_at"] = rfc3339(row.used_at_ns);
   }
@@ -70,8 +81,9 @@ void Api::create_user(ExchangePtr exchange, Respond respond) {
                       submit(exchange, caller, CreateUser{user_id, privilege, *hash}, respond,
                              [this, exchange, user_id](const storage::CommittedEvent&) {
                                auto user = deps_.projection.user(user_id);
-                               return json_response(*exchange, 201,
-                                                    user ? user_json(*user) : Json::object());
+                               return json_response(
+                                   *exchange, 201,
+                                   user ? user_json(*user, deps_.clock.now_ns()) : Json::object());
                              });
                     });
 }
@@ -119,7 +131,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   // "unchanged"). A new password also unlocks, unless a lock is asked for:
   // a user locked by failed sign-ins is who needs one.
   auto changes_from = [user_id, privilege, disabled = *disabled, locked = *locked,
-                       resetting = password->has_value()](const UserRecord& user) {
+                       resetting = password->has_value(),
+                       now = deps_.clock.now_ns()](const UserRecord& user) {
     std::vector<Command> commands;
     if (privilege && *privilege != user.privilege)
       commands.push_back(ChangePrivilege{user_id, *privilege});
@@ -128,9 +141,11 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
     const std::optional<bool> lock = locked      ? locked
                                      : resetting ? std::optional(false)
                                                  : std::nullopt;
-    if (lock && *lock != user.locked)
-      commands.push_back(*lock ? Command(LockUser{user_id, "locked by an administrator"})
-                               : Command(UnlockUser{user_id}));
+    // An administrator's lock lasts until one unlocks; a lock for failed
+    // sign-ins that has not ended yet is made so.
+    if (lock && *lock && !(user.locked && user.locked_until_ns == 0))
+      commands.push_back(LockUser{user_id, "locked by an administrator"});
+    if (lock && !*lock && user.is_locked_at(now)) commands.push_back(UnlockUser{user_id});
     return commands;
   };
   // What the change does beyond the ledger, once it has taken effect (a
@@ -144,7 +159,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
     if (sign_out) deps_.sessions.erase_user(user_id);
     if (unblock) deps_.sign_ins.unblock(user_id);
     auto current = deps_.projection.user(user_id);
-    return json_response(*exchange, 200, current ? user_json(*current) : Json::object());
+    return json_response(*exchange, 200,
+                         current ? user_json(*current, deps_.clock.now_ns()) : Json::object());
   };
   // All of the changes in one commit, or none of them (GroupCommitWriter::submit_all).
   auto commit = [this, exchange, respond, answer,
@@ -179,7 +195,8 @@ void Api::list_users(ExchangePtr exchange, Respond respond) {
   auto caller = require(*exchange, respond, Privilege::kAdmin);
   if (!caller) return;
   Json users = Json::array();
-  for (const auto& user : deps_.projection.users()) users.push_back(user_json(user));
+  const TimeNs now = deps_.clock.now_ns();
+  for (const auto& user : deps_.projection.users()) users.push_back(user_json(user, now));
   respond(json_response(*exchange, 200, {{"users", std::move(users)}}));
 }
 
@@ -197,17 +214,11 @@ void Api::audit(ExchangePtr exchange, Respond respond) {
     } else if (name == "actor") {
       filter.actor = value;
     } else if (name == "action") {
-      std::string_view list = value;
-      while (!list.empty()) {
-        auto comma = list.find(',');
-        std::string action(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        const auto& known = projections::audit_actions();
-        if (std::find(known.begin(), known.end(), action) == known.end())
-          problem =
-              invalid_argument("invalid_parameter", "unknown action '" + action + "'", "action");
-        filter.actions.insert(action);
-      }
+      auto actions = projections::parse_audit_actions(value);
+      if (actions.is_ok())
+        filter.actions = std::move(*actions);
+      else
+        problem = actions.status();
     } else if (name == "since" || name == "until") {
       auto time = parse_time(value);
       if (!time)

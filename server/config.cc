@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <map>
+
+#include "core/version.h"
 
 namespace keyledger::server {
 
@@ -27,6 +30,7 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
       "keyledgerd: the keyledger server. Serves the HTTP API, the web panel and the API "
       "documentation; keeps the event log in RocksDB under --data.\n"
       "Every flag can also be set with an environment variable, e.g. KEYLEDGER_DATA."};
+  app.set_version_flag("--version", version_line("keyledgerd"));
   std::string listen = "127.0.0.1:8080";
   unsigned flush_seconds = static_cast<unsigned>(config.last_use_flush_interval.count());
   unsigned read_timeout_seconds = static_cast<unsigned>(config.read_timeout.count());
@@ -68,9 +72,36 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
                  "Base URL shown to users as the API endpoint (default http://LISTEN)")
       ->envname("KEYLEDGER_PUBLIC_URL");
   app.add_option("--max-failed-sign-ins", config.max_failed_sign_ins,
-                 "Consecutive failed sign-ins that lock a user")
+                 "Failed sign-ins in a row that lock a user, or any name, for --lockout")
       ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS")
       ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  // Durations: a number of seconds, or with a unit (90s, 15m, 2h, 1d).
+  const CLI::AsNumberWithUnit duration_units(
+      std::map<std::string, unsigned>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+      CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
+  unsigned failure_window_seconds = static_cast<unsigned>(config.sign_in_failure_window.count());
+  unsigned lockout_seconds = static_cast<unsigned>(config.lockout.count());
+  unsigned max_lockout_seconds = static_cast<unsigned>(config.max_lockout.count());
+  app.add_option("--sign-in-failure-window", failure_window_seconds,
+                 "Failed sign-ins older than this stop counting towards the lock (seconds, or "
+                 "with a unit: 15m)")
+      ->envname("KEYLEDGER_SIGN_IN_FAILURE_WINDOW")
+      ->transform(duration_units)
+      ->check(CLI::Range(1u, 7u * 86400u))
+      ->capture_default_str();
+  app.add_option("--lockout", lockout_seconds,
+                 "How long --max-failed-sign-ins in a row lock a user (or any name) the first "
+                 "time; a lock within --max-lockout of the last one lasts twice as long")
+      ->envname("KEYLEDGER_LOCKOUT")
+      ->transform(duration_units)
+      ->check(CLI::Range(1u, 365u * 86400u))
+      ->capture_default_str();
+  app.add_option("--max-lockout", max_lockout_seconds,
+                 "The longest a lock for failed sign-ins lasts, however often it repeats")
+      ->envname("KEYLEDGER_MAX_LOCKOUT")
+      ->transform(duration_units)
+      ->check(CLI::Range(1u, 365u * 86400u))
       ->capture_default_str();
   app.add_option("--max-failed-verifications", config.max_failed_verifications_per_minute,
                  "Failed verifications per client IP per minute before 429")
@@ -107,7 +138,7 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
       ->capture_default_str();
   app.add_option("--unlock", config.unlock_users,
                  "Unlock this user at start (repeatable): recovery when every admin is locked "
-                 "out after failed sign-ins");
+                 "out, by failed sign-ins or by another admin");
   app.add_flag("!--no-access-log", config.access_log, "Do not write the JSON access log");
   app.add_flag("!--no-sync", config.sync,
                "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");
@@ -143,6 +174,15 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
   config.read_timeout = std::chrono::seconds(read_timeout_seconds);
+  config.sign_in_failure_window = std::chrono::seconds(failure_window_seconds);
+  config.lockout = std::chrono::seconds(lockout_seconds);
+  config.max_lockout = std::chrono::seconds(max_lockout_seconds);
+  if (config.max_lockout < config.lockout) {
+    error = "--max-lockout (" + std::to_string(max_lockout_seconds) +
+            "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)";
+    exit_code = 2;
+    return false;
+  }
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return true;
 }

@@ -29,6 +29,12 @@ struct ServerConfig {
   bool sync = true;
   // Sign-in and verification abuse limits.
   unsigned max_failed_sign_ins = 10;
+  // Failed sign-ins older than this stop counting towards the lock.
+  std::chrono::seconds sign_in_failure_window{15 * 60};
+  // The first lock's length; a repeat doubles it, up to max_lockout
+  // (core/lockout.h).
+  std::chrono::seconds lockout{15 * 60};
+  std::chrono::seconds max_lockout{24 * 60 * 60};
   unsigned max_failed_verifications_per_minute = 60;
   unsigned max_failed_sign_ins_per_ip_per_minute = 30;
   std::chrono::seconds read_timeout{15};

@@ -4,6 +4,13 @@
 // entry is fetched from memory → look up the key id → constant-time compare
 // → the owner must exist and be enabled → record the use. Every failure is
 // the same answer to the client, whatever the cause.
+//
+// Only failures are limited: a key that verifies always verifies, whoever
+// else has been failing from the same address (an API server verifies for
+// all of its clients, honest or not), and its success takes no lock and
+// writes nothing shared beyond the counters and its own last use. A failure
+// past the per-client limit answers "rate limited" instead of "invalid";
+// with 256-bit secrets the limit does not stop guessing, it sheds noise.
 #pragma once
 
 #include <atomic>
@@ -37,15 +44,16 @@ class CredentialVerifier {
                      std::string token_prefix);
 
   // Thread-safe. kUnauthenticated (reason invalid_credentials) for any bad
-  // key; kResourceExhausted (reason rate_limited, retry_after_seconds set)
-  // when `client_ip` has failed too often.
+  // key; kResourceExhausted (reason rate_limited, *retry_after_seconds set)
+  // for a bad key from a `client_ip` that has already failed too often in
+  // its window. A valid key verifies whatever the limiter says.
   StatusOr<VerifiedKey> verify(std::string_view token, const std::string& client_ip,
                                std::int64_t* retry_after_seconds = nullptr);
 
   const VerifyCounters& counters() const { return counters_; }
 
  private:
-  Status fail(const std::string& client_ip);
+  Status fail(const std::string& client_ip, std::int64_t* retry_after_seconds);
 
   const projections::LiveProjection& projection_;
   LastUseTracker& last_use_;

@@ -22,9 +22,9 @@ using HttpResponse = http::response<http::string_body>;
 // that finish later (after a commit) keep it alive.
 struct Exchange {
   HttpRequest request;
-  std::string path;  // percent-decoded, without the query
-  std::multimap<std::string, std::string> query;
-  std::vector<std::string> path_params;  // the {…} segments of the matched route
+  std::string path;  // as sent (still percent-encoded), without the query
+  std::multimap<std::string, std::string> query;  // names and values decoded
+  std::vector<std::string> path_params;  // the {…} segments of the matched route, decoded
   std::string route = "unmatched";       // route pattern, for metrics and logs
   std::string client_ip;                 // socket peer, or X-Forwarded-For from a trusted proxy
   std::string request_id;

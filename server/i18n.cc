@@ -19,12 +19,16 @@ constexpr std::array kMessages = {
     Message{"invalid_credentials", "The credentials are invalid.",
             "Las credenciales no son válidas."},
     Message{"malformed_token", "The credentials are invalid.", "Las credenciales no son válidas."},
+    Message{"ambiguous_credentials",
+            "The request presents more than one API key; send exactly one, in MC-Api-Key or as "
+            "Authorization: Bearer.",
+            "La solicitud presenta más de una clave de API; envíe solo una, en MC-Api-Key o como "
+            "Authorization: Bearer."},
     Message{"unauthenticated", "Sign in or present an API key.",
             "Inicie sesión o presente una clave de API."},
     Message{"forbidden", "You do not have the privilege for this.",
             "No tiene el privilegio necesario para esto."},
-    Message{"password_change_required",
-            "Your password is one-time: choose a new password first.",
+    Message{"password_change_required", "Your password is one-time: choose a new password first.",
             "Su contraseña es de un solo uso: elija primero una contraseña nueva."},
     Message{"password_reused", "Choose a password other than the one-time password.",
             "Elija una contraseña distinta de la contraseña de un solo uso."},
@@ -41,9 +45,10 @@ constexpr std::array kMessages = {
     Message{"unchanged", "Nothing to change.", "No hay nada que cambiar."},
     Message{"user_disabled", "The user is disabled.", "El usuario está deshabilitado."},
     Message{"user_locked",
-            "Too many failed sign-ins: this user is locked. An administrator can unlock it.",
-            "Demasiados inicios de sesión fallidos: este usuario está bloqueado. Un administrador "
-            "puede desbloquearlo."},
+            "Too many failed sign-ins: this user is locked for a while. Try again later, or ask "
+            "an administrator to unlock it.",
+            "Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un "
+            "tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee."},
     Message{"invalid_sign_in", "Wrong user or password.", "Usuario o contraseña incorrectos."},
     Message{"wrong_password", "The current password is wrong.",
             "La contraseña actual es incorrecta."},
@@ -86,6 +91,8 @@ constexpr std::array kMessages = {
     Message{"headers_too_large", "The request headers are too large.",
             "Las cabeceras de la solicitud son demasiado grandes."},
     Message{"bad_request", "The request is malformed.", "La solicitud está mal formada."},
+    Message{"unsupported_transfer_coding", "Only the chunked transfer coding is accepted.",
+            "Solo se admite la codificación de transferencia chunked."},
     Message{"unsupported_media_type", "Send the body as application/json.",
             "Envíe el cuerpo como application/json."},
     Message{"rate_limited", "Too many failed attempts; retry later.",

@@ -1,47 +1,48 @@
 #include "server/metrics.h"
 
-#include <cstdio>
+#include "core/version.h"
+#include "server/process_metrics.h"
 
 namespace keyledger::server {
 namespace {
 
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
+// The verification routes answer from memory in microseconds.
+std::span<const std::uint64_t> latency_bounds_for(std::string_view route) {
+  if (route == "/v1/verify") return kVerifyLatencyBoundsNs;
+  return kRequestLatencyBoundsNs;
+}
+
+void append_help(std::string& out, std::string_view name, std::string_view type,
+                 std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+// One sample without labels, with its HELP and TYPE.
+void append_metric(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help, std::uint64_t value) {
+  append_help(out, name, type, help);
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+void render_verifications(std::string& out, const VerifyCounters& verify) {
+  append_help(out, "keyledger_verifications_total", "counter",
+              "Key verifications (HTTP and verify port) by result.");
+  const std::pair<const char*, const std::atomic<std::uint64_t>*> results[] = {
+      {"ok", &verify.ok}, {"invalid", &verify.invalid}, {"rate_limited", &verify.rate_limited}};
+  for (const auto& [result, count] : results)
+    out += "keyledger_verifications_total{result=\"" + std::string(result) + "\"} " +
+           std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+}
+
+void render_build_info(std::string& out) {
+  append_help(out, "keyledger_build_info", "gauge",
+              "Always 1; the labels say which keyledgerd this is.");
+  out += "keyledger_build_info{version=\"" + std::string(build_version()) + "\",commit=\"" +
+         std::string(build_commit()) + "\"} 1\n";
 }
 
 }  // namespace
-
-Histogram::Histogram(std::span<const double> bounds)
-    : bounds_(bounds.begin(), bounds.end()),
-      buckets_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds.size() + 1)) {}
-
-void Histogram::observe(double value) {
-  std::size_t bucket = 0;
-  while (bucket < bounds_.size() && value > bounds_[bucket]) ++bucket;
-  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
-  count_.fetch_add(1, std::memory_order_relaxed);
-  double sum = sum_.load(std::memory_order_relaxed);
-  while (!sum_.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed)) {
-  }
-}
-
-void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
-  const std::string separator = labels.empty() ? "" : ",";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < bounds_.size(); ++i) {
-    cumulative += buckets_[i].load(std::memory_order_relaxed);
-    out += name + "_bucket{" + labels + separator + "le=\"" + number(bounds_[i]) + "\"} " +
-           std::to_string(cumulative) + "\n";
-  }
-  cumulative += buckets_[bounds_.size()].load(std::memory_order_relaxed);
-  out +=
-      name + "_bucket{" + labels + separator + "le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
-  out += name + "_sum{" + labels + "} " + number(sum_.load(std::memory_order_relaxed)) + "\n";
-  out += name + "_count{" + labels + "} " + std::to_string(count_.load(std::memory_order_relaxed)) +
-         "\n";
-}
 
 void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
                               std::chrono::nanoseconds duration) {
@@ -59,76 +60,93 @@ void Metrics::observe_request(std::string_view route, std::string_view method, u
     if (!count_slot) count_slot = std::make_unique<std::atomic<std::uint64_t>>(0);
     count = count_slot.get();
     auto& histogram_slot = latency_[std::string(route)];
-    if (!histogram_slot) histogram_slot = std::make_unique<Histogram>();
+    if (!histogram_slot)
+      histogram_slot =
+          std::make_unique<Histogram>(latency_bounds_for(route), kNanosecondsPerSecond);
     histogram = histogram_slot.get();
   }
   count->fetch_add(1, std::memory_order_relaxed);
-  histogram->observe(std::chrono::duration<double>(duration).count());
+  histogram->observe(duration);
 }
 
 void Metrics::observe_commit(const storage::CommitInfo& commit) {
-  batch_sizes_.observe(static_cast<double>(commit.events));
-  fsync_seconds_.observe(std::chrono::duration<double>(commit.duration).count());
+  batch_sizes_.observe(static_cast<std::uint64_t>(commit.events));
+  fsync_seconds_.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(commit.duration));
 }
 
 std::string Metrics::render(const VerifyCounters& verify,
                             const storage::WriterStats& writer) const {
   std::string out;
-  out += "# HELP keyledger_http_requests_total HTTP requests by route, method and status.\n";
-  out += "# TYPE keyledger_http_requests_total counter\n";
-  {
-    std::shared_lock lock(mutex_);
-    for (const auto& [key, count] : requests_) {
-      const auto& [route, method, status] = key;
-      out += "keyledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
-             "\",status=\"" + std::to_string(status) + "\"} " +
-             std::to_string(count->load(std::memory_order_relaxed)) + "\n";
-    }
-    out += "# HELP keyledger_http_request_duration_seconds Time from request read to response.\n";
-    out += "# TYPE keyledger_http_request_duration_seconds histogram\n";
-    for (const auto& [route, histogram] : latency_)
-      histogram->render(out, "keyledger_http_request_duration_seconds", "route=\"" + route + "\"");
-  }
-  out += "# HELP keyledger_verifications_total Key verifications by result.\n";
-  out += "# TYPE keyledger_verifications_total counter\n";
-  out += "keyledger_verifications_total{result=\"ok\"} " + std::to_string(verify.ok.load()) + "\n";
-  out += "keyledger_verifications_total{result=\"invalid\"} " +
-         std::to_string(verify.invalid.load()) + "\n";
-  out += "keyledger_verifications_total{result=\"rate_limited\"} " +
-         std::to_string(verify.rate_limited.load()) + "\n";
-  out += "# HELP keyledger_events_appended_total Events made durable.\n";
-  out += "# TYPE keyledger_events_appended_total counter\n";
-  out += "keyledger_events_appended_total " + std::to_string(writer.events_appended) + "\n";
-  out += "# HELP keyledger_commits_total Group commits attempted.\n";
-  out += "# TYPE keyledger_commits_total counter\n";
-  out += "keyledger_commits_total " + std::to_string(writer.commits) + "\n";
-  out += "# HELP keyledger_commit_failures_total Group commits that failed (nothing written).\n";
-  out += "# TYPE keyledger_commit_failures_total counter\n";
-  out += "keyledger_commit_failures_total " + std::to_string(writer.commit_failures) + "\n";
-  out +=
-      "# HELP keyledger_storage_failing 1 while the latest group commit failed (writes refused).\n";
-  out += "# TYPE keyledger_storage_failing gauge\n";
-  out += std::string("keyledger_storage_failing ") + (writer.failing ? "1" : "0") + "\n";
-  out += "# HELP keyledger_commands_rejected_total Commands decided into an error.\n";
-  out += "# TYPE keyledger_commands_rejected_total counter\n";
-  out += "keyledger_commands_rejected_total " + std::to_string(writer.commands_rejected) + "\n";
-  out += "# HELP keyledger_commit_batch_events Events per group commit .\n";
-  out += "# TYPE keyledger_commit_batch_events histogram\n";
-  batch_sizes_.render(out, "keyledger_commit_batch_events", "");
-  out += "# HELP keyledger_commit_fsync_seconds Time of each durable append (write + fsync).\n";
-  out += "# TYPE keyledger_commit_fsync_seconds histogram\n";
-  fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
-  if (connections_) {
-    out += "# HELP keyledger_connections_open Open connections on every port.\n";
-    out += "# TYPE keyledger_connections_open gauge\n";
-    out += "keyledger_connections_open " + std::to_string(connections_->open()) + "\n";
-    out +=
-        "# HELP keyledger_connections_refused_total Connections closed at once because a cap "
-        "(in all, or per client IP) was reached.\n";
-    out += "# TYPE keyledger_connections_refused_total counter\n";
-    out += "keyledger_connections_refused_total " + std::to_string(connections_->refused()) + "\n";
-  }
+  render_build_info(out);
+  render_requests(out);
+  render_verifications(out, verify);
+  render_verify_port(out);
+  render_writer(out, writer);
+  append_metric(out, "keyledger_password_checks_total", "counter",
+                "Presented passwords checked against a scrypt hash (sign-ins, also for names "
+                "no user holds, and password changes).",
+                password_checks_.load(std::memory_order_relaxed));
+  render_connections(out);
+  render_process_metrics(out);
   return out;
+}
+
+void Metrics::render_requests(std::string& out) const {
+  append_help(out, "keyledger_http_requests_total", "counter",
+              "HTTP requests by route, method and status.");
+  std::shared_lock lock(mutex_);
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out += "keyledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
+           "\",status=\"" + std::to_string(status) + "\"} " +
+           std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+  }
+  append_help(out, "keyledger_http_request_duration_seconds", "histogram",
+              "Time from request read to response, by route (buckets from 1 µs for /v1/verify, "
+              "from 100 µs for the others).");
+  for (const auto& [route, histogram] : latency_)
+    histogram->render(out, "keyledger_http_request_duration_seconds", "route=\"" + route + "\"");
+}
+
+void Metrics::render_verify_port(std::string& out) const {
+  append_metric(out, "keyledger_verify_port_connections_total", "counter",
+                "Connections accepted on the verify port (0 without --verify-listen).",
+                verify_port_.connections.load(std::memory_order_relaxed));
+  append_metric(out, "keyledger_verify_port_bad_frames_total", "counter",
+                "Verify-port connections closed for a bad or incomplete frame, or for not "
+                "reading their answers.",
+                verify_port_.bad_frames.load(std::memory_order_relaxed));
+  append_help(out, "keyledger_verify_port_request_duration_seconds", "histogram",
+              "Server time per verify-port request, from taking up its frame to its answer "
+              "being built.");
+  verify_port_.request_duration.render(out, "keyledger_verify_port_request_duration_seconds", "");
+}
+
+void Metrics::render_writer(std::string& out, const storage::WriterStats& writer) const {
+  append_metric(out, "keyledger_events_appended_total", "counter", "Events made durable.",
+                writer.events_appended);
+  append_metric(out, "keyledger_commits_total", "counter", "Group commits attempted.",
+                writer.commits);
+  append_metric(out, "keyledger_commit_failures_total", "counter",
+                "Group commits that failed (nothing written).", writer.commit_failures);
+  append_metric(out, "keyledger_storage_failing", "gauge",
+                "1 while the latest group commit failed (writes refused).", writer.failing ? 1 : 0);
+  append_metric(out, "keyledger_commands_rejected_total", "counter",
+                "Commands decided into an error.", writer.commands_rejected);
+  append_help(out, "keyledger_commit_batch_events", "histogram", "Events per group commit.");
+  batch_sizes_.render(out, "keyledger_commit_batch_events", "");
+  append_help(out, "keyledger_commit_fsync_seconds", "histogram",
+              "Time of each durable append (write + fsync).");
+  fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
+}
+
+void Metrics::render_connections(std::string& out) const {
+  if (!connections_) return;
+  append_metric(out, "keyledger_connections_open", "gauge", "Open connections on every port.",
+                connections_->open());
+  append_metric(out, "keyledger_connections_refused_total", "counter",
+                "Connections closed at once because a cap (in all, or per client IP) was reached.",
+                connections_->refused());
 }
 
 }  // namespace keyledger::server

@@ -1,5 +1,6 @@
 // Prometheus metrics (text exposition format 0.0.4). Counters are updated
-// by request threads and the writer thread; render() reads them.
+// by request threads and the writer thread; render() reads them, and reads
+// the process's own figures (memory, CPU, descriptors) from /proc.
 #pragma once
 
 #include <array>
@@ -17,27 +18,20 @@
 
 #include "server/connection_limiter.h"
 #include "server/credential_verifier.h"
+#include "server/histogram.h"
 #include "storage/group_commit_writer.h"
 
 namespace keyledger::server {
 
-// Fixed cumulative buckets, lock-free to observe.
-class Histogram {
- public:
-  static constexpr std::array<double, 12> kLatencyBounds = {
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
-  static constexpr std::array<double, 12> kCountBounds = {1,  2,   4,   8,   16,   32,
-                                                          64, 128, 256, 512, 1024, 4096};
-
-  explicit Histogram(std::span<const double> bounds = kLatencyBounds);
-  void observe(double value);
-  void render(std::string& out, const std::string& name, const std::string& labels) const;
-
- private:
-  std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // bounds_.size() + 1
-  std::atomic<std::uint64_t> count_{0};
-  std::atomic<double> sum_{0};
+// What the verify port counts, owned by Metrics and updated by every
+// verify-port session; all lock-free.
+struct VerifyPortCounters {
+  std::atomic<std::uint64_t> connections{0};
+  // Connections closed for a bad or incomplete frame, or for not reading.
+  std::atomic<std::uint64_t> bad_frames{0};
+  // Per request, the server's own time on it: from taking up its frame to
+  // its answer being built (neither the network nor socket buffers).
+  Histogram request_duration{kVerifyLatencyBoundsNs, kNanosecondsPerSecond};
 };
 
 class Metrics {
@@ -48,13 +42,24 @@ class Metrics {
 
   // Counts one answered request. After the first request of a (route,
   // method, status) it takes only a shared lock and atomic increments, and
-  // builds no strings.
+  // builds no strings. Verification routes get buckets from 1 µs, the
+  // others from 100 µs.
   void observe_request(std::string_view route, std::string_view method, unsigned status,
                        std::chrono::nanoseconds duration);
   void observe_commit(const storage::CommitInfo& commit);
+  // One scrypt check of a presented password (sign-in or password change).
+  void observe_password_check() { password_checks_.fetch_add(1, std::memory_order_relaxed); }
   std::string render(const VerifyCounters& verify, const storage::WriterStats& writer) const;
 
+  // The verify port's counters (rendered whether or not a port listens).
+  VerifyPortCounters& verify_port() { return verify_port_; }
+
  private:
+  void render_requests(std::string& out) const;
+  void render_writer(std::string& out, const storage::WriterStats& writer) const;
+  void render_connections(std::string& out) const;
+  void render_verify_port(std::string& out) const;
+
   const ConnectionLimiter* connections_;
   // (route, method, status); ordered as the rendered label strings are.
   using RequestKey = std::tuple<std::string, std::string, unsigned>;
@@ -78,8 +83,10 @@ class Metrics {
   mutable std::shared_mutex mutex_;
   std::map<RequestKey, std::unique_ptr<std::atomic<std::uint64_t>>, RequestKeyLess> requests_;
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> latency_;  // route → histogram
-  Histogram batch_sizes_{Histogram::kCountBounds};
-  Histogram fsync_seconds_;
+  Histogram batch_sizes_{kBatchSizeBounds};
+  Histogram fsync_seconds_{kRequestLatencyBoundsNs, kNanosecondsPerSecond};
+  VerifyPortCounters verify_port_;
+  std::atomic<std::uint64_t> password_checks_{0};
 };
 
 }  // namespace keyledger::server

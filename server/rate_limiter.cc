@@ -25,13 +25,35 @@ std::int64_t FailureRateLimiter::retry_after_seconds(const std::string& client) 
     return 0;
   }
   if (it->second.failures < max_failures_) return 0;
-  return (it->second.started_ns + window - now + 999'999'999) / 1'000'000'000;
+  return seconds_left(it->second, now, window);
 }
 
 void FailureRateLimiter::record_failure(const std::string& client) {
   const TimeNs now = clock_.now_ns();
   const TimeNs window = std::chrono::nanoseconds(window_).count();
   std::lock_guard lock(mutex_);
+  record_failure_locked(client, now, window);
+}
+
+std::int64_t FailureRateLimiter::count_failure(const std::string& client) {
+  const TimeNs now = clock_.now_ns();
+  const TimeNs window = std::chrono::nanoseconds(window_).count();
+  std::lock_guard lock(mutex_);
+  if (auto it = clients_.find(client); it != clients_.end()) {
+    const Window& entry = it->second;
+    if (now - entry.started_ns < window && entry.failures >= max_failures_)
+      return seconds_left(entry, now, window);
+  }
+  record_failure_locked(client, now, window);
+  return 0;
+}
+
+std::int64_t FailureRateLimiter::seconds_left(const Window& entry, TimeNs now, TimeNs window) {
+  return (entry.started_ns + window - now + 999'999'999) / 1'000'000'000;
+}
+
+void FailureRateLimiter::record_failure_locked(const std::string& client, TimeNs now,
+                                               TimeNs window) {
   evict(now, window, !clients_.contains(client));
   auto [it, inserted] = clients_.try_emplace(client);
   if (inserted) slot_of(client).fetch_add(1, std::memory_order_release);

@@ -24,9 +24,11 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 
 std::string_view parse_request_target(std::string_view target, RequestTarget& out) {
   const auto question = target.find('?');
-  auto path = percent_decode(target.substr(0, question), false);
-  if (!path || path->empty() || path->front() != '/') return "bad_request";
-  out.path = std::move(*path);
+  const std::string_view path = target.substr(0, question);
+  if (path.empty() || path.front() != '/') return "bad_request";
+  if (path.find('%') != std::string_view::npos && !percent_decode(path, false))
+    return "bad_request";
+  out.path = std::string(path);
   if (question == std::string_view::npos) return {};
   std::string_view query = target.substr(question + 1);
   while (!query.empty()) {

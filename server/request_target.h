@@ -1,6 +1,6 @@
-// Splitting an HTTP request target ("/v1/keys/abc?x=1&y=2") into its
-// percent-decoded path and query parameters. Pure functions over untrusted
-// text, so the fuzzer can reach them without a socket.
+// Splitting an HTTP request target ("/v1/keys/abc?x=1&y=2") into its path
+// and percent-decoded query parameters. Pure functions over untrusted text,
+// so the fuzzer can reach them without a socket.
 #pragma once
 
 #include <map>
@@ -15,8 +15,13 @@ namespace keyledger::server {
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 struct RequestTarget {
-  std::string path;  // percent-decoded, starts with '/'
-  std::multimap<std::string, std::string> query;
+  // The path exactly as sent, still percent-encoded: requests are routed on
+  // it, so that "/%6detrics" or "/v1%2fsession" is not the route a proxy
+  // rule about "/metrics" or "/v1/session" let through. Starts with '/';
+  // every escape in it is valid and none decodes to NUL. The router decodes
+  // the segments it hands over as parameters.
+  std::string path;
+  std::multimap<std::string, std::string> query;  // names and values decoded
 };
 
 // Fills `out`; on failure returns the API error code: "bad_request" for a

@@ -1,6 +1,9 @@
 #include "server/router.h"
 
 #include <array>
+#include <span>
+
+#include "server/request_target.h"
 
 namespace keyledger::server {
 namespace {
@@ -32,6 +35,20 @@ bool is_parameter(std::string_view segment) {
 // Our patterns have at most two parameters; more never match.
 constexpr std::size_t kMaxParameters = 4;
 
+// The parameters as the handlers take them: percent-decoded. False when
+// one is not a single segment once decoded (an encoded '/'), or does not
+// decode (RequestTarget has refused such paths already).
+bool decode_parameters(std::span<const std::string_view> segments,
+                       std::vector<std::string>& params) {
+  params.clear();
+  for (std::string_view segment : segments) {
+    auto decoded = percent_decode(segment, false);
+    if (!decoded || decoded->find('/') != std::string::npos) return false;
+    params.push_back(std::move(*decoded));
+  }
+  return true;
+}
+
 bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
   Segments want(pattern), have(path);
   std::array<std::string_view, kMaxParameters> found;
@@ -48,8 +65,7 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
       return false;
     }
   }
-  params.assign(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count));
-  return true;
+  return decode_parameters({found.data(), count}, params);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
-// Maps (method, path) to a handler. Patterns are literal segments and
-// `{name}` segments, which match one non-empty segment and are handed to
-// the handler in order. Routes are tried in the order they were added;
+// Maps (method, path) to a handler. The path is the one sent, still
+// percent-encoded (RequestTarget::path). Patterns are literal segments,
+// which match only the very same characters ("/%6detrics" is not
+// "/metrics"), and `{name}` segments, which match one non-empty segment
+// and are handed to the handler percent-decoded, in order; a segment that
+// decodes to a '/' is no parameter ("/v1/keys/a%2Fb" is not a key). Routes
+// are tried in the order they were added;
 // literal patterns are found by one hash lookup of the path, so a request
 // is compared segment by segment only with the few patterns that have
 // parameters.

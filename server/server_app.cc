@@ -13,6 +13,7 @@
 
 #include "core/token.h"
 #include "projections/live_projection.h"
+#include "projections/stored_projection.h"
 #include "server/api.h"
 #include "server/data_folder.h"
 #include "server/first_admin.h"
@@ -114,6 +115,16 @@ int bind_ports(const ServerConfig& config, asio::io_context& io, JsonLog& log, B
   return 0;
 }
 
+SignInPolicy sign_in_policy(const ServerConfig& config) {
+  using std::chrono::nanoseconds;
+  SignInPolicy policy;
+  policy.max_consecutive_failures = config.max_failed_sign_ins;
+  policy.failure_window_ns = nanoseconds(config.sign_in_failure_window).count();
+  policy.lockout.base_ns = nanoseconds(config.lockout).count();
+  policy.lockout.max_ns = nanoseconds(config.max_lockout).count();
+  return policy;
+}
+
 // Each connection is a descriptor; the usual soft limit (1024) would make
 // accept fail long before --max-connections. Raise it as far as the hard
 // limit allows and say so when the cap still cannot be reached.
@@ -180,6 +191,18 @@ int open_ledger(const ServerConfig& config, const DataFolder& data, RandomSource
       open_ledger_pepper(config.pepper_file, *ledger.log, random, log, config.rebind_pepper);
   if (!hasher.is_ok()) return fail(log, kExitFailure, "pepper", hasher.status());
   ledger.secret_hasher.emplace(std::move(*hasher));
+  const auto upgrade_started = std::chrono::steady_clock::now();
+  auto upgraded = projections::upgrade_stored_projection(*ledger.log);
+  if (!upgraded.is_ok())
+    return fail(log, kExitFailure, "upgrading the stored projection", upgraded.status());
+  if (upgraded->from_version != projections::kProjectionVersion)
+    log.always(LogLevel::kInfo, "rebuilt the stored projection",
+               {{"events", upgraded->events},
+                {"from_version", upgraded->from_version},
+                {"to_version", projections::kProjectionVersion},
+                {"seconds",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - upgrade_started)
+                     .count()}});
   auto projection = projections::LiveProjection::load(*ledger.log);
   if (!projection.is_ok())
     return fail(log, kExitFailure, "loading the projection", projection.status());
@@ -282,7 +305,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   last_use.start();
   FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
   SessionStore sessions(clock, random);
-  SignInGuard sign_ins(config.max_failed_sign_ins);
+  SignInGuard sign_ins(clock, sign_in_policy(config));
   asio::thread_pool blocking_pool(2);
   AccessLog access_log(log, config.access_log);
   CredentialVerifier verifier(projection, *ledger.secret_hasher, last_use, limiter, clock,
@@ -304,8 +327,9 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   if (ports.verify) {
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
-    verify_port = std::make_unique<VerifyPort>(contexts.main, verifier, connections, log,
-                                               verify_limits, contexts.all);
+    verify_port =
+        std::make_unique<VerifyPort>(contexts.main, verifier, connections, metrics.verify_port(),
+                                     log, verify_limits, contexts.all);
     const std::uint16_t port = ports.verify->local_endpoint().port();
     verify_port->serve(std::move(*ports.verify));
     log.always(LogLevel::kInfo, "verify port listening",

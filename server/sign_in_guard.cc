@@ -2,31 +2,51 @@
 
 namespace keyledger::server {
 
-bool SignInGuard::record_failure(const std::string& user_id) {
+SignInGuard::SignInGuard(const Clock& clock, SignInPolicy policy, std::size_t max_names)
+    : clock_(clock), policy_(policy), max_names_(max_names) {}
+
+TimeNs SignInGuard::locked_until(const std::string& name) {
+  const TimeNs now = clock_.now_ns();
   std::lock_guard lock(mutex_);
-  if (failures_.size() >= max_users_ && !failures_.count(user_id)) failures_.clear();
-  unsigned& count = failures_[user_id];
-  ++count;
-  if (count < max_failures_) return false;
-  failures_.erase(user_id);
-  blocked_.insert(user_id);
-  return true;
+  auto it = entries_.find(name);
+  if (it == entries_.end() || it->second.locked_until_ns <= now) return 0;
+  return it->second.locked_until_ns;
 }
 
-bool SignInGuard::is_blocked(const std::string& user_id) {
+std::optional<TimeNs> SignInGuard::record_failure(const std::string& name,
+                                                  std::optional<LockHistory> user_history) {
+  const TimeNs now = clock_.now_ns();
   std::lock_guard lock(mutex_);
-  return blocked_.count(user_id) > 0;
+  if (!entries_.contains(name)) make_room(now);
+  Entry& entry = entries_[name];
+  while (!entry.failures.empty() && now - entry.failures.front() >= policy_.failure_window_ns)
+    entry.failures.pop_front();
+  entry.failures.push_back(now);
+  if (entry.failures.size() < policy_.max_consecutive_failures) return std::nullopt;
+  entry.failures.clear();
+  const LockHistory previous = user_history.value_or(entry.history);
+  const TimeNs duration = next_lockout_duration(previous, now, policy_.lockout);
+  entry.locked_until_ns = now + duration;
+  entry.history = LockHistory{duration, entry.locked_until_ns};
+  return duration;
 }
 
-void SignInGuard::unblock(const std::string& user_id) {
+void SignInGuard::record_success(const std::string& name) {
   std::lock_guard lock(mutex_);
-  blocked_.erase(user_id);
-  failures_.erase(user_id);
+  if (auto it = entries_.find(name); it != entries_.end()) it->second.failures.clear();
 }
 
-void SignInGuard::record_success(const std::string& user_id) {
+void SignInGuard::unblock(const std::string& name) {
   std::lock_guard lock(mutex_);
-  failures_.erase(user_id);
+  entries_.erase(name);
+}
+
+void SignInGuard::make_room(TimeNs now) {
+  if (entries_.size() < max_names_) return;
+  std::erase_if(entries_, [now](const auto& item) { return item.second.locked_until_ns <= now; });
+  // Every name is locked: forget them all rather than refuse to count. The
+  // users among them stay locked by their UserLocked events.
+  if (entries_.size() >= max_names_) entries_.clear();
 }
 
 }  // namespace keyledger::server

@@ -23,11 +23,15 @@ namespace keyledger::client {
 
 enum class VerifyResult { kOk, kInvalid, kRateLimited, kBadRequest };
 
+// One answer. Fields other than `result` are set only for the result they
+// name and are empty (0) otherwise: a refused key has no user, privilege
+// or key id.
 struct VerifyAnswer {
   VerifyResult result = VerifyResult::kInvalid;
-  std::string user_id;    // when ok
-  std::string privilege;  // "user", "auditor" or "admin", when ok
-  std::string key_id;     // when ok
+  std::string user_id;                    // when ok
+  std::string privilege;                  // "user", "auditor" or "admin", when ok
+  std::string key_id;                     // when ok
+  std::uint32_t retry_after_seconds = 0;  // when rate limited: when this client may fail again
   bool valid() const { return result == VerifyResult::kOk; }
 };
 

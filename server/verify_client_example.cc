@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
                     answer.key_id.c_str());
         break;
       case keyledger::client::VerifyResult::kRateLimited:
-        std::printf("rate-limited\n");
+        std::printf("rate-limited (retry after %u s)\n", answer.retry_after_seconds);
         break;
       case keyledger::client::VerifyResult::kBadRequest:
         std::printf("bad request\n");

@@ -1,5 +1,6 @@
-// Decoding the verify port's request frames (core/verify_protocol.capnp),
-// apart from the socket code so the fuzzer reaches it directly.
+// The verify port's frames (core/verify_protocol.capnp, described in
+// docs/VERIFY_PROTOCOL.md): decoding requests and encoding answers, apart
+// from the socket code so the fuzzer and the tests reach them directly.
 #pragma once
 
 #include <capnp/common.h>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event.h"
 #include "core/status.h"
 
 namespace keyledger::server {
@@ -27,5 +29,15 @@ struct VerifyPortRequestView {
 StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
                                                       std::size_t max_frame_bytes,
                                                       std::vector<capnp::word>& scratch);
+
+// Why a request was not verified; the wire's Refusal.Reason.
+enum class VerifyRefusal { kInvalid, kRateLimited, kBadRequest };
+
+// Append one framed VerifyResponse to `out`. Neither allocates beyond
+// growing `out`: the message is built in a first segment on the stack.
+void append_refused_response(std::uint64_t id, VerifyRefusal reason,
+                             std::uint32_t retry_after_seconds, std::string& out);
+void append_verified_response(std::uint64_t id, std::string_view user_id, Privilege privilege,
+                              std::string_view key_id, std::string& out);
 
 }  // namespace keyledger::server

@@ -1,8 +1,5 @@
 #include "server/verify_port.h"
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -12,7 +9,6 @@
 
 #include "core/stream_framing.h"
 #include "core/text.h"
-#include "core/verify_protocol.capnp.h"
 #include "server/verify_frames.h"
 
 namespace keyledger::server {
@@ -21,12 +17,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-wire::VerifyResponse::Result result_of(const Status& status) {
-  if (status.code() == StatusCode::kResourceExhausted)
-    return wire::VerifyResponse::Result::RATE_LIMITED;
-  return wire::VerifyResponse::Result::INVALID;
-}
 
 // The session's stream runs on its I/O thread's io_context itself, with a
 // concrete executor type (TcpListener::SessionSocket): that io_context has
@@ -44,7 +34,8 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         verifier_(verifier),
         log_(log),
         limits_(limits),
-        counters_(counters) {
+        counters_(counters),
+        durations_(counters.request_duration) {
     peer_ = client_address(stream_.socket());
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
@@ -71,23 +62,38 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       return close();
     }
     in_.append(chunk_.data(), n);
+    const std::string problem = answer_complete_frames();
+    durations_.flush();
+    if (!problem.empty()) return drop(problem);
+    if (out_.empty()) return read();
+    write();
+  }
+
+  // Answers every complete request in in_, in order, into out_, and drops
+  // them from in_. Empty when all were fine; else why the connection must
+  // close.
+  std::string answer_complete_frames() {
     // Answers are built in out_, which is idle here: a session reads only
     // after its last write finished. Reusing it (and the decode scratch)
     // keeps answering a request free of allocations.
     out_.clear();
     std::size_t offset = 0;
+    // One clock reading per request: each answer's end is the next one's start.
+    auto started = std::chrono::steady_clock::now();
     while (true) {
       auto size =
           complete_frame_size(std::string_view(in_).substr(offset), limits_.max_frame_bytes);
-      if (!size.is_ok()) return drop(size.status().message());
+      if (!size.is_ok()) return size.status().message();
       if (*size == 0) break;
       if (!answer(std::string_view(in_).substr(offset, *size)))
-        return drop("a frame is not a VerifyRequest");
+        return "a frame is not a VerifyRequest";
+      const auto answered = std::chrono::steady_clock::now();
+      durations_.observe(answered - started);
+      started = answered;
       offset += *size;
     }
     in_.erase(0, offset);
-    if (out_.empty()) return read();
-    write();
+    return {};
   }
 
   // Decodes one request and appends the framed response to out_; false for
@@ -100,39 +106,29 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
                    {{"client_ip", peer_}, {"error", request.status().message()}});
       return false;
     }
-    // The first segment on the stack (Cap'n Proto wants it zeroed): an
-    // answer is a few dozen words, so it never reaches the heap.
-    capnp::word first_segment[64] = {};
-    capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment, std::size(first_segment)));
-    auto response = message.initRoot<wire::VerifyResponse>();
-    response.setId(request->id);
-    fill(*request, response);
-    append_framed(message, out_);
-    counters_.requests.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-
-  void fill(const VerifyPortRequestView& request, wire::VerifyResponse::Builder response) {
     // The peer's own address was checked once, when the session began; only
     // an address a trusted peer sends for its client is checked per request.
     const std::string* client_ip = &peer_;
-    if (peer_trusted_ && !request.client_ip.empty()) {
-      forwarded_ip_.assign(request.client_ip);
+    if (peer_trusted_ && !request->client_ip.empty()) {
+      forwarded_ip_.assign(request->client_ip);
       client_ip = &forwarded_ip_;
     }
     if (client_ip == &peer_ ? !peer_valid_ : !is_valid_ip_address(*client_ip)) {
-      response.setResult(wire::VerifyResponse::Result::BAD_REQUEST);
-      return;
+      append_refused_response(request->id, VerifyRefusal::kBadRequest, 0, out_);
+      return true;
     }
-    auto verified = verifier_.verify(request.token, *client_ip);
-    if (!verified.is_ok()) {
-      response.setResult(result_of(verified.status()));
-      return;
+    std::int64_t retry_after = 0;
+    auto verified = verifier_.verify(request->token, *client_ip, &retry_after);
+    if (verified.is_ok()) {
+      append_verified_response(request->id, verified->user_id, verified->privilege,
+                               verified->key_id, out_);
+    } else if (verified.status().code() == StatusCode::kResourceExhausted) {
+      append_refused_response(request->id, VerifyRefusal::kRateLimited,
+                              static_cast<std::uint32_t>(retry_after), out_);
+    } else {
+      append_refused_response(request->id, VerifyRefusal::kInvalid, 0, out_);
     }
-    response.setResult(wire::VerifyResponse::Result::OK);
-    response.setUserId(verified->user_id);
-    response.setPrivilege(static_cast<schema::Privilege>(static_cast<int>(verified->privilege)));
-    response.setKeyId(verified->key_id);
+    return true;
   }
 
   void write() {
@@ -166,6 +162,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   JsonLog& log_;
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
+  HistogramBatch durations_;  // flushed into counters_ after each batch of requests
   std::string peer_;
   bool peer_valid_ = false;
   bool peer_trusted_ = false;
@@ -179,11 +176,12 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, JsonLog& log, VerifyPortLimits limits,
-                       std::vector<asio::io_context*> session_contexts)
+                       ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
+                       VerifyPortLimits limits, std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
       log_(log),
       limits_(std::move(limits)),
+      counters_(counters),
       listener_(
           io, connections, log,
           [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "server/credential_verifier.h"
+#include "server/metrics.h"
 #include "server/tcp_listener.h"
 
 namespace keyledger::server {
@@ -31,20 +32,16 @@ struct VerifyPortLimits {
   std::chrono::seconds io_timeout{30};     // a partial frame, or a write
 };
 
-struct VerifyPortCounters {
-  std::atomic<std::uint64_t> connections{0};
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::uint64_t> bad_frames{0};
-};
-
 class VerifyPort {
  public:
-  // `connections` caps open connections (shared with the HTTP port); it
-  // outlives the port, as does `log` (bad frames are logged there).
-  // Sessions run on `session_contexts` (empty: on `io`), as TcpListener
-  // describes.
+  // `connections` caps open connections (shared with the HTTP port);
+  // `counters` (Metrics::verify_port()) counts connections, drops and each
+  // request's time; both outlive the port, as does `log` (bad frames are
+  // logged there). Sessions run on `session_contexts` (empty: on `io`), as
+  // TcpListener describes.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
-             ConnectionLimiter& connections, JsonLog& log, VerifyPortLimits limits = {},
+             ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
+             VerifyPortLimits limits = {},
              std::vector<boost::asio::io_context*> session_contexts = {});
 
   // Starts accepting on a socket bound already (bind_listening_socket() on
@@ -54,13 +51,12 @@ class VerifyPort {
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void stop_accepting();
-  const VerifyPortCounters& counters() const { return counters_; }
 
  private:
   CredentialVerifier& verifier_;
   JsonLog& log_;
   VerifyPortLimits limits_;
-  VerifyPortCounters counters_;
+  VerifyPortCounters& counters_;
   TcpListener listener_;  // last: its callback uses the members above
 };
 

@@ -12,28 +12,48 @@
 namespace keyledger::client {
 namespace {
 
-std::string_view privilege_text(schema::Privilege privilege) {
+Status bad_answer(std::string message) { return corruption("bad_answer", std::move(message)); }
+
+std::string_view privilege_text(wire::Privilege privilege) {
   switch (privilege) {
-    case schema::Privilege::ADMIN:
-      return "admin";
-    case schema::Privilege::AUDITOR:
-      return "auditor";
-    default:
+    case wire::Privilege::USER:
       return "user";
+    case wire::Privilege::AUDITOR:
+      return "auditor";
+    case wire::Privilege::ADMIN:
+      return "admin";
+    case wire::Privilege::NONE:
+      break;
   }
+  return {};  // none, or one this client does not know
 }
 
-VerifyResult result_of(wire::VerifyResponse::Result result) {
-  switch (result) {
-    case wire::VerifyResponse::Result::OK:
-      return VerifyResult::kOk;
-    case wire::VerifyResponse::Result::RATE_LIMITED:
-      return VerifyResult::kRateLimited;
-    case wire::VerifyResponse::Result::BAD_REQUEST:
-      return VerifyResult::kBadRequest;
-    default:
-      return VerifyResult::kInvalid;
+Status read_verified(wire::VerifiedKey::Reader verified, VerifyAnswer& answer) {
+  const std::string_view privilege = privilege_text(verified.getPrivilege());
+  const auto user_id = verified.getUserId();
+  const auto key_id = verified.getKeyId();
+  if (privilege.empty() || user_id.size() == 0 || key_id.size() == 0)
+    return bad_answer("keyledgerd sent a verified key without a user, key id or known privilege");
+  answer.user_id.assign(user_id.cStr(), user_id.size());
+  answer.privilege = std::string(privilege);
+  answer.key_id.assign(key_id.cStr(), key_id.size());
+  answer.result = VerifyResult::kOk;  // last: only a complete answer is valid
+  return Status::ok();
+}
+
+void read_refusal(wire::VerifyResponse::Refused::Reader refusal, VerifyAnswer& answer) {
+  switch (refusal.getReason()) {
+    case wire::VerifyResponse::Reason::RATE_LIMITED:
+      answer.result = VerifyResult::kRateLimited;
+      answer.retry_after_seconds = refusal.getRetryAfterSeconds();
+      return;
+    case wire::VerifyResponse::Reason::BAD_REQUEST:
+      answer.result = VerifyResult::kBadRequest;
+      return;
+    case wire::VerifyResponse::Reason::INVALID:
+      break;
   }
+  answer.result = VerifyResult::kInvalid;  // invalid, or a reason added after this client
 }
 
 }  // namespace
@@ -53,17 +73,25 @@ Status decode_verify_answer(std::string_view frame, VerifyAnswer& answer, std::u
   // reads aligned words, so copy it out first.
   std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
   std::memcpy(words.data(), frame.data(), words.size() * sizeof(capnp::word));
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = kMaxAnswerBytes / sizeof(capnp::word);
+  options.nestingLimit = 4;
+  answer = VerifyAnswer{};
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
     auto response = reader.getRoot<wire::VerifyResponse>();
     id = response.getId();
-    answer.result = result_of(response.getResult());
-    answer.user_id = response.getUserId().cStr();
-    answer.privilege = answer.valid() ? std::string(privilege_text(response.getPrivilege())) : "";
-    answer.key_id = response.getKeyId().cStr();
-    return Status::ok();
+    switch (response.which()) {
+      case wire::VerifyResponse::REFUSED:
+        read_refusal(response.getRefused(), answer);
+        return Status::ok();
+      case wire::VerifyResponse::VERIFIED:
+        return read_verified(response.getVerified(), answer);
+    }
+    return bad_answer("keyledgerd sent an answer of a kind this client does not know");
   } catch (const kj::Exception&) {
-    return corruption("bad_answer", "keyledgerd sent an answer that does not decode");
+    answer = VerifyAnswer{};
+    return bad_answer("keyledgerd sent an answer that does not decode");
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -236,12 +237,32 @@ class RocksEventLog::Impl {
       return corruption("bad_head", "the stored head is damaged");
     head_ = *stored_head;
     projection_head_ = *projection_head;
+    KEYLEDGER_RETURN_IF_ERROR(load_projection_version());
     if (options.skip_head_check) return Status::ok();
     if (!(*projection_head == head_))
       return corruption("projection_mismatch",
                         "the stored projection is at seq " + std::to_string(projection_head->seq) +
                             " but the log head is seq " + std::to_string(head_.seq));
     return check_last_event();
+  }
+
+  // meta/projection_version; absent in ledgers from before it was kept,
+  // whose projection the first fold wrote.
+  Status load_projection_version() {
+    std::string text;
+    const rocksdb::Status status = db->Get({}, meta(), "projection_version", &text);
+    if (status.IsNotFound()) {
+      projection_version = 1;
+      return Status::ok();
+    }
+    KEYLEDGER_RETURN_IF_ERROR(from_rocks(status, "reading the projection's version"));
+    std::uint32_t version = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (error != std::errc() || end != text.data() + text.size() || version == 0)
+      return corruption("bad_projection_version",
+                        "the stored projection's version '" + text + "' is not a number");
+    projection_version = version;
+    return Status::ok();
   }
 
   // A missing entry is damage, named as such (RocksDB would say only
@@ -316,7 +337,8 @@ class RocksEventLog::Impl {
   std::filesystem::path secondary_path;  // scratch folder of a read-only instance
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  bool write_failed = false;  // the writer thread's only
+  bool write_failed = false;             // the writer thread's only
+  std::uint32_t projection_version = 1;  // the writer thread's only, after open
 
  private:
   mutable std::mutex head_mutex_;
@@ -370,6 +392,38 @@ Status RocksEventLog::append(std::span<const EncodedEvent> events,
     return from_rocks(written, "appending");
   }
   impl_->set_head(new_head);
+  return Status::ok();
+}
+
+std::uint32_t RocksEventLog::projection_version() const { return impl_->projection_version; }
+
+Status RocksEventLog::replace_projection(std::span<const RecordChange> records,
+                                         std::uint32_t version) {
+  if (impl_->options.mode == OpenMode::kReadOnly)
+    return failed_precondition("read_only", "the ledger is open read-only");
+  rocksdb::WriteBatch batch;
+  // Every old record goes, whatever its key: the new fold may have dropped
+  // some. Read before writing; a start-up runs this alone.
+  for (RecordTable table : {RecordTable::kUsers, RecordTable::kKeys, RecordTable::kOwnerIndex}) {
+    auto* family = impl_->family(family_of(table));
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator({}, family));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      batch.Delete(family, it->key()).PermitUncheckedError();
+    KEYLEDGER_RETURN_IF_ERROR(from_rocks(it->status(), "reading the stored projection"));
+  }
+  for (const auto& change : records)
+    if (change.value)
+      batch.Put(impl_->family(family_of(change.table)), change.key, *change.value)
+          .PermitUncheckedError();
+  batch.Put(impl_->meta(), "projection_version", std::to_string(version)).PermitUncheckedError();
+  batch.Put(impl_->meta(), "projection_head", encode_head(impl_->head())).PermitUncheckedError();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;  // the upgrade must outlive a crash before the next append
+  KEYLEDGER_RETURN_IF_ERROR(impl_->recover_after_failed_write());
+  KEYLEDGER_RETURN_IF_ERROR(
+      from_rocks(impl_->db->Write(write_options, &batch), "replacing the stored projection"));
+  impl_->set_head(impl_->head());
+  impl_->projection_version = version;
   return Status::ok();
 }
 

@@ -10,6 +10,8 @@
 //   meta         "head" → seq ‖ hash; "projection_head" → seq ‖ hash of
 //                the event the stored projection includes;
 //                "format" → "keyledger/1";
+//                "projection_version" → decimal version of the fold that
+//                wrote users/keys/owner_index (absent: 1);
 //                "pepper_check" → the fingerprint of the pepper the stored
 //                key hashes were made with (server/pepper.h)
 // Every append writes events, projection changes and both heads in one
@@ -79,6 +81,8 @@ class RocksEventLog final : public EventLog {
   Status store_pepper_check(std::string_view fingerprint);
   // RocksDB's own estimate (table properties plus memtables).
   std::uint64_t estimate_record_count(RecordTable table) const override;
+  std::uint32_t projection_version() const override;
+  Status replace_projection(std::span<const RecordChange> records, std::uint32_t version) override;
 
   // Bytes of every file of the database on disk.
   std::uint64_t approximate_size_bytes() const;

@@ -5,8 +5,10 @@
 #include <exception>
 #include <string>
 
+#include "core/version.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
+#include "tools/output_format.h"
 
 namespace {
 
@@ -35,6 +37,8 @@ int run_keyledger(int argc, const char* const* argv) {
       "Safe to run while keyledgerd is serving the same --data folder; never writes to it.\n"
       "Exit codes: 0 ok, 1 check failed, 2 bad arguments, 3 no ledger at --data,\n"
       "4 ledger unreadable or corrupt, 5 could not write the output database."};
+  app.footer(kOutputRules);
+  app.set_version_flag("--version", version_line("keyledger"));
   app.require_subcommand(1);
   app.failure_message(one_line_failure);
   int exit_code = kExitOk;
@@ -49,6 +53,8 @@ int run_keyledger(int argc, const char* const* argv) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
   } catch (const CLI::ParseError& error) {
     app.exit(error);
     return kExitUsage;

@@ -7,7 +7,7 @@ namespace keyledger::tools {
 namespace {
 
 struct PayloadFields {
-  nlohmann::json& out;
+  nlohmann::ordered_json& out;
   void operator()(const UserCreated& e) {
     out["user"] = e.user_id;
     out["privilege"] = privilege_name(e.privilege);
@@ -46,16 +46,19 @@ struct PayloadFields {
 
 }  // namespace
 
-nlohmann::json event_to_json(const Event& event) {
-  nlohmann::json out = {{"seq", event.seq},
-                        {"time", format_rfc3339(event.time_ns)},
-                        {"time_ns", event.time_ns},
-                        {"type", std::string(event_type_name(event.payload))},
-                        {"actor", event.origin.actor},
-                        {"actor_ip", event.origin.actor_ip},
-                        {"request_id", event.origin.request_id},
-                        {"prev_hash", to_hex(event.prev_hash)}};
+nlohmann::ordered_json event_to_json(const Event& event) {
+  nlohmann::ordered_json out = {{"seq", event.seq},
+                                {"time", format_rfc3339(event.time_ns)},
+                                {"time_ns", std::to_string(event.time_ns)},
+                                {"type", std::string(event_type_name(event.payload))},
+                                {"actor", event.origin.actor},
+                                {"actor_ip", event.origin.actor_ip},
+                                {"request_id", event.origin.request_id},
+                                {"prev_hash", to_hex(event.prev_hash)}};
   std::visit(PayloadFields{out}, event.payload);
+  // Absent is null, never "" (e.g. the actor_ip of an event the server caused).
+  for (auto& value : out)
+    if (value.is_string() && value.get_ref<const std::string&>().empty()) value = nullptr;
   return out;
 }
 

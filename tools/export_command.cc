@@ -53,8 +53,10 @@ void add_export_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ExportOptions>();
   CLI::App* command = app.add_subcommand("export", "Every event as JSON lines, for a SIEM");
   command->footer(
-      "One object per line: seq, time, time_ns, type, actor, actor_ip, request_id, prev_hash and\n"
-      "the event's own fields. Resume where a previous export stopped with --after-seq.\n"
+      "One object per line: seq (a number), time (RFC 3339), time_ns (a string of digits, as it\n"
+      "exceeds 2^53), type (key_created, user_locked, ...: the names audit prints as actions),\n"
+      "actor, actor_ip, request_id, prev_hash and the event's own fields; an empty value is null.\n"
+      "Resume where a previous export stopped with --after-seq.\n"
       "Examples:\n"
       "  keyledger export --data ./keyledger-data > events.jsonl\n"
       "  keyledger export --after-seq \"$(tail -1 events.jsonl | jq .seq)\" >> events.jsonl");

@@ -28,8 +28,9 @@ struct ReplayOptions {
 };
 
 void print_state(const projections::LedgerState& state, Format format) {
-  RowWriter rows(format, {"user", "privilege", "user_status", "key_id", "key_name", "created",
-                          "key_status", "last_used_ip", "last_used_at"});
+  RowWriter rows(format,
+                 {"user", "privilege", "user_status", "key_id", "key_name", "key_created_at",
+                  "key_status", "key_deleted_at", "last_used_ip", "last_used_at"});
   std::vector<const UserRecord*> users;
   for (const auto& [id, user] : state.users()) users.push_back(&user);
   std::sort(users.begin(), users.end(), [](auto* a, auto* b) { return a->user_id < b->user_id; });
@@ -49,9 +50,9 @@ void print_state(const projections::LedgerState& state, Format format) {
     }
     for (const KeyRecord& key : owned->second) {
       rows.add({user->user_id, std::string(privilege_name(user->privilege)), status, key.key_id,
-                key.name, format_rfc3339(key.created_at_ns),
-                key.deleted ? "deleted " + format_rfc3339(key.deleted_at_ns) : "live",
-                key.last_used_ip, format_rfc3339_or_empty(key.last_used_at_ns)});
+                key.name, format_rfc3339(key.created_at_ns), key.deleted ? "deleted" : "live",
+                key.deleted ? time_or_null(key.deleted_at_ns) : Cell(nullptr),
+                text_or_null(key.last_used_ip), time_or_null(key.last_used_at_ns)});
     }
   }
   rows.write(stdout);
@@ -91,8 +92,12 @@ int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead&
     std::fprintf(stderr, "keyledger replay: the log changed while copying\n");
     return kExitUnreadable;
   }
-  const auto records = projections::records_of(state);
-  flush(records);
+  flush({});
+  // The records of the fold, stamped with its version: the copy is this
+  // build's ledger.
+  if (written.is_ok())
+    written = (*target)->replace_projection(projections::records_of(state),
+                                            projections::kProjectionVersion);
   if (!written.is_ok()) {
     std::fprintf(stderr, "keyledger replay: writing %s: %s\n", out.c_str(),
                  written.message().c_str());
@@ -169,6 +174,9 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   CLI::App* command =
       app.add_subcommand("replay", "The users and keys as they were at a seq or a time");
   command->footer(
+      "One row per key, and one for each user without keys: user, privilege, user_status\n"
+      "(active, disabled or locked), key_id, key_name, key_created_at, key_status (live or\n"
+      "deleted), key_deleted_at, last_used_ip, last_used_at.\n"
       "Examples:\n"
       "  keyledger replay --data ./keyledger-data --until-seq 120\n"
       "  keyledger replay --at 2026-06-30T23:59:59Z --format csv\n"

@@ -11,6 +11,7 @@ packages=(
   chromium  # the web panel's browser test (tests/browser), driven by playwright-core
   wrk nginx-light redis-server redis-tools  # references the benchmarks are measured against
   libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
+  prometheus  # its promtool lints /metrics (ctest promtool_check_metrics); see the end
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
@@ -22,9 +23,10 @@ for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
-# Node runs the browser test. Checked as commands, not packages: a machine
-# may have node and npm from another build of nodejs, which bundles npm and
-# conflicts with Debian's npm package.
+# Node runs the browser test and the OpenAPI linters (tests/openapi).
+# Checked as commands, not packages: a machine may have node and npm from
+# another build of nodejs, which bundles npm and conflicts with Debian's npm
+# package.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 ((${#missing[@]} == 0)) && exit 0
@@ -37,3 +39,10 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 "${as_root[@]}" apt-get update -q
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# prometheus is here for its promtool alone. Where installing it started
+# the Prometheus server (a machine that lets packages start services), stop
+# it and keep it from starting at boot.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  "${as_root[@]}" sh -c 'invoke-rc.d prometheus stop; update-rc.d prometheus disable
+                         systemctl disable prometheus' >/dev/null 2>&1 || true
+fi

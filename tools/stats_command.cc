@@ -4,6 +4,7 @@
 
 #include "core/event_codec.h"
 #include "core/hash.h"
+#include "projections/audit.h"
 #include "projections/stored_projection.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
@@ -27,7 +28,9 @@ int run_stats(const StatsOptions& options) {
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
   const LogHead head = opened.log->head();
+  // Every type, so the record has the same fields whatever the ledger holds.
   std::map<std::string, std::uint64_t> by_type;
+  for (const auto& type : projections::audit_actions()) by_type[type] = 0;
   Progress progress("counting", head.seq);
   Status failure = Status::ok();
   Status read = opened.log->read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
@@ -48,16 +51,15 @@ int run_stats(const StatsOptions& options) {
   state->for_each_key([&](const KeyRecord& key) { (key.deleted ? deleted : live) += 1; });
   for (const auto& [id, user] : state->users()) disabled += user.disabled ? 1 : 0;
 
-  RowWriter rows(format, {"metric", "value"});
-  rows.add({"head_seq", std::to_string(head.seq)});
-  rows.add({"head_hash", to_hex(head.hash)});
-  rows.add({"users", std::to_string(state->users().size())});
-  rows.add({"users_disabled", std::to_string(disabled)});
-  rows.add({"keys_live", std::to_string(live)});
-  rows.add({"keys_deleted", std::to_string(deleted)});
-  rows.add({"log_bytes_on_disk", std::to_string(opened.log->approximate_size_bytes())});
-  for (const auto& [type, count] : by_type) rows.add({"events_" + type, std::to_string(count)});
-  rows.write(stdout);
+  Cell record = {{"head_seq", head.seq},
+                 {"head_hash", to_hex(head.hash)},
+                 {"users", state->users().size()},
+                 {"users_disabled", disabled},
+                 {"keys_live", live},
+                 {"keys_deleted", deleted},
+                 {"log_bytes_on_disk", opened.log->approximate_size_bytes()}};
+  for (const auto& [type, count] : by_type) record["events_" + type] = count;
+  write_record(format, record, "metric", "value", stdout);
   return kExitOk;
 }
 
@@ -68,6 +70,10 @@ void add_stats_command(CLI::App& app, int& exit_code) {
   CLI::App* command =
       app.add_subcommand("stats", "Events by type, users, live and deleted keys, size, head");
   command->footer(
+      "One record: head_seq, head_hash, users, users_disabled, keys_live, keys_deleted,\n"
+      "log_bytes_on_disk and events_<type> for every event type (0 when none), e.g.\n"
+      "events_key_created. JSON: one object whose counts are numbers; table and CSV: one\n"
+      "metric per row.\n"
       "Examples:\n"
       "  keyledger stats --data ./keyledger-data\n"
       "  keyledger stats --data ./keyledger-data --format json");

@@ -6,7 +6,6 @@
 import { initialLanguage, languages, strings, translate } from './i18n.js';
 
 const LANGUAGE_KEY = 'keyledger.language';
-const SETTINGS_HASH = '#settings';
 
 const state = {
   language: 'en',
@@ -32,7 +31,6 @@ const t = (key, values) => translate(state.language, key, values);
 // the Content-Security-Policy allows (inline style attributes it does not).
 const ICONS = {
   key: [['circle', { cx: 7.5, cy: 15.5, r: 5.5 }], ['path', { d: 'm21 2-9.6 9.6M15.5 7.5l3 3L22 7l-3-3' }]],
-  settings: [['circle', { cx: 12, cy: 8, r: 4 }], ['path', { d: 'M4 21a8 8 0 0 1 16 0' }]],
   signout: [['path', { d: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9' }]],
   close: [['path', { d: 'M18 6 6 18M6 6l12 12' }]],
   external: [['path', { d: 'M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5' }]],
@@ -81,16 +79,41 @@ function iconButton(name, label, onClick, extraClass = '') {
   return el('button', { type: 'button', class: `icon-button ${extraClass}`, 'aria-label': label, title: label, onclick: onClick }, icon(name));
 }
 
-function showMessage(node, text) {
-  node.textContent = text || '';
-  node.hidden = !text;
+// A message for the page: a string's key and its values, or (for a
+// refusal whose code has no string here) the server's own text, which is
+// in the language the request asked for.
+const message = (key, values) => ({ key, values });
+const renderMessage = (shown) => (shown.key ? t(shown.key, shown.values) : shown.text);
+
+// Every message on screen, by the element that shows it. Kept as keys, not
+// as rendered text, so a language switch renders them again.
+const shownMessages = new Map();
+
+function setMessage(node, shown) {
+  if (shown) shownMessages.set(node, shown);
+  else shownMessages.delete(node);
+  node.textContent = shown ? renderMessage(shown) : '';
+}
+
+function renderMessages() {
+  for (const [node, shown] of shownMessages) {
+    if (node.isConnected) node.textContent = renderMessage(shown);
+    else shownMessages.delete(node); // its row or form was drawn anew
+  }
+}
+
+// Shows `shown` (a message) in `node`, or hides `node` when it is empty.
+function showMessage(node, shown) {
+  setMessage(node, shown);
+  node.hidden = !shown;
 }
 
 let toastTimer = 0;
-// A short confirmation, visible and announced by screen readers.
-function toast(text) {
+// A short confirmation (a message), visible and announced by screen
+// readers.
+function toast(shown) {
   const node = $('toast');
-  node.textContent = text;
+  setMessage(node, shown);
   node.classList.add('shown');
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => node.classList.remove('shown'), 4000);
@@ -142,7 +165,7 @@ async function api(method, path, body) {
                              first.context && first.context.field);
   const sessionLost = (response.status === 401 || error.code === 'csrf_token_invalid') &&
                       path !== '/v1/login' && path !== '/v1/session';
-  if (sessionLost && state.user) signedOut(t('signin.expired'));
+  if (sessionLost && state.user) signedOut(message('signin.expired'));
   // Given a one-time password since this page loaded: a new one first.
   if (error.code === 'password_change_required' && state.user && !state.mustChangePassword) {
     state.mustChangePassword = true;
@@ -151,10 +174,11 @@ async function api(method, path, body) {
   throw error;
 }
 
+// The message that explains a failed call.
 function errorMessage(error) {
-  if (!(error instanceof ApiError)) return t('error.generic');
-  if (`error.${error.code}` in strings[state.language]) return t(`error.${error.code}`);
-  return error.serverMessage || t('error.generic');
+  if (!(error instanceof ApiError)) return message('error.generic');
+  if (`error.${error.code}` in strings[state.language]) return message(`error.${error.code}`);
+  return error.serverMessage ? { text: error.serverMessage } : message('error.generic');
 }
 
 // ---------------------------------------------------------------- language
@@ -188,53 +212,36 @@ function setLanguage(language, remember) {
   }
   if (state.pendingDelete) renderDeleteDialog();
   if (state.pendingReset) renderResetDialog();
+  renderMessages();
 }
 
 function renderTitle() {
-  const view = !state.user ? 'signin.title' : state.mustChangePassword ? 'password.title'
-    : settingsOpen() ? 'settings.title' : null;
-  document.title = view ? `${t(view)} · ${t('app.title')}` : t('app.title');
+  const view = !state.user ? 'signin.title' : state.mustChangePassword ? 'password.title' : 'settings.title';
+  document.title = `${t(view)} · ${t('app.title')}`;
 }
 
 // ---------------------------------------------------------------- views
 
-function settingsOpen() {
-  return location.hash === SETTINGS_HASH;
-}
-
 function showView(name) {
-  for (const view of ['boot', 'signin', 'password', 'home', 'settings']) $(`${view}-view`).hidden = view !== name;
-  $('app-nav').hidden = !state.user;
-  $('settings-button').setAttribute('aria-expanded', String(name === 'settings'));
-  $('settings-button').classList.toggle('active', name === 'settings');
+  for (const view of ['boot', 'signin', 'password', 'settings']) $(`${view}-view`).hidden = view !== name;
+  $('account').hidden = !state.user;
   renderTitle();
 }
 
-// Shows what the address asks for (#settings or the home page).
+// Shows the signed-in person's page: User Settings, whose API Credentials
+// come first, or, after signing in with a one-time password, the form to
+// choose a new one (the server refuses everything else until then).
 function route(focus) {
   if (!state.user) return;
   if (state.mustChangePassword) {
-    // A one-time password opens nothing else (the server answers 403).
     showView('password');
     if (focus) $('password-current').focus();
     return;
   }
-  if (settingsOpen()) {
-    showView('settings');
-    loadCredentials();
-    if (state.privilege === 'admin') loadUsers();
-    if (focus) $('settings-title').focus();
-  } else {
-    showView('home');
-    if (focus) $('home-title').focus();
-  }
-}
-
-function openSettings(open) {
-  const url = new URL(location.href);
-  url.hash = open ? SETTINGS_HASH : '';
-  history.pushState(null, '', open ? url.href : url.pathname + url.search);
-  route(true);
+  showView('settings');
+  loadCredentials();
+  if (state.privilege === 'admin') loadUsers();
+  if (focus) $('settings-title').focus();
 }
 
 function renderHeader() {
@@ -243,7 +250,6 @@ function renderHeader() {
     el('span', { class: 'visually-hidden' }, t('nav.signed_in_as', { user: '' })),
     el('span', { class: 'who-name' }, state.user),
     el('span', { class: `badge privilege-${state.privilege}` }, t(`privilege.${state.privilege}`)));
-  $('home-title').textContent = t('home.title', { user: state.user });
   $('users').hidden = state.privilege !== 'admin';
 }
 
@@ -252,6 +258,8 @@ function signedIn(session) {
   state.privilege = session.privilege;
   state.csrf = session.csrf_token || '';
   state.mustChangePassword = Boolean(session.password_change_required);
+  // Password managers save a changed password for the user these name.
+  for (const field of document.querySelectorAll('.signed-in-user')) field.value = state.user;
   renderHeader();
 }
 
@@ -260,9 +268,10 @@ function signedOut(notice) {
   state.privilege = null;
   state.csrf = '';
   state.mustChangePassword = false;
+  for (const field of document.querySelectorAll('.signed-in-user')) field.value = '';
   for (const prefix of ['password', 'own-password']) {
     for (const field of ['current', 'new', 'repeat']) $(`${prefix}-${field}`).value = '';
-    showMessage($(`${prefix}-error`), '');
+    showMessage($(`${prefix}-error`), null);
   }
   state.keys = [];
   state.users = [];
@@ -273,8 +282,8 @@ function signedOut(notice) {
   $('new-token-value').value = '';
   $('new-token').hidden = true;
   showView('signin');
-  showMessage($('signin-notice'), notice || '');
-  showMessage($('signin-error'), '');
+  showMessage($('signin-notice'), notice);
+  showMessage($('signin-error'), null);
   $('signin-password').value = '';
   $('signin-user').focus();
 }
@@ -288,7 +297,7 @@ async function onSignIn(event) {
   const missing = !user.value.trim() ? [user, 'error.missing_user'] : !password.value ? [password, 'error.missing_password'] : null;
   if (missing) {
     missing[0].setAttribute('aria-invalid', 'true');
-    showMessage(error, t(missing[1]));
+    showMessage(error, message(missing[1]));
     missing[0].focus();
     return;
   }
@@ -298,13 +307,13 @@ async function onSignIn(event) {
   try {
     const session = await api('POST', '/v1/login', { user: user.value.trim(), password: password.value });
     password.value = '';
-    showMessage(error, '');
-    showMessage($('signin-notice'), '');
+    showMessage(error, null);
+    showMessage($('signin-notice'), null);
     signedIn(session);
     route(true);
   } catch (failure) {
     const wrong = failure instanceof ApiError && failure.code === 'invalid_credentials';
-    showMessage(error, wrong ? t('error.invalid_sign_in') : errorMessage(failure));
+    showMessage(error, wrong ? message('error.invalid_sign_in') : errorMessage(failure));
     password.setAttribute('aria-invalid', 'true');
     password.select();
     password.focus();
@@ -333,7 +342,7 @@ async function changePassword(event, prefix, done) {
     : next.value !== repeat.value ? [repeat, 'password.mismatch'] : null;
   if (problem) {
     problem[0].setAttribute('aria-invalid', 'true');
-    showMessage(error, t(problem[1]));
+    showMessage(error, message(problem[1]));
     problem[0].focus();
     return;
   }
@@ -342,8 +351,8 @@ async function changePassword(event, prefix, done) {
   try {
     await api('POST', '/v1/password', { current_password: current.value, new_password: next.value });
     for (const input of [current, next, repeat]) input.value = '';
-    showMessage(error, '');
-    toast(t('password.done'));
+    showMessage(error, null);
+    toast(message('password.done'));
     done();
   } catch (failure) {
     const field = failure instanceof ApiError && failure.field === 'current_password' ? current : next;
@@ -360,7 +369,7 @@ async function onSignOut() {
     await api('POST', '/v1/logout');
   } catch { /* signed out here either way */ }
   history.replaceState(null, '', location.pathname);
-  signedOut('');
+  signedOut(null);
 }
 
 // ---------------------------------------------------------------- API credentials
@@ -373,7 +382,7 @@ async function loadCredentials() {
     state.endpoint = credentials.api_endpoint;
     state.docsUrl = credentials.docs_url || '/docs';
     state.keys = credentials.keys;
-    showMessage(error, '');
+    showMessage(error, null);
     renderCredentials();
   } catch (failure) {
     if (state.user) showMessage(error, errorMessage(failure));
@@ -409,7 +418,7 @@ function keyRow(key) {
   const cell = (label, className, ...children) =>
     el('td', { role: 'cell', class: className, 'data-label': label }, ...children);
   const lastIp = key.last_used_ip
-    ? el('span', { class: 'mono' }, key.last_used_ip)
+    ? el('span', { class: 'mono' }, ...breakableAddress(key.last_used_ip))
     : el('span', { class: 'muted' }, el('span', { 'aria-hidden': 'true' }, t('keys.no_ip')),
          el('span', { class: 'visually-hidden' }, t('keys.never_used')));
   const lastUsed = key.last_used_at ? timeElement(key.last_used_at) : el('span', { class: 'muted' }, t('keys.never_used'));
@@ -421,6 +430,12 @@ function keyRow(key) {
     cell(t('keys.actions'), 'actions',
          iconButton('remove', t('keys.delete', { name: key.name }), (event) => askDelete(key, event.currentTarget), 'delete')));
   return row;
+}
+
+// An IP address with a line-break opportunity after each colon: an IPv6
+// address may wrap in a narrow column, an IPv4 one never does.
+function breakableAddress(address) {
+  return address.split(':').flatMap((part, i) => (i === 0 ? [part] : [':', el('wbr'), part]));
 }
 
 function nameView(key) {
@@ -451,7 +466,7 @@ function startRename(key, trigger) {
       key.name = renamed.name;
       cancel();
       cell.closest('tr').querySelector('.delete').setAttribute('aria-label', t('keys.delete', { name: key.name }));
-      toast(t('keys.renamed', { name: key.name }));
+      toast(message('keys.renamed', { name: key.name }));
     } catch (failure) {
       input.setAttribute('aria-invalid', 'true');
       showMessage(error, errorMessage(failure));
@@ -482,7 +497,7 @@ function startRename(key, trigger) {
 function askDelete(key, trigger) {
   state.pendingDelete = { key, trigger };
   renderDeleteDialog();
-  showMessage($('delete-error'), '');
+  showMessage($('delete-error'), null);
   $('delete-confirm').disabled = false;
   $('delete-dialog').showModal();
   // The safe choice has focus: Enter on an unexpected dialog deletes nothing.
@@ -515,7 +530,7 @@ async function confirmDelete() {
   // Focus goes to the next key's delete button, or to the list's heading.
   const buttons = $('keys-body').querySelectorAll('.delete');
   (buttons[Math.min(index, buttons.length - 1)] || $('keys-title')).focus();
-  toast(t('keys.deleted', { name: pending.key.name }));
+  toast(message('keys.deleted', { name: pending.key.name }));
 }
 
 function onDeleteDialogClosed() {
@@ -531,7 +546,7 @@ async function onGenerate(event) {
   input.removeAttribute('aria-invalid');
   if (!input.value.trim()) {
     input.setAttribute('aria-invalid', 'true');
-    showMessage(error, t('error.name_empty'));
+    showMessage(error, message('error.name_empty'));
     input.focus();
     return;
   }
@@ -539,7 +554,7 @@ async function onGenerate(event) {
   submit.disabled = true;
   try {
     const created = await api('POST', '/v1/keys', { name: input.value });
-    showMessage(error, '');
+    showMessage(error, null);
     input.value = '';
     state.keys.push({ id: created.id, name: created.name, created_at: created.created_at, last_used_ip: null, last_used_at: null });
     renderKeys();
@@ -576,7 +591,7 @@ function dismissToken() {
 async function copyFrom(input) {
   try {
     await navigator.clipboard.writeText(input.value);
-    toast(t('copy.copied'));
+    toast(message('copy.copied'));
   } catch {
     input.focus();
     input.select();
@@ -584,7 +599,7 @@ async function copyFrom(input) {
     try {
       copied = document.execCommand('copy');
     } catch { /* copied stays false */ }
-    toast(t(copied ? 'copy.copied' : 'copy.failed'));
+    toast(message(copied ? 'copy.copied' : 'copy.failed'));
   }
 }
 
@@ -593,7 +608,7 @@ async function copyFrom(input) {
 async function loadUsers() {
   try {
     state.users = (await api('GET', '/v1/users')).users;
-    showMessage($('users-error'), '');
+    showMessage($('users-error'), null);
     renderUsers();
   } catch (failure) {
     if (state.user) showMessage($('users-error'), errorMessage(failure));
@@ -650,8 +665,8 @@ async function updateUser(user, change) {
   try {
     const updated = await api('PATCH', `/v1/users/${encodeURIComponent(user.user)}`, change);
     Object.assign(user, updated);
-    showMessage(error, '');
-    toast(t('users.updated', { user: user.user }));
+    showMessage(error, null);
+    toast(message('users.updated', { user: user.user }));
   } catch (failure) {
     showMessage(error, errorMessage(failure));
   }
@@ -674,7 +689,7 @@ function askReset(user, trigger) {
   renderResetDialog();
   $('reset-password').value = '';
   $('reset-password').removeAttribute('aria-invalid');
-  showMessage($('reset-error'), '');
+  showMessage($('reset-error'), null);
   $('reset-confirm').disabled = false;
   $('reset-dialog').showModal();
   $('reset-password').focus();
@@ -693,7 +708,7 @@ async function onReset(event) {
   const input = $('reset-password');
   if (!input.value) {
     input.setAttribute('aria-invalid', 'true');
-    showMessage($('reset-error'), t('password.missing_new'));
+    showMessage($('reset-error'), message('password.missing_new'));
     input.focus();
     return;
   }
@@ -711,7 +726,7 @@ async function onReset(event) {
   input.value = '';
   $('reset-dialog').close();
   renderUsers();
-  toast(t('users.reset_done', { user: pending.user.user }));
+  toast(message('users.reset_done', { user: pending.user.user }));
 }
 
 function onResetDialogClosed() {
@@ -736,11 +751,11 @@ async function onAddUser(event) {
     });
     state.users.push(created);
     renderUsers();
-    showMessage(error, '');
+    showMessage(error, null);
     fields.user.value = '';
     fields.password.value = '';
     fields.privilege.value = 'user';
-    toast(t('users.added', { user: created.user }));
+    toast(message('users.added', { user: created.user }));
     fields.user.focus();
   } catch (failure) {
     showMessage(error, errorMessage(failure));
@@ -764,10 +779,6 @@ function wire() {
   }));
   $('own-password-form').addEventListener('submit', passwordForm('own-password', () => {}));
   $('signout-button').addEventListener('click', onSignOut);
-  $('settings-button').addEventListener('click', () => openSettings(!settingsOpen()));
-  $('home-open-settings').addEventListener('click', () => openSettings(true));
-  $('settings-close').addEventListener('click', () => openSettings(false));
-  window.addEventListener('popstate', () => route(false));
   $('copy-endpoint').addEventListener('click', () => copyFrom($('endpoint')));
   $('copy-token').addEventListener('click', () => copyFrom($('new-token-value')));
   $('new-token-dismiss').addEventListener('click', dismissToken);
@@ -790,7 +801,7 @@ async function start() {
     signedIn(await api('GET', '/v1/session'));
     route(false);
   } catch {
-    signedOut('');
+    signedOut(null);
   }
   document.body.classList.add('ready'); // for tests: the first view is settled
 }

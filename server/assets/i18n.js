@@ -38,8 +38,6 @@ export const strings = {
     'own_password.intro': 'Changing it signs you out everywhere else.',
     'own_password.submit': 'Change password',
 
-    'nav.label': 'Main menu',
-    'nav.settings': 'User Settings',
     'nav.signout': 'Sign out',
     'nav.signed_in_as': 'Signed in as {user}',
 
@@ -47,12 +45,7 @@ export const strings = {
     'privilege.auditor': 'Auditor',
     'privilege.admin': 'Administrator',
 
-    'home.title': 'Welcome, {user}',
-    'home.body': 'Your API keys, the API endpoint and its documentation are in User Settings.',
-    'home.open': 'Open User Settings',
-
     'settings.title': 'User Settings',
-    'settings.close': 'Close User Settings',
 
     'credentials.title': 'API Credentials',
     'credentials.intro':
@@ -135,7 +128,7 @@ export const strings = {
     'users.added': 'User “{user}” added.',
     'users.updated': 'User “{user}” updated.',
     'users.reset': 'Set password',
-    'users.reset_label': 'Set a new password for {user}',
+    'users.reset_label': 'Set password for {user}',
     'users.reset_done': 'User “{user}” has a new one-time password.',
     'reset.title': 'A new password for {user}',
     'reset.body': 'It works once: {user} chooses their own at the next sign-in. They are signed out everywhere now; their API keys keep working.',
@@ -146,8 +139,10 @@ export const strings = {
     'error.network': 'The server cannot be reached. Check your connection and try again.',
     'error.invalid_sign_in': 'Wrong user or password.',
     'error.invalid_credentials': 'The credentials are invalid.',
+    'error.ambiguous_credentials': 'The request presents more than one API key; send exactly one.',
     'error.unauthenticated': 'Your session has ended. Please sign in again.',
-    'error.user_locked': 'Too many failed sign-ins: this user is locked. An administrator can unlock it.',
+    'error.user_locked':
+      'Too many failed sign-ins: this user is locked for a while. Try again later, or ask an administrator to unlock it.',
     'error.forbidden': 'You do not have the privilege for this.',
     'error.csrf_token_invalid': 'Your session has ended. Please sign in again.',
     'error.name_empty': 'Enter a name.',
@@ -207,8 +202,6 @@ export const strings = {
     'own_password.intro': 'Al cambiarla se cierran sus demás sesiones.',
     'own_password.submit': 'Cambiar la contraseña',
 
-    'nav.label': 'Menú principal',
-    'nav.settings': 'Configuración de usuario',
     'nav.signout': 'Cerrar sesión',
     'nav.signed_in_as': 'Sesión iniciada como {user}',
 
@@ -216,12 +209,7 @@ export const strings = {
     'privilege.auditor': 'Auditor',
     'privilege.admin': 'Administrador',
 
-    'home.title': 'Hola, {user}',
-    'home.body': 'Sus claves de API, el punto de acceso de la API y su documentación están en Configuración de usuario.',
-    'home.open': 'Abrir Configuración de usuario',
-
     'settings.title': 'Configuración de usuario',
-    'settings.close': 'Cerrar Configuración de usuario',
 
     'credentials.title': 'Credenciales de API',
     'credentials.intro':
@@ -305,7 +293,7 @@ export const strings = {
     'users.added': 'Usuario «{user}» añadido.',
     'users.updated': 'Usuario «{user}» actualizado.',
     'users.reset': 'Asignar contraseña',
-    'users.reset_label': 'Asignar una contraseña nueva a {user}',
+    'users.reset_label': 'Asignar contraseña a {user}',
     'users.reset_done': 'El usuario «{user}» tiene una contraseña nueva de un solo uso.',
     'reset.title': 'Una contraseña nueva para {user}',
     'reset.body': 'Sirve una sola vez: {user} elegirá la suya en su próximo inicio de sesión. Se cierran ya todas sus sesiones; sus claves de API siguen funcionando.',
@@ -316,9 +304,10 @@ export const strings = {
     'error.network': 'No se puede contactar con el servidor. Compruebe su conexión y vuelva a intentarlo.',
     'error.invalid_sign_in': 'Usuario o contraseña incorrectos.',
     'error.invalid_credentials': 'Las credenciales no son válidas.',
+    'error.ambiguous_credentials': 'La solicitud presenta más de una clave de API; envíe solo una.',
     'error.unauthenticated': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
     'error.user_locked':
-      'Demasiados inicios de sesión fallidos: este usuario está bloqueado. Un administrador puede desbloquearlo.',
+      'Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee.',
     'error.forbidden': 'No tiene el privilegio necesario para esto.',
     'error.csrf_token_invalid': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
     'error.name_empty': 'Escriba un nombre.',

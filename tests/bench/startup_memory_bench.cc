@@ -17,6 +17,7 @@
 #include "core/random.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
+#include "projections/stored_projection.h"
 #include "storage/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
@@ -35,6 +36,9 @@ void build_key_ledger(const std::filesystem::path& path, std::uint64_t keys) {
   options.sync = false;
   auto log = storage::RocksEventLog::open(path, options);
   if (!log.is_ok()) throw std::runtime_error(log.status().to_string());
+  // Stamped while empty, as keyledgerd would: its start must not rebuild it.
+  if (!projections::upgrade_stored_projection(**log).is_ok())
+    throw std::runtime_error("cannot stamp the projection version");
   projections::LiveProjection projection;
   SystemClock clock;
   SeededRandom random(3);

@@ -1,12 +1,14 @@
 // The web panel in a real browser: Debian's chromium, driven by
 // playwright-core, against a real keyledgerd on loopback (run.sh starts it
-// and sets KEYLEDGER_URL). What a person does is what is tested: sign in,
-// open User Settings, generate a key and read its token off the page, use
-// it from another client, see that client's IP and the time of use, rename
-// the key in place, delete it through the confirmation dialog; then the
-// key answers 401 "invalid credentials". The same in Spanish, the language
-// switch, sign-in errors, the keyboard alone, the narrow (phone) layout, and
-// the administrators' Users section.
+// and sets KEYLEDGER_URL). What a person does is what is tested: sign in
+// and land on User Settings, generate a key and read its token off the
+// page, use it from another client, see that client's IP and the time of
+// use, rename the key in place, delete it through the confirmation dialog;
+// then the key answers 401 "invalid credentials". The same in Spanish, the
+// language switch (messages already shown included), sign-in errors, the
+// keyboard alone, the administrators' Users section, the forced change of a
+// one-time password, password forms a password manager understands, and a
+// layout that holds in every state at every width from 320 to 1920 px.
 //
 // Expected strings are written out here rather than read from i18n.js, so a
 // wrong or missing translation fails the test.
@@ -244,12 +246,16 @@ async function signIn(page, L, user, password) {
   await page.getByRole('button', { name: L.signIn, exact: true }).click();
 }
 
-async function openSettings(page, L) {
-  const button = page.getByRole('button', { name: L.settings, exact: true });
-  await button.click();
-  await expectVisible(page.getByRole('heading', { name: L.settings, exact: true }));
-  assert.equal(await button.getAttribute('aria-expanded'), 'true');
+// Signing in lands on User Settings, API Credentials first, with the focus
+// on the page's heading (a screen reader says where the person is). There
+// is nothing else to open: no welcome card, no menu button.
+async function expectLanding(page, L) {
+  const heading = page.getByRole('heading', { name: L.settings, exact: true, level: 1 });
+  await expectVisible(heading);
   await expectVisible(page.getByRole('region', { name: L.credentials }));
+  assert.ok(await heading.evaluate((node) => node === document.activeElement), 'the heading has the focus');
+  assert.equal(await page.title(), `${L.settings} · keyledger`);
+  assert.equal(await page.getByRole('button', { name: L.settings }).count(), 0);
 }
 
 function keyRow(page, name) {
@@ -267,12 +273,64 @@ async function screenshot(page, name, fullPage = true) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage, animations: 'disabled' });
 }
 
-// The layout holds on a phone: nothing wider than the window.
-async function assertNoHorizontalScroll(page, what) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth, `${what}: page is ${scrollWidth}px wide in a ${innerWidth}px window`);
+// What sticks out sideways in the page as shown: the page wider than the
+// window (it would scroll sideways), any visible element with an edge
+// outside the window (a sign-out button cut off), and anything cut off
+// inside a box that hides its overflow (which the page's width alone does
+// not show). Text shortened on purpose with an ellipsis, text hidden for
+// all but screen readers, and text scrolling inside a form field are fine.
+// Empty when the layout holds.
+async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const problems = [];
+    if (root.scrollWidth > window.innerWidth) problems.push(`the page is ${root.scrollWidth}px wide`);
+    const name = (node) => {
+      const text = (node.getAttribute('aria-label') || node.textContent || '').trim().replace(/\s+/g, ' ');
+      return `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}${[...node.classList].map((c) => `.${c}`).join('')}` +
+             (text ? ` "${text.slice(0, 40)}"` : '');
+    };
+    const hiddenOnPurpose = (node) => {
+      for (let at = node; at; at = at.parentElement) if (getComputedStyle(at).clip !== 'auto') return true;
+      return false;
+    };
+    // Each problem once, for the outermost element that has it.
+    const outside = [];
+    for (const node of document.body.querySelectorAll('*')) {
+      if (!node.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) || hiddenOnPurpose(node)) continue;
+      const box = node.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if ((box.left < -0.5 || box.right > root.clientWidth + 0.5) && !outside.some((at) => at.contains(node))) {
+        outside.push(node);
+        problems.push(`${name(node)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+      }
+      const style = getComputedStyle(node);
+      if (style.overflowX !== 'visible' && style.textOverflow !== 'ellipsis' && !node.matches('input, textarea, select') &&
+          node.scrollWidth > node.clientWidth + 1)
+        problems.push(`${name(node)} cuts off ${node.scrollWidth - node.clientWidth}px of its content`);
+    }
+    return problems;
+  });
+}
+
+async function assertLayoutHolds(page, what) {
+  const problems = await layoutProblems(page);
+  assert.deepEqual(problems, [], `${what}: the layout does not hold:\n${problems.join('\n')}`);
+}
+
+// The controls a person can see, by id (or class), in document order.
+async function visibleControls(page) {
+  return page.evaluate(() => [...document.querySelectorAll('a[href], button, input, select, textarea')]
+    .filter((node) => node.checkVisibility({ checkVisibilityCSS: true }))
+    .map((node) => node.id || node.className));
+}
+
+// The inputs of a password form, by their autocomplete, with the user a
+// username field names: a password manager saves a new password only for
+// a user it can tell, and must know which password is which.
+async function passwordFields(page, formId) {
+  return page.evaluate((id) => [...document.getElementById(id).querySelectorAll('input')].map((input) =>
+    (input.autocomplete === 'username' ? `username=${input.value}` : input.autocomplete)), formId);
 }
 
 async function clipboard(page) {
@@ -337,7 +395,7 @@ async function keyLifecycle(L, user, password, shots) {
   await expectVisible(page.getByRole('heading', { name: L.signInTitle, exact: true }));
   await screenshot(page, `${shots}-sign-in`);
   await signIn(page, L, user, password);
-  await openSettings(page, L);
+  await expectLanding(page, L);
 
   // The documentation link opens /docs in a new tab, in the panel's language.
   const docs = page.getByRole('link', { name: L.docsLink });
@@ -414,7 +472,7 @@ async function keyLifecycle(L, user, password, shots) {
 
   // The same page on a phone.
   await page.setViewportSize(NARROW);
-  await assertNoHorizontalScroll(page, 'key list');
+  await assertLayoutHolds(page, 'key list');
   await expectVisible(row.getByRole('button', { name: L.del(name) }));
   await screenshot(page, `${shots}-keys-narrow`);
   await page.setViewportSize(WIDE);
@@ -503,8 +561,9 @@ test('a wrong password or a missing field shows an error, in either language', {
   await signIn(page, EN, 'admin', 'not-the-password');
   await expectText(page.getByRole('alert'), EN.wrongSignIn);
   assert.equal(await page.getByLabel(EN.password, { exact: true }).getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(await passwordFields(page, 'signin-form'), ['username=admin', 'current-password']);
   await expectVisible(page.getByRole('heading', { name: EN.signInTitle, exact: true }));
-  assert.ok(await page.getByRole('button', { name: EN.settings }).isHidden());
+  assert.ok(await page.getByRole('button', { name: EN.signOut }).isHidden());
   await screenshot(page, 'en-sign-in-error');
 
   await page.getByLabel(EN.language).selectOption('es');
@@ -524,7 +583,7 @@ test('the language switch changes every string and is remembered', { timeout: 60
   await page.waitForSelector('body.ready');
   await expectVisible(page.getByRole('heading', { name: ES.signInTitle, exact: true }));
   await signIn(page, ES, 'admin', ADMIN_PASSWORD);
-  await openSettings(page, ES);
+  await expectLanding(page, ES);
   await expectVisible(page.getByRole('region', { name: 'Usuarios' }));
   await assertNoEnglish(page, 'settings with users');
   await docsLinkIn(page, 'es');
@@ -548,6 +607,42 @@ test('the language switch changes every string and is remembered', { timeout: 60
     .map((node) => node.dataset.i18n || node.dataset.i18nAriaLabel));
   for (const key of used) assert.ok(key in strings.en, `data-i18n="${key}" has no string`);
   await check.close();
+});
+
+test('messages already on screen switch language with the page', { timeout: 60_000 }, async () => {
+  const { page, close } = await openPanel(EN);
+  const language = page.locator('#language');
+  // An error under a form.
+  await signIn(page, EN, 'admin', 'not-the-password');
+  await expectText(page.locator('#signin-error'), EN.wrongSignIn);
+  await language.selectOption('es');
+  assert.equal(await page.locator('#signin-error').textContent(), ES.wrongSignIn);
+  await signIn(page, ES, 'admin', ADMIN_PASSWORD);
+  await expectLanding(page, ES);
+
+  // A toast while it is shown.
+  const toast = page.locator('#toast');
+  await page.getByRole('button', { name: ES.copyEndpoint }).click();
+  await expectText(toast, ES.copied);
+  await language.selectOption('en');
+  assert.equal(await toast.textContent(), EN.copied);
+
+  // An error next to a field.
+  await page.getByRole('button', { name: EN.generate }).click();
+  await expectText(page.locator('#generate-error'), EN.nameEmpty);
+  await language.selectOption('es');
+  assert.equal(await page.locator('#generate-error').textContent(), ES.nameEmpty);
+
+  // A toast that names what it is about.
+  await page.getByLabel(ES.keyName, { exact: true }).fill('switch test');
+  await page.getByRole('button', { name: ES.generate }).click();
+  await page.getByRole('button', { name: ES.dismiss }).click();
+  await keyRow(page, 'switch test').getByRole('button', { name: ES.del('switch test') }).click();
+  await page.getByRole('dialog', { name: ES.dialogTitle }).getByRole('button', { name: ES.confirm, exact: true }).click();
+  await expectText(toast, ES.deleted('switch test'));
+  await language.selectOption('en');
+  assert.equal(await toast.textContent(), EN.deleted('switch test'));
+  await close();
 });
 
 // Is the focused element drawn with a visible focus indicator?
@@ -591,10 +686,7 @@ test('everything works with the keyboard alone, with visible focus', { timeout: 
   await page.keyboard.press('Tab');
   await page.keyboard.type('kim-password-1');
   await page.keyboard.press('Enter');
-  await expectVisible(page.getByRole('heading', { name: 'Welcome, kim' }));
-  await tabTo(page, (name) => name === 'home-open-settings');
-  await page.keyboard.press('Enter');
-  await expectVisible(page.getByRole('region', { name: EN.credentials }));
+  await expectLanding(page, EN);
   // Not an administrator: no Users section.
   assert.equal(await page.getByRole('region', { name: 'Users' }).count(), 0);
 
@@ -632,7 +724,7 @@ test('everything works with the keyboard alone, with visible focus', { timeout: 
 test('administrators add users, change their privilege and disable them', { timeout: 90_000 }, async () => {
   const { page, close } = await openPanel(EN);
   await signIn(page, EN, 'admin', ADMIN_PASSWORD);
-  await openSettings(page, EN);
+  await expectLanding(page, EN);
   const users = page.getByRole('region', { name: 'Users' });
   await expectVisible(users);
   // Their own row cannot be demoted or disabled.
@@ -660,7 +752,7 @@ test('administrators add users, change their privilege and disable them', { time
   await expectVisible(carol.getByRole('button', { name: 'Enable carol' }));
   await screenshot(page, 'en-users');
   await page.setViewportSize(NARROW);
-  await assertNoHorizontalScroll(page, 'users');
+  await assertLayoutHolds(page, 'users');
   await page.setViewportSize(WIDE);
 
   // What the server says now.
@@ -686,11 +778,11 @@ test('a one-time password from an administrator leads to choosing a new one firs
   {
     const { page, close } = await openPanel(EN);
     await signIn(page, EN, 'admin', ADMIN_PASSWORD);
-    await openSettings(page, EN);
+    await expectLanding(page, EN);
     const users = page.getByRole('region', { name: 'Users' });
     const olga = users.locator('tr[data-user="olga"]');
     await expectVisible(olga);
-    await olga.getByRole('button', { name: 'Set a new password for olga' }).click();
+    await olga.getByRole('button', { name: 'Set password for olga' }).click();
     const dialog = page.getByRole('dialog', { name: 'A new password for olga' });
     await expectVisible(dialog);
     await dialog.getByRole('button', { name: 'Set password' }).click();
@@ -704,7 +796,7 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await expectText(page.getByRole('status'), 'User “olga” has a new one-time password.');
     // Focus returns to the row's button.
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')),
-      'Set a new password for olga');
+      'Set password for olga');
     await close();
   }
   const admin = await apiSession('admin', ADMIN_PASSWORD);
@@ -714,7 +806,7 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await signIn(page, L, 'olga', L === ES ? 'given-by-admin' : 'olgas-newest-password');
     if (L === EN) {
       // Chosen already: straight in, nothing asked.
-      await expectVisible(page.locator('#home-title'));
+      await expectLanding(page, EN);
       assert.ok(await page.locator('#password-view').isHidden());
       await close();
       break;
@@ -723,7 +815,13 @@ test('a one-time password from an administrator leads to choosing a new one firs
     const title = page.getByRole('heading', { name: 'Elija una contraseña nueva', exact: true });
     await expectVisible(title);
     await assertNoEnglish(page, 'one-time password');
-    assert.ok(await page.locator('#home-view').isHidden());
+    // Nothing else opens before a new password is chosen, so nothing else
+    // is offered: every control shown here works (no User Settings).
+    assert.deepEqual(await visibleControls(page), ['skip-link', 'signout-button', 'language',
+      'password-current', 'password-new', 'password-repeat', 'password-submit']);
+    assert.equal(await page.getByRole('button', { name: ES.settings }).count(), 0);
+    assert.deepEqual(await passwordFields(page, 'password-form'),
+      ['username=olga', 'current-password', 'new-password', 'new-password']);
 
     // Two new passwords that differ are caught here; nothing is sent.
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
@@ -747,8 +845,9 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.getByRole('status'), 'Su contraseña nueva está guardada.');
-    await expectVisible(page.locator('#home-title'));
-    await openSettings(page, ES);
+    await expectLanding(page, ES);
+    assert.deepEqual(await passwordFields(page, 'own-password-form'),
+      ['username=olga', 'current-password', 'new-password', 'new-password']);
 
     // Later, from User Settings: the same checks, then saved.
     const own = page.getByRole('region', { name: 'Su contraseña' });
@@ -769,3 +868,94 @@ test('a one-time password from an administrator leads to choosing a new one firs
   const listed = (await admin('GET', '/v1/users')).json.users.find((user) => user.user === 'olga');
   assert.equal(listed.password_change_required, false);
 });
+
+// Last, so that its long names stay out of the other tests' screenshots.
+// The widths of phones, tablets and desktops the layout must hold at.
+const WIDTHS = [320, 360, 390, 414, 768, 1024, 1280, 1920];
+
+test('no page state scrolls sideways or cuts anything off from 320 to 1920 px, in either language',
+  { timeout: 240_000 }, async () => {
+    // Names as long as they may be, one without a space to break a line at.
+    const longUser = 'a-user-name-as-long-as-the-server-allows-sixty-four-characters-x';
+    const longKey = 'a-key-name-without-any-space-to-break-a-line-at-as-long-as-a-key-name-may-be-a-hundred-characters';
+    await createUser(longUser, 'long-user-password-1');
+    const admin = await apiSession('admin', ADMIN_PASSWORD);
+    // A one-time password: signing in with it leads to the forced change.
+    const reset = await admin('PATCH', `/v1/users/${longUser}`, { password: 'one-time-password-1' });
+    assert.equal(reset.status, 200, reset.text);
+    // A locked user's row has the most buttons: Disable, Unlock, Set password.
+    await createUser('lena', 'lena-password-1', 'auditor');
+    const locked = await admin('PATCH', '/v1/users/lena', { locked: true });
+    assert.equal(locked.status, 200, locked.text);
+    const created = await admin('POST', '/v1/keys', { name: longKey });
+    assert.equal(created.status, 201, created.text);
+    const used = await call('GET', '/v1/verify', { headers: { 'MC-Api-Key': created.json.key } });
+    assert.equal(used.status, 200, used.text);
+
+    // One page, resized through every width in every state.
+    const { page, close } = await openPanel(EN);
+    const problems = [];
+    const measure = async (L, what, prepare = async () => {}) => {
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        await prepare();
+        for (const problem of await layoutProblems(page)) problems.push(`${L.lang}, ${width}px, ${what}: ${problem}`);
+      }
+      await page.setViewportSize(WIDE);
+    };
+    for (const L of [EN, ES]) {
+      await page.locator('#language').selectOption(L.lang);
+      await measure(L, 'sign-in');
+      await signIn(page, L, 'admin', 'not-the-password');
+      await expectText(page.locator('#signin-error'), L.wrongSignIn);
+      await measure(L, 'sign-in with an error');
+
+      await signIn(page, L, 'admin', ADMIN_PASSWORD);
+      await expectLanding(page, L);
+      await expectText(keyRow(page, longKey).locator('.key-ip'), CLIENT_IP);
+      await expectVisible(page.locator(`#users-body tr[data-user="${longUser}"]`));
+      await expectVisible(page.locator('#users-body tr[data-user="lena"] .status-locked'));
+      await measure(L, 'API Credentials and Users');
+      await page.getByRole('button', { name: L.copyEndpoint }).click();
+      await expectText(page.locator('#toast'), L.copied);
+      // Kept on screen while measured (it hides itself after a while).
+      await measure(L, 'a toast', () => page.evaluate(() => document.getElementById('toast').classList.add('shown')));
+      await hideToast(page);
+
+      await keyRow(page, longKey).getByRole('button', { name: L.rename(longKey) }).click();
+      await expectVisible(page.getByRole('textbox', { name: L.newName(longKey) }));
+      await measure(L, 'renaming a key');
+      await page.keyboard.press('Escape');
+
+      const name = `layout ${L.lang}`;
+      await page.getByLabel(L.keyName, { exact: true }).fill(name);
+      await page.getByRole('button', { name: L.generate }).click();
+      await expectVisible(page.getByRole('region', { name: L.newKeyTitle(name) }));
+      await measure(L, 'a new key');
+      await page.getByRole('button', { name: L.dismiss }).click();
+      await keyRow(page, name).getByRole('button', { name: L.del(name) }).click();
+      const dialog = page.getByRole('dialog', { name: L.dialogTitle });
+      await expectVisible(dialog);
+      await measure(L, 'the delete dialog');
+      await dialog.getByRole('button', { name: L.confirm, exact: true }).click();
+      await expectGone(dialog);
+
+      await page.locator(`#users-body tr[data-user="${longUser}"] .reset`).click();
+      await expectVisible(page.locator('#reset-dialog'));
+      await measure(L, 'the set-password dialog');
+      await page.keyboard.press('Escape');
+      await expectGone(page.locator('#reset-dialog'));
+
+      // The forced password change, with the longest name in the header.
+      await page.getByRole('button', { name: L.signOut }).click();
+      await expectVisible(page.getByRole('heading', { name: L.signInTitle, exact: true }));
+      await signIn(page, L, longUser, 'one-time-password-1');
+      await expectVisible(page.locator('#password-view'));
+      await measure(L, 'the forced password change');
+      // Its Sign out works too.
+      await page.getByRole('button', { name: L.signOut }).click();
+      await expectVisible(page.getByRole('heading', { name: L.signInTitle, exact: true }));
+    }
+    await close();
+    assert.deepEqual(problems, [], `the layout does not hold:\n${problems.join('\n')}`);
+  });

@@ -50,7 +50,7 @@ class Ledger {
     apply(KeyCreated{std::string(kBobKey), "bob", "bob's key", secret_hash(3)});
     apply(KeyCreated{std::string(kCarolKey), "carol", "carol's key", secret_hash(4)});
     apply(UserDisabled{"carol"});
-    apply(UserLocked{"dave", "too_many_failed_sign_ins"});
+    apply(UserLocked{"dave", "locked by an administrator"});
   }
 
   void apply(EventPayload payload) {
@@ -610,4 +610,28 @@ TEST_CASE("a command decided and applied is then decided against the new state",
         "not_found/key_not_found");
   CHECK(outcome(ledger.decide(RecordKeyUse{std::string(kNewKey), "::1", 1})) ==
         "not_found/key_not_found");
+}
+
+TEST_CASE("a lock that ends by itself may be renewed or made permanent; a permanent one is final",
+          "[core][decide][lockout]") {
+  constexpr TimeNs kMinute = 60'000'000'000;
+  Ledger ledger;
+  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "too_many_failed_sign_ins", 15 * kMinute}) ==
+        UserLocked{"alice", "too_many_failed_sign_ins", 15 * kMinute});
+  ledger.apply(UserLocked{"alice", "too_many_failed_sign_ins", 15 * kMinute});
+  // Deciding knows no clock: the lock may have ended already.
+  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "too_many_failed_sign_ins", 30 * kMinute}) ==
+        UserLocked{"alice", "too_many_failed_sign_ins", 30 * kMinute});
+  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "locked by an administrator"}) ==
+        UserLocked{"alice", "locked by an administrator"});
+  ledger.apply(UserLocked{"alice", "locked by an administrator"});
+  Status status = rejection(ledger, LockUser{"alice", "too_many_failed_sign_ins", 15 * kMinute});
+  CHECK(status.reason() == "unchanged");
+}
+
+TEST_CASE("a lock that would end before it begins is rejected", "[core][decide][lockout]") {
+  Ledger ledger;
+  Status status = rejection(ledger, LockUser{"alice", "too_many_failed_sign_ins", -1});
+  CHECK(status.code() == StatusCode::kInvalidArgument);
+  CHECK(status.reason() == "invalid_lockout");
 }

@@ -38,6 +38,7 @@ std::vector<EventPayload> every_payload() {
       KeyDeleted{"AbCdEfGhIjK1", "leaked in a log \xe2\x80\x94 rotated"},
       KeyUsed{"AbCdEfGhIjK1", "2001:db8::7", 1'700'000'000'999'000'001},
       UserLocked{"frank", "too_many_failed_sign_ins \xc3\xbc"},
+      UserLocked{"frank", "too_many_failed_sign_ins", 1'800'000'000'000},
       UserUnlocked{"frank"},
   };
 }

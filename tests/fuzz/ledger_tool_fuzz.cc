@@ -24,6 +24,7 @@
 #include "core/password_hasher.h"
 #include "core/random.h"
 #include "projections/live_projection.h"
+#include "projections/stored_projection.h"
 #include "projections/record_codec.h"
 #include "storage/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
@@ -62,6 +63,9 @@ void write_history(const fs::path& path) {
   using namespace keyledger;
   auto log = storage::RocksEventLog::open(path);
   if (!log.is_ok()) die("open", log.status().to_string());
+  // Stamped as keyledgerd does, so verify compares the records it writes.
+  auto upgraded = projections::upgrade_stored_projection(**log);
+  if (!upgraded.is_ok()) die("upgrade", upgraded.status().to_string());
   auto projection = projections::LiveProjection::load(**log);
   if (!projection.is_ok()) die("load", projection.status().to_string());
   ManualClock clock;

@@ -17,6 +17,7 @@
 #include "core/token.h"
 #include "core/verify_protocol.capnp.h"
 #include "projections/record_codec.h"
+#include "server/verify_frames.h"
 #include "server/verify_wire.h"
 
 namespace {
@@ -87,17 +88,6 @@ void records() {
   write("record_codec", "key", projections::encode_key_record(key));
 }
 
-std::string verify_response(std::uint64_t id) {
-  capnp::MallocMessageBuilder message;
-  auto response = message.initRoot<wire::VerifyResponse>();
-  response.setId(id);
-  response.setResult(wire::VerifyResponse::Result::OK);
-  response.setUserId("alice");
-  response.setPrivilege(schema::Privilege::ADMIN);
-  response.setKeyId("AbCdEf123456");
-  return frame_message(message);
-}
-
 void verify_frames() {
   SeededRandom random(2);
   const std::string token = generate_token("kl", random).to_string();
@@ -107,7 +97,15 @@ void verify_frames() {
   write("verify_frame", "pipelined",
         request + client::encode_verify_request(3, "kl_bad", "::1") + request);
   write("verify_frame", "truncated", request.substr(0, request.size() - 5));
-  write("verify_frame", "response", verify_response(9));
+  std::string verified, refused;
+  server::append_verified_response(9, "alice", Privilege::kAdmin, "AbCdEf123456", verified);
+  server::append_refused_response(10, server::VerifyRefusal::kRateLimited, 42, refused);
+  write("verify_frame", "response", verified);
+  write("verify_frame", "response_refused", refused);
+  // A response with no field set: reads as refused, reason invalid.
+  capnp::MallocMessageBuilder empty;
+  empty.initRoot<wire::VerifyResponse>();
+  write("verify_frame", "response_zeroed", frame_message(empty));
   // A segment table announcing a huge segment.
   write("verify_frame", "huge_segment", std::string("\0\0\0\0\xff\xff\xff\x7f", 8));
 }
@@ -149,6 +147,23 @@ void http_requests() {
   write("http_request", "bad_method", "BREW /coffee HTTP/1.1\r\nHost: x\r\n\r\n");
   write("http_request", "truncated_body",
         "POST /v1/login HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 90\r\n\r\n{");
+  // Framing keyledgerd refuses: a final coding other than chunked (the
+  // "body" is a smuggled request), and a coding besides chunked.
+  write("http_request", "smuggled",
+        "POST /v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: identity\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  write("http_request", "gzip_chunked",
+        "POST /v1/keys HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n"
+        "2\r\n{}\r\n0\r\n\r\n");
+  // Routes spelled with escapes (not the route), and a parameter that
+  // decodes to two segments.
+  write("http_request", "encoded_routes",
+        "GET /%6detrics HTTP/1.1\r\nHost: x\r\n\r\nGET /v1%2fsession HTTP/1.1\r\nHost: "
+        "x\r\n\r\nDELETE /v1/keys/%41b%2Fc HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Two keys at once.
+  write("http_request", "ambiguous_key",
+        "GET /v1/verify HTTP/1.1\r\nHost: x\r\nMC-Api-Key: " + token +
+            "\r\nAuthorization: Bearer kl_other\r\nMC-Api-Key: " + token + "\r\n\r\n");
 }
 
 // Mutation programs for the ledger_tool target (see ledger_tool_fuzz.cc):

@@ -12,6 +12,24 @@
 
 using keyledger::fuzz::fuzz_check;
 
+namespace {
+
+// The port's refusal for a request decodes, on the client, as a refusal of
+// that request with nothing else in it.
+void check_refusal_round_trip(std::uint64_t id) {
+  std::string frame;
+  keyledger::server::append_refused_response(id, keyledger::server::VerifyRefusal::kInvalid, 0,
+                                             frame);
+  keyledger::client::VerifyAnswer answer;
+  std::uint64_t decoded_id = 0;
+  fuzz_check(keyledger::client::decode_verify_answer(frame, answer, decoded_id).is_ok(),
+             "the port's own refusal decodes");
+  fuzz_check(decoded_id == id, "a refusal echoes the request's id");
+  fuzz_check(!answer.valid() && answer.privilege.empty(), "a refusal carries no privilege");
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes = keyledger::fuzz::as_text(data, size);
   const keyledger::server::VerifyPortLimits limits;
@@ -28,10 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (request.is_ok()) {
       (void)keyledger::is_valid_ip_address(request->client_ip);
       (void)keyledger::parse_token(request->token, keyledger::kDefaultTokenPrefix);
+      check_refusal_round_trip(request->id);
     }
     keyledger::client::VerifyAnswer answer;
     std::uint64_t id = 0;
-    (void)keyledger::client::decode_verify_answer(frame, answer, id);
+    if (keyledger::client::decode_verify_answer(frame, answer, id).is_ok()) {
+      fuzz_check(answer.valid() == !answer.privilege.empty(),
+                 "a privilege is read from a verified answer, and from nothing else");
+      fuzz_check(answer.valid() || (answer.user_id.empty() && answer.key_id.empty()),
+                 "a refused answer names no user and no key");
+    }
     offset += *frame_size;
   }
   return 0;

@@ -76,10 +76,13 @@ TEST_CASE("async verifications from many threads are answered each with its own 
       if (is_bad(i)) {
         CHECK(answer->result == VerifyResult::kInvalid);
         CHECK(answer->key_id.empty());
+        CHECK(answer->user_id.empty());
+        CHECK(answer->privilege.empty());
       } else {
         CHECK(answer->result == VerifyResult::kOk);
         CHECK(answer->key_id == server.key_id);
         CHECK(answer->user_id == "admin");
+        CHECK(answer->privilege == "admin");
       }
     }
 }

@@ -3,9 +3,6 @@
 // documented envelope {"errors":[{"code","message","context"}]}, and no row
 // may change anything: the keys of both users, the audit trail (including
 // uses) and the head of the log are compared before and after each row.
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
 #include <functional>
 
@@ -16,32 +13,6 @@ using namespace keyledger::testing;
 using nlohmann::json;
 
 namespace {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-
-// Parses what raw_exchange() received; status 0 if it is not one complete
-// HTTP response.
-HttpResult parse_raw_response(const std::string& raw) {
-  http::response_parser<http::string_body> parser;
-  parser.eager(true);
-  beast::error_code error;
-  parser.put(boost::asio::buffer(raw), error);
-  HttpResult result;
-  if (error || !parser.is_done()) {
-    result.body = raw;
-    return result;
-  }
-  const auto& response = parser.get();
-  result.status = response.result_int();
-  for (const auto& field : response) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    result.headers[name] = std::string(field.value());
-  }
-  result.body = response.body();
-  return result;
-}
 
 std::string header(const HttpResult& result, const std::string& lower_case_name) {
   auto it = result.headers.find(lower_case_name);

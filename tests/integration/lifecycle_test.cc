@@ -88,18 +88,18 @@ TEST_CASE("a key lives from creation to deletion through the HTTP API", "[integr
   std::vector<std::string> actions;
   const json history_body = history.json();  // range-for over a temporary's member would dangle
   for (const auto& event : history_body["events"]) actions.push_back(event["action"]);
-  CHECK(std::count(actions.begin(), actions.end(), "created") == 1);
-  CHECK(std::count(actions.begin(), actions.end(), "renamed") == 1);
-  CHECK(std::count(actions.begin(), actions.end(), "deleted") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "key_created") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "key_renamed") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "key_deleted") == 1);
   CHECK(history.json()["events"][0]["actor"] == "alice");
   CHECK(history.json()["events"][0]["actor_ip"] == "127.0.0.1");
 
   auto audit = admin.get("/v1/audit?key=" + id);
   REQUIRE(audit.status == 200);
   REQUIRE(audit.json()["events"].size() == 3);
-  CHECK(audit.json()["events"][0]["action"] == "created");
+  CHECK(audit.json()["events"][0]["action"] == "key_created");
   CHECK(audit.json()["events"][0]["owner"] == "alice");
-  CHECK(audit.json()["events"][2]["action"] == "deleted");
+  CHECK(audit.json()["events"][2]["action"] == "key_deleted");
   CHECK(alice.get("/v1/audit").status == 403);
 }
 
@@ -232,7 +232,7 @@ TEST_CASE("a crash keeps every use the log holds and loses at most those since t
     for (int attempt = 0; attempt < 600; ++attempt) {
       const json history = admin.get("/v1/keys/" + id + "/events").json();
       for (const auto& event : history["events"])
-        if (event["action"] == "used" && event["used_at"] == used_at) return true;
+        if (event["action"] == "key_used" && event["used_at"] == used_at) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;

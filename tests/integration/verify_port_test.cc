@@ -85,6 +85,8 @@ TEST_CASE("the verify port answers like the HTTP verify and records last use",
   REQUIRE(bogus.is_ok());
   CHECK(bogus->result == VerifyResult::kInvalid);
   CHECK(bogus->user_id.empty());
+  CHECK(bogus->privilege.empty());
+  CHECK(bogus->key_id.empty());
   auto bad_ip = client.verify(f.token, "not-an-ip");
   REQUIRE(bad_ip.is_ok());
   CHECK(bad_ip->result == VerifyResult::kBadRequest);
@@ -96,6 +98,35 @@ TEST_CASE("the verify port answers like the HTTP verify and records last use",
   auto deleted = client.verify(f.token);
   REQUIRE(deleted.is_ok());
   CHECK(deleted->result == VerifyResult::kInvalid);
+}
+
+TEST_CASE("on the verify port a client past the failure limit still gets its valid key verified",
+          "[integration][verify-port]") {
+  Fixture f({"--max-failed-verifications", "5"});
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  const std::string bad = "kl_AAAAAAAAAAAA_" + std::string(50, 'x');
+  for (int i = 0; i < 5; ++i) {
+    auto failed = client.verify(bad);
+    REQUIRE(failed.is_ok());
+    CHECK(failed->result == VerifyResult::kInvalid);
+    CHECK(failed->retry_after_seconds == 0);
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto ok = client.verify(f.token);
+    REQUIRE(ok.is_ok());
+    CHECK(ok->result == VerifyResult::kOk);
+    CHECK(ok->privilege == "admin");
+    auto limited = client.verify(bad);
+    REQUIRE(limited.is_ok());
+    CHECK(limited->result == VerifyResult::kRateLimited);
+    CHECK(limited->retry_after_seconds >= 1);
+    CHECK(limited->retry_after_seconds <= 60);
+    CHECK(limited->privilege.empty());
+    CHECK(limited->user_id.empty());
+  }
+  // HTTP from the same address shares the limit, and the same rule.
+  CHECK(HttpClient(f.server.port()).get("/v1/verify", {{"MC-Api-Key", bad}}).status == 429);
+  CHECK(HttpClient(f.server.port()).get("/v1/verify", {{"MC-Api-Key", f.token}}).status == 200);
 }
 
 TEST_CASE("an untrusted peer cannot choose the client IP that is recorded",
@@ -195,4 +226,36 @@ TEST_CASE("a client that never reads its answers does not hold up other clients"
   REQUIRE(ok.is_ok());
   CHECK(ok->result == VerifyResult::kOk);
   CHECK(HttpClient(f.server.port()).get("/healthz").status == 200);
+}
+
+TEST_CASE("/metrics times each verify-port request in a histogram of its own, from 1 µs",
+          "[integration][verify-port][metrics]") {
+  Fixture f;
+  VerifyClient client("127.0.0.1", f.server.verify_port());
+  std::vector<VerifyQuery> queries(3, VerifyQuery{f.token, ""});
+  REQUIRE(client.verify_many(queries).is_ok());
+  HttpClient http(f.server.port());
+  REQUIRE(http.get("/v1/verify", {{"MC-Api-Key", f.token}}).status == 200);
+  const std::string metrics = "\n" + http.get("/metrics").body;
+  auto has = [&](const std::string& line) {
+    INFO(line);
+    CHECK(metrics.find("\n" + line + "\n") != std::string::npos);
+  };
+  has("# TYPE keyledger_verify_port_request_duration_seconds histogram");
+  has("keyledger_verify_port_request_duration_seconds_count 3");
+  has("keyledger_verify_port_request_duration_seconds_bucket{le=\"+Inf\"} 3");
+  CHECK(metrics.find("keyledger_verify_port_request_duration_seconds_bucket{le=\"1e-06\"} ") !=
+        std::string::npos);
+  has("keyledger_verify_port_connections_total 1");
+  has("keyledger_http_request_duration_seconds_count{route=\"/v1/verify\"} 1");
+  CHECK(metrics.find(
+            "keyledger_http_request_duration_seconds_bucket{route=\"/v1/verify\",le=\"1e-06\"} ") !=
+        std::string::npos);
+  has("keyledger_verifications_total{result=\"ok\"} 4");
+  for (const char* name : {"keyledger_build_info{", "process_resident_memory_bytes ",
+                           "process_cpu_seconds_total ", "process_open_fds ", "process_max_fds ",
+                           "process_start_time_seconds ", "process_virtual_memory_bytes "}) {
+    INFO(name);
+    CHECK(metrics.find("\n" + std::string(name)) != std::string::npos);
+  }
 }

@@ -83,7 +83,7 @@ TEST_CASE("privilege, password, disable, enable, lock and unlock change only the
   expected.disabled = true;
   CHECK(*f.state.find_user("alice") == expected);
 
-  f.apply(UserLocked{"alice", "too_many_failed_sign_ins"});
+  f.apply(UserLocked{"alice", "locked by an administrator"});
   expected.locked = true;
   CHECK(*f.state.find_user("alice") == expected);
 
@@ -245,4 +245,47 @@ TEST_CASE("folding the same events into two states gives equal states", "[projec
   CHECK(a.state == b.state);
   b.apply(KeyRenamed{"AAAAAAAAAAAA", "x"}, kT0 + 3);
   CHECK_FALSE(a.state == b.state);
+}
+
+TEST_CASE("a lock for failed sign-ins ends by itself at the event's time plus its length",
+          "[projections][lockout]") {
+  constexpr TimeNs kMinute = 60'000'000'000;
+  Folder f;
+  f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$hash"});
+  f.apply(UserLocked{"alice", "too_many_failed_sign_ins", 30 * kMinute}, kT0 + 7);
+  const UserRecord* alice = f.state.find_user("alice");
+  CHECK(alice->locked);
+  CHECK(alice->locked_until_ns == kT0 + 7 + 30 * kMinute);
+  CHECK(alice->lockout_ns == 30 * kMinute);
+  CHECK(alice->is_locked_at(kT0 + 7 + 30 * kMinute - 1));
+  CHECK_FALSE(alice->is_locked_at(kT0 + 7 + 30 * kMinute));
+}
+
+TEST_CASE("a lock for failed sign-ins written before locks ended ends 15 minutes after it",
+          "[projections][lockout]") {
+  constexpr TimeNs kMinute = 60'000'000'000;
+  Folder f;
+  f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$hash"});
+  // As keyledger wrote it before UserLocked had a length.
+  f.apply(UserLocked{"alice", "too_many_failed_sign_ins"}, kT0);
+  const UserRecord* alice = f.state.find_user("alice");
+  CHECK(alice->locked_until_ns == kT0 + 15 * kMinute);
+  CHECK(alice->lockout_ns == 15 * kMinute);
+  CHECK_FALSE(alice->is_locked_at(kT0 + 15 * kMinute));
+}
+
+TEST_CASE("an administrator's lock lasts until an unlock, which also forgets earlier locks",
+          "[projections][lockout]") {
+  constexpr TimeNs kMinute = 60'000'000'000;
+  Folder f;
+  f.apply(UserCreated{"alice", Privilege::kUser, "scrypt$hash"});
+  f.apply(UserLocked{"alice", "too_many_failed_sign_ins", 15 * kMinute}, kT0);
+  f.apply(UserLocked{"alice", "locked by an administrator"}, kT0 + 1);
+  const UserRecord* alice = f.state.find_user("alice");
+  CHECK(alice->locked_until_ns == 0);
+  CHECK(alice->is_locked_at(kT0 + 1'000 * kMinute));
+  f.apply(UserUnlocked{"alice"});
+  CHECK_FALSE(alice->locked);
+  CHECK(alice->locked_until_ns == 0);
+  CHECK(alice->lockout_ns == 0);
 }

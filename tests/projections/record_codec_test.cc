@@ -21,7 +21,9 @@ UserRecord sample_user(Privilege privilege) {
                     true,
                     "scrypt$ln=10$r=8$p=1$" + std::string(32, 'a') + "$" + std::string(64, 'b'),
                     1'700'000'000'123'456'789,
-                    true};
+                    true,
+                    1'700'000'000'900'000'000,
+                    900'000'000'000};
 }
 
 KeyRecord sample_key() {

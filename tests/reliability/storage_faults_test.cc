@@ -18,6 +18,7 @@
 #include "tests/support/command_runner.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/skip.h"
 #include "tests/support/temp_dir.h"
 
 namespace keyledger::reliability {
@@ -60,10 +61,7 @@ TEST_CASE("a full disk fails changes with 503 and the same process writes again 
           "[reliability][faults]") {
   TempDir scratch;
   TmpfsMount disk(scratch / "data", kDisk);
-  if (!disk.mounted()) {
-    WARN("SKIPPED: " << disk.why_not());
-    return;
-  }
+  if (!disk.mounted()) KEYLEDGER_SKIP(disk.why_not());
   const auto ballast = disk.path() / "ballast";
   REQUIRE(fill_disk(ballast, kRoomAtStart) > 0);
   ServerProcess server(disk.path(), {"--sync", "--no-access-log"});
@@ -188,10 +186,7 @@ TEST_CASE("keyledgerd refuses a read-only data folder at start with exit 73 and 
           "[reliability][faults]") {
   TempDir scratch;
   TmpfsMount disk(scratch / "data", 8ull << 20);
-  if (!disk.mounted()) {
-    WARN("SKIPPED: " << disk.why_not());
-    return;
-  }
+  if (!disk.mounted()) KEYLEDGER_SKIP(disk.why_not());
   SECTION("an existing ledger") {
     ServerProcess server(disk.path(), {"--no-access-log"});
     REQUIRE(server.stop() == 0);

@@ -146,24 +146,46 @@ TEST_CASE("a deleted key or a disabled owner's key no longer verifies", "[server
   }
 }
 
+TEST_CASE("a client past the failure limit still verifies a valid key, every time",
+          "[server][verifier]") {
+  Fixture f;
+  const std::string wrong = with_wrong_secret(f.token);
+  for (unsigned i = 0; i < kMaxFailures; ++i)
+    REQUIRE(f.verifier.verify(wrong, "10.0.0.9").status().code() == StatusCode::kUnauthenticated);
+  // Refused failures in between do not change that either.
+  for (int round = 0; round < 3; ++round) {
+    std::int64_t retry_after = 0;
+    auto verified = f.verifier.verify(f.token, "10.0.0.9", &retry_after);
+    REQUIRE(verified.is_ok());
+    CHECK(verified->user_id == "alice");
+    CHECK(retry_after == 0);
+    CHECK(f.verifier.verify(wrong, "10.0.0.9").status().code() == StatusCode::kResourceExhausted);
+  }
+  CHECK(f.verifier.counters().ok == 3);
+  CHECK(f.verifier.counters().invalid == kMaxFailures);
+  CHECK(f.verifier.counters().rate_limited == 3);
+}
+
 TEST_CASE(
-    "a client that fails too often is refused, even with a valid token, until the window ends",
+    "a client's failures past the limit are refused as rate limited, with the wait, until its "
+    "window ends",
     "[server][verifier]") {
   Fixture f;
   const std::string wrong = with_wrong_secret(f.token);
   for (unsigned i = 0; i < kMaxFailures; ++i)
     REQUIRE(f.verifier.verify(wrong, "10.0.0.9").status().code() == StatusCode::kUnauthenticated);
-  std::int64_t retry_after = 0;
-  auto refused = f.verifier.verify(f.token, "10.0.0.9", &retry_after);
-  REQUIRE_FALSE(refused.is_ok());
-  CHECK(refused.status().code() == StatusCode::kResourceExhausted);
-  CHECK(refused.status().reason() == "rate_limited");
-  CHECK(retry_after > 0);
-  CHECK(retry_after <= 60);
-  CHECK(f.verifier.counters().rate_limited == 1);
-  // Another client is not affected; the limited one is served once its
-  // window has passed.
-  CHECK(f.verifier.verify(f.token, "10.0.0.1").is_ok());
-  f.ledger.clock().advance(std::chrono::nanoseconds(std::chrono::seconds(61)).count());
-  CHECK(f.verifier.verify(f.token, "10.0.0.9").is_ok());
+  // Malformed or well formed, every further failure is refused alike.
+  for (const std::string& bad : {wrong, std::string("kl_garbage"), std::string()}) {
+    std::int64_t retry_after = 0;
+    auto refused = f.verifier.verify(bad, "10.0.0.9", &retry_after);
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.status().code() == StatusCode::kResourceExhausted);
+    CHECK(refused.status().reason() == "rate_limited");
+    CHECK(retry_after == 60);
+  }
+  // Another client is not affected.
+  CHECK(f.verifier.verify(wrong, "10.0.0.1").status().code() == StatusCode::kUnauthenticated);
+  // Once the window has passed, a failure counts (and answers) afresh.
+  f.ledger.clock().advance(std::chrono::nanoseconds(std::chrono::seconds(60)).count());
+  CHECK(f.verifier.verify(wrong, "10.0.0.9").status().code() == StatusCode::kUnauthenticated);
 }

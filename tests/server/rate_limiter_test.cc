@@ -32,6 +32,25 @@ TEST_CASE("a client is limited after its failures, until its window ends", "[ser
   CHECK(limiter.retry_after_seconds("10.0.0.1") == 0);
 }
 
+TEST_CASE(
+    "count_failure counts failures up to the limit and then answers the wait without counting",
+    "[server][rate-limit]") {
+  ManualClock clock;
+  FailureRateLimiter limiter(clock, 3, std::chrono::seconds(60));
+  for (int i = 0; i < 3; ++i) CHECK(limiter.count_failure("10.0.0.1") == 0);
+  CHECK(limiter.count_failure("10.0.0.1") == 60);
+  CHECK(limiter.count_failure("10.0.0.2") == 0);
+  clock.advance(30 * kSecond);
+  // Refused failures do not move the window: it still ends 60 s after the first.
+  CHECK(limiter.count_failure("10.0.0.1") == 30);
+  CHECK(limiter.retry_after_seconds("10.0.0.1") == 30);
+  clock.advance(30 * kSecond);
+  CHECK(limiter.count_failure("10.0.0.1") == 0);  // a new window, counted
+  CHECK(limiter.count_failure("10.0.0.1") == 0);
+  CHECK(limiter.count_failure("10.0.0.1") == 0);
+  CHECK(limiter.count_failure("10.0.0.1") == 60);
+}
+
 TEST_CASE("when full, the limiter drops the client whose window began first",
           "[server][rate-limit]") {
   ManualClock clock;

@@ -1,5 +1,5 @@
 // Routing: literal and {parameter} segments, methods, and what a path that
-// almost matches gets.
+// almost matches gets. Paths are given as sent (still percent-encoded).
 #include "server/router.h"
 
 #include <catch2/catch.hpp>
@@ -130,4 +130,43 @@ TEST_CASE("literal and parameter routes that fit the same path are tried in the 
   CHECK(wrong.match == Router::Match::kWrongMethod);
   CHECK(wrong.allowed == "GET, GET, POST, DELETE, PUT");
   CHECK(f.route(http::verb::patch, "/v1/items/other").allowed == "GET, DELETE");
+}
+
+TEST_CASE("a literal segment matches only the characters sent, never an escape of them",
+          "[server][router]") {
+  RouterFixture f(kKeyRoutes);
+  for (const char* path : {"/v1/%6Beys", "/v1/%6beys", "/v1%2Fkeys", "/v1%2fkeys", "/%76%31/keys",
+                           "/v1/keys%2F", "/v1/keys/K3/%68istory", "/v1/users/alice/%6Beys/K2"}) {
+    INFO(path);
+    auto routed = f.route(http::verb::get, path);
+    CHECK(routed.match == Router::Match::kNotFound);
+    CHECK(routed.route == "unmatched");
+    CHECK(routed.handled_by.empty());
+  }
+}
+
+TEST_CASE("parameters are handed over percent-decoded", "[server][router]") {
+  RouterFixture f(kKeyRoutes);
+  auto renamed = f.route(http::verb::patch, "/v1/keys/%41B%43");
+  CHECK(renamed.match == Router::Match::kFound);
+  CHECK(renamed.route == "/v1/keys/{id}");
+  CHECK(renamed.params == std::vector<std::string>{"ABC"});
+  CHECK(f.route(http::verb::get, "/v1/users/al%69ce/keys/K%32").params ==
+        std::vector<std::string>{"alice", "K2"});
+  // '+' is a plus in a path, and an escaped escape stays one.
+  CHECK(f.route(http::verb::patch, "/v1/keys/a+b%2541").params ==
+        std::vector<std::string>{"a+b%41"});
+}
+
+TEST_CASE("a parameter holding an encoded slash is no parameter", "[server][router]") {
+  RouterFixture f(kKeyRoutes);
+  for (const char* path : {"/v1/keys/a%2Fb", "/v1/keys/a%2fb", "/v1/keys/%2F"}) {
+    INFO(path);
+    CHECK(f.route(http::verb::patch, path).match == Router::Match::kNotFound);
+  }
+  // Not the history route for key K3, nor a wrong method on key "K3/history".
+  auto history = f.route(http::verb::get, "/v1/keys/K3%2Fhistory");
+  CHECK(history.match == Router::Match::kNotFound);
+  CHECK(history.allowed.empty());
+  CHECK(f.route(http::verb::get, "/v1/users/a%2Fb/keys/K2").match == Router::Match::kNotFound);
 }

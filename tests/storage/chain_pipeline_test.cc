@@ -60,6 +60,10 @@ class FailingReads final : public EventLog {
       const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     return inner_.read_records(table, visit);
   }
+  std::uint32_t projection_version() const override { return inner_.projection_version(); }
+  Status replace_projection(std::span<const RecordChange>, std::uint32_t) override {
+    return unavailable("read_only", "this test log only reads");
+  }
 
  private:
   const EventLog& inner_;

@@ -82,6 +82,10 @@ class FailingEventLog final : public EventLog {
       const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     return inner_.read_records(table, visit);
   }
+  std::uint32_t projection_version() const override { return inner_.projection_version(); }
+  Status replace_projection(std::span<const RecordChange> records, std::uint32_t version) override {
+    return inner_.replace_projection(records, version);
+  }
 
  private:
   EventLog& inner_;

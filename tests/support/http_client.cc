@@ -23,6 +23,22 @@ std::string HttpResult::error_code() const {
   return errors[0]["code"].get<std::string>();
 }
 
+namespace {
+
+HttpResult result_of(const http::response<http::string_body>& response) {
+  HttpResult result;
+  result.status = response.result_int();
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    result.headers[name] = std::string(field.value());
+  }
+  result.body = response.body();
+  return result;
+}
+
+}  // namespace
+
 HttpResult HttpClient::request(const std::string& method, const std::string& target,
                                const std::string& body,
                                const std::map<std::string, std::string>& headers) {
@@ -44,15 +60,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   http::read(stream, buffer, parser);
-  auto response = parser.release();
-  HttpResult result;
-  result.status = response.result_int();
-  for (const auto& field : response) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    result.headers[name] = std::string(field.value());
-  }
-  result.body = response.body();
+  HttpResult result = result_of(parser.get());
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   return result;
@@ -79,6 +87,19 @@ HttpResult HttpClient::login(const std::string& user, const std::string& passwor
     csrf_ = result.json()["csrf_token"].get<std::string>();
   }
   return result;
+}
+
+HttpResult parse_raw_response(const std::string& raw) {
+  http::response_parser<http::string_body> parser;
+  parser.eager(true);
+  beast::error_code error;
+  parser.put(asio::buffer(raw), error);
+  if (error || !parser.is_done()) {
+    HttpResult result;
+    result.body = raw;
+    return result;
+  }
+  return result_of(parser.get());
 }
 
 std::size_t count_of(const std::string& text, const std::string& needle) {

@@ -59,6 +59,10 @@ class HttpClient {
 // until the server closes or `timeout_ms` passes.
 std::string raw_exchange(unsigned short port, const std::string& bytes, int timeout_ms = 3000);
 
+// The first HTTP response in what raw_exchange() returned; status 0 (and
+// the raw text as the body) when it does not begin with a complete one.
+HttpResult parse_raw_response(const std::string& raw);
+
 // How often `needle` occurs in `text` (overlaps counted): answers in what
 // raw_exchange returned, for example.
 std::size_t count_of(const std::string& text, const std::string& needle);

@@ -68,6 +68,10 @@ void ServerProcess::start() {
     }
     args.push_back(arg);
   }
+  // Emptied before the child starts: another ServerProcess on the same
+  // data folder wrote a log of this name, whose "listening on" line would
+  // otherwise be read as this start's.
+  std::ofstream(output_path_, std::ios::trunc).close();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "projections/stored_projection.h"
+
 namespace keyledger::testing {
 
 TestLedger::TestLedger(bool sync)
@@ -9,7 +11,8 @@ TestLedger::TestLedger(bool sync)
   open();
 }
 
-TestLedger::TestLedger(std::filesystem::path path, bool sync) : path_(std::move(path)), sync_(sync) {
+TestLedger::TestLedger(std::filesystem::path path, bool sync)
+    : path_(std::move(path)), sync_(sync) {
   open();
 }
 
@@ -21,6 +24,9 @@ void TestLedger::open() {
   auto log = storage::RocksEventLog::open(path_, options);
   if (!log.is_ok()) FAIL("opening the test ledger: " << log.status().to_string());
   log_ = std::move(log).value();
+  // As keyledgerd does at every start.
+  auto upgraded = projections::upgrade_stored_projection(*log_);
+  if (!upgraded.is_ok()) FAIL("upgrading the projection: " << upgraded.status().to_string());
   auto projection = projections::LiveProjection::load(*log_);
   if (!projection.is_ok()) FAIL("loading the projection: " << projection.status().to_string());
   projection_ = std::move(projection).value();

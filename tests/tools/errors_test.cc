@@ -14,6 +14,7 @@
 #include "storage/rocks_event_log.h"
 #include "tests/support/files.h"
 #include "tests/support/raw_rocks.h"
+#include "tests/support/skip.h"
 #include "tests/tools/scripted_history.h"
 
 using namespace keyledger;
@@ -271,10 +272,7 @@ TEST_CASE("a database the user may not read exits 4", "[tools][errors][corrupt]"
         std::filesystem::exists(as_user.front()) &&
         run_command(as_user.front(), {"-u", "nobody", "--", keyledger_tool_path(), "--help"})
                 .exit_code == 0;
-    if (!can_drop) {
-      WARN("running as root without a way to run the tool as 'nobody'; skipped");
-      return;
-    }
+    if (!can_drop) KEYLEDGER_SKIP("running as root without a way to run the tool as 'nobody'");
   }
   auto run = [&](const std::vector<std::string>& args) {
     if (as_user.empty()) return run_keyledger(args);

@@ -130,13 +130,13 @@ TEST_CASE("audit and verify read a data folder that keyledgerd is writing to", "
   int created = 0, renamed = 0, deleted = 0;
   std::uint64_t previous = 0;
   for (const auto& row : rows) {
-    const std::uint64_t seq = std::stoull(row["seq"].get<std::string>());
+    const std::uint64_t seq = row["seq"].get<std::uint64_t>();
     CHECK(seq > previous);
     previous = seq;
     const std::string action = row["action"];
-    created += action == "created";
-    renamed += action == "renamed";
-    deleted += action == "deleted";
+    created += action == "key_created";
+    renamed += action == "key_renamed";
+    deleted += action == "key_deleted";
   }
   CHECK(created == counts.created);
   CHECK(renamed == counts.renamed);

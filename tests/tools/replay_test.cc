@@ -50,8 +50,9 @@ TEST_CASE("replay --until-seq shows the state the script expects at that seq", "
                         {"user_status", "active"},
                         {"key_id", nullptr},
                         {"key_name", nullptr},
-                        {"created", nullptr},
+                        {"key_created_at", nullptr},
                         {"key_status", nullptr},
+                        {"key_deleted_at", nullptr},
                         {"last_used_ip", nullptr},
                         {"last_used_at", nullptr}});
   CHECK(rows[1] == json{{"user", "alice"},
@@ -59,12 +60,14 @@ TEST_CASE("replay --until-seq shows the state the script expects at that seq", "
                         {"user_status", "active"},
                         {"key_id", "aliceKey0001"},
                         {"key_name", "billing, v2"},
-                        {"created", "2026-03-01T10:00:00.000Z"},
+                        {"key_created_at", "2026-03-01T10:00:00.000Z"},
                         {"key_status", "live"},
+                        {"key_deleted_at", nullptr},
                         {"last_used_ip", "10.0.0.5"},
                         {"last_used_at", "2026-03-02T07:59:58.000Z"}});
   CHECK(rows[3]["key_id"] == "bobKey000001");
-  CHECK(rows[3]["key_status"] == "deleted 2026-03-02T12:00:00.000Z");
+  CHECK(rows[3]["key_status"] == "deleted");
+  CHECK(rows[3]["key_deleted_at"] == "2026-03-02T12:00:00.000Z");
   CHECK(rows[5]["user"] == "carol");
   CHECK(rows[5]["privilege"] == "user");  // auditor only from seq 13
 
@@ -124,25 +127,38 @@ TEST_CASE("replay prints CSV and tables too", "[tools][replay]") {
   auto csv =
       history.run(with({"replay", "--format", "csv", "--until-seq", "4"}, history.data_args()));
   REQUIRE(csv.exit_code == 0);
-  CHECK(
-      csv.out ==
-      "user,privilege,user_status,key_id,key_name,created,key_status,last_used_ip,last_used_at\r\n"
-      "admin,admin,active,,,,,,\r\n"
-      "alice,user,active,,,,,,\r\n"
-      "bob,user,active,,,,,,\r\n"
-      "carol,user,active,,,,,,\r\n");
+  CHECK(csv.out ==
+        R"("user","privilege","user_status","key_id","key_name","key_created_at","key_status",)"
+        R"("key_deleted_at","last_used_ip","last_used_at")"
+        "\r\n"
+        R"("admin","admin","active","","","","","","","")"
+        "\r\n"
+        R"("alice","user","active","","","","","","","")"
+        "\r\n"
+        R"("bob","user","active","","","","","","","")"
+        "\r\n"
+        R"("carol","user","active","","","","","","","")"
+        "\r\n");
   auto csv_at_8 =
       history.run(with({"replay", "--format", "csv", "--until-seq", "8"}, history.data_args()));
   REQUIRE(csv_at_8.exit_code == 0);
-  CHECK(csv_at_8.out.find("bob,user,active,bobKey000002,\"'=cmd|'/c calc'!A1\","
-                          "2026-03-01T11:15:00.000Z,live,,\r\n") != std::string::npos);
+  CHECK(csv_at_8.out.find(R"("bob","user","active","bobKey000002","'=cmd|'/c calc'!A1",)"
+                          R"("2026-03-01T11:15:00.000Z","live","","","")"
+                          "\r\n") != std::string::npos);
+  auto csv_at_12 =
+      history.run(with({"replay", "--format", "csv", "--until-seq", "12"}, history.data_args()));
+  REQUIRE(csv_at_12.exit_code == 0);
+  CHECK(
+      csv_at_12.out.find(R"("bob","user","active","bobKey000001","backup",)"
+                         R"("2026-03-01T11:00:00.000Z","deleted","2026-03-02T12:00:00.000Z","","")"
+                         "\r\n") != std::string::npos);
 
   auto table =
       history.run(with({"replay", "--format", "table", "--until-seq", "4"}, history.data_args()));
   REQUIRE(table.exit_code == 0);
   CHECK(table.out ==
-        "user   privilege  user_status  key_id  key_name  created  key_status  last_used_ip  "
-        "last_used_at\n"
+        "user   privilege  user_status  key_id  key_name  key_created_at  key_status  "
+        "key_deleted_at  last_used_ip  last_used_at\n"
         "admin  admin      active\n"
         "alice  user       active\n"
         "bob    user       active\n"

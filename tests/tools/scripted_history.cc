@@ -83,47 +83,47 @@ const std::vector<ExpectedAuditRow>& expected_audit_rows() {
   // seq, time, action, actor, actor_ip, owner, key_id, name, privilege,
   // client_ip, used_at, reason
   static const std::vector<ExpectedAuditRow> kRows = {
-      {1, "2026-03-01T09:00:00.000Z", "user-created", "system", "", "admin", "", "", "admin", "",
+      {1, "2026-03-01T09:00:00.000Z", "user_created", "system", "", "admin", "", "", "admin", "",
        "", ""},
-      {2, "2026-03-01T09:01:00.000Z", "user-created", "admin", "203.0.113.1", "alice", "", "",
+      {2, "2026-03-01T09:01:00.000Z", "user_created", "admin", "203.0.113.1", "alice", "", "",
        "user", "", "", ""},
-      {3, "2026-03-01T09:02:00.000Z", "user-created", "admin", "203.0.113.1", "bob", "", "", "user",
+      {3, "2026-03-01T09:02:00.000Z", "user_created", "admin", "203.0.113.1", "bob", "", "", "user",
        "", "", ""},
-      {4, "2026-03-01T09:03:00.000Z", "user-created", "admin", "203.0.113.1", "carol", "", "",
+      {4, "2026-03-01T09:03:00.000Z", "user_created", "admin", "203.0.113.1", "carol", "", "",
        "user", "", "", ""},
-      {5, "2026-03-01T10:00:00.000Z", "created", "alice", "192.0.2.10", "alice", "aliceKey0001",
+      {5, "2026-03-01T10:00:00.000Z", "key_created", "alice", "192.0.2.10", "alice", "aliceKey0001",
        "billing", "", "", "", ""},
-      {6, "2026-03-01T10:30:00.250Z", "created", "alice", "192.0.2.10", "alice", "aliceKey0002",
+      {6, "2026-03-01T10:30:00.250Z", "key_created", "alice", "192.0.2.10", "alice", "aliceKey0002",
        "deploy bot", "", "", "", ""},
-      {7, "2026-03-01T11:00:00.000Z", "created", "bob", "198.51.100.7", "bob", "bobKey000001",
+      {7, "2026-03-01T11:00:00.000Z", "key_created", "bob", "198.51.100.7", "bob", "bobKey000001",
        "backup", "", "", "", ""},
-      {8, "2026-03-01T11:15:00.000Z", "created", "bob", "198.51.100.7", "bob", "bobKey000002",
+      {8, "2026-03-01T11:15:00.000Z", "key_created", "bob", "198.51.100.7", "bob", "bobKey000002",
        "=cmd|'/c calc'!A1", "", "", "", ""},
-      {9, "2026-03-02T08:00:00.000Z", "used", "system", "", "alice", "aliceKey0001", "", "",
+      {9, "2026-03-02T08:00:00.000Z", "key_used", "system", "", "alice", "aliceKey0001", "", "",
        "10.0.0.5", "2026-03-02T07:59:58.000Z", ""},
-      {10, "2026-03-02T09:00:00.000Z", "renamed", "alice", "192.0.2.10", "alice", "aliceKey0001",
-       "billing, v2", "", "", "", ""},
-      {11, "2026-03-02T09:30:00.000Z", "created", "carol", "192.0.2.33", "carol", "carolKey0001",
-       "Zürich café", "", "", "", ""},
-      {12, "2026-03-02T12:00:00.000Z", "deleted", "bob", "198.51.100.7", "bob", "bobKey000001", "",
-       "", "", "", "rotated"},
-      {13, "2026-03-03T09:00:00.000Z", "user-privilege-changed", "admin", "203.0.113.1", "carol",
+      {10, "2026-03-02T09:00:00.000Z", "key_renamed", "alice", "192.0.2.10", "alice",
+       "aliceKey0001", "billing, v2", "", "", "", ""},
+      {11, "2026-03-02T09:30:00.000Z", "key_created", "carol", "192.0.2.33", "carol",
+       "carolKey0001", "Zürich café", "", "", "", ""},
+      {12, "2026-03-02T12:00:00.000Z", "key_deleted", "bob", "198.51.100.7", "bob", "bobKey000001",
+       "", "", "", "", "rotated"},
+      {13, "2026-03-03T09:00:00.000Z", "user_privilege_changed", "admin", "203.0.113.1", "carol",
        "", "", "auditor", "", "", ""},
-      {14, "2026-03-03T10:00:00.000Z", "created", "alice", "192.0.2.10", "alice", "aliceKey0003",
-       "say \"hi\"", "", "", "", ""},
-      {15, "2026-03-03T10:05:00.000Z", "used", "system", "", "bob", "bobKey000002", "", "",
+      {14, "2026-03-03T10:00:00.000Z", "key_created", "alice", "192.0.2.10", "alice",
+       "aliceKey0003", "say \"hi\"", "", "", "", ""},
+      {15, "2026-03-03T10:05:00.000Z", "key_used", "system", "", "bob", "bobKey000002", "", "",
        "2001:db8::7", "2026-03-03T10:04:59.250Z", ""},
-      {16, "2026-03-03T11:00:00.000Z", "deleted", "alice", "192.0.2.10", "alice", "aliceKey0003",
-       "", "", "", "", "+1 leaked"},
-      {17, "2026-03-04T09:00:00.000Z", "user-disabled", "admin", "203.0.113.1", "bob", "", "", "",
+      {16, "2026-03-03T11:00:00.000Z", "key_deleted", "alice", "192.0.2.10", "alice",
+       "aliceKey0003", "", "", "", "", "+1 leaked"},
+      {17, "2026-03-04T09:00:00.000Z", "user_disabled", "admin", "203.0.113.1", "bob", "", "", "",
        "", "", ""},
-      {18, "2026-03-04T09:30:00.000Z", "renamed", "alice", "192.0.2.10", "alice", "aliceKey0002",
-       "deploy bot (prod)", "", "", "", ""},
-      {19, "2026-03-04T10:00:00.000Z", "user-locked", "system", "", "alice", "", "", "", "", "",
+      {18, "2026-03-04T09:30:00.000Z", "key_renamed", "alice", "192.0.2.10", "alice",
+       "aliceKey0002", "deploy bot (prod)", "", "", "", ""},
+      {19, "2026-03-04T10:00:00.000Z", "user_locked", "system", "", "alice", "", "", "", "", "",
        "10 failed sign-ins"},
-      {20, "2026-03-04T10:10:00.000Z", "user-unlocked", "admin", "203.0.113.1", "alice", "", "", "",
+      {20, "2026-03-04T10:10:00.000Z", "user_unlocked", "admin", "203.0.113.1", "alice", "", "", "",
        "", "", ""},
-      {21, "2026-03-05T09:00:00.000Z", "user-password-changed", "carol", "192.0.2.33", "carol", "",
+      {21, "2026-03-05T09:00:00.000Z", "user_password_changed", "carol", "192.0.2.33", "carol", "",
        "", "", "", "", ""},
   };
   return kRows;
@@ -239,10 +239,11 @@ nlohmann::json expected_replay_rows(const ModelState& state) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& [user_id, user] : state.users) {  // std::map: sorted by id
     const std::string status = user.disabled ? "disabled" : user.locked ? "locked" : "active";
-    nlohmann::json base = {
-        {"user", user_id},       {"privilege", user.privilege}, {"user_status", status},
-        {"key_id", nullptr},     {"key_name", nullptr},         {"created", nullptr},
-        {"key_status", nullptr}, {"last_used_ip", nullptr},     {"last_used_at", nullptr}};
+    nlohmann::json base = {{"user", user_id},         {"privilege", user.privilege},
+                           {"user_status", status},   {"key_id", nullptr},
+                           {"key_name", nullptr},     {"key_created_at", nullptr},
+                           {"key_status", nullptr},   {"key_deleted_at", nullptr},
+                           {"last_used_ip", nullptr}, {"last_used_at", nullptr}};
     auto owned = state.keys_of.find(user_id);
     if (owned == state.keys_of.end()) {
       rows.push_back(base);
@@ -253,8 +254,9 @@ nlohmann::json expected_replay_rows(const ModelState& state) {
       nlohmann::json row = base;
       row["key_id"] = key_id;
       row["key_name"] = key.name;
-      row["created"] = key.created;
-      row["key_status"] = key.deleted.empty() ? "live" : "deleted " + key.deleted;
+      row["key_created_at"] = key.created;
+      row["key_status"] = key.deleted.empty() ? "live" : "deleted";
+      row["key_deleted_at"] = or_null(key.deleted);
       row["last_used_ip"] = or_null(key.last_used_ip);
       row["last_used_at"] = or_null(key.last_used_at);
       rows.push_back(std::move(row));
@@ -271,6 +273,7 @@ nlohmann::json expected_audit_json(const std::vector<std::uint64_t>& seqs) {
     for (std::size_t i = 0; i < cells.size(); ++i)
       row[audit_columns()[i]] =
           cells[i].empty() ? nlohmann::json(nullptr) : nlohmann::json(cells[i]);
+    row["seq"] = seq;  // a number; every other cell is text or null
     rows.push_back(std::move(row));
   }
   return rows;
@@ -278,7 +281,7 @@ nlohmann::json expected_audit_json(const std::vector<std::uint64_t>& seqs) {
 
 std::vector<std::uint64_t> seqs_of(const nlohmann::json& rows) {
   std::vector<std::uint64_t> seqs;
-  for (const auto& row : rows) seqs.push_back(std::stoull(row.at("seq").get<std::string>()));
+  for (const auto& row : rows) seqs.push_back(row.at("seq").get<std::uint64_t>());
   return seqs;
 }
 

@@ -35,7 +35,8 @@ TimeNs time_of(const std::string& text);
 // The columns of `keyledger audit`, in order.
 const std::vector<std::string>& audit_columns();
 
-// One expected audit row; "" is an empty cell (JSON null).
+// One expected audit row; "" is an empty cell (JSON null). In JSON the seq
+// is a number, every other cell text or null.
 struct ExpectedAuditRow {
   std::uint64_t seq;
   std::string time, action, actor, actor_ip, owner, key_id, name, privilege, client_ip, used_at,

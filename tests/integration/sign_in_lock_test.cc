@@ -1,0 +1,152 @@
+// Locks after failed sign-ins, through a real keyledgerd: they end by
+// themselves, an admin or --unlock lifts them at once, and a name nobody
+// holds is answered exactly like a user's, with the same password work.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "tests/support/http_client.h"
+#include "tests/support/loopback.h"
+#include "tests/support/server_process.h"
+
+using namespace keyledger::testing;
+using nlohmann::json;
+
+namespace {
+
+// A sign-in sent from `source_ip`, so that many failures do not meet the
+// per-address limit (--max-failed-sign-ins-per-ip) first.
+RawHttpResponse sign_in_from(const std::string& source_ip, unsigned short port,
+                             const std::string& user, const std::string& password) {
+  const std::string body = json{{"user", user}, {"password", password}}.dump();
+  return http_exchange_from(
+      source_ip, port,
+      http_request_text("POST", "/v1/login", {{"Content-Type", "application/json"}}, body));
+}
+
+std::uint64_t password_checks(HttpClient& client) {
+  const std::string text = client.get("/metrics").body;
+  std::smatch match;
+  REQUIRE(std::regex_search(text, match, std::regex("\nkeyledger_password_checks_total ([0-9]+)")));
+  return std::stoull(match[1]);
+}
+
+// The body without the parts that differ between any two answers.
+json comparable(const RawHttpResponse& response) {
+  json body = json::parse(response.body);
+  for (auto& error : body["errors"]) error.erase("request_id");
+  return body;
+}
+
+void create_user(HttpClient& admin, const std::string& user, const std::string& password) {
+  REQUIRE(admin.post_json("/v1/users", {{"user", user}, {"password", password}}).status == 201);
+}
+
+// Signs in until it works or `limit` passes; the lock must end by itself.
+bool signs_in_within(HttpClient& client, const std::string& user, const std::string& password,
+                     std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (client.login(user, password).status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a name nobody holds is answered like a user's and costs the same password work",
+          "[integration][sign_in]") {
+  ServerProcess server;
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  create_user(admin, "carol", "carol-password");
+
+  for (const std::string name : {"carol", "nobody"}) {
+    INFO("name " << name);
+    const std::uint64_t checks_before = password_checks(admin);
+    for (int i = 1; i <= 9; ++i) {
+      auto failed = sign_in_from("127.0.0." + std::to_string(10 + i), server.port(), name, "wrong");
+      CHECK(failed.status == 401);
+    }
+    auto tenth = sign_in_from("127.0.0.30", server.port(), name, "wrong");
+    CHECK(tenth.status == 423);
+    // Locked: the right password or not, no password work is done at all.
+    auto eleventh = sign_in_from("127.0.0.31", server.port(), name, "carol-password");
+    CHECK(eleventh.status == 423);
+    CHECK(password_checks(admin) - checks_before == 10);
+  }
+  // Status and body alike, for a user and for nobody, before and at the lock.
+  auto user_401 = sign_in_from("127.0.0.40", server.port(), "alice-unknown", "x");
+  REQUIRE(admin.post_json("/v1/users", {{"user", "dora"}, {"password", "dora-password"}}).status ==
+          201);
+  auto known_401 = sign_in_from("127.0.0.41", server.port(), "dora", "x");
+  CHECK(user_401.status == known_401.status);
+  CHECK(comparable(user_401) == comparable(known_401));
+  auto known_423 = sign_in_from("127.0.0.42", server.port(), "carol", "x");
+  auto unknown_423 = sign_in_from("127.0.0.42", server.port(), "nobody", "x");
+  CHECK(known_423.status == 423);
+  CHECK(unknown_423.status == 423);
+  CHECK(comparable(known_423) == comparable(unknown_423));
+  CHECK(known_423.headers.count("retry-after") == unknown_423.headers.count("retry-after"));
+}
+
+TEST_CASE("a lock for failed sign-ins ends by itself, also across a restart",
+          "[integration][sign_in]") {
+  ServerProcess server({"--lockout", "2s", "--max-lockout", "8s"});
+  HttpClient admin(server.port()), carol(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  create_user(admin, "carol", "carol-password");
+  for (int i = 1; i <= 10; ++i)
+    sign_in_from("127.0.0." + std::to_string(50 + i), server.port(), "carol", "wrong");
+  CHECK(carol.login("carol", "carol-password").status == 423);
+  const json shown = admin.get("/v1/users").json();
+  for (const auto& user : shown["users"])
+    if (user["user"] == "carol") {
+      CHECK(user["locked"] == true);
+      CHECK(user["locked_until"].is_string());
+    }
+
+  // The lock is in the ledger: a restart keeps it, and it still ends.
+  server.restart();
+  HttpClient after(server.port());
+  CHECK(signs_in_within(after, "carol", "carol-password", std::chrono::seconds(20)));
+  HttpClient admin_after(server.port());
+  REQUIRE(admin_after.login("admin", kAdminPassword).status == 200);
+  for (const auto& user : admin_after.get("/v1/users").json()["users"])
+    if (user["user"] == "carol") {
+      CHECK(user["locked"] == false);
+      CHECK(user["locked_until"].is_null());
+    }
+}
+
+TEST_CASE("keyledgerd --unlock lifts a lock at start, whoever set it", "[integration][sign_in]") {
+  ServerProcess server;
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  create_user(admin, "carol", "carol-password");
+  REQUIRE(admin.patch_json("/v1/users/carol", {{"locked", true}}).status == 200);
+  HttpClient carol(server.port());
+  REQUIRE(carol.login("carol", "carol-password").status == 423);
+  REQUIRE(server.stop() == 0);
+
+  ServerProcess unlocked(server.data_dir(), {"--unlock", "carol"});
+  HttpClient again(unlocked.port());
+  CHECK(again.login("carol", "carol-password").status == 200);
+  CHECK(unlocked.output().find("carol") != std::string::npos);
+}
+
+TEST_CASE("keyledgerd --unlock of a user that does not exist refuses to start",
+          "[integration][sign_in]") {
+  ServerProcess server;
+  REQUIRE(server.stop() == 0);
+  CHECK_THROWS(ServerProcess(server.data_dir(), {"--unlock", "nobody"}));
+}
+
+TEST_CASE("keyledgerd refuses a --max-lockout shorter than --lockout", "[integration][sign_in]") {
+  CHECK_THROWS(ServerProcess({"--lockout", "1h", "--max-lockout", "10m"}));
+  CHECK_THROWS(ServerProcess({"--lockout", "15x"}));
+}
