@@ -171,6 +171,7 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
         submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
                [this, exchange, caller, keep](const storage::CommittedEvent&) {
                  deps_.sessions.erase_user(caller.user_id, keep);
+                 deps_.initial_password.password_chosen(caller.user_id);
                  return empty_response(*exchange, 204);
                });
       });
