@@ -20,7 +20,7 @@ std::string octal(mode_t mode) {
 
 Status not_writable(const std::filesystem::path& path, const std::string& why) {
   return unavailable("data_folder_not_writable",
-                     "the data folder " + path.string() + " is not writable (" + why +
+                     path.string() + " is not writable (" + why +
                          "); keyledgerd must be able to write its ledger there. Nothing was "
                          "changed.");
 }
@@ -49,8 +49,7 @@ Status check_data_folder(const DataFolder& folder) {
     if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
       return failed_precondition(
           "data_folder_not_private",
-          "the data folder " + path.string() + " is writable by other users (mode " +
-              octal(info.st_mode) +
+          path.string() + " is writable by other users (mode " + octal(info.st_mode) +
               "), who could replace the ledger or the pepper in it; make it private (chmod 700 " +
               path.string() + ") or choose another with --data. Nothing was changed.");
     if (::access(path.c_str(), W_OK) != 0) return not_writable(path, std::strerror(errno));

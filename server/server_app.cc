@@ -54,7 +54,7 @@ int check_before_binding(const ServerConfig& config, const DataFolder& data,
     return fail(
         log,
         usable.reason() == "data_folder_not_private" ? kExitDataNotPrivate : kExitDataNotWritable,
-        "the data folder", usable, {{"path", config.data_dir}});
+        "cannot use the data folder", usable, {{"path", config.data_dir}});
   if (!admin_password.is_ok() && ledger_is_new(data))
     return fail(log, kExitFailure, "creating the admin user", admin_password.status());
   return 0;
@@ -273,7 +273,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   const std::uint16_t http_port = ports.http->local_endpoint().port();
 
   if (Status prepared = prepare_data_folder(data, log); !prepared.is_ok())
-    return fail(log, kExitDataNotWritable, "the data folder", prepared,
+    return fail(log, kExitDataNotWritable, "cannot use the data folder", prepared,
                 {{"path", config.data_dir}});
   OpenLedger ledger;
   if (int refused = open_ledger(config, data, random, log, ledger)) return refused;
