@@ -42,6 +42,18 @@ std::string url_host(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
+std::string http_url(const std::string& host, std::uint16_t port) {
+  return "http://" + url_host(host) + ":" + std::to_string(port);
+}
+
+// The /v1 URL shown to users: from --public-url, or the bound address.
+std::string api_endpoint(const ServerConfig& config, std::uint16_t http_port) {
+  std::string base =
+      config.public_url.empty() ? http_url(config.listen.host, http_port) : config.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/v1";
+}
+
 // Everything that can refuse a start without touching anything: the token
 // prefix, the data folder's state, and (when this start would create the
 // admin) the password in the environment. 0, or the exit code after the
@@ -210,6 +222,17 @@ int open_ledger(const ServerConfig& config, const DataFolder& data, RandomSource
   return 0;
 }
 
+// --unlock: 0, or the exit code after the error line.
+int unlock_users(const ServerConfig& config, storage::GroupCommitWriter& writer, JsonLog& log) {
+  for (const auto& user_id : config.unlock_users) {
+    auto unlocked = writer.execute(UnlockUser{user_id}, EventOrigin{});
+    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
+      return fail(log, kExitFailure, "--unlock " + user_id, unlocked.status());
+    log.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
+  }
+  return 0;
+}
+
 // Serves until SIGINT or SIGTERM, then drains in-flight requests (for at
 // most ten seconds) and stops every context.
 void serve_until_signalled(IoContexts& contexts, Api& api, HttpServer& server,
@@ -294,12 +317,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
       !admin.is_ok())
     return fail(log, kExitFailure, "creating the admin user", admin);
 
-  for (const auto& user_id : config.unlock_users) {
-    auto unlocked = writer->execute(UnlockUser{user_id}, EventOrigin{});
-    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
-      return fail(log, kExitFailure, "--unlock " + user_id, unlocked.status());
-    log.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
-  }
+  if (int refused = unlock_users(config, *writer, log)) return refused;
 
   LastUseTracker last_use(*writer, projection, clock, config.last_use_flush_interval);
   last_use.start();
@@ -310,13 +328,10 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   AccessLog access_log(log, config.access_log);
   CredentialVerifier verifier(projection, *ledger.secret_hasher, last_use, limiter, clock,
                               config.token_prefix);
-  std::string api_endpoint = config.public_url;
-  if (api_endpoint.empty())
-    api_endpoint = "http://" + url_host(config.listen.host) + ":" + std::to_string(http_port);
-  while (!api_endpoint.empty() && api_endpoint.back() == '/') api_endpoint.pop_back();
   Api api(ApiDependencies{config, projection, *writer, *ledger.log, verifier, last_use, sessions,
                           sign_ins, password_hasher, *ledger.secret_hasher, blocking_pool, metrics,
-                          access_log, clock, random, api_endpoint + "/v1", log, initial_password});
+                          access_log, clock, random, api_endpoint(config, http_port), log,
+                          initial_password});
 
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
@@ -338,7 +353,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   }
   // Written last: tests and scripts wait for this line.
   log.always(LogLevel::kInfo, "listening",
-             {{"url", "http://" + url_host(config.listen.host) + ":" + std::to_string(http_port)},
+             {{"url", http_url(config.listen.host, http_port)},
               {"port", http_port},
               {"data", config.data_dir}});
 
