@@ -31,6 +31,12 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
       "documentation; keeps the event log in RocksDB under --data.\n"
       "Every flag can also be set with an environment variable, e.g. KEYLEDGER_DATA."};
   app.set_version_flag("--version", version_line("keyledgerd"));
+  // The values of server_app.h's kExit* constants.
+  app.footer(
+      "Every log line is one JSON object on stdout; a failed start says why in one on stderr.\n"
+      "Exit codes: 0 stopped cleanly; 1 another failure to start; 2 or 100-119 a bad flag; 69 a "
+      "listening address cannot be bound; 73 the data folder is not writable; 78 the data "
+      "folder is writable by other users. Exits 2, 69 and 78 change nothing.");
   std::string listen = "127.0.0.1:8080";
   unsigned flush_seconds = static_cast<unsigned>(config.last_use_flush_interval.count());
   unsigned read_timeout_seconds = static_cast<unsigned>(config.read_timeout.count());

@@ -16,7 +16,7 @@ namespace keyledger::server {
 // supervisor can tell what to fix without reading messages. The error
 // line on stderr says the rest.
 inline constexpr int kExitFailure = 1;  // any other failure to start
-inline constexpr int kExitUsage = 2;    // a bad flag
+inline constexpr int kExitUsage = 2;    // a bad flag (CLI11 uses 100-119 for its own)
 // EX_UNAVAILABLE: a listening address (--listen, --verify-listen) cannot be
 // bound: in use, not this machine's, or privileged. Nothing was created.
 inline constexpr int kExitAddressUnavailable = 69;
