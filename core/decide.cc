@@ -1,5 +1,6 @@
 #include "core/decide.h"
 
+#include "core/lockout.h"
 #include "core/password_hasher.h"
 #include "core/text.h"
 #include "core/token.h"
@@ -87,6 +88,9 @@ struct Decider {
     KEYLEDGER_RETURN_IF_ERROR(validate_reason(c.reason));
     if (c.lockout_ns < 0)
       return invalid_argument("invalid_lockout", "a lock cannot end before it begins");
+    // The fold reads such an event as one from before locks had a length.
+    if (c.lockout_ns == 0 && c.reason == kTooManyFailedSignIns)
+      return invalid_argument("invalid_lockout", "a lock for failed sign-ins has a length");
     // Only a lock without an end is final; one that ends by itself may have
     // ended already (deciding knows no clock), and may be renewed or made
     // permanent.

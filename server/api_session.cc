@@ -1,6 +1,7 @@
 // Sign-in, sign-out, the current session, and password changes.
 #include <boost/asio/post.hpp>
 
+#include "core/text.h"
 #include "server/api.h"
 #include "server/commit_answers.h"
 #include "server/json_body.h"
@@ -32,6 +33,12 @@ void Api::login(ExchangePtr exchange, Respond respond) {
     HttpResponse response = error_response(*exchange, 429, "rate_limited", "too many failures");
     response.set(http::field::retry_after, std::to_string(wait));
     return respond(std::move(response));
+  }
+  // A name no user could have (core's user id rules, public knowledge) is
+  // refused at once: neither counted towards a lock nor worth a hash.
+  if (!validate_user_id(*user_id).is_ok()) {
+    sign_in_failures_.record_failure(exchange->client_ip);
+    return respond(error_response(*exchange, 401, "invalid_credentials", "invalid credentials"));
   }
   // scrypt takes tens of milliseconds: never on an I/O thread.
   post_password_job(
@@ -96,19 +103,21 @@ void Api::record_failed_password(const ExchangePtr& exchange, const std::string&
     return respond(error_response(*exchange, 400, "wrong_password", "wrong password",
                                   {{"field", "current_password"}}));
   }
-  // The limit is reached. A name no user holds is locked in memory only.
-  if (!user) return respond(locked_response(*exchange));
-  // A user's lock is recorded in the ledger, for the audit and for a
-  // restart. A lock that is already there ("unchanged") is the same answer.
-  deps_.writer.submit(
-      LockUser{user_id, kTooManyFailedSignIns, *lockout},
-      EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
-      answer_on_connection_thread(
-          exchange, [this, exchange, respond](StatusOr<storage::CommittedEvent> result) {
-            if (!result.is_ok() && result.status().reason() != "unchanged")
-              return respond(status_response(*exchange, result.status()));
-            respond(locked_response(*exchange));
-          }));
+  // The limit is reached, and the guard holds the lock from now on: the
+  // answer does not wait for the ledger, so a user's name is answered as
+  // soon as one nobody holds. A user's lock is also recorded in the ledger
+  // (for the audit, and for a restart); should that fail, the guard's lock
+  // still holds for its whole length.
+  if (user)
+    deps_.writer.submit(
+        LockUser{user_id, kTooManyFailedSignIns, *lockout},
+        EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
+        [user_id, &log = deps_.daemon_log](StatusOr<storage::CommittedEvent> result) {
+          if (!result.is_ok() && result.status().reason() != "unchanged")
+            log.warn("recording a sign-in lock failed",
+                     {{"user", user_id}, {"error", result.status().to_string()}});
+        });
+  respond(locked_response(*exchange));
 }
 
 void Api::logout(ExchangePtr exchange, Respond respond) {

@@ -131,8 +131,7 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   // "unchanged"). A new password also unlocks, unless a lock is asked for:
   // a user locked by failed sign-ins is who needs one.
   auto changes_from = [user_id, privilege, disabled = *disabled, locked = *locked,
-                       resetting = password->has_value(),
-                       now = deps_.clock.now_ns()](const UserRecord& user) {
+                       resetting = password->has_value()](const UserRecord& user) {
     std::vector<Command> commands;
     if (privilege && *privilege != user.privilege)
       commands.push_back(ChangePrivilege{user_id, *privilege});
@@ -145,7 +144,9 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
     // sign-ins that has not ended yet is made so.
     if (lock && *lock && !(user.locked && user.locked_until_ns == 0))
       commands.push_back(LockUser{user_id, "locked by an administrator"});
-    if (lock && !*lock && user.is_locked_at(now)) commands.push_back(UnlockUser{user_id});
+    // Unlocking a lock that has ended already still records the unlock: it
+    // forgets the lock, so the next one starts again from --lockout.
+    if (lock && !*lock && user.locked) commands.push_back(UnlockUser{user_id});
     return commands;
   };
   // What the change does beyond the ledger, once it has taken effect (a

@@ -35,16 +35,15 @@ bool is_parameter(std::string_view segment) {
 // Our patterns have at most two parameters; more never match.
 constexpr std::size_t kMaxParameters = 4;
 
-// The parameters as the handlers take them: percent-decoded. False when
-// one is not a single segment once decoded (an encoded '/'), or does not
-// decode (RequestTarget has refused such paths already).
-bool decode_parameters(std::span<const std::string_view> segments,
-                       std::vector<std::string>& params) {
+// The parameters as the handlers take them, exactly as sent. A segment
+// with an escape is not a parameter: the ids our routes take (users, keys)
+// never need one, and "/v1/users/%61dmin" must not reach what a proxy rule
+// on "/v1/users/admin" guards.
+bool take_parameters(std::span<const std::string_view> segments, std::vector<std::string>& params) {
   params.clear();
   for (std::string_view segment : segments) {
-    auto decoded = percent_decode(segment, false);
-    if (!decoded || decoded->find('/') != std::string::npos) return false;
-    params.push_back(std::move(*decoded));
+    if (segment.find('%') != std::string_view::npos) return false;
+    params.emplace_back(segment);
   }
   return true;
 }
@@ -65,7 +64,7 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
       return false;
     }
   }
-  return decode_parameters({found.data(), count}, params);
+  return take_parameters({found.data(), count}, params);
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ std::optional<TimeNs> SignInGuard::record_failure(const std::string& name,
   std::lock_guard lock(mutex_);
   if (!entries_.contains(name)) make_room(now);
   Entry& entry = entries_[name];
-  while (!entry.failures.empty() && now - entry.failures.front() >= policy_.failure_window_ns)
-    entry.failures.pop_front();
+  std::erase_if(entry.failures,
+                [&](TimeNs failed) { return now - failed >= policy_.failure_window_ns; });
   entry.failures.push_back(now);
   if (entry.failures.size() < policy_.max_consecutive_failures) return std::nullopt;
   entry.failures.clear();
@@ -42,6 +42,14 @@ void SignInGuard::unblock(const std::string& name) {
 }
 
 void SignInGuard::make_room(TimeNs now) {
+  if (entries_.size() < max_names_) return;
+  // First the names with nothing left to remember: not locked, and a last
+  // lock too long ago to double.
+  const TimeNs cap = policy_.lockout.max_ns;
+  std::erase_if(entries_, [&](const auto& item) {
+    const Entry& entry = item.second;
+    return entry.locked_until_ns <= now && now - entry.history.until_ns >= cap;
+  });
   if (entries_.size() < max_names_) return;
   std::erase_if(entries_, [now](const auto& item) { return item.second.locked_until_ns <= now; });
   // Every name is locked: forget them all rather than refuse to count. The

@@ -9,16 +9,20 @@
 // survives a restart and shows in the audit); the guard's own copy closes
 // the gap until that commits, and is the only copy for other names.
 //
-// Thread-safe. Memory is bounded by `max_names`: past it, names that are not
-// locked are forgotten first; a guesser spraying names can only reset
-// counts, never lock anyone sooner.
+// Thread-safe. Callers count only names that could be a user's
+// (validate_user_id), so an entry is small. Memory is bounded by
+// `max_names`: past it, names with nothing to remember are forgotten first,
+// then the counts of names that are not locked; a guesser spraying names
+// can only reset counts, never lock anyone sooner. A restart forgets what
+// the guard holds: the locks and lock history of names no user holds (a
+// user's are in the ledger).
 #pragma once
 
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/lockout.h"
@@ -53,7 +57,7 @@ class SignInGuard {
 
  private:
   struct Entry {
-    std::deque<TimeNs> failures;  // times of the failures still counting, oldest first
+    std::vector<TimeNs> failures;  // times of the failures still counting, oldest first
     TimeNs locked_until_ns = 0;
     LockHistory history;  // this name's last lock, for names no user holds
   };

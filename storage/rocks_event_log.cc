@@ -246,6 +246,50 @@ class RocksEventLog::Impl {
     return check_last_event();
   }
 
+  // One write; a failure leaves RocksDB in its error state, which the next
+  // write first tries to leave (recover_after_failed_write).
+  Status write(rocksdb::WriteBatch& batch, bool sync, std::string_view what) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync;
+    const rocksdb::Status written = db->Write(write_options, &batch);
+    if (!written.ok()) write_failed = true;
+    return from_rocks(written, what);
+  }
+
+  // Erases every record of the persisted projection, a batch at a time.
+  Status erase_projection() {
+    for (RecordTable table : {RecordTable::kUsers, RecordTable::kKeys, RecordTable::kOwnerIndex}) {
+      auto* column = family(family_of(table));
+      rocksdb::WriteBatch batch;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, column));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        batch.Delete(column, it->key()).PermitUncheckedError();
+        if (batch.Count() == kRewriteBatch) {
+          KEYLEDGER_RETURN_IF_ERROR(write(batch, false, "erasing the stored projection"));
+          batch.Clear();
+        }
+      }
+      KEYLEDGER_RETURN_IF_ERROR(from_rocks(it->status(), "reading the stored projection"));
+      it.reset();
+      KEYLEDGER_RETURN_IF_ERROR(write(batch, false, "erasing the stored projection"));
+    }
+    return Status::ok();
+  }
+
+  Status put_records(std::span<const RecordChange> records) {
+    rocksdb::WriteBatch batch;
+    for (const auto& change : records) {
+      if (!change.value) continue;
+      batch.Put(family(family_of(change.table)), change.key, *change.value).PermitUncheckedError();
+      if (batch.Count() == kRewriteBatch) {
+        KEYLEDGER_RETURN_IF_ERROR(write(batch, false, "writing the stored projection"));
+        batch.Clear();
+      }
+    }
+    return write(batch, false, "writing the stored projection");
+  }
+  static constexpr std::uint32_t kRewriteBatch = 10'000;
+
   // meta/projection_version; absent in ledgers from before it was kept,
   // whose projection the first fold wrote.
   Status load_projection_version() {
@@ -401,27 +445,16 @@ Status RocksEventLog::replace_projection(std::span<const RecordChange> records,
                                          std::uint32_t version) {
   if (impl_->options.mode == OpenMode::kReadOnly)
     return failed_precondition("read_only", "the ledger is open read-only");
+  KEYLEDGER_RETURN_IF_ERROR(impl_->recover_after_failed_write());
+  // In batches, so a large ledger never needs one write as big as itself.
+  // Only the last batch stamps the version: a crash before it leaves the
+  // old version on a mix of records, which the next start rebuilds again.
+  KEYLEDGER_RETURN_IF_ERROR(impl_->erase_projection());
+  KEYLEDGER_RETURN_IF_ERROR(impl_->put_records(records));
   rocksdb::WriteBatch batch;
-  // Every old record goes, whatever its key: the new fold may have dropped
-  // some. Read before writing; a start-up runs this alone.
-  for (RecordTable table : {RecordTable::kUsers, RecordTable::kKeys, RecordTable::kOwnerIndex}) {
-    auto* family = impl_->family(family_of(table));
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator({}, family));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      batch.Delete(family, it->key()).PermitUncheckedError();
-    KEYLEDGER_RETURN_IF_ERROR(from_rocks(it->status(), "reading the stored projection"));
-  }
-  for (const auto& change : records)
-    if (change.value)
-      batch.Put(impl_->family(family_of(change.table)), change.key, *change.value)
-          .PermitUncheckedError();
   batch.Put(impl_->meta(), "projection_version", std::to_string(version)).PermitUncheckedError();
   batch.Put(impl_->meta(), "projection_head", encode_head(impl_->head())).PermitUncheckedError();
-  rocksdb::WriteOptions write_options;
-  write_options.sync = true;  // the upgrade must outlive a crash before the next append
-  KEYLEDGER_RETURN_IF_ERROR(impl_->recover_after_failed_write());
-  KEYLEDGER_RETURN_IF_ERROR(
-      from_rocks(impl_->db->Write(write_options, &batch), "replacing the stored projection"));
+  KEYLEDGER_RETURN_IF_ERROR(impl_->write(batch, /*sync=*/true, "stamping the projection"));
   impl_->set_head(impl_->head());
   impl_->projection_version = version;
   return Status::ok();

@@ -49,6 +49,56 @@ int print_head(const ChainReport& chain, const std::optional<Hash256>& expected,
   return kExitOk;
 }
 
+// Compares the stored projection with `rebuilt`, the fold of the verified
+// log; prints the verdict. kExitOk when they are equal, or when an older
+// build wrote the records (they cannot be compared with this build's fold;
+// keyledgerd rebuilds them at its next start). A newer build's records are
+// a failure: this build cannot vouch for them.
+int check_stored_projection(const OpenedLedger& opened, const ChainReport& chain,
+                            const projections::LedgerState& rebuilt) {
+  // The stored projection says which event it includes; a projection that
+  // claims another head is not the fold of this log, whatever its records.
+  if (const LogHead claimed = opened.log->projection_head(); !(claimed == chain.head)) {
+    std::printf(
+        "FAILED: the stored projection is at seq %llu (hash %s) but the log's head is "
+        "seq %llu (hash %s)\n",
+        static_cast<unsigned long long>(claimed.seq), to_hex(claimed.hash).c_str(),
+        static_cast<unsigned long long>(chain.head.seq), to_hex(chain.head.hash).c_str());
+    return kExitCheckFailed;
+  }
+  const std::uint32_t version = opened.log->projection_version();
+  if (version > projections::kProjectionVersion) {
+    std::printf(
+        "FAILED: the stored projection was written by a newer keyledger (projection version %u, "
+        "this one knows up to %u); verify it with that version\n",
+        version, projections::kProjectionVersion);
+    return kExitCheckFailed;
+  }
+  if (version < projections::kProjectionVersion) {
+    std::printf("ok: %llu events, hash chain intact\n",
+                static_cast<unsigned long long>(chain.events));
+    std::printf(
+        "note: the stored projection was written by an older keyledger (projection version %u, "
+        "this one's is %u) and is not compared; keyledgerd rebuilds it from the log when it "
+        "starts\n",
+        version, projections::kProjectionVersion);
+    return kExitOk;
+  }
+  auto stored = projections::load_stored_state(*opened.log);
+  if (!stored.is_ok()) {
+    std::printf("FAILED: stored projection: %s\n", stored.status().message().c_str());
+    return kExitCheckFailed;
+  }
+  if (std::string difference = first_difference(*stored, rebuilt); !difference.empty()) {
+    std::printf("FAILED: the stored projection differs from a replay of the log at %s\n",
+                difference.c_str());
+    return kExitCheckFailed;
+  }
+  std::printf("ok: %llu events, hash chain intact, stored projection equals replay\n",
+              static_cast<unsigned long long>(chain.events));
+  return kExitOk;
+}
+
 int run_verify(const VerifyOptions& options) {
   std::optional<Hash256> expected;
   if (!options.expect_head.empty()) {
@@ -75,41 +125,8 @@ int run_verify(const VerifyOptions& options) {
     return kExitCheckFailed;
   }
   if (expected && chain->head.hash == *expected) extends_expected = true;
-  // The stored projection says which event it includes; a projection that
-  // claims another head is not the fold of this log, whatever its records.
-  if (const LogHead claimed = opened.log->projection_head(); !(claimed == chain->head)) {
-    std::printf(
-        "FAILED: the stored projection is at seq %llu (hash %s) but the log's head is "
-        "seq %llu (hash %s)\n",
-        static_cast<unsigned long long>(claimed.seq), to_hex(claimed.hash).c_str(),
-        static_cast<unsigned long long>(chain->head.seq), to_hex(chain->head.hash).c_str());
-    return kExitCheckFailed;
-  }
-  // Records an older fold wrote cannot be compared with this build's fold:
-  // keyledgerd rebuilds them from the (verified) log at its next start.
-  const std::uint32_t version = opened.log->projection_version();
-  if (version != projections::kProjectionVersion) {
-    std::printf("ok: %llu events, hash chain intact\n",
-                static_cast<unsigned long long>(chain->events));
-    std::printf(
-        "note: the stored projection was written by %s keyledger (projection version %u, this "
-        "one's is %u) and is not compared; keyledgerd rebuilds it from the log when it starts\n",
-        version < projections::kProjectionVersion ? "an older" : "a newer", version,
-        projections::kProjectionVersion);
-    return print_head(*chain, expected, extends_expected, options.expect_head);
-  }
-  auto stored = projections::load_stored_state(*opened.log);
-  if (!stored.is_ok()) {
-    std::printf("FAILED: stored projection: %s\n", stored.status().message().c_str());
-    return kExitCheckFailed;
-  }
-  if (std::string difference = first_difference(*stored, rebuilt); !difference.empty()) {
-    std::printf("FAILED: the stored projection differs from a replay of the log at %s\n",
-                difference.c_str());
-    return kExitCheckFailed;
-  }
-  std::printf("ok: %llu events, hash chain intact, stored projection equals replay\n",
-              static_cast<unsigned long long>(chain->events));
+  if (int checked = check_stored_projection(opened, *chain, rebuilt); checked != kExitOk)
+    return checked;
   return print_head(*chain, expected, extends_expected, options.expect_head);
 }
 

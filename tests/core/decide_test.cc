@@ -292,8 +292,8 @@ TEST_CASE("change password rejects a password hash that is not an encoded scrypt
 
 TEST_CASE("lock user is accepted for an unlocked user with a printable reason", "[core][decide]") {
   Ledger ledger;
-  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "too_many_failed_sign_ins"}) ==
-        UserLocked{"alice", "too_many_failed_sign_ins"});
+  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "too_many_failed_sign_ins", 1}) ==
+        UserLocked{"alice", "too_many_failed_sign_ins", 1});
   CHECK(accepted<UserLocked>(ledger, LockUser{"alice", ""}) == UserLocked{"alice", ""});
   const std::string unicode = "gesperrt: zu viele Versuche \xe2\x9c\x8b";
   CHECK(accepted<UserLocked>(ledger, LockUser{"bob", unicode}) == UserLocked{"bob", unicode});
@@ -634,4 +634,15 @@ TEST_CASE("a lock that would end before it begins is rejected", "[core][decide][
   Status status = rejection(ledger, LockUser{"alice", "too_many_failed_sign_ins", -1});
   CHECK(status.code() == StatusCode::kInvalidArgument);
   CHECK(status.reason() == "invalid_lockout");
+}
+
+TEST_CASE("a lock for failed sign-ins without a length is rejected: the fold would read it as old",
+          "[core][decide][lockout]") {
+  Ledger ledger;
+  Status status = rejection(ledger, LockUser{"alice", "too_many_failed_sign_ins"});
+  CHECK(status.code() == StatusCode::kInvalidArgument);
+  CHECK(status.reason() == "invalid_lockout");
+  // Another reason without a length is an administrator's lock.
+  CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "locked by an administrator"}) ==
+        UserLocked{"alice", "locked by an administrator"});
 }

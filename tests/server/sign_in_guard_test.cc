@@ -109,3 +109,12 @@ TEST_CASE("names sprayed past the bound forget counts but keep the locks in forc
   // carol's nine failures were forgotten to make room: one more does not lock.
   CHECK_FALSE(f.fail("carol", 1));
 }
+
+TEST_CASE("making room keeps the history a name's next lock doubles from", "[server][sign_in]") {
+  Fixture f;  // holds 8 names; the cap is an hour
+  REQUIRE(f.fail("nobody", 10) == 15 * kMinute);
+  f.clock.advance(15 * kMinute);  // its lock has ended, its history has not
+  for (int i = 0; i < 7; ++i) f.fail("count-" + std::to_string(i), 1);
+  f.fail("one-more", 1);  // makes room: the counts go, "nobody" stays
+  CHECK(f.fail("nobody", 10) == 30 * kMinute);
+}
