@@ -23,7 +23,7 @@ struct UserCreated {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
   std::string password_hash;
-  // A one-time password (the first admin's, printed at the first start):
+  // A one-time password (the first admin's, from the first start):
   // the user must choose another before doing anything else.
   bool must_change_password = false;
   bool operator==(const UserCreated&) const = default;

@@ -1,15 +1,12 @@
-// One JSON line per request on standard output (spdlog, asynchronous
-// enough for our rates). Holds no secrets: no tokens, no cookies, no query
-// strings, no bodies.
+// One JSON line per request, through keyledgerd's JsonLog (so with its
+// "time", "level" and "msg": "request"), on whatever --log-level says:
+// --no-access-log switches it off instead. Holds no secrets: no tokens, no
+// cookies, no query strings, no bodies.
 #pragma once
 
 #include <chrono>
-#include <memory>
-#include <string>
 
-namespace spdlog {
-class logger;
-}
+#include "server/json_log.h"
 
 namespace keyledger::server {
 
@@ -17,11 +14,13 @@ struct Exchange;
 
 class AccessLog {
  public:
-  explicit AccessLog(bool enabled);
+  // `log` outlives the access log; nothing is written unless `enabled`.
+  AccessLog(JsonLog& log, bool enabled) : log_(log), enabled_(enabled) {}
   void record(const Exchange& exchange, unsigned status, std::chrono::nanoseconds duration);
 
  private:
-  std::shared_ptr<spdlog::logger> logger_;
+  JsonLog& log_;
+  bool enabled_;
 };
 
 }  // namespace keyledger::server

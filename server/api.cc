@@ -1,7 +1,5 @@
 #include "server/api.h"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <boost/asio/post.hpp>
 
@@ -315,16 +313,16 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
   deps_.writer.submit(
       std::move(command), EventOrigin{caller.user_id, exchange->client_ip, exchange->request_id},
       answer_on_connection_thread(
-          exchange, [exchange, respond = std::move(respond),
-                     on_ok = std::move(on_ok)](StatusOr<storage::CommittedEvent> result) {
+          exchange, [exchange, respond = std::move(respond), on_ok = std::move(on_ok),
+                     &log = deps_.daemon_log](StatusOr<storage::CommittedEvent> result) {
             if (!result.is_ok()) {
               // Operators must see that changes are being
               // refused (a full disk), not only clients.
               if ((result.status().code() == StatusCode::kUnavailable ||
                    result.status().code() == StatusCode::kCorruption) &&
                   result.status().reason() != "shutting_down")
-                spdlog::warn("change refused (request {}): {}", exchange->request_id,
-                             result.status().to_string());
+                log.warn("change refused", {{"request_id", exchange->request_id},
+                                            {"error", result.status().to_string()}});
               return respond(status_response(*exchange, result.status()));
             }
             respond(on_ok(*result));

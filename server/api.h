@@ -21,6 +21,7 @@
 #include "server/access_log.h"
 #include "server/config.h"
 #include "server/credential_verifier.h"
+#include "server/first_admin.h"
 #include "server/http_server.h"
 #include "server/last_use_tracker.h"
 #include "server/metrics.h"
@@ -51,6 +52,9 @@ struct ApiDependencies {
   const Clock& clock;
   RandomSource& random;
   std::string api_endpoint;  // shown to users, e.g. http://127.0.0.1:8080/v1
+  JsonLog& daemon_log;       // keyledgerd's JSON log (not the event log above)
+  // Removed once the first admin chooses their own password.
+  const InitialPasswordFile& initial_password;
 };
 
 // Who is calling, once authenticated.
@@ -59,8 +63,8 @@ struct Caller {
   Privilege privilege = Privilege::kUser;
   std::string key_id;  // when authenticated with an API key
   bool via_session = false;
-  // The user's password is one-time (printed at the first start, or given
-  // by an administrator): only the calls that choose another are open.
+  // The user's password is one-time (the first admin's, from the first
+  // start, or given by an administrator): only the calls that choose another are open.
   bool must_change_password = false;
 };
 

@@ -1,6 +1,4 @@
 // Sign-in, sign-out, the current session, and password changes.
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
 
 #include "core/text.h"
@@ -114,10 +112,10 @@ void Api::record_failed_password(const ExchangePtr& exchange, const std::string&
     deps_.writer.submit(
         LockUser{user_id, kTooManyFailedSignIns, *lockout},
         EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
-        [user_id](StatusOr<storage::CommittedEvent> result) {
+        [user_id, &log = deps_.daemon_log](StatusOr<storage::CommittedEvent> result) {
           if (!result.is_ok() && result.status().reason() != "unchanged")
-            spdlog::warn("keyledgerd: recording the lock of '{}' failed: {}", user_id,
-                         result.status().to_string());
+            log.warn("recording a sign-in lock failed",
+                     {{"user", user_id}, {"error", result.status().to_string()}});
         });
   respond(locked_response(*exchange));
 }
@@ -182,6 +180,7 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
         submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
                [this, exchange, caller, keep](const storage::CommittedEvent&) {
                  deps_.sessions.erase_user(caller.user_id, keep);
+                 deps_.initial_password.password_chosen(caller.user_id);
                  return empty_response(*exchange, 204);
                });
       });

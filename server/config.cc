@@ -25,12 +25,18 @@ bool parse_endpoint(const std::string& text, Endpoint& out) {
   return true;
 }
 
-bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
+bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, std::string& error) {
   CLI::App app{
       "keyledgerd: the keyledger server. Serves the HTTP API, the web panel and the API "
       "documentation; keeps the event log in RocksDB under --data.\n"
       "Every flag can also be set with an environment variable, e.g. KEYLEDGER_DATA."};
   app.set_version_flag("--version", version_line("keyledgerd"));
+  // The values of server_app.h's kExit* constants.
+  app.footer(
+      "Every log line is one JSON object on stdout; a failed start says why in one on stderr.\n"
+      "Exit codes: 0 stopped cleanly; 1 another failure to start; 2 or 100-119 a bad flag; 69 a "
+      "listening address cannot be bound; 73 the data folder is not writable; 78 the data "
+      "folder is writable by other users. Exits 2, 69 and 78 change nothing.");
   std::string listen = "127.0.0.1:8080";
   unsigned flush_seconds = static_cast<unsigned>(config.last_use_flush_interval.count());
   unsigned read_timeout_seconds = static_cast<unsigned>(config.read_timeout.count());
@@ -130,7 +136,9 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->envname("KEYLEDGER_MAX_CONNECTIONS_PER_IP")
       ->check(CLI::Range(1u, 1'000'000u))
       ->capture_default_str();
-  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+  app.add_option("--log-level", config.log_level,
+                 "trace, debug, info, warn, error. Every log line is one JSON object on stdout; "
+                 "the start-up and shutdown lines and the access log are written at any level")
       ->envname("KEYLEDGER_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -146,20 +154,25 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
       ->capture_default_str();
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    exit_code = app.exit(error);
+  } catch (const CLI::ParseError& parse_error) {
+    // --help is a "parse error" that succeeds: CLI11 prints it.
+    if (parse_error.get_exit_code() == 0) {
+      exit_code = app.exit(parse_error);
+      return false;
+    }
+    error = std::string(parse_error.what()) + " (keyledgerd --help lists every flag)";
+    exit_code = parse_error.get_exit_code();
     return false;
   }
   if (!parse_endpoint(listen, config.listen)) {
-    std::fprintf(stderr, "keyledgerd: --listen must be HOST:PORT, got '%s'\n", listen.c_str());
+    error = "--listen must be HOST:PORT, got '" + listen + "'";
     exit_code = 2;
     return false;
   }
   if (!verify_listen.empty()) {
     Endpoint endpoint;
     if (!parse_endpoint(verify_listen, endpoint)) {
-      std::fprintf(stderr, "keyledgerd: --verify-listen must be HOST:PORT, got '%s'\n",
-                   verify_listen.c_str());
+      error = "--verify-listen must be HOST:PORT, got '" + verify_listen + "'";
       exit_code = 2;
       return false;
     }
@@ -171,8 +184,8 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code) {
   config.lockout = std::chrono::seconds(lockout_seconds);
   config.max_lockout = std::chrono::seconds(max_lockout_seconds);
   if (config.max_lockout < config.lockout) {
-    std::fprintf(stderr, "keyledgerd: --max-lockout (%us) is shorter than --lockout (%us)\n",
-                 max_lockout_seconds, lockout_seconds);
+    error = "--max-lockout (" + std::to_string(max_lockout_seconds) +
+            "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)";
     exit_code = 2;
     return false;
   }

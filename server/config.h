@@ -52,9 +52,11 @@ struct ServerConfig {
   bool rebind_pepper = false;
 };
 
-// Parses argv and the environment. On --help or a bad flag, prints to
-// stdout/stderr and returns the process exit code to use in `exit_code`.
-bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code);
+// Parses argv and the environment. False when the process must end at
+// once with `exit_code`: after printing --help (text on stdout, not a log
+// line), or on a bad flag, which `error` then describes in one sentence for
+// the caller to log.
+bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, std::string& error);
 
 // "127.0.0.1:8080", "[::1]:80", ":8080" (loopback). False on a bad value.
 bool parse_endpoint(const std::string& text, Endpoint& out);

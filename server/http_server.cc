@@ -251,12 +251,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-                       ConnectionLimiter& connections,
+                       ConnectionLimiter& connections, JsonLog& log,
                        std::vector<asio::io_context*> session_contexts)
     : handler_(handler),
       limits_(limits),
       listener_(
-          io, connections,
+          io, connections, log,
           [this](Socket socket, ConnectionSlot slot) {
             std::make_shared<HttpSession>(std::move(socket), std::move(slot), handler_, limits_)
                 ->start();
@@ -264,6 +264,8 @@ HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits
           std::move(session_contexts)) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
 
 bool HttpServer::listen(const tcp::endpoint& endpoint, std::string& error) {
   return listener_.listen(endpoint, error);

@@ -44,16 +44,19 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  // `connections` caps open connections; it outlives the server. Sessions
-  // are spread over `session_contexts` (empty: all on `io`), each of which
-  // must be run by exactly one thread.
+  // `connections` caps open connections; it outlives the server, as does
+  // `log`. Sessions are spread over `session_contexts` (empty: all on
+  // `io`), each of which must be run by exactly one thread.
   HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-             ConnectionLimiter& connections,
+             ConnectionLimiter& connections, JsonLog& log,
              std::vector<boost::asio::io_context*> session_contexts = {});
   ~HttpServer();
 
-  // Binds and starts accepting. Returns the bound endpoint (port 0 → the
-  // port the system chose) or an error message.
+  // Starts accepting on a socket bound already (bind_listening_socket() on
+  // the same `io`).
+  void serve(boost::asio::ip::tcp::acceptor bound);
+  // Binds and starts accepting; on failure fills `error` and returns false.
+  // local_endpoint() then says the port the system chose for port 0.
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Stops accepting new connections; open sessions finish their request.

@@ -1,7 +1,6 @@
 #include "server/pepper.h"
 
 #include <fcntl.h>
-#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,7 +63,7 @@ std::string pepper_fingerprint(const SecretHasher& hasher) {
 
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
                                           storage::RocksEventLog& log, RandomSource& random,
-                                          bool rebind) {
+                                          JsonLog& daemon_log, bool rebind) {
   const std::uint64_t events = log.head().seq;
   auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0);
   if (!pepper.is_ok()) {
@@ -93,8 +92,8 @@ StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
             "API key would fail verification. Nothing was changed. (If the ledger was bound to a "
             "wrong pepper, start once with --rebind-pepper and the right file.)");
   if (*stored && events > 0)
-    spdlog::warn("keyledgerd: --rebind-pepper: the ledger is now bound to the pepper in {}",
-                 path.string());
+    daemon_log.warn("--rebind-pepper: the ledger is now bound to the pepper in pepper_file",
+                    {{"pepper_file", path.string()}});
   KEYLEDGER_RETURN_IF_ERROR(log.store_pepper_check(fingerprint));
   return std::move(*hasher);
 }

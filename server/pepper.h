@@ -12,6 +12,7 @@
 #include "core/random.h"
 #include "core/secret_hasher.h"
 #include "core/status.h"
+#include "server/json_log.h"
 #include "storage/rocks_event_log.h"
 
 namespace keyledger::server {
@@ -29,9 +30,10 @@ std::string pepper_fingerprint(const SecretHasher& hasher);
 // are kFailedPrecondition and change nothing: pepper_missing,
 // pepper_mismatch, pepper_permissions (the file is readable by group or
 // others) and pepper_too_short (fewer than 32 bytes); a file that cannot be
-// read is kUnavailable.
+// read is kUnavailable. A rebinding that replaces another fingerprint is
+// logged as a warning to `daemon_log`.
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
                                           storage::RocksEventLog& log, RandomSource& random,
-                                          bool rebind = false);
+                                          JsonLog& daemon_log, bool rebind = false);
 
 }  // namespace keyledger::server

@@ -1,27 +1,22 @@
 #include "server/server_app.h"
 
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
-#include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
+#include <optional>
 #include <thread>
 
-#include "core/hash.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
 #include "server/api.h"
+#include "server/data_folder.h"
+#include "server/first_admin.h"
 #include "server/pepper.h"
 #include "server/verify_port.h"
 #include "storage/group_commit_writer.h"
@@ -31,69 +26,105 @@ namespace keyledger::server {
 namespace {
 
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
-int fail(const std::string& what, const Status& status) {
-  std::fprintf(stderr, "keyledgerd: %s: %s\n", what.c_str(), status.to_string().c_str());
-  return 1;
+// Writes the error line that ends a start and returns `exit_code`.
+int fail(JsonLog& log, int exit_code, const std::string& what, const Status& status,
+         LogFields fields = LogFields::object()) {
+  fields["reason"] = status.reason();
+  fields["exit_code"] = exit_code;
+  log.start_failure(what + ": " + status.message(), fields);
+  return exit_code;
 }
 
-// sysexits' EX_CANTCREAT: the data folder cannot be written. Distinct from
-// other start failures so a supervisor can tell "fix the disk or the mount"
-// from "fix the configuration" without parsing messages.
-constexpr int kExitDataNotWritable = 73;
-
-// Checks, before anything is opened or created, that keyledgerd may write
-// the data folder and the ledger in it (a read-only mount, or a folder of
-// another user). Writes nothing itself.
-bool data_folder_writable(const std::filesystem::path& data_dir,
-                          const std::filesystem::path& db_path) {
-  for (const auto& path : {data_dir, db_path}) {
-    std::error_code error;
-    if (!std::filesystem::exists(path, error)) continue;
-    if (::access(path.c_str(), W_OK) != 0) {
-      std::fprintf(stderr,
-                   "keyledgerd: the data folder %s is not writable (%s); keyledgerd must be able "
-                   "to write its ledger there. Nothing was changed.\n",
-                   path.c_str(), std::strerror(errno));
-      return false;
-    }
-  }
-  return true;
+// HOST as it appears in a URL or HOST:PORT ("[::1]" for IPv6).
+std::string url_host(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-// On an empty ledger: the user `admin` with a password from
-// KEYLEDGER_ADMIN_PASSWORD, or a generated one printed once.
-Status bootstrap_admin(projections::LiveProjection& projection, storage::GroupCommitWriter& writer,
-                       const PasswordHasher& hasher, RandomSource& random) {
-  if (!projection.users().empty()) return Status::ok();
-  std::string password;
-  bool generated = false;
-  if (const char* given = std::getenv("KEYLEDGER_ADMIN_PASSWORD"); given && *given) {
-    password = given;
-    // The same rules as every other password: an operator's typo must not
-    // become the admin's weak password.
-    if (Status valid = validate_password(password); !valid.is_ok())
-      return invalid_argument(valid.reason(),
-                              "KEYLEDGER_ADMIN_PASSWORD is not an acceptable password: " +
-                                  valid.message() + ". No user was created.");
-  } else {
-    password = generate_token("admin", random).secret.substr(0, 20);
-    generated = true;
+std::string http_url(const std::string& host, std::uint16_t port) {
+  return "http://" + url_host(host) + ":" + std::to_string(port);
+}
+
+// The /v1 URL shown to users: from --public-url, or the bound address.
+std::string api_endpoint(const ServerConfig& config, std::uint16_t http_port) {
+  std::string base =
+      config.public_url.empty() ? http_url(config.listen.host, http_port) : config.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/v1";
+}
+
+// Everything that can refuse a start without touching anything: the token
+// prefix, the data folder's state, and (when this start would create the
+// admin) the password in the environment. 0, or the exit code after the
+// error line.
+int check_before_binding(const ServerConfig& config, const DataFolder& data,
+                         const StatusOr<std::optional<std::string>>& admin_password, JsonLog& log) {
+  if (Status prefix = validate_token_prefix(config.token_prefix); !prefix.is_ok())
+    return fail(log, kExitFailure, "--token-prefix", prefix);
+  if (Status usable = check_data_folder(data); !usable.is_ok())
+    return fail(
+        log,
+        usable.reason() == "data_folder_not_private" ? kExitDataNotPrivate : kExitDataNotWritable,
+        "cannot use the data folder", usable, {{"path", config.data_dir}});
+  if (!admin_password.is_ok() && ledger_is_new(data))
+    return fail(log, kExitFailure, "creating the admin user", admin_password.status());
+  return 0;
+}
+
+// What to do about an address that cannot be bound, in the words of `flag`.
+std::string bind_advice(const Status& status, const std::string& flag) {
+  if (status.reason() == "address_in_use")
+    return "address already in use; is another keyledgerd running? choose another with " + flag;
+  if (status.reason() == "address_not_available")
+    return "no network interface of this machine has that address; choose another with " + flag;
+  if (status.reason() == "address_forbidden")
+    return "permission denied (ports below 1024 need privileges); choose another with " + flag;
+  return status.message() + "; choose another with " + flag;
+}
+
+// Binds `endpoint`, given with `flag`, on `io`; on failure writes the
+// error line and leaves `exit_code` set.
+std::optional<tcp::acceptor> bind_port(asio::io_context& io, const Endpoint& endpoint,
+                                       const std::string& flag, JsonLog& log, int& exit_code) {
+  const std::string shown = url_host(endpoint.host) + ":" + std::to_string(endpoint.port);
+  const LogFields fields = {{"address", shown}, {"flag", flag}};
+  boost::system::error_code address_error;
+  const auto address = asio::ip::make_address(endpoint.host, address_error);
+  if (address_error) {
+    exit_code = fail(
+        log, kExitUsage, flag,
+        invalid_argument("bad_address", "'" + endpoint.host + "' is not an IP address"), fields);
+    return std::nullopt;
   }
-  auto hash = hasher.hash(password);
-  if (!hash.is_ok()) return hash.status();
-  // A printed password is one-time: the first sign-in must choose another.
-  // One from the environment is the operator's own choice.
-  auto created =
-      writer.execute(CreateUser{"admin", Privilege::kAdmin, *hash, generated}, EventOrigin{});
-  if (!created.is_ok()) return created.status();
-  if (generated)
-    std::printf("keyledgerd: created user 'admin' with one-time password: %s\n", password.c_str());
-  else
-    std::printf(
-        "keyledgerd: created user 'admin' with the password from KEYLEDGER_ADMIN_PASSWORD\n");
-  std::fflush(stdout);
-  return Status::ok();
+  auto bound = bind_listening_socket(io, {address, endpoint.port});
+  if (!bound.is_ok()) {
+    exit_code =
+        fail(log, kExitAddressUnavailable, "cannot listen on " + shown,
+             Status(bound.status().code(), bound.status().reason(),
+                    bind_advice(bound.status(), flag) + " (" + bound.status().message() + ")"),
+             fields);
+    return std::nullopt;
+  }
+  return std::move(*bound);
+}
+
+// Every port keyledgerd serves, bound before anything is created.
+struct BoundPorts {
+  std::optional<tcp::acceptor> http;
+  std::optional<tcp::acceptor> verify;  // with --verify-listen
+};
+
+// 0 with every port bound, or the exit code after the error line.
+int bind_ports(const ServerConfig& config, asio::io_context& io, JsonLog& log, BoundPorts& ports) {
+  int exit_code = 0;
+  ports.http = bind_port(io, config.listen, "--listen", log, exit_code);
+  if (!ports.http) return exit_code;
+  if (config.verify_listen) {
+    ports.verify = bind_port(io, *config.verify_listen, "--verify-listen", log, exit_code);
+    if (!ports.verify) return exit_code;
+  }
+  return 0;
 }
 
 SignInPolicy sign_in_policy(const ServerConfig& config) {
@@ -109,7 +140,7 @@ SignInPolicy sign_in_policy(const ServerConfig& config) {
 // Each connection is a descriptor; the usual soft limit (1024) would make
 // accept fail long before --max-connections. Raise it as far as the hard
 // limit allows and say so when the cap still cannot be reached.
-void raise_open_file_limit(unsigned max_connections) {
+void raise_open_file_limit(unsigned max_connections, JsonLog& log) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
   if (limit.rlim_cur < limit.rlim_max) {
@@ -120,190 +151,213 @@ void raise_open_file_limit(unsigned max_connections) {
   // RocksDB's files, the listeners and the logs need descriptors too.
   constexpr rlim_t kReserve = 256;
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve)
-    spdlog::warn(
-        "keyledgerd: the open-file limit ({}) is below --max-connections ({}) plus {} for the "
-        "database; accepts will fail first",
-        static_cast<unsigned long long>(limit.rlim_cur), max_connections,
-        static_cast<unsigned long long>(kReserve));
+    log.warn(
+        "the open-file limit is below --max-connections plus a reserve for the database; "
+        "accepts will fail first",
+        {{"open_file_limit", static_cast<unsigned long long>(limit.rlim_cur)},
+         {"max_connections", max_connections},
+         {"reserve", static_cast<unsigned long long>(kReserve)}});
+}
+
+// One io_context per I/O thread: `main` (the listeners, signals and the
+// connections placed on it) runs on run_server's thread, each of the others
+// on a thread of its own. A connection stays on the context it was placed
+// on, so its session is only ever touched by one thread and needs no strand.
+struct IoContexts {
+  explicit IoContexts(unsigned threads) {
+    for (unsigned i = 1; i < threads; ++i) extra.push_back(std::make_unique<asio::io_context>(1));
+    all.push_back(&main);
+    for (auto& context : extra) all.push_back(context.get());
+  }
+  // Declared before `main`, so destroyed after it: an accept still pending
+  // on `main` at shutdown holds a socket of one of these contexts.
+  std::vector<std::unique_ptr<asio::io_context>> extra;
+  asio::io_context main{1};
+  std::vector<asio::io_context*> all;  // `main` first
+};
+
+// The ledger as keyledgerd serves it: the log, the keyed hash of its
+// pepper, and the projection folded from it.
+struct OpenLedger {
+  std::unique_ptr<storage::RocksEventLog> log;
+  std::optional<SecretHasher> secret_hasher;
+  std::unique_ptr<projections::LiveProjection> projection;
+};
+
+// Opens (creating on a first start) the ledger and its pepper; 0, or the
+// exit code after the error line.
+int open_ledger(const ServerConfig& config, const DataFolder& data, RandomSource& random,
+                JsonLog& log, OpenLedger& ledger) {
+  storage::RocksOptions rocks_options;
+  rocks_options.sync = config.sync;
+  rocks_options.diagnostics = [&log](std::string_view line) {
+    log.warn("rocksdb", {{"detail", line}});
+  };
+  auto opened = storage::RocksEventLog::open(data.ledger, rocks_options);
+  if (!opened.is_ok())
+    return fail(log, kExitFailure, "opening " + data.ledger.string(), opened.status());
+  ledger.log = std::move(*opened);
+  // After the ledger, which says whether a pepper may still be created and
+  // which pepper its key hashes were made with.
+  auto hasher =
+      open_ledger_pepper(config.pepper_file, *ledger.log, random, log, config.rebind_pepper);
+  if (!hasher.is_ok()) return fail(log, kExitFailure, "pepper", hasher.status());
+  ledger.secret_hasher.emplace(std::move(*hasher));
+  const auto upgrade_started = std::chrono::steady_clock::now();
+  auto upgraded = projections::upgrade_stored_projection(*ledger.log);
+  if (!upgraded.is_ok())
+    return fail(log, kExitFailure, "upgrading the stored projection", upgraded.status());
+  if (upgraded->from_version != projections::kProjectionVersion)
+    log.always(LogLevel::kInfo, "rebuilt the stored projection",
+               {{"events", upgraded->events},
+                {"from_version", upgraded->from_version},
+                {"to_version", projections::kProjectionVersion},
+                {"seconds",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - upgrade_started)
+                     .count()}});
+  auto projection = projections::LiveProjection::load(*ledger.log);
+  if (!projection.is_ok())
+    return fail(log, kExitFailure, "loading the projection", projection.status());
+  ledger.projection = std::move(*projection);
+  return 0;
+}
+
+// --unlock: 0, or the exit code after the error line.
+int unlock_users(const ServerConfig& config, storage::GroupCommitWriter& writer, JsonLog& log) {
+  for (const auto& user_id : config.unlock_users) {
+    auto unlocked = writer.execute(UnlockUser{user_id}, EventOrigin{});
+    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
+      return fail(log, kExitFailure, "--unlock " + user_id, unlocked.status());
+    log.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
+  }
+  return 0;
+}
+
+// Serves until SIGINT or SIGTERM, then drains in-flight requests (for at
+// most ten seconds) and stops every context.
+void serve_until_signalled(IoContexts& contexts, Api& api, HttpServer& server,
+                           VerifyPort* verify_port, JsonLog& log) {
+  asio::signal_set signals(contexts.main, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(contexts.main);
+  int drain_checks = 0;
+  // The other contexts have no work of their own when idle; the guards keep
+  // their threads running until shutdown.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  for (auto& context : contexts.extra) keep_running.push_back(asio::make_work_guard(*context));
+  auto stop_all = [&] {
+    for (auto* context : contexts.all) context->stop();
+  };
+  std::function<void()> wait_for_drain = [&] {
+    if (api.in_flight() == 0 || ++drain_checks > 500) return stop_all();
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& signal_error, int) {
+    if (signal_error) return;
+    log.always(LogLevel::kInfo, "shutting down");
+    api.set_ready(false);
+    server.stop_accepting();
+    if (verify_port) verify_port->stop_accepting();
+    wait_for_drain();
+  });
+  std::vector<std::thread> workers;
+  for (auto& context : contexts.extra)
+    workers.emplace_back([&context = *context] { context.run(); });
+  contexts.main.run();
+  for (auto& worker : workers) worker.join();
 }
 
 }  // namespace
 
-int run_server(const ServerConfig& config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+int run_server(const ServerConfig& config, JsonLog& log) {
+  // Everything keyledgerd creates holds secrets or password hashes: the
+  // ledger's files (which RocksDB creates 0644 under the usual umask 022),
+  // the pepper, the one-time password file. With 077 each is private to
+  // keyledgerd's user from the moment it exists, whoever creates it.
+  ::umask(077);
   SystemClock clock;
   SecureRandom random;
-  std::error_code error;
-  std::filesystem::create_directories(config.data_dir, error);
-  if (error) {
-    fail("creating " + config.data_dir, unavailable("mkdir", error.message()));
-    return kExitDataNotWritable;
-  }
-  if (Status prefix = validate_token_prefix(config.token_prefix); !prefix.is_ok())
-    return fail("--token-prefix", prefix);
+  const DataFolder data(config.data_dir);
+  const auto admin_password = admin_password_from_environment();
+  if (int refused = check_before_binding(config, data, admin_password, log)) return refused;
 
-  // The database lives in a subfolder so the pepper (and nothing else) can
-  // sit beside it by default.
-  const std::filesystem::path db_path = std::filesystem::path(config.data_dir) / "ledger";
-  if (!data_folder_writable(config.data_dir, db_path)) return kExitDataNotWritable;
-
-  storage::RocksOptions rocks_options;
-  rocks_options.sync = config.sync;
-  auto log = storage::RocksEventLog::open(db_path, rocks_options);
-  if (!log.is_ok()) return fail("opening " + db_path.string(), log.status());
-  // After the ledger, which says whether a pepper may still be created and
-  // which pepper its key hashes were made with.
-  auto secret_hasher = open_ledger_pepper(config.pepper_file, **log, random, config.rebind_pepper);
-  if (!secret_hasher.is_ok()) return fail("pepper", secret_hasher.status());
-  const auto upgrade_started = std::chrono::steady_clock::now();
-  auto upgraded = projections::upgrade_stored_projection(**log);
-  if (!upgraded.is_ok()) return fail("upgrading the stored projection", upgraded.status());
-  if (upgraded->from_version != projections::kProjectionVersion)
-    spdlog::info(
-        "keyledgerd: rebuilt the stored projection from {} events (version {} -> {}) in {:.3f} s",
-        upgraded->events, upgraded->from_version, projections::kProjectionVersion,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - upgrade_started).count());
-  auto projection = projections::LiveProjection::load(**log);
-  if (!projection.is_ok()) return fail("loading the projection", projection.status());
-
-  raise_open_file_limit(config.max_connections);
+  // Outlives the io_contexts: a connection still queued on one at shutdown
+  // gives its slot back when the context destroys it.
   ConnectionLimiter connections(
       {config.max_connections, config.max_connections_per_ip, config.trusted_proxies});
+  const unsigned threads =
+      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  IoContexts contexts(threads);
+  // Before anything is created: a start that cannot serve must leave no
+  // data folder, pepper or admin behind (whose one-time password it would
+  // have shown to nobody).
+  BoundPorts ports;
+  if (int refused = bind_ports(config, contexts.main, log, ports)) return refused;
+  const std::uint16_t http_port = ports.http->local_endpoint().port();
+
+  if (Status prepared = prepare_data_folder(data, log); !prepared.is_ok())
+    return fail(log, kExitDataNotWritable, "cannot use the data folder", prepared,
+                {{"path", config.data_dir}});
+  OpenLedger ledger;
+  if (int refused = open_ledger(config, data, random, log, ledger)) return refused;
+  auto& projection = *ledger.projection;
+
+  raise_open_file_limit(config.max_connections, log);
   Metrics metrics(&connections);
   storage::WriterOptions writer_options;
   writer_options.on_commit = [&metrics](const storage::CommitInfo& info) {
     metrics.observe_commit(info);
   };
   auto writer =
-      std::make_unique<storage::GroupCommitWriter>(**log, **projection, clock, writer_options);
+      std::make_unique<storage::GroupCommitWriter>(*ledger.log, projection, clock, writer_options);
   PasswordHasher password_hasher(random, ScryptCost{config.scrypt_log2_n, 8, 1});
-  if (Status admin = bootstrap_admin(**projection, *writer, password_hasher, random);
+  const InitialPasswordFile initial_password(data.root / kInitialPasswordFileName, log);
+  if (Status admin = start_first_admin(projection, *writer, password_hasher, random,
+                                       initial_password, admin_password, log);
       !admin.is_ok())
-    return fail("creating the admin user", admin);
+    return fail(log, kExitFailure, "creating the admin user", admin);
 
-  for (const auto& user_id : config.unlock_users) {
-    auto unlocked = writer->execute(UnlockUser{user_id}, EventOrigin{});
-    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
-      return fail("--unlock " + user_id, unlocked.status());
-    std::printf("keyledgerd: user '%s' is unlocked\n", user_id.c_str());
-  }
+  if (int refused = unlock_users(config, *writer, log)) return refused;
 
-  LastUseTracker last_use(*writer, **projection, clock, config.last_use_flush_interval);
+  LastUseTracker last_use(*writer, projection, clock, config.last_use_flush_interval);
   last_use.start();
   FailureRateLimiter limiter(clock, config.max_failed_verifications_per_minute);
   SessionStore sessions(clock, random);
   SignInGuard sign_ins(clock, sign_in_policy(config));
   asio::thread_pool blocking_pool(2);
-  AccessLog access_log(config.access_log);
-  CredentialVerifier verifier(**projection, *secret_hasher, last_use, limiter, clock,
+  AccessLog access_log(log, config.access_log);
+  CredentialVerifier verifier(projection, *ledger.secret_hasher, last_use, limiter, clock,
                               config.token_prefix);
+  Api api(ApiDependencies{config, projection, *writer, *ledger.log, verifier, last_use, sessions,
+                          sign_ins, password_hasher, *ledger.secret_hasher, blocking_pool, metrics,
+                          access_log, clock, random, api_endpoint(config, http_port), log,
+                          initial_password});
 
-  // One io_context per I/O thread: `io` (the listeners, signals and the
-  // connections placed on it) runs on this thread, each of the others on a
-  // thread of its own. A connection stays on the context it was placed on,
-  // so its session is only ever touched by one thread and needs no strand.
-  const unsigned threads =
-      config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-  // Declared before `io`, so destroyed after it: an accept still pending on
-  // `io` at shutdown holds a socket of one of these contexts.
-  std::vector<std::unique_ptr<asio::io_context>> extra_contexts;
-  for (unsigned i = 1; i < threads; ++i)
-    extra_contexts.push_back(std::make_unique<asio::io_context>(1));
-  asio::io_context io(1);
-  std::vector<asio::io_context*> session_contexts = {&io};
-  for (auto& context : extra_contexts) session_contexts.push_back(context.get());
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
-  std::string host = config.listen.host;
-  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-
-  boost::system::error_code address_error;
-  auto address = asio::ip::make_address(host, address_error);
-  if (address_error)
-    return fail("--listen", invalid_argument("bad_address", "'" + host + "' is not an IP address"));
-
-  std::string api_endpoint = config.public_url;
-  std::unique_ptr<Api> api;
-  HttpServer* server_ptr = nullptr;
-  auto make_api = [&](std::uint16_t port) {
-    if (api_endpoint.empty()) api_endpoint = "http://" + shown_host + ":" + std::to_string(port);
-    while (!api_endpoint.empty() && api_endpoint.back() == '/') api_endpoint.pop_back();
-    api = std::make_unique<Api>(ApiDependencies{config, **projection, *writer, **log, verifier,
-                                                last_use, sessions, sign_ins, password_hasher,
-                                                *secret_hasher, blocking_pool, metrics, access_log,
-                                                clock, random, api_endpoint + "/v1"});
-  };
-  // The Api needs the bound port for the endpoint it shows; the server
-  // needs a handler. A forwarding handler breaks the cycle.
-  struct Forward final : RequestHandler {
-    std::unique_ptr<Api>* api;
-    void handle(std::shared_ptr<Exchange> exchange, Respond respond) override {
-      (*api)->handle(std::move(exchange), std::move(respond));
-    }
-    HttpResponse reject(std::string_view code, unsigned status, const HttpRequest* partial,
-                        std::string_view client_ip) override {
-      return (*api)->reject(code, status, partial, client_ip);
-    }
-  } forward;
-  forward.api = &api;
-  HttpServer server(io, forward, limits, connections, session_contexts);
-  server_ptr = &server;
-  std::string listen_error;
-  if (!server.listen({address, config.listen.port}, listen_error))
-    return fail("listening on " + shown_host + ":" + std::to_string(config.listen.port),
-                unavailable("listen", listen_error));
-  make_api(server.local_endpoint().port());
-  api->set_ready(true);
-
+  HttpServer server(contexts.main, api, limits, connections, log, contexts.all);
+  server.serve(std::move(*ports.http));
+  api.set_ready(true);
   std::unique_ptr<VerifyPort> verify_port;
-  if (config.verify_listen) {
-    boost::system::error_code verify_address_error;
-    auto verify_address = asio::ip::make_address(config.verify_listen->host, verify_address_error);
-    if (verify_address_error)
-      return fail("--verify-listen", invalid_argument("bad_address", "not an IP address"));
+  if (ports.verify) {
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
-    verify_port = std::make_unique<VerifyPort>(io, verifier, connections, metrics.verify_port(),
-                                               verify_limits, session_contexts);
-    if (!verify_port->listen({verify_address, config.verify_listen->port}, listen_error))
-      return fail("--verify-listen", unavailable("listen", listen_error));
-    std::printf("keyledgerd: verify port listening on %s:%u\n", config.verify_listen->host.c_str(),
-                verify_port->local_endpoint().port());
+    verify_port =
+        std::make_unique<VerifyPort>(contexts.main, verifier, connections, metrics.verify_port(),
+                                     log, verify_limits, contexts.all);
+    const std::uint16_t port = ports.verify->local_endpoint().port();
+    verify_port->serve(std::move(*ports.verify));
+    log.always(LogLevel::kInfo, "verify port listening",
+               {{"address", url_host(config.verify_listen->host) + ":" + std::to_string(port)},
+                {"port", port}});
   }
-  // Printed last: tests and scripts wait for this line.
-  std::printf("keyledgerd: listening on http://%s:%u (data in %s)\n", shown_host.c_str(),
-              server.local_endpoint().port(), config.data_dir.c_str());
-  std::fflush(stdout);
+  // Written last: tests and scripts wait for this line.
+  log.always(LogLevel::kInfo, "listening",
+             {{"url", http_url(config.listen.host, http_port)},
+              {"port", http_port},
+              {"data", config.data_dir}});
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  asio::steady_timer drain_timer(io);
-  int drain_checks = 0;
-  // The other contexts have no work of their own when idle; the guards keep
-  // their threads running until shutdown.
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
-  for (auto& context : extra_contexts) keep_running.push_back(asio::make_work_guard(*context));
-  auto stop_all = [&] {
-    for (auto& context : session_contexts) context->stop();
-  };
-  std::function<void()> wait_for_drain = [&] {
-    if (api->in_flight() == 0 || ++drain_checks > 500) return stop_all();
-    drain_timer.expires_after(std::chrono::milliseconds(20));
-    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
-  };
-  signals.async_wait([&](const boost::system::error_code& signal_error, int) {
-    if (signal_error) return;
-    spdlog::info("keyledgerd: shutting down");
-    api->set_ready(false);
-    server_ptr->stop_accepting();
-    if (verify_port) verify_port->stop_accepting();
-    wait_for_drain();
-  });
-
-  std::vector<std::thread> workers;
-  for (auto& context : extra_contexts)
-    workers.emplace_back([&context = *context] { context.run(); });
-  io.run();
-  for (auto& worker : workers) worker.join();
+  serve_until_signalled(contexts, api, server, verify_port.get(), log);
 
   blocking_pool.join();
   last_use.stop();  // no flusher may race the final flush or outlive the writer
@@ -312,9 +366,7 @@ int run_server(const ServerConfig& config) {
   // commands are posted to them (server/commit_answers.h), and a stopped
   // context only destroys them, while a destroyed one would be used.
   writer.reset();
-  std::printf("keyledgerd: stopped cleanly at seq %llu\n",
-              static_cast<unsigned long long>((*log)->head().seq));
-  std::fflush(stdout);
+  log.always(LogLevel::kInfo, "stopped cleanly", {{"seq", ledger.log->head().seq}});
   return 0;
 }
 

@@ -1,7 +1,5 @@
 #include "server/tcp_listener.h"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -20,34 +18,59 @@ std::string client_address(const tcp::endpoint& peer, const boost::system::error
 
 namespace {
 
+std::string_view bind_failure_reason(const boost::system::error_code& error) {
+  namespace errc = boost::system::errc;
+  if (error == errc::address_in_use) return "address_in_use";
+  if (error == errc::address_not_available) return "address_not_available";
+  if (error == errc::permission_denied) return "address_forbidden";
+  return "listen_failed";
+}
+
 // A flood refuses thousands of connections a second; one line per interval
 // says how many without filling the disk.
 constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 
 }  // namespace
 
-TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections,
+StatusOr<tcp::acceptor> bind_listening_socket(asio::io_context& io, const tcp::endpoint& endpoint) {
+  // On a strand: the accept loop and its retry timer share it, so the
+  // listener's counters need no lock.
+  tcp::acceptor acceptor(asio::make_strand(io));
+  boost::system::error_code error;
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) return unavailable(std::string(bind_failure_reason(error)), error.message());
+  return acceptor;
+}
+
+TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections, JsonLog& log,
                          OnConnection on_connection,
                          std::vector<asio::io_context*> session_contexts)
     : io_(io),
       session_contexts_(session_contexts.empty() ? std::vector<asio::io_context*>{&io}
                                                  : std::move(session_contexts)),
       connections_(connections),
+      log_(log),
       on_connection_(std::move(on_connection)),
       acceptor_(asio::make_strand(io)),
       retry_timer_(acceptor_.get_executor()) {}
 
+void TcpListener::start(tcp::acceptor bound) {
+  acceptor_ = std::move(bound);
+  // The timer follows the acceptor onto its strand.
+  retry_timer_ = asio::steady_timer(acceptor_.get_executor());
+  accept();
+}
+
 bool TcpListener::listen(const tcp::endpoint& endpoint, std::string& error) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = ec.message();
+  auto bound = bind_listening_socket(io_, endpoint);
+  if (!bound.is_ok()) {
+    error = bound.status().message();
     return false;
   }
-  accept();
+  start(std::move(*bound));
   return true;
 }
 
@@ -106,12 +129,13 @@ void TcpListener::log_refusal(ConnectionLimiter::Refusal refusal) {
       now - last_refusal_log_ < kRefusalLogInterval)
     return;
   const auto& limits = connections_.limits();
-  spdlog::warn(
-      "keyledgerd: refused {} connection(s) on port {}: {} (limits: {} in all, {} per client IP)",
-      unlogged_refusals_, local_endpoint().port(),
-      refusal == ConnectionLimiter::Refusal::kTotal ? "too many open connections"
-                                                    : "too many connections from one client IP",
-      limits.max_total, limits.max_per_client);
+  log_.warn("refused connections", {{"count", unlogged_refusals_},
+                                    {"port", local_endpoint().port()},
+                                    {"why", refusal == ConnectionLimiter::Refusal::kTotal
+                                                ? "too many open connections"
+                                                : "too many connections from one client IP"},
+                                    {"max_connections", limits.max_total},
+                                    {"max_connections_per_ip", limits.max_per_client}});
   unlogged_refusals_ = 0;
   last_refusal_log_ = now;
 }

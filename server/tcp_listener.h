@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "server/connection_limiter.h"
+#include "server/json_log.h"
 
 namespace keyledger::server {
 
@@ -36,6 +38,18 @@ std::string client_address(const Socket& socket) {
   return client_address(peer, error);
 }
 
+// Binds `endpoint` and listens, but accepts nothing: keyledgerd binds every
+// port it serves before it creates anything, so a taken address fails the
+// start with nothing created, and a port 0 is known before the parts that
+// show it are built. Connections arriving meanwhile wait in the kernel's
+// backlog until a TcpListener on the same `io` starts accepting them.
+// Refusals are kUnavailable with the reason address_in_use (EADDRINUSE),
+// address_not_available (EADDRNOTAVAIL: no such local address),
+// address_forbidden (EACCES: a privileged port) or listen_failed, and the
+// system's message.
+StatusOr<boost::asio::ip::tcp::acceptor> bind_listening_socket(
+    boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint);
+
 class TcpListener {
  public:
   // A connection's socket, bound to the session io_context it was placed on
@@ -45,13 +59,17 @@ class TcpListener {
                                                          boost::asio::io_context::executor_type>;
   using OnConnection = std::function<void(SessionSocket, ConnectionSlot)>;
 
-  // `connections` is shared by every listener of the process and outlives them.
-  // `session_contexts` (empty: `io` alone) receive the accepted sockets;
-  // they outlive the listener. The acceptor itself runs on `io`.
-  TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections,
+  // `connections` is shared by every listener of the process and outlives
+  // them, as does `log` (refusals are logged there). `session_contexts`
+  // (empty: `io` alone) receive the accepted sockets; they outlive the
+  // listener. The acceptor itself runs on `io`.
+  TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections, JsonLog& log,
               OnConnection on_connection,
               std::vector<boost::asio::io_context*> session_contexts = {});
 
+  // Starts accepting on `bound`, from bind_listening_socket() on the same
+  // `io`. Called once.
+  void start(boost::asio::ip::tcp::acceptor bound);
   // Binds and starts accepting; on failure fills `error` and returns false.
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   // The bound endpoint (with the port the system chose for port 0).
@@ -67,6 +85,7 @@ class TcpListener {
   std::vector<boost::asio::io_context*> session_contexts_;
   std::size_t next_context_ = 0;  // touched only on the acceptor's strand
   ConnectionLimiter& connections_;
+  JsonLog& log_;
   OnConnection on_connection_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;

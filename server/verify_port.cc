@@ -1,7 +1,5 @@
 #include "server/verify_port.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -29,11 +27,12 @@ using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
   VerifySession(TcpListener::SessionSocket&& socket, ConnectionSlot slot,
-                CredentialVerifier& verifier, const VerifyPortLimits& limits,
+                CredentialVerifier& verifier, JsonLog& log, const VerifyPortLimits& limits,
                 VerifyPortCounters& counters)
       : slot_(std::move(slot)),
         stream_(std::move(socket)),
         verifier_(verifier),
+        log_(log),
         limits_(limits),
         counters_(counters),
         durations_(counters.request_duration) {
@@ -102,7 +101,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   bool answer(std::string_view frame) {
     auto request = decode_verify_request(frame, limits_.max_frame_bytes, scratch_);
     if (!request.is_ok()) {
-      spdlog::debug("verify port: undecodable request: {}", request.status().message());
+      if (log_.enabled(LogLevel::kDebug))
+        log_.debug("verify port: undecodable request",
+                   {{"client_ip", peer_}, {"error", request.status().message()}});
       return false;
     }
     // The peer's own address was checked once, when the session began; only
@@ -145,7 +146,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 
   void drop(std::string_view reason) {
     counters_.bad_frames.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("verify port: closing connection from {}: {}", peer_, reason);
+    log_.warn("verify port: closing a connection", {{"client_ip", peer_}, {"why", reason}});
     close();
   }
 
@@ -158,6 +159,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   ConnectionSlot slot_;  // held while the session (and so its socket) lives
   Stream stream_;
   CredentialVerifier& verifier_;
+  JsonLog& log_;
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
   HistogramBatch durations_;  // flushed into counters_ after each batch of requests
@@ -174,20 +176,23 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, VerifyPortCounters& counters,
+                       ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
                        VerifyPortLimits limits, std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
+      log_(log),
       limits_(std::move(limits)),
       counters_(counters),
       listener_(
-          io, connections,
+          io, connections, log,
           [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {
             counters_.connections.fetch_add(1, std::memory_order_relaxed);
-            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, limits_,
-                                            counters_)
+            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, log_,
+                                            limits_, counters_)
                 ->start();
           },
           std::move(session_contexts)) {}
+
+void VerifyPort::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
 
 bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
   return listener_.listen(endpoint, error);

@@ -36,19 +36,25 @@ class VerifyPort {
  public:
   // `connections` caps open connections (shared with the HTTP port);
   // `counters` (Metrics::verify_port()) counts connections, drops and each
-  // request's time; both outlive the port. Sessions run on
-  // `session_contexts` (empty: on `io`), as TcpListener describes.
+  // request's time; both outlive the port, as does `log` (bad frames are
+  // logged there). Sessions run on `session_contexts` (empty: on `io`), as
+  // TcpListener describes.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
-             ConnectionLimiter& connections, VerifyPortCounters& counters,
+             ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
              VerifyPortLimits limits = {},
              std::vector<boost::asio::io_context*> session_contexts = {});
 
+  // Starts accepting on a socket bound already (bind_listening_socket() on
+  // the same `io`).
+  void serve(boost::asio::ip::tcp::acceptor bound);
+  // Binds and starts accepting; on failure fills `error` and returns false.
   bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void stop_accepting();
 
  private:
   CredentialVerifier& verifier_;
+  JsonLog& log_;
   VerifyPortLimits limits_;
   VerifyPortCounters& counters_;
   TcpListener listener_;  // last: its callback uses the members above

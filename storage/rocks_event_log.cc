@@ -71,21 +71,29 @@ int family_of(RecordTable table) {
   return kKeys;
 }
 
-// RocksDB's own diagnostics go to standard error rather than a LOG file in
-// the data folder: a disk that fills up must not also take away the record
-// of why (RocksDB's file logger aborts on a failed write), and the log never
-// competes with the ledger for the last bytes of space. Warnings and worse
-// only; RocksDB's info chatter is not for operators.
-class StderrRocksLogger final : public rocksdb::Logger {
+// RocksDB's own diagnostics go to RocksOptions::diagnostics (or standard
+// error) rather than a LOG file in the data folder: a disk that fills up
+// must not also take away the record of why (RocksDB's file logger aborts
+// on a failed write), and the log never competes with the ledger for the
+// last bytes of space. Warnings and worse only; RocksDB's info chatter is
+// not for operators.
+class DiagnosticsRocksLogger final : public rocksdb::Logger {
  public:
-  StderrRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  explicit DiagnosticsRocksLogger(std::function<void(std::string_view)> sink)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), sink_(std::move(sink)) {}
   using rocksdb::Logger::Logv;
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
     if (level < GetInfoLogLevel()) return;
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
-    std::fprintf(stderr, "keyledger storage (rocksdb): %s\n", line);
+    if (sink_)
+      sink_(line);
+    else
+      std::fprintf(stderr, "keyledger storage (rocksdb): %s\n", line);
   }
+
+ private:
+  std::function<void(std::string_view)> sink_;
 };
 
 bool folder_is_empty(const std::filesystem::path& path) {
@@ -162,7 +170,7 @@ class RocksEventLog::Impl {
     db_options.IncreaseParallelism(2);
     db_options.keep_log_file_num = 4;
     if (options.mode == OpenMode::kReadWrite)
-      db_options.info_log = std::make_shared<StderrRocksLogger>();
+      db_options.info_log = std::make_shared<DiagnosticsRocksLogger>(options.diagnostics);
     // Events are a few hundred bytes and the projection is held in memory
     // anyway: RocksDB's default 64 MiB memtable per family only grows the
     // resident size (the 10-minute soak saw +0.9 KiB per change) and makes

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct RocksOptions {
   // Skip the open-time head check (for tools that want to report damage
   // themselves rather than refuse to open).
   bool skip_head_check = false;
+  // Read-write only: receives each of RocksDB's own warnings and errors, one
+  // line of text each, from any of its threads (keyledgerd puts them in its
+  // JSON log). Empty: they go to standard error as text.
+  std::function<void(std::string_view line)> diagnostics = nullptr;
 };
 
 class RocksEventLog final : public EventLog {

@@ -23,6 +23,7 @@
 #include "core/random.h"
 #include "tests/support/binaries.h"
 #include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
 
 namespace keyledger::bench {
 
@@ -254,15 +255,11 @@ Keyledgerd::Keyledgerd(const std::filesystem::path& data_dir, std::vector<std::s
           }(),
           cpu, data_dir.string() + ".log", {{"KEYLEDGER_ADMIN_PASSWORD", kAdminPassword}}) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-  const std::regex verify_listening("verify port listening on [0-9.]+:([0-9]+)");
   while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch match;
     const std::string text = process_.output();
-    if (std::regex_search(text, match, listening)) {
-      http_port_ = static_cast<unsigned short>(std::stoi(match[1]));
-      if (std::regex_search(text, match, verify_listening))
-        verify_port_ = static_cast<unsigned short>(std::stoi(match[1]));
+    if (const auto ports = testing::listening_ports(text); ports.http != 0) {
+      http_port_ = ports.http;
+      verify_port_ = ports.verify;
       return;
     }
     if (process_.exited()) throw std::runtime_error("keyledgerd exited at start:\n" + text);

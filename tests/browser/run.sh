@@ -49,11 +49,11 @@ export KEYLEDGER_ADMIN_PASSWORD="admin-password-for-browser-tests"
   >"$data/server.log" 2>&1 &
 server_pid=$!
 
-# The server prints "keyledgerd: listening on http://127.0.0.1:PORT" once
-# it accepts connections.
+# The server logs one JSON line {"time":…,"level":"info","msg":"listening",
+# "url":"http://127.0.0.1:PORT",…} once it accepts connections.
 url=""
 for _ in $(seq 1 600); do
-  url="$(sed -n 's|^keyledgerd: listening on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p;T;q' "$data/server.log")"
+  url="$(sed -n 's|^{.*"msg":"listening","url":"\(http://127\.0\.0\.1:[0-9]*\)".*|\1|p;T;q' "$data/server.log")"
   [[ -n "$url" ]] && break
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "run.sh: keyledgerd exited before listening:" >&2

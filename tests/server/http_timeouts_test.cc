@@ -10,6 +10,7 @@
 
 #include "server/connection_limiter.h"
 #include "server/http_server.h"
+#include "server/json_log.h"
 #include "tests/support/loopback.h"
 
 using namespace keyledger::server;
@@ -45,7 +46,9 @@ TEST_CASE("an unread answer on a keep-alive connection is cut off at the write t
   HttpLimits limits;
   limits.write_timeout = std::chrono::seconds(1);
   limits.idle_timeout = std::chrono::seconds(60);
-  HttpServer server(io, handler, limits, connections);
+  keyledger::SystemClock clock;
+  JsonLog log(clock);
+  HttpServer server(io, handler, limits, connections, log);
   std::string error;
   REQUIRE(server.listen({boost::asio::ip::make_address("127.0.0.1"), 0}, error));
   std::thread runner([&] { io.run(); });

@@ -12,10 +12,12 @@
 #include <fstream>
 #include <iterator>
 
+#include "tests/server/captured_log.h"
 #include "tests/support/files.h"
 #include "tests/support/test_ledger.h"
 
 using namespace keyledger;
+using keyledger::testing::CapturedLog;
 using keyledger::testing::read_file;
 using keyledger::testing::TempDir;
 using keyledger::testing::TestLedger;
@@ -45,7 +47,7 @@ const std::string kOtherPepper(40, 'o');
 // keyledgerd opens them at start.
 struct PepperedLedger {
   StatusOr<SecretHasher> start(bool rebind = false) {
-    return server::open_ledger_pepper(path, ledger.log(), random, rebind);
+    return server::open_ledger_pepper(path, ledger.log(), random, log.log, rebind);
   }
   // A first start, then an event: from now on key hashes could exist.
   void start_and_use() {
@@ -76,6 +78,7 @@ struct PepperedLedger {
   TempDir dir;
   std::filesystem::path path = dir / "pepper";
   SeededRandom random{1};
+  CapturedLog log;
 };
 
 }  // namespace
@@ -177,8 +180,15 @@ TEST_CASE("keyledgerd started with --rebind-pepper binds a ledger to the pepper 
   const std::string right(48, 'r');
   write_pepper(f.path, right);
   f.expect_refused("pepper_mismatch");
+  REQUIRE(f.log.lines().empty());
   REQUIRE(f.start(/*rebind=*/true).is_ok());
   CHECK(f.stored_check() == fingerprint_of(right));
+  // Said in the log, naming the file and not its content.
+  const auto lines = f.log.lines();
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["level"] == "warn");
+  CHECK(lines[0]["pepper_file"] == f.path.string());
+  CHECK(f.log.out.str().find(right) == std::string::npos);
   CHECK(f.start().is_ok());
   // Rebinding still needs a pepper file that is there and private.
   std::filesystem::remove(f.path);

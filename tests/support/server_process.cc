@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +16,20 @@
 #include "tests/support/binaries.h"
 
 namespace keyledger::testing {
+
+ListeningPorts listening_ports(const std::string& output) {
+  ListeningPorts ports;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    // The last line may still be being written: only whole JSON objects.
+    const auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object() || !parsed.contains("port")) continue;
+    const auto port = parsed["port"].get<unsigned short>();
+    if (parsed.value("msg", "") == "verify port listening") ports.verify = port;
+    if (parsed.value("msg", "") == "listening") ports.http = port;
+  }
+  return ports;
+}
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     : owned_dir_(std::make_unique<TempDir>()),
@@ -73,15 +87,11 @@ void ServerProcess::start() {
     _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
   while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch match;
     const std::string text = output();
-    if (std::regex_search(text, match, listening)) {
-      port_ = static_cast<unsigned short>(std::stoi(match[1]));
-      const std::regex verify_listening("verify port listening on [0-9.]+:([0-9]+)");
-      if (std::regex_search(text, match, verify_listening))
-        verify_port_ = static_cast<unsigned short>(std::stoi(match[1]));
+    if (const auto ports = listening_ports(text); ports.http != 0) {
+      port_ = ports.http;
+      verify_port_ = ports.verify;
       return;
     }
     int status = 0;

@@ -16,6 +16,15 @@ namespace keyledger::testing {
 
 inline constexpr const char* kAdminPassword = "admin-password-for-tests";
 
+// The ports a keyledgerd's output says it listens on, from its JSON lines
+// {"msg":"listening","port":N,…} and {"msg":"verify port listening",…};
+// 0 for one not (yet) there.
+struct ListeningPorts {
+  unsigned short http = 0;
+  unsigned short verify = 0;
+};
+ListeningPorts listening_ports(const std::string& output);
+
 class ServerProcess {
  public:
   // Starts keyledgerd with `extra_args` and waits until it listens.
