@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang
   librocksdb-dev libcapnp-dev capnproto catch2 libboost1.81-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev curl
+  nlohmann-json3-dev libcli11-dev libspdlog-dev
+  curl jq  # the README's examples use them (tests/integration/readme_test.cc runs them)
   chromium  # the web panel's browser test (tests/browser), driven by playwright-core
   wrk nginx-light redis-server redis-tools  # references the benchmarks are measured against
   libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
