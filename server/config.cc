@@ -8,6 +8,24 @@
 
 namespace keyledger::server {
 
+namespace {
+
+// A duration flag, also read from `env`: seconds, or a number with a unit
+// (90s, 15m, 2h, 1d), from 1 s to `max_seconds`.
+void add_duration_option(CLI::App& app, const std::string& name, unsigned& seconds,
+                         const std::string& env, const std::string& help, unsigned max_seconds) {
+  const CLI::AsNumberWithUnit units(
+      std::map<std::string, unsigned>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+      CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
+  app.add_option(name, seconds, help + " (seconds, or with a unit: 90s, 15m, 2h, 1d)")
+      ->envname(env)
+      ->transform(units)
+      ->check(CLI::Range(1u, max_seconds))
+      ->capture_default_str();
+}
+
+}  // namespace
+
 bool parse_endpoint(const std::string& text, Endpoint& out) {
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos) return false;
@@ -82,33 +100,19 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
       ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
-  // Durations: a number of seconds, or with a unit (90s, 15m, 2h, 1d).
-  const CLI::AsNumberWithUnit duration_units(
-      std::map<std::string, unsigned>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
-      CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
   unsigned failure_window_seconds = static_cast<unsigned>(config.sign_in_failure_window.count());
   unsigned lockout_seconds = static_cast<unsigned>(config.lockout.count());
   unsigned max_lockout_seconds = static_cast<unsigned>(config.max_lockout.count());
-  app.add_option("--sign-in-failure-window", failure_window_seconds,
-                 "Failed sign-ins older than this stop counting towards the lock (seconds, or "
-                 "with a unit: 15m)")
-      ->envname("KEYLEDGER_SIGN_IN_FAILURE_WINDOW")
-      ->transform(duration_units)
-      ->check(CLI::Range(1u, 7u * 86400u))
-      ->capture_default_str();
-  app.add_option("--lockout", lockout_seconds,
-                 "How long --max-failed-sign-ins in a row lock a user (or any name) the first "
-                 "time; a lock within --max-lockout of the last one lasts twice as long")
-      ->envname("KEYLEDGER_LOCKOUT")
-      ->transform(duration_units)
-      ->check(CLI::Range(1u, 365u * 86400u))
-      ->capture_default_str();
-  app.add_option("--max-lockout", max_lockout_seconds,
-                 "The longest a lock for failed sign-ins lasts, however often it repeats")
-      ->envname("KEYLEDGER_MAX_LOCKOUT")
-      ->transform(duration_units)
-      ->check(CLI::Range(1u, 365u * 86400u))
-      ->capture_default_str();
+  add_duration_option(
+      app, "--sign-in-failure-window", failure_window_seconds, "KEYLEDGER_SIGN_IN_FAILURE_WINDOW",
+      "Failed sign-ins older than this stop counting towards the lock", 7u * 86400u);
+  add_duration_option(app, "--lockout", lockout_seconds, "KEYLEDGER_LOCKOUT",
+                      "How long --max-failed-sign-ins in a row lock a user (or any name) the "
+                      "first time; a lock within --max-lockout of the last one lasts twice as long",
+                      365u * 86400u);
+  add_duration_option(app, "--max-lockout", max_lockout_seconds, "KEYLEDGER_MAX_LOCKOUT",
+                      "The longest a lock for failed sign-ins lasts, however often it repeats",
+                      365u * 86400u);
   app.add_option("--max-failed-verifications", config.max_failed_verifications_per_minute,
                  "Failed verifications per client IP per minute before 429")
       ->envname("KEYLEDGER_MAX_FAILED_VERIFICATIONS")

@@ -25,50 +25,19 @@ if ! cmp -s package-lock.json node_modules/.keyledger-installed-lock 2>/dev/null
   cp package-lock.json node_modules/.keyledger-installed-lock
 fi
 
+# shellcheck source=../support/keyledgerd.sh
+source "$root/tests/support/keyledgerd.sh"
 data="$(mktemp -d "${TMPDIR:-/tmp}/keyledger-browser.XXXXXX")"
-server_pid=""
-stop_server() {
-  [[ -n "$server_pid" ]] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  local status=0
-  wait "$server_pid" || status=$?
-  server_pid=""
-  return "$status"
-}
 cleanup() {
-  stop_server || true
+  stop_keyledgerd || true
   rm -rf "$data"
 }
 trap cleanup EXIT
 
+# panel.test.mjs signs in with it.
 export KEYLEDGER_ADMIN_PASSWORD="admin-password-for-browser-tests"
-# Created here: the server's shell opens it only after the fork, and the
-# loop below must not read it before it exists.
-: >"$data/server.log"
-"$keyledgerd" --data "$data/ledger" --listen 127.0.0.1:0 --scrypt-cost 10 --no-sync \
-  >"$data/server.log" 2>&1 &
-server_pid=$!
-
-# The server logs one JSON line {"time":…,"level":"info","msg":"listening",
-# "url":"http://127.0.0.1:PORT",…} once it accepts connections.
-url=""
-for _ in $(seq 1 600); do
-  url="$(sed -n 's|^{.*"msg":"listening","url":"\(http://127\.0\.0\.1:[0-9]*\)".*|\1|p;T;q' "$data/server.log")"
-  [[ -n "$url" ]] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "run.sh: keyledgerd exited before listening:" >&2
-    cat "$data/server.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z "$url" ]]; then
-  echo "run.sh: keyledgerd did not start listening within 60 s:" >&2
-  cat "$data/server.log" >&2
-  exit 1
-fi
-
-export KEYLEDGER_URL="$url"
+start_keyledgerd "$keyledgerd" "$data" "$KEYLEDGER_ADMIN_PASSWORD"
+export KEYLEDGER_URL="$keyledgerd_url"
 export KEYLEDGER_CHROMIUM="${KEYLEDGER_CHROMIUM:-/usr/bin/chromium}"
 if [[ "${KEYLEDGER_SCREENSHOTS:-0}" == "1" ]]; then
   export KEYLEDGER_SCREENSHOT_DIR="$root/docs/screenshots"
@@ -80,7 +49,7 @@ node --test panel.test.mjs || status=$?
 
 # A server that does not stop cleanly (or that a sanitizer stopped) fails
 # the test too.
-if ! stop_server; then
+if ! stop_keyledgerd; then
   echo "run.sh: keyledgerd did not stop cleanly" >&2
   status=1
 fi

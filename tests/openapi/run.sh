@@ -42,18 +42,11 @@ fi
 # Neither linter may report to anyone or look for updates.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
+# shellcheck source=../support/keyledgerd.sh
+source "$root/tests/support/keyledgerd.sh"
 data=""
-server_pid=""
-stop_server() {
-  [[ -n "$server_pid" ]] || return 0
-  kill -TERM "$server_pid" 2>/dev/null || true
-  local status=0
-  wait "$server_pid" || status=$?
-  server_pid=""
-  return "$status"
-}
 cleanup() {
-  stop_server || true
+  stop_keyledgerd || true
   [[ -z "$data" ]] || rm -rf "$data"
 }
 trap cleanup EXIT
@@ -62,32 +55,9 @@ trap cleanup EXIT
 # $work/openapi.json.
 fetch_served_document() {
   data="$(mktemp -d "${TMPDIR:-/tmp}/keyledger-openapi.XXXXXX")"
-  : >"$data/server.log"
-  KEYLEDGER_ADMIN_PASSWORD="admin-password-for-openapi-lint" \
-    "$keyledgerd" --data "$data/ledger" --listen 127.0.0.1:0 --scrypt-cost 10 --no-sync \
-    >"$data/server.log" 2>&1 &
-  server_pid=$!
-  # The line that says keyledgerd listens holds its URL (as plain text, or
-  # as the "url" of a JSON log line).
-  local url=""
-  for _ in $(seq 1 600); do
-    url="$(sed -n '/listening/s|.*\(http://127\.0\.0\.1:[0-9][0-9]*\).*|\1|p' "$data/server.log" |
-      head -n 1)"
-    [[ -n "$url" ]] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "run.sh: keyledgerd exited before listening:" >&2
-      cat "$data/server.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  if [[ -z "$url" ]]; then
-    echo "run.sh: keyledgerd did not start listening within 60 s:" >&2
-    cat "$data/server.log" >&2
-    exit 1
-  fi
-  curl --silent --show-error --fail --output openapi.json "$url/openapi.json"
-  if ! stop_server; then
+  start_keyledgerd "$keyledgerd" "$data" "admin-password-for-openapi-lint"
+  curl --silent --show-error --fail --output openapi.json "$keyledgerd_url/openapi.json"
+  if ! stop_keyledgerd; then
     echo "run.sh: keyledgerd did not stop cleanly:" >&2
     tail -n 40 "$data/server.log" >&2
     exit 1
