@@ -69,6 +69,23 @@ int check_before_binding(const ServerConfig& config, const DataFolder& data,
         "cannot use the data folder", usable, {{"path", config.data_dir}});
   if (!admin_password.is_ok() && ledger_is_new(data))
     return fail(log, kExitFailure, "creating the admin user", admin_password.status());
+  // A new ledger holds no one to unlock but the admin it creates, who is
+  // not locked: any other name would fail only after the ledger was made.
+  for (const auto& user_id : config.unlock_users)
+    if (ledger_is_new(data) && user_id != "admin")
+      return fail(log, kExitUsage, "--unlock " + user_id,
+                  not_found("user_not_found",
+                            "the ledger is new: it holds no user '" + user_id + "' to unlock"));
+  // The pepper is created at the first start; a folder for it that does not
+  // exist would fail only after the ledger was made.
+  const std::filesystem::path pepper_folder =
+      std::filesystem::path(config.pepper_file).parent_path();
+  std::error_code error;
+  if (!std::filesystem::exists(config.pepper_file, error) && pepper_folder != data.root &&
+      !pepper_folder.empty() && !std::filesystem::is_directory(pepper_folder, error))
+    return fail(log, kExitUsage, "--pepper-file",
+                not_found("pepper_folder_missing", "the folder " + pepper_folder.string() +
+                                                       " of --pepper-file does not exist"));
   return 0;
 }
 

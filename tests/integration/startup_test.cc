@@ -268,6 +268,23 @@ TEST_CASE("a start whose address is taken creates nothing and says which address
   }
 }
 
+TEST_CASE("a first start refused for a flag it could only fail on later creates nothing",
+          "[integration][startup]") {
+  TempDir scratch;
+  const fs::path data = scratch / "data";
+  ScopedEnvironment no_password("KEYLEDGER_ADMIN_PASSWORD", std::nullopt);
+  SECTION("--unlock of a user a new ledger cannot hold") {
+    expect_refused(start_keyledgerd(data, {"--listen", "127.0.0.1:0", "--unlock", "carol"}),
+                   server::kExitUsage, "user_not_found");
+  }
+  SECTION("--pepper-file in a folder that does not exist") {
+    expect_refused(start_keyledgerd(data, {"--listen", "127.0.0.1:0", "--pepper-file",
+                                           (scratch / "no-such-folder" / "pepper").string()}),
+                   server::kExitUsage, "pepper_folder_missing");
+  }
+  CHECK_FALSE(fs::exists(data));
+}
+
 TEST_CASE("a start refused for a taken port leaves the next start to create the admin as usual",
           "[integration][startup]") {
   TempDir scratch;
