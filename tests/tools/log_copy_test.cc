@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,39 @@ std::vector<std::string> stored_events(const EventLog& log) {
               .is_ok());
   return events;
 }
+
+// A target whose appends fail from the `fail_from`-th on (1-based); the
+// ones before go to `inner`.
+class FailingTarget final : public EventLog {
+ public:
+  FailingTarget(EventLog& inner, int fail_from) : inner_(inner), fail_from_(fail_from) {}
+  int appends = 0;
+
+  LogHead head() const override { return inner_.head(); }
+  Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
+                const LogHead& new_head) override {
+    if (++appends >= fail_from_) return unavailable("storage_unavailable", "the disk is full");
+    return inner_.append(events, changes, new_head);
+  }
+  Status read_events(
+      std::uint64_t from_seq,
+      const std::function<bool(std::uint64_t, std::string_view)>& visit) const override {
+    return inner_.read_events(from_seq, visit);
+  }
+  Status read_records(
+      RecordTable table,
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return inner_.read_records(table, visit);
+  }
+  std::uint32_t projection_version() const override { return inner_.projection_version(); }
+  Status replace_projection(std::span<const RecordChange> records, std::uint32_t version) override {
+    return inner_.replace_projection(records, version);
+  }
+
+ private:
+  EventLog& inner_;
+  int fail_from_;
+};
 
 }  // namespace
 
@@ -146,4 +181,19 @@ TEST_CASE("a prefix copy that does not end on the head asked for leaves its last
   CHECK(copied.written.is_ok());
   CHECK(copied.head == fixture.heads[4]);
   CHECK(target->head() == fixture.heads[4]);
+}
+
+TEST_CASE("a prefix copy stops at the first append the target refuses", "[tools][replay][copy]") {
+  CopyFixture fixture;
+  auto source = fixture.open_source();
+  auto inner = fixture.new_target("copy");
+  FailingTarget target(*inner, 2);
+  const CopiedPrefix copied = copy_log_prefix(*source, fixture.heads[kEvents], target, 2);
+  CHECK(copied.read.is_ok());
+  CHECK_FALSE(copied.damage.has_value());
+  CHECK(copied.written.code() == StatusCode::kUnavailable);
+  CHECK(copied.written.message() == "the disk is full");
+  CHECK(target.appends == 2);  // nothing more is read or appended after the refusal
+  CHECK(copied.head == fixture.heads[2]);
+  CHECK(inner->head() == fixture.heads[2]);
 }
