@@ -18,12 +18,19 @@ struct CreateUser {
   std::string password_hash;  // from PasswordHasher; never the password
   bool must_change_password = false;
 };
+// `by`, in the commands an administrator gives about a user, is the user
+// who asks (empty: the system). An administrator cannot take their own
+// access away (demote, disable or lock themselves) or give themselves a
+// one-time password: they could leave nobody to undo it, and one's own
+// password changes with the current one (POST /v1/password), not by reset.
 struct ChangePrivilege {
   std::string user_id;
   Privilege privilege = Privilege::kUser;
+  std::string by = {};
 };
 struct DisableUser {
   std::string user_id;
+  std::string by = {};
 };
 struct EnableUser {
   std::string user_id;
@@ -32,6 +39,7 @@ struct ChangePassword {
   std::string user_id;
   std::string password_hash;
   bool must_change_password = false;
+  std::string by = {};
 };
 // A lock that ends by itself `lockout_ns` after it commits (core/lockout.h
 // says how long), or with 0 one that lasts until an administrator unlocks.
@@ -39,6 +47,7 @@ struct LockUser {
   std::string user_id;
   std::string reason;
   TimeNs lockout_ns = 0;
+  std::string by = {};
 };
 struct UnlockUser {
   std::string user_id;

@@ -41,6 +41,13 @@ Status validate_reason(std::string_view reason) {
   return Status::ok();
 }
 
+// An administrator's change that would take their own access away (see
+// core/commands.h); `field` names what they asked.
+Status cannot_change_self(std::string_view field) {
+  return Status(StatusCode::kFailedPrecondition, "cannot_change_self",
+                "an administrator cannot change this about themselves", std::string(field));
+}
+
 struct Decider {
   const LedgerView& view;
 
@@ -56,6 +63,8 @@ struct Decider {
   StatusOr<EventPayload> operator()(const ChangePrivilege& c) const {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
+    if (c.by == c.user_id && c.privilege != Privilege::kAdmin)
+      return cannot_change_self("privilege");
     if ((*user)->privilege == c.privilege)
       return failed_precondition("unchanged", "the user has that privilege already");
     return EventPayload{UserPrivilegeChanged{c.user_id, c.privilege}};
@@ -64,6 +73,7 @@ struct Decider {
   StatusOr<EventPayload> operator()(const DisableUser& c) const {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
+    if (c.by == c.user_id) return cannot_change_self("disabled");
     if ((*user)->disabled) return failed_precondition("unchanged", "the user is disabled already");
     return EventPayload{UserDisabled{c.user_id}};
   }
@@ -78,6 +88,7 @@ struct Decider {
   StatusOr<EventPayload> operator()(const ChangePassword& c) const {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
+    if (c.by == c.user_id && c.must_change_password) return cannot_change_self("password");
     KEYLEDGER_RETURN_IF_ERROR(validate_password_hash(c.password_hash));
     return EventPayload{PasswordChanged{c.user_id, c.password_hash, c.must_change_password}};
   }
@@ -85,6 +96,7 @@ struct Decider {
   StatusOr<EventPayload> operator()(const LockUser& c) const {
     auto user = existing_user(view, c.user_id);
     if (!user.is_ok()) return user.status();
+    if (c.by == c.user_id) return cannot_change_self("locked");
     KEYLEDGER_RETURN_IF_ERROR(validate_reason(c.reason));
     if (c.lockout_ns < 0)
       return invalid_argument("invalid_lockout", "a lock cannot end before it begins");

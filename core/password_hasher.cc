@@ -101,6 +101,17 @@ Status validate_password(std::string_view password) {
   return Status::ok();
 }
 
+Status validate_password_change(std::string_view current, std::string_view next,
+                                bool current_is_one_time) {
+  if (Status valid = validate_password(next); !valid.is_ok())
+    return Status(valid.code(), valid.reason(), valid.message(), "new_password");
+  if (current_is_one_time && next == current)
+    return invalid_argument("password_reused",
+                            "the new password must differ from the one-time password",
+                            "new_password");
+  return Status::ok();
+}
+
 StatusOr<std::string> PasswordHasher::hash(std::string_view password) const {
   KEYLEDGER_RETURN_IF_ERROR(validate_password(password));
   if (!cost_in_bounds(cost_.log2_n, cost_.r, cost_.p))

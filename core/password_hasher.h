@@ -23,6 +23,14 @@ struct ScryptCost {
 // Password rules: 8..256 bytes of valid UTF-8 with no control characters.
 Status validate_password(std::string_view password);
 
+// The rules of a user's own password change, besides knowing the current
+// one: `next` must be an acceptable password, and a one-time password (one
+// printed at the first start or given by an administrator) must really be
+// replaced, since whoever printed or gave it knows it. The field of an
+// error is "new_password".
+Status validate_password_change(std::string_view current, std::string_view next,
+                                bool current_is_one_time);
+
 // Thread-safe if `random` is.
 class PasswordHasher {
  public:

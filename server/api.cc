@@ -106,9 +106,9 @@ std::span<const Api::RouteEntry> Api::route_entries() {
   using http::verb;
   static constexpr RouteEntry kRoutes[] = {
       {verb::post, "/v1/login", &Api::login},
-      {verb::post, "/v1/logout", &Api::logout},
-      {verb::get, "/v1/session", &Api::session},
-      {verb::post, "/v1/password", &Api::change_password},
+      {verb::post, "/v1/logout", &Api::logout, kOpenBeforePasswordChange},
+      {verb::get, "/v1/session", &Api::session, kOpenBeforePasswordChange},
+      {verb::post, "/v1/password", &Api::change_password, kOpenBeforePasswordChange},
       {verb::get, "/v1/credentials", &Api::credentials},
       {verb::post, "/v1/keys", &Api::create_key},
       {verb::patch, "/v1/keys/{id}", &Api::rename_key},
@@ -130,10 +130,12 @@ std::span<const Api::RouteEntry> Api::route_entries() {
 
 void Api::add_routes() {
   for (const RouteEntry& entry : route_entries()) {
-    router_.add(entry.method, std::string(entry.pattern),
-                [this, method = entry.handler](ExchangePtr exchange, Respond respond) {
-                  (this->*method)(std::move(exchange), std::move(respond));
-                });
+    router_.add(
+        entry.method, std::string(entry.pattern),
+        [this, method = entry.handler](ExchangePtr exchange, Respond respond) {
+          (this->*method)(std::move(exchange), std::move(respond));
+        },
+        entry.tags);
   }
   for (const PanelAsset& asset : panel_assets()) {
     router_.add(http::verb::get, std::string(asset.path),
@@ -289,10 +291,8 @@ std::optional<Caller> Api::require(Exchange& exchange, const Respond& respond,
     respond(std::move(response));
     return std::nullopt;
   }
-  // A one-time password opens only choosing another (and seeing who one is,
-  // and signing out).
-  if (caller->must_change_password && exchange.route != "/v1/password" &&
-      exchange.route != "/v1/session" && exchange.route != "/v1/logout") {
+  // A one-time password opens only the routes declared open to it.
+  if (caller->must_change_password && !(exchange.route_tags & kOpenBeforePasswordChange)) {
     respond(error_response(exchange, 403, "password_change_required",
                            "choose a new password first (POST /v1/password)"));
     return std::nullopt;

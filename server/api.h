@@ -88,10 +88,16 @@ class Api final : public RequestHandler {
   // One row per route. This table alone drives both the router and
   // api_route_table(), so the published API description can be checked
   // against what is really served.
+  // Route tags (Router::add). kOpenBeforePasswordChange: a caller whose
+  // password is one-time may call the route (choosing another, asking who
+  // one is, signing out); every other session call answers 403
+  // password_change_required.
+  static constexpr std::uint32_t kOpenBeforePasswordChange = 1;
   struct RouteEntry {
     http::verb method;
     std::string_view pattern;
     void (Api::*handler)(ExchangePtr, Respond);
+    std::uint32_t tags = 0;
   };
   static std::span<const RouteEntry> route_entries();
   friend std::vector<std::pair<std::string, std::string>> api_route_table();

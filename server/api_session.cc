@@ -152,19 +152,11 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
   auto next = required_string(*json, "new_password");
   if (!current.is_ok()) return respond(status_response(*exchange, current.status()));
   if (!next.is_ok()) return respond(status_response(*exchange, next.status()));
-  Status valid = validate_password(*next);
-  if (!valid.is_ok()) {
-    Json context = {{"field", "new_password"}};
-    return respond(error_response(*exchange, 400, valid.reason(), valid.message(), context));
-  }
   auto user = deps_.projection.user(caller->user_id);
   if (!user) return respond(error_response(*exchange, 401, "invalid_credentials", "invalid"));
-  // A one-time password must really be replaced: keeping it would leave it
-  // known to whoever printed or gave it.
-  if (user->must_change_password && *next == *current)
-    return respond(error_response(*exchange, 400, "password_reused",
-                                  "the new password must differ from the one-time password",
-                                  {{"field", "new_password"}}));
+  if (Status valid = validate_password_change(*current, *next, user->must_change_password);
+      !valid.is_ok())
+    return respond(status_response(*exchange, valid));
   // Guessing the current password counts like failed sign-ins, so a leaked
   // API key cannot be used to brute-force the password.
   if (sign_in_locked(caller->user_id, &*user)) return respond(locked_response(*exchange));
@@ -177,8 +169,8 @@ void Api::change_password(ExchangePtr exchange, Respond respond) {
         if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
         const std::string keep =
             caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-        submit(exchange, caller, ChangePassword{caller.user_id, *hash}, respond,
-               [this, exchange, caller, keep](const storage::CommittedEvent&) {
+        submit(exchange, caller, ChangePassword{caller.user_id, *hash, false, caller.user_id},
+               respond, [this, exchange, caller, keep](const storage::CommittedEvent&) {
                  deps_.sessions.erase_user(caller.user_id, keep);
                  deps_.initial_password.password_chosen(caller.user_id);
                  return empty_response(*exchange, 204);

@@ -113,17 +113,8 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
                                     {{"field", "privilege"}}));
   }
   const std::string user_id = exchange->path_params[0];
-  // An admin who removed their own access could leave nobody to undo it.
-  const bool self_harm =
-      user_id == caller->user_id && ((*disabled && **disabled) || (*locked && **locked) ||
-                                     (privilege && *privilege != Privilege::kAdmin));
-  if (self_harm)
-    return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self"));
-  // One's own password changes through POST /v1/password, which asks for
-  // the current one: a session left open must not be enough.
-  if (*password && user_id == caller->user_id)
-    return respond(error_response(*exchange, 409, "cannot_change_self", "cannot change self",
-                                  {{"field", "password"}}));
+  // What an administrator may not do to themselves is decided with the
+  // commands (core/commands.h): each carries who asks.
   const auto user = deps_.projection.user(user_id);
   if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
   // The commands that bring the user from its current state to the one
@@ -131,19 +122,21 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   // "unchanged"). A new password also unlocks, unless a lock is asked for:
   // a user locked by failed sign-ins is who needs one.
   auto changes_from = [user_id, privilege, disabled = *disabled, locked = *locked,
-                       resetting = password->has_value()](const UserRecord& user) {
+                       resetting = password->has_value(),
+                       by = caller->user_id](const UserRecord& user) {
     std::vector<Command> commands;
     if (privilege && *privilege != user.privilege)
-      commands.push_back(ChangePrivilege{user_id, *privilege});
+      commands.push_back(ChangePrivilege{user_id, *privilege, by});
     if (disabled && *disabled != user.disabled)
-      commands.push_back(*disabled ? Command(DisableUser{user_id}) : Command(EnableUser{user_id}));
+      commands.push_back(*disabled ? Command(DisableUser{user_id, by})
+                                   : Command(EnableUser{user_id}));
     const std::optional<bool> lock = locked      ? locked
                                      : resetting ? std::optional(false)
                                                  : std::nullopt;
     // An administrator's lock lasts until one unlocks; a lock for failed
     // sign-ins that has not ended yet is made so.
     if (lock && *lock && !(user.locked && user.locked_until_ns == 0))
-      commands.push_back(LockUser{user_id, "locked by an administrator"});
+      commands.push_back(LockUser{user_id, "locked by an administrator", 0, by});
     // Unlocking a lock that has ended already still records the unlock: it
     // forgets the lock, so the next one starts again from --lockout.
     if (lock && !*lock && user.locked) commands.push_back(UnlockUser{user_id});
@@ -180,14 +173,15 @@ void Api::update_user(ExchangePtr exchange, Respond respond) {
   // from the user as it is then.
   post_password_job(
       exchange, respond,
-      [this, exchange, respond, commit, changes_from, user_id, new_password = **password] {
+      [this, exchange, respond, commit, changes_from, user_id, by = caller->user_id,
+       new_password = **password] {
         auto hash = deps_.password_hasher.hash(new_password);
         if (!hash.is_ok()) return respond(status_response(*exchange, hash.status()));
         auto user = deps_.projection.user(user_id);
         if (!user) return respond(error_response(*exchange, 404, "user_not_found", "no such user"));
         std::vector<Command> commands = changes_from(*user);
         // Given by someone else: one-time, like the first admin's.
-        commands.push_back(ChangePassword{user_id, *hash, true});
+        commands.push_back(ChangePassword{user_id, *hash, true, by});
         commit(std::move(commands));
       });
 }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,7 +27,10 @@ struct Exchange {
   std::multimap<std::string, std::string> query;  // names and values decoded
   std::vector<std::string> path_params;  // the {…} segments of the matched route, decoded
   std::string route = "unmatched";       // route pattern, for metrics and logs
-  std::string client_ip;                 // socket peer, or X-Forwarded-For from a trusted proxy
+  // The matched route's tags: bits whose meaning the routes' owner gives
+  // (Router::add); the HTTP layer only carries them.
+  std::uint32_t route_tags = 0;
+  std::string client_ip;  // socket peer, or X-Forwarded-For from a trusted proxy
   std::string request_id;
   Language language = Language::kEnglish;
   bool secure = false;  // reached over TLS (via a trusted proxy)

@@ -69,13 +69,13 @@ bool matches(std::string_view pattern, std::string_view path, std::vector<std::s
 
 }  // namespace
 
-void Router::add(http::verb method, std::string pattern, Handler handler) {
+void Router::add(http::verb method, std::string pattern, Handler handler, std::uint32_t tags) {
   const std::size_t index = routes_.size();
   if (pattern.find('{') == std::string::npos)
     literal_[pattern].push_back(index);
   else
     parameterised_.push_back(index);
-  routes_.push_back(Route{method, std::move(pattern), std::move(handler)});
+  routes_.push_back(Route{method, std::move(pattern), std::move(handler), tags});
 }
 
 Router::Match Router::match(Exchange& exchange, const Handler*& handler,
@@ -99,6 +99,7 @@ Router::Match Router::match(Exchange& exchange, const Handler*& handler,
     if (route.method == exchange.request.method() ||
         (route.method == http::verb::get && exchange.request.method() == http::verb::head)) {
       exchange.route = route.pattern;
+      exchange.route_tags = route.tags;
       exchange.path_params = std::move(params);
       handler = &route.handler;
       return Match::kFound;

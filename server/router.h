@@ -22,11 +22,14 @@ struct Route {
   http::verb method;
   std::string pattern;
   Handler handler;
+  std::uint32_t tags = 0;  // copied to Exchange::route_tags on a match
 };
 
 class Router {
  public:
-  void add(http::verb method, std::string pattern, Handler handler);
+  // `tags` are the caller's: a match copies them to Exchange::route_tags,
+  // so a rule about some routes is declared with them, not by path.
+  void add(http::verb method, std::string pattern, Handler handler, std::uint32_t tags = 0);
 
   enum class Match { kFound, kWrongMethod, kNotFound };
   // On kFound points `handler` at the route's handler (owned by the

@@ -646,3 +646,34 @@ TEST_CASE("a lock for failed sign-ins without a length is rejected: the fold wou
   CHECK(accepted<UserLocked>(ledger, LockUser{"alice", "locked by an administrator"}) ==
         UserLocked{"alice", "locked by an administrator"});
 }
+
+TEST_CASE(
+    "an administrator cannot take their own access away nor give themselves a one-time "
+    "password",
+    "[core][decide]") {
+  Ledger ledger;  // bob is an admin
+  const std::vector<std::pair<Command, std::string>> refused = {
+      {ChangePrivilege{"bob", Privilege::kUser, "bob"}, "privilege"},
+      {ChangePrivilege{"bob", Privilege::kAuditor, "bob"}, "privilege"},
+      {DisableUser{"bob", "bob"}, "disabled"},
+      {LockUser{"bob", "locked by an administrator", 0, "bob"}, "locked"},
+      {ChangePassword{"bob", std::string(kPasswordHash), true, "bob"}, "password"},
+  };
+  for (const auto& [command, field] : refused) {
+    INFO("command #" << command.index());
+    Status status = rejection(ledger, command);
+    CHECK(status.code() == StatusCode::kFailedPrecondition);
+    CHECK(status.reason() == "cannot_change_self");
+    CHECK(status.field() == field);
+  }
+  // The same changes asked by another administrator, or by the system, and
+  // one's own password chosen with the current one, are decided as usual.
+  CHECK(accepted<UserPrivilegeChanged>(ledger, ChangePrivilege{"bob", Privilege::kUser, "root"}) ==
+        UserPrivilegeChanged{"bob", Privilege::kUser});
+  CHECK(accepted<UserDisabled>(ledger, DisableUser{"bob"}) == UserDisabled{"bob"});
+  CHECK(accepted<UserLocked>(ledger, LockUser{"bob", "too_many_failed_sign_ins", 1, "system"}) ==
+        UserLocked{"bob", "too_many_failed_sign_ins", 1});
+  CHECK(accepted<PasswordChanged>(
+            ledger, ChangePassword{"bob", std::string(kPasswordHash), false, "bob"}) ==
+        PasswordChanged{"bob", std::string(kPasswordHash), false});
+}

@@ -267,3 +267,16 @@ TEST_CASE("verify rejects a tampered hash digit at every position", "[core][pass
     CHECK_FALSE(PasswordHasher::verify("correct horse battery", tampered));
   }
 }
+
+TEST_CASE("a password change must choose an acceptable password, and replace a one-time one",
+          "[core][password]") {
+  Status reused = validate_password_change("one-time-secret", "one-time-secret", true);
+  CHECK(reused.reason() == "password_reused");
+  CHECK(reused.field() == "new_password");
+  Status short_one = validate_password_change("one-time-secret", "short", true);
+  CHECK(short_one.reason() == "password_too_short");
+  CHECK(short_one.field() == "new_password");
+  CHECK(validate_password_change("one-time-secret", "a new secret", true).is_ok());
+  // A password the user chose may be kept (a change that keeps it is theirs).
+  CHECK(validate_password_change("my own secret", "my own secret", false).is_ok());
+}

@@ -176,3 +176,20 @@ TEST_CASE("a parameter holding an encoded slash is no parameter", "[server][rout
   CHECK(history.allowed.empty());
   CHECK(f.route(http::verb::get, "/v1/users/a%2Fb/keys/K2").match == Router::Match::kNotFound);
 }
+
+TEST_CASE("a route's tags reach the exchange it matches, and no other", "[server][router]") {
+  Router router;
+  router.add(
+      http::verb::get, "/tagged", [](auto, auto) {}, 5);
+  router.add(http::verb::get, "/plain", [](auto, auto) {});
+  for (const auto& [path, tags] :
+       std::vector<std::pair<std::string, std::uint32_t>>{{"/tagged", 5}, {"/plain", 0}}) {
+    Exchange exchange;
+    exchange.request.method(http::verb::get);
+    exchange.path = path;
+    const Handler* handler = nullptr;
+    std::string allowed;
+    REQUIRE(router.match(exchange, handler, allowed) == Router::Match::kFound);
+    CHECK(exchange.route_tags == tags);
+  }
+}
