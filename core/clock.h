@@ -1,8 +1,11 @@
 // Time is injected so that tests are deterministic: production code takes a
-// `const Clock&`, main() passes a SystemClock, tests a ManualClock.
+// `const Clock&` (wall time) or a `const MonotonicClock&` (timeouts), main()
+// passes a SystemClock or SteadyClock, tests a ManualClock or
+// ManualMonotonicClock.
 #pragma once
 
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 
@@ -37,6 +40,38 @@ class ManualClock final : public Clock {
 
  private:
   std::atomic<TimeNs> now_;
+};
+
+// A point on a clock that only moves forward, whatever happens to the wall
+// clock: what timeouts are measured on.
+using MonotonicTime = std::chrono::steady_clock::time_point;
+
+class MonotonicClock {
+ public:
+  virtual ~MonotonicClock() = default;
+  // Never earlier than a reading before it. Thread-safe.
+  virtual MonotonicTime now() const = 0;
+};
+
+class SteadyClock final : public MonotonicClock {
+ public:
+  MonotonicTime now() const override { return std::chrono::steady_clock::now(); }
+};
+
+// A monotonic clock that moves only when told to. Thread-safe.
+class ManualMonotonicClock final : public MonotonicClock {
+ public:
+  MonotonicTime now() const override {
+    return MonotonicTime(std::chrono::nanoseconds(since_start_.load(std::memory_order_relaxed)));
+  }
+  // Time never goes back: `delta` must not be negative.
+  void advance(std::chrono::nanoseconds delta) {
+    assert(delta.count() >= 0);
+    since_start_.fetch_add(delta.count(), std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<std::int64_t> since_start_{0};
 };
 
 }  // namespace keyledger

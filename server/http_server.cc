@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
-#include <cstdint>
 #include <optional>
 
 #include "server/http_request_parsing.h"
@@ -19,17 +18,14 @@ namespace {
 
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
-                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
-using Clock = std::chrono::steady_clock;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Socket&& socket, ConnectionSlot slot, RequestHandler& handler,
-              const HttpLimits& limits)
+  HttpSession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
+              RequestHandler& handler, const HttpLimits& limits)
       : slot_(std::move(slot)),
         socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+        deadline_(timers, [this] { on_deadline(); }),
         handler_(handler),
         limits_(limits),
         // A header is parsed whole from the buffer, so the buffer must hold
@@ -60,7 +56,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     limit_request_parser(*parser_, limits_);
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
-    arm_deadline(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+    deadline_.arm(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
     // A request already buffered (pipelined) is parsed here: read() runs
     // from the queue (start(), on_write()), so a long pipeline does not
     // nest a call per request.
@@ -104,7 +100,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void on_read(beast::error_code error) {
-    operation_pending_ = false;
+    // The handler's time is not timed; and a session whose answer comes
+    // from another thread must not be listed in its context's timers.
+    deadline_.disarm();
     if (error == http::error::end_of_stream || error == asio::error::connection_reset ||
         error == asio::error::eof || error == asio::error::operation_aborted ||
         error == asio::error::bad_descriptor || timed_out_) {
@@ -145,7 +143,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     keep_alive_ = response.keep_alive();
     if (!is_serializable_whole(response)) {
       unusual_response_ = std::make_unique<HttpResponse>(std::move(response));
-      arm_deadline(limits_.write_timeout);
+      deadline_.arm(limits_.write_timeout);
       return http::async_write(socket_, *unusual_response_, on_written());
     }
     serialize_response(response, out_);
@@ -156,12 +154,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const std::size_t written = socket_.write_some(asio::buffer(out_), error);
     if (error && error != asio::error::would_block) return on_write(error);
     if (!error && written == out_.size()) return on_write({});
-    arm_deadline(limits_.write_timeout);
+    deadline_.arm(limits_.write_timeout);
     asio::async_write(socket_, asio::buffer(out_) + (error ? 0 : written), on_written());
   }
 
   void on_write(beast::error_code error) {
-    operation_pending_ = false;
+    deadline_.disarm();
     unusual_response_.reset();
     // Keep the buffer for the next small answer, but not the megabytes of
     // one large one for the rest of a keep-alive connection.
@@ -174,52 +172,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read(false); });
   }
 
-  // The deadline of the read or write about to start. Moving a deadline
-  // later costs only a clock read: the one timer of the session is re-armed
-  // when it fires early, not on every operation. A deadline sooner than the
-  // running wait (a write after a keep-alive read armed the idle timeout)
-  // re-arms it at once, or the write timeout would only be checked when the
-  // idle one fired.
-  void arm_deadline(std::chrono::seconds timeout) {
-    deadline_ = Clock::now() + timeout;
-    operation_pending_ = true;
-    if (timer_running_ && deadline_ >= timer_.expiry()) return;
-    timer_running_ = true;
-    wait_for_deadline();
-  }
-
-  void wait_for_deadline() {
-    // expires_at() cancels a wait still pending; its handler then sees an
-    // old generation and leaves the timer's state to this wait.
-    timer_.expires_at(deadline_);
-    const std::uint64_t generation = ++timer_generation_;
-    timer_.async_wait([self = shared_from_this(), generation](beast::error_code error) {
-      if (generation == self->timer_generation_) self->on_deadline(error);
-    });
-  }
-
-  void on_deadline(beast::error_code error) {
-    if (error || closed_) {
-      timer_running_ = false;
-      return;
-    }
-    // Between operations (a handler still working) nothing is timed; the
-    // next operation starts the timer again.
-    if (!operation_pending_) {
-      timer_running_ = false;
-      return;
-    }
-    if (Clock::now() < deadline_) return wait_for_deadline();
-    // The pending read or write completes with an error and closes.
+  // The read or write under way is past its deadline: it completes with an
+  // error, and the session closes.
+  void on_deadline() {
     timed_out_ = true;
-    timer_running_ = false;
     beast::error_code ignored;
     socket_.close(ignored);
   }
 
   void close() {
-    closed_ = true;
-    timer_.cancel();
+    deadline_.disarm();
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
     socket_.close(ignored);
@@ -227,7 +189,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   ConnectionSlot slot_;  // held while the session (and so its socket) lives
   Socket socket_;
-  Timer timer_;
+  // Armed only while a read or write of the session's is pending (whose
+  // handler keeps the session alive).
+  Deadline deadline_;
   RequestHandler& handler_;
   const HttpLimits& limits_;
   std::string peer_ip_;
@@ -240,25 +204,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // while Beast writes it.
   std::unique_ptr<HttpResponse> unusual_response_;
   bool keep_alive_ = false;
-  Clock::time_point deadline_{};
-  bool operation_pending_ = false;
-  bool timer_running_ = false;
-  std::uint64_t timer_generation_ = 0;  // of the wait whose handler counts
   bool timed_out_ = false;
-  bool closed_ = false;
 };
 
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-                       ConnectionLimiter& connections, JsonLog& log,
+                       ConnectionLimiter& connections, TimerService& timers, JsonLog& log,
                        std::vector<asio::io_context*> session_contexts)
     : handler_(handler),
       limits_(limits),
       listener_(
-          io, connections, log,
-          [this](Socket socket, ConnectionSlot slot) {
-            std::make_shared<HttpSession>(std::move(socket), std::move(slot), handler_, limits_)
+          io, connections, timers, log,
+          [this](Socket socket, ConnectionSlot slot, ConnectionTimers& session_timers) {
+            std::make_shared<HttpSession>(std::move(socket), std::move(slot), session_timers,
+                                          handler_, limits_)
                 ->start();
           },
           std::move(session_contexts)) {}

@@ -4,20 +4,28 @@
 // size and a deadline on every read and write, hands the request to a
 // RequestHandler and writes the answer.
 //
+// The deadlines are the session's own (server/connection_timers.h), on the
+// clock of the injected TimerService: the read timeout runs from the start
+// of a request to its end (header and body), the idle timeout while a
+// keep-alive connection waits for its next request, the write timeout while
+// an answer waits for the client to take it; nothing is timed while the
+// handler works. A connection past its deadline is closed without an
+// answer.
+//
 // A session lives on one io_context run by one thread, so it needs no
-// strand; its socket and timer have that context's concrete executor type
-// (no type-erased executor on every operation), and it writes the response
-// it serialised itself into a buffer kept for the connection.
+// strand; its socket has that context's concrete executor type (no
+// type-erased executor on every operation), and it writes the response it
+// serialised itself into a buffer kept for the connection.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "server/connection_timers.h"
 #include "server/http_types.h"
 #include "server/tcp_listener.h"
 
@@ -44,11 +52,12 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  // `connections` caps open connections; it outlives the server, as does
-  // `log`. Sessions are spread over `session_contexts` (empty: all on
-  // `io`), each of which must be run by exactly one thread.
+  // `connections` caps open connections; it outlives the server, as do
+  // `timers` (made for every session context) and `log`. Sessions are
+  // spread over `session_contexts` (empty: all on `io`), each of which must
+  // be run by exactly one thread.
   HttpServer(boost::asio::io_context& io, RequestHandler& handler, HttpLimits limits,
-             ConnectionLimiter& connections, JsonLog& log,
+             ConnectionLimiter& connections, TimerService& timers, JsonLog& log,
              std::vector<boost::asio::io_context*> session_contexts = {});
   ~HttpServer();
 

@@ -18,6 +18,7 @@
 #include "server/data_folder.h"
 #include "server/first_admin.h"
 #include "server/pepper.h"
+#include "server/steady_timer_service.h"
 #include "server/verify_port.h"
 #include "storage/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
@@ -350,9 +351,12 @@ int run_server(const ServerConfig& config, JsonLog& log) {
                           access_log, clock, random, api_endpoint(config, http_port), log,
                           initial_password});
 
+  // Destroyed after the contexts stop (serve_until_signalled returns then)
+  // and before them (the sessions they still hold outlive their timers).
+  SteadyTimerService timers(contexts.all);
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
-  HttpServer server(contexts.main, api, limits, connections, log, contexts.all);
+  HttpServer server(contexts.main, api, limits, connections, timers, log, contexts.all);
   server.serve(std::move(*ports.http));
   api.set_ready(true);
   std::unique_ptr<VerifyPort> verify_port;
@@ -360,8 +364,8 @@ int run_server(const ServerConfig& config, JsonLog& log) {
     VerifyPortLimits verify_limits;
     verify_limits.trusted_peers = config.trusted_proxies;
     verify_port =
-        std::make_unique<VerifyPort>(contexts.main, verifier, connections, metrics.verify_port(),
-                                     log, verify_limits, contexts.all);
+        std::make_unique<VerifyPort>(contexts.main, verifier, connections, timers,
+                                     metrics.verify_port(), log, verify_limits, contexts.all);
     const std::uint16_t port = ports.verify->local_endpoint().port();
     verify_port->serve(std::move(*ports.verify));
     log.always(LogLevel::kInfo, "verify port listening",

@@ -45,17 +45,20 @@ StatusOr<tcp::acceptor> bind_listening_socket(asio::io_context& io, const tcp::e
   return acceptor;
 }
 
-TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections, JsonLog& log,
-                         OnConnection on_connection,
+TcpListener::TcpListener(asio::io_context& io, ConnectionLimiter& connections, TimerService& timers,
+                         JsonLog& log, OnConnection on_connection,
                          std::vector<asio::io_context*> session_contexts)
     : io_(io),
       session_contexts_(session_contexts.empty() ? std::vector<asio::io_context*>{&io}
                                                  : std::move(session_contexts)),
       connections_(connections),
+      clock_(timers.clock()),
       log_(log),
       on_connection_(std::move(on_connection)),
       acceptor_(asio::make_strand(io)),
-      retry_timer_(acceptor_.get_executor()) {}
+      retry_timer_(acceptor_.get_executor()) {
+  for (auto* context : session_contexts_) session_timers_.push_back(&timers.timers_on(*context));
+}
 
 void TcpListener::start(tcp::acceptor bound) {
   acceptor_ = std::move(bound);
@@ -89,9 +92,10 @@ void TcpListener::stop_accepting() {
 
 void TcpListener::accept() {
   asio::io_context& target = *session_contexts_[next_context_];
+  ConnectionTimers& timers = *session_timers_[next_context_];
   next_context_ = (next_context_ + 1) % session_contexts_.size();
   acceptor_.async_accept(target.get_executor(),
-                         [this](boost::system::error_code error, SessionSocket socket) {
+                         [this, &timers](boost::system::error_code error, SessionSocket socket) {
                            if (error == asio::error::operation_aborted || !acceptor_.is_open())
                              return;
                            if (error) {
@@ -102,12 +106,12 @@ void TcpListener::accept() {
                              });
                              return;
                            }
-                           admit(std::move(socket));
+                           admit(std::move(socket), timers);
                            accept();
                          });
 }
 
-void TcpListener::admit(SessionSocket socket) {
+void TcpListener::admit(SessionSocket socket, ConnectionTimers& timers) {
   ConnectionLimiter::Refusal refusal;
   ConnectionSlot slot = connections_.try_acquire(client_address(socket), &refusal);
   boost::system::error_code ignored;
@@ -119,15 +123,13 @@ void TcpListener::admit(SessionSocket socket) {
     return log_refusal(refusal);
   }
   socket.set_option(tcp::no_delay(true), ignored);
-  on_connection_(std::move(socket), std::move(slot));
+  on_connection_(std::move(socket), std::move(slot), timers);
 }
 
 void TcpListener::log_refusal(ConnectionLimiter::Refusal refusal) {
   ++unlogged_refusals_;
-  const auto now = std::chrono::steady_clock::now();
-  if (last_refusal_log_ != std::chrono::steady_clock::time_point{} &&
-      now - last_refusal_log_ < kRefusalLogInterval)
-    return;
+  const MonotonicTime now = clock_.now();
+  if (last_refusal_log_ && now - *last_refusal_log_ < kRefusalLogInterval) return;
   const auto& limits = connections_.limits();
   log_.warn("refused connections", {{"count", unlogged_refusals_},
                                     {"port", local_endpoint().port()},

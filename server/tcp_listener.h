@@ -3,7 +3,8 @@
 // robin; one per I/O thread, so a connection stays on one thread and its
 // session needs no locks or strand) and is handed to
 // `on_connection` with the connection's slot in the ConnectionLimiter (the
-// session keeps it while open); a connection over a cap is closed at once,
+// session keeps it while open) and the ConnectionTimers of its io_context,
+// on which the session times itself; a connection over a cap is closed at once,
 // counted, and logged at most every few seconds; an accept error (out of
 // descriptors, say) waits briefly instead of spinning a core;
 // stop_accepting() closes the socket so no new connection arrives while
@@ -16,11 +17,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "server/connection_limiter.h"
+#include "server/connection_timers.h"
 #include "server/json_log.h"
 
 namespace keyledger::server {
@@ -57,14 +60,15 @@ class TcpListener {
   // needs no strand and makes no type-erased calls.
   using SessionSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
                                                          boost::asio::io_context::executor_type>;
-  using OnConnection = std::function<void(SessionSocket, ConnectionSlot)>;
+  using OnConnection = std::function<void(SessionSocket, ConnectionSlot, ConnectionTimers&)>;
 
   // `connections` is shared by every listener of the process and outlives
-  // them, as does `log` (refusals are logged there). `session_contexts`
-  // (empty: `io` alone) receive the accepted sockets; they outlive the
-  // listener. The acceptor itself runs on `io`.
-  TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections, JsonLog& log,
-              OnConnection on_connection,
+  // them, as do `timers` (made for every session context; its clock also
+  // spaces the refusal log lines) and `log` (refusals are logged there).
+  // `session_contexts` (empty: `io` alone) receive the accepted sockets;
+  // they outlive the listener. The acceptor itself runs on `io`.
+  TcpListener(boost::asio::io_context& io, ConnectionLimiter& connections, TimerService& timers,
+              JsonLog& log, OnConnection on_connection,
               std::vector<boost::asio::io_context*> session_contexts = {});
 
   // Starts accepting on `bound`, from bind_listening_socket() on the same
@@ -78,20 +82,22 @@ class TcpListener {
 
  private:
   void accept();
-  void admit(SessionSocket socket);
+  void admit(SessionSocket socket, ConnectionTimers& timers);
   void log_refusal(ConnectionLimiter::Refusal refusal);
 
   boost::asio::io_context& io_;
   std::vector<boost::asio::io_context*> session_contexts_;
-  std::size_t next_context_ = 0;  // touched only on the acceptor's strand
+  std::vector<ConnectionTimers*> session_timers_;  // [i] times session_contexts_[i]
+  std::size_t next_context_ = 0;                   // touched only on the acceptor's strand
   ConnectionLimiter& connections_;
+  const MonotonicClock& clock_;
   JsonLog& log_;
   OnConnection on_connection_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   // Refusals since the last log line; touched only on the acceptor's strand.
   std::uint64_t unlogged_refusals_ = 0;
-  std::chrono::steady_clock::time_point last_refusal_log_{};
+  std::optional<MonotonicTime> last_refusal_log_;
 };
 
 }  // namespace keyledger::server

@@ -5,7 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include "core/stream_framing.h"
 #include "core/text.h"
@@ -18,38 +18,41 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// The session's stream runs on its I/O thread's io_context itself, with a
+// The session's socket runs on its I/O thread's io_context itself, with a
 // concrete executor type (TcpListener::SessionSocket): that io_context has
 // one thread, so a strand (and the type-erased executor it needs) only
-// added a mutex and an indirect call to every completion.
-using Stream = beast::basic_stream<tcp, asio::io_context::executor_type>;
+// added a mutex and an indirect call to every completion. Its timeouts are
+// a Deadline on the context's ConnectionTimers, not a Beast stream's, which
+// armed and cancelled an Asio timer around every read and write.
+using Socket = TcpListener::SessionSocket;
 
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
-  VerifySession(TcpListener::SessionSocket&& socket, ConnectionSlot slot,
+  VerifySession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
                 CredentialVerifier& verifier, JsonLog& log, const VerifyPortLimits& limits,
                 VerifyPortCounters& counters)
       : slot_(std::move(slot)),
-        stream_(std::move(socket)),
+        socket_(std::move(socket)),
+        deadline_(timers, [this] { on_deadline(); }),
         verifier_(verifier),
         log_(log),
         limits_(limits),
         counters_(counters),
         durations_(counters.request_duration) {
-    peer_ = client_address(stream_.socket());
+    peer_ = client_address(socket_);
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
     peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
                     limits_.trusted_peers.end();
   }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
  private:
   void read() {
-    stream_.expires_after(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
-    stream_.async_read_some(asio::buffer(chunk_),
+    deadline_.arm(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
+    socket_.async_read_some(asio::buffer(chunk_),
                             [self = shared_from_this()](beast::error_code error, std::size_t n) {
                               self->on_read(error, n);
                             });
@@ -57,8 +60,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 
   void on_read(beast::error_code error, std::size_t n) {
     if (error) {
-      if (error == beast::error::timeout && !in_.empty())
-        drop("a frame stayed incomplete past the timeout");
+      if (timed_out_ && !in_.empty()) drop("a frame stayed incomplete past the timeout");
       return close();
     }
     in_.append(chunk_.data(), n);
@@ -132,12 +134,11 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   }
 
   void write() {
-    stream_.expires_after(limits_.io_timeout);
-    asio::async_write(stream_, asio::buffer(out_),
+    deadline_.arm(limits_.io_timeout);
+    asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         if (error) {
-                          if (error == beast::error::timeout)
-                            self->drop("the client did not read its answers");
+                          if (self->timed_out_) self->drop("the client did not read its answers");
                           return self->close();
                         }
                         self->read();
@@ -150,14 +151,27 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
     close();
   }
 
-  void close() {
+  // The read or write under way is past its deadline: it completes with an
+  // error, and the session closes.
+  void on_deadline() {
+    timed_out_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
+  }
+
+  void close() {
+    deadline_.disarm();
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
 
   ConnectionSlot slot_;  // held while the session (and so its socket) lives
-  Stream stream_;
+  Socket socket_;
+  // Armed while a read or write is pending, whose handler keeps the session
+  // alive; expired, it closes the socket and sets timed_out_.
+  Deadline deadline_;
+  bool timed_out_ = false;
   CredentialVerifier& verifier_;
   JsonLog& log_;
   const VerifyPortLimits& limits_;
@@ -176,18 +190,19 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 }  // namespace
 
 VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
-                       ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
-                       VerifyPortLimits limits, std::vector<asio::io_context*> session_contexts)
+                       ConnectionLimiter& connections, TimerService& timers,
+                       VerifyPortCounters& counters, JsonLog& log, VerifyPortLimits limits,
+                       std::vector<asio::io_context*> session_contexts)
     : verifier_(verifier),
       log_(log),
       limits_(std::move(limits)),
       counters_(counters),
       listener_(
-          io, connections, log,
-          [this](TcpListener::SessionSocket socket, ConnectionSlot slot) {
+          io, connections, timers, log,
+          [this](Socket socket, ConnectionSlot slot, ConnectionTimers& session_timers) {
             counters_.connections.fetch_add(1, std::memory_order_relaxed);
-            std::make_shared<VerifySession>(std::move(socket), std::move(slot), verifier_, log_,
-                                            limits_, counters_)
+            std::make_shared<VerifySession>(std::move(socket), std::move(slot), session_timers,
+                                            verifier_, log_, limits_, counters_)
                 ->start();
           },
           std::move(session_contexts)) {}

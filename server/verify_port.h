@@ -11,11 +11,11 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "server/connection_timers.h"
 #include "server/credential_verifier.h"
 #include "server/metrics.h"
 #include "server/tcp_listener.h"
@@ -35,13 +35,14 @@ struct VerifyPortLimits {
 class VerifyPort {
  public:
   // `connections` caps open connections (shared with the HTTP port);
+  // `timers` times every session (made for every session context);
   // `counters` (Metrics::verify_port()) counts connections, drops and each
-  // request's time; both outlive the port, as does `log` (bad frames are
+  // request's time; all outlive the port, as does `log` (bad frames are
   // logged there). Sessions run on `session_contexts` (empty: on `io`), as
   // TcpListener describes.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
-             ConnectionLimiter& connections, VerifyPortCounters& counters, JsonLog& log,
-             VerifyPortLimits limits = {},
+             ConnectionLimiter& connections, TimerService& timers, VerifyPortCounters& counters,
+             JsonLog& log, VerifyPortLimits limits = {},
              std::vector<boost::asio::io_context*> session_contexts = {});
 
   // Starts accepting on a socket bound already (bind_listening_socket() on
