@@ -24,14 +24,9 @@ std::string random_hex(RandomSource& random, std::size_t bytes) {
 std::string cookie_value(const HttpRequest& request, std::string_view name) {
   for (auto it = request.find(http::field::cookie);
        it != request.end() && it->name() == http::field::cookie; ++it) {
-    std::string_view cookies = it->value();
-    while (!cookies.empty()) {
-      auto semicolon = cookies.find(';');
-      std::string_view pair = cookies.substr(0, semicolon);
-      cookies =
-          semicolon == std::string_view::npos ? std::string_view() : cookies.substr(semicolon + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      auto equals = pair.find('=');
+    for (std::string_view pair : split(it->value(), ";")) {
+      pair = trim_leading(pair, " ");
+      const auto equals = pair.find('=');
       if (equals != std::string_view::npos && pair.substr(0, equals) == name)
         return std::string(pair.substr(equals + 1));
     }

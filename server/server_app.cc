@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/text.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
@@ -48,10 +49,9 @@ std::string http_url(const std::string& host, std::uint16_t port) {
 
 // The /v1 URL shown to users: from --public-url, or the bound address.
 std::string api_endpoint(const ServerConfig& config, std::uint16_t http_port) {
-  std::string base =
+  const std::string base =
       config.public_url.empty() ? http_url(config.listen.host, http_port) : config.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/v1";
+  return std::string(trim_trailing(base, "/")) + "/v1";
 }
 
 // Everything that can refuse a start without touching anything: the token
