@@ -300,8 +300,9 @@ int run_server(const ServerConfig& config, JsonLog& log) {
 
   // Outlives the io_contexts: a connection still queued on one at shutdown
   // gives its slot back when the context destroys it.
+  const TrustedPeers trusted_proxies(config.trusted_proxies);
   ConnectionLimiter connections(
-      {config.max_connections, config.max_connections_per_ip, config.trusted_proxies});
+      {config.max_connections, config.max_connections_per_ip, trusted_proxies});
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   IoContexts contexts(threads);
@@ -358,7 +359,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   std::unique_ptr<VerifyPort> verify_port;
   if (ports.verify) {
     VerifyPortLimits verify_limits;
-    verify_limits.trusted_peers = config.trusted_proxies;
+    verify_limits.trusted_peers = trusted_proxies;
     verify_port =
         std::make_unique<VerifyPort>(contexts.main, verifier, connections, metrics.verify_port(),
                                      log, verify_limits, contexts.all);

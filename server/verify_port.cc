@@ -38,8 +38,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         durations_(counters.request_duration) {
     peer_ = client_address(stream_.socket());
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
-    peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
-                    limits_.trusted_peers.end();
+    peer_trusted_ = limits_.trusted_peers.contains(peer_);
   }
 
   void start() {
