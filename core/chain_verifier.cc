@@ -8,6 +8,7 @@
 
 #include "core/batch_channel.h"
 #include "core/event_codec.h"
+#include "core/event_reader.h"
 
 namespace keyledger {
 namespace {
@@ -34,20 +35,12 @@ class ChainWalker {
   // not decode. Returns false once the walk is over (a problem, or the stop
   // point).
   bool visit(std::uint64_t key_seq, const Hash256& chain_hash, StatusOr<Event> event) {
-    const std::uint64_t expected = next_seq();
-    if (key_seq != expected) {
+    // The event reader's checks (a gap, undecodable bytes, a seq that is
+    // not the key's), in its words; a damaged event also settles a broken
+    // link into the one before it.
+    if (auto damage = check_stored_event(next_seq(), key_seq, event)) {
       if (settle_broken_link(false)) return false;
-      return fail(expected, key_seq > expected ? "event is missing (sequence gap)"
-                                               : "event is stored out of order");
-    }
-    if (!event.is_ok()) {
-      if (settle_broken_link(false)) return false;
-      return fail(key_seq, event.status().message());
-    }
-    if (event->seq != key_seq) {
-      if (settle_broken_link(false)) return false;
-      return fail(key_seq, "event carries seq " + std::to_string(event->seq) +
-                               " but is stored as seq " + std::to_string(key_seq));
+      return fail(damage->seq, damage->why.message());
     }
     const bool link_ok = event->prev_hash == own_hash_;
     if (settle_broken_link(!link_ok)) return false;

@@ -1,7 +1,10 @@
 // Re-reads a whole log and proves it intact: sequence numbers 1..n with no
 // gaps, every event decodes and carries its own seq, every event's previous
 // hash equals the recomputed hash of the event before it, and the stored
-// head is the hash of the last event.
+// head is the hash of the last event. Each event is checked as the event
+// reader checks it (core/event_reader.h check_stored_event), and damage is
+// described in the reader's words; the verifier keeps its own loop, which
+// reads, decodes and walks the chain on three threads.
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "core/event_codec.h"
+#include "core/event_reader.h"
 #include "core/text.h"
 
 namespace keyledger::projections {
@@ -148,22 +148,16 @@ Status scan_audit(const EventLog& log, std::uint64_t after_seq, const AuditFilte
     auto it = owners.find(key_id);
     return it != owners.end() ? it->second : owner_of_known(key_id);
   };
-  Status failure = Status::ok();
+  FirstDamage damage;
   KEYLEDGER_RETURN_IF_ERROR(
-      log.read_events(after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
-        auto event = decode_event(bytes);
-        if (!event.is_ok()) {
-          failure =
-              corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
-          return false;
-        }
-        if (auto* created = std::get_if<KeyCreated>(&event->payload))
+      EventReader(log, damage).read(after_seq + 1, [&](const Event& event, std::string_view) {
+        if (auto* created = std::get_if<KeyCreated>(&event.payload))
           owners.emplace(created->key_id, created->owner);
-        AuditRow row = to_audit_row(*event, owner_of);
+        AuditRow row = to_audit_row(event, owner_of);
         if (!filter.matches(row)) return true;
         return visit(row);
       }));
-  return failure;
+  return damage.status();
 }
 
 }  // namespace keyledger::projections

@@ -71,7 +71,10 @@ StatusOr<std::set<std::string>> parse_audit_actions(std::string_view list);
 
 // Reads the log from `after_seq` + 1 and calls `visit` for each row that
 // passes `filter`, until it returns false. Owners of keys created before
-// `after_seq` come from `owner_of_known` (e.g. the projection).
+// `after_seq` come from `owner_of_known` (e.g. the projection). The first
+// damaged event (core/event_reader.h: undecodable, stored under another
+// seq, or missing) ends the scan with kCorruption naming it; the log's own
+// read errors are returned as they are.
 Status scan_audit(const EventLog& log, std::uint64_t after_seq, const AuditFilter& filter,
                   const std::function<std::string(const std::string&)>& owner_of_known,
                   const std::function<bool(const AuditRow&)>& visit);

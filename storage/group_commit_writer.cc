@@ -3,24 +3,38 @@
 #include <vector>
 
 #include "core/event_codec.h"
+#include "core/event_reader.h"
 
 namespace keyledger::storage {
+
+namespace {
+
+// The time of the head event, or 0 for an empty log or one whose head
+// event cannot be read (opening the log refuses such a log already, so
+// nothing is lost by starting from the clock then).
+TimeNs head_event_time(const EventLog& log) {
+  const LogHead head = log.head();
+  if (head.seq == 0) return 0;
+  TimeNs time_ns = 0;
+  FirstDamage damage;
+  EventReader(log, damage)
+      .read(head.seq,
+            [&](const Event& last, std::string_view) {
+              time_ns = last.time_ns;
+              return false;
+            })
+      .ignore();
+  return time_ns;
+}
+
+}  // namespace
 
 GroupCommitWriter::GroupCommitWriter(EventLog& log, CommandStateMachine& state, const Clock& clock,
                                      WriterOptions options)
     : log_(log), state_(state), clock_(clock), options_(options) {
   // Continue from the last stored event's time, so event times never go
   // backwards across a restart even if the wall clock did.
-  const LogHead head = log_.head();
-  if (head.seq > 0) {
-    log_.read_events(head.seq,
-                     [this](std::uint64_t, std::string_view bytes) {
-                       if (auto last = decode_event(bytes); last.is_ok())
-                         last_time_ns_ = last->time_ns;
-                       return false;
-                     })
-        .ignore();
-  }
+  last_time_ns_ = head_event_time(log_);
   thread_ = std::thread([this] { run(); });
 }
 

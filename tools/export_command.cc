@@ -2,7 +2,7 @@
 // Stable field names; never a secret hash or password hash.
 #include <limits>
 
-#include "core/event_codec.h"
+#include "core/event_reader.h"
 #include "core/hash.h"
 #include "core/time_format.h"
 #include "projections/audit.h"
@@ -25,24 +25,18 @@ int run_export(const ExportOptions& options) {
   // Nothing follows the largest seq (and after_seq + 1 must not wrap to 0).
   if (options.after_seq == std::numeric_limits<std::uint64_t>::max()) return kExitOk;
   Progress progress("exporting", opened.log->head().seq);
-  Status failure = Status::ok();
-  Status read = opened.log->read_events(
-      options.after_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
-        auto event = decode_event(bytes);
-        if (!event.is_ok()) {
-          failure =
-              corruption("undecodable_event", "event " + std::to_string(seq) + " does not decode");
-          return false;
-        }
-        progress.tick(seq);
-        std::fputs(event_to_json(*event)
-                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                       .c_str(),
-                   stdout);
-        std::fputc('\n', stdout);
-        return true;
-      });
-  if (read.is_ok()) read = failure;
+  FirstDamage damage;
+  Status read = EventReader(*opened.log, damage)
+                    .read(options.after_seq + 1, [&](const Event& event, std::string_view) {
+                      progress.tick(event.seq);
+                      std::fputs(event_to_json(event)
+                                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                     .c_str(),
+                                 stdout);
+                      std::fputc('\n', stdout);
+                      return true;
+                    });
+  if (read.is_ok()) read = damage.status();
   if (!read.is_ok()) return report_error("reading the log", read);
   return kExitOk;
 }

@@ -6,13 +6,13 @@
 #include <string_view>
 #include <vector>
 
-#include "core/event_codec.h"
 #include "core/time_format.h"
 #include "projections/stored_projection.h"
 #include "storage/rocks_event_log.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
 #include "tools/ledger_reader.h"
+#include "tools/log_copy.h"
 #include "tools/output_format.h"
 
 namespace keyledger::tools {
@@ -58,10 +58,10 @@ void print_state(const projections::LedgerState& state, Format format) {
   rows.write(stdout);
 }
 
-// Copies events 1..until_seq into a fresh database at `out`, then its
-// projection, in batches; the result is a ledger keyledgerd can open.
-int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead& head,
-                 const projections::LedgerState& state, const std::string& out) {
+// Copies events 1..head.seq into a fresh database at `out`, then its
+// projection; the result is a ledger keyledgerd can open.
+int write_prefix(const EventLog& source, const LogHead& head, const projections::LedgerState& state,
+                 const std::string& out) {
   std::error_code error;
   std::filesystem::create_directories(out, error);
   std::filesystem::path db_path = std::filesystem::path(out) / "ledger";
@@ -70,29 +70,19 @@ int write_prefix(const EventLog& source, std::uint64_t until_seq, const LogHead&
     report_error("creating " + db_path.string(), target.status());
     return kExitWriteFailed;
   }
-  std::vector<EncodedEvent> batch;
-  LogHead batch_head;
-  Status written = Status::ok();
-  auto flush = [&](std::span<const RecordChange> changes) {
-    if (batch.empty() && changes.empty()) return;
-    written = (*target)->append(batch, changes, batch_head);
-    batch.clear();
-  };
-  Status read = source.read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
-    if (seq > until_seq) return false;
-    auto event = decode_event(bytes);
-    if (!event.is_ok()) return false;
-    batch_head = LogHead{seq, chain_hash(event->prev_hash, bytes)};
-    batch.push_back(EncodedEvent{seq, std::string(bytes)});
-    if (batch.size() == 4096) flush({});
-    return written.is_ok();
-  });
-  if (!read.is_ok()) return report_error("reading the log", read);
-  if (batch_head.seq != head.seq || batch_head.hash != head.hash) {
+  const CopiedPrefix copied = copy_log_prefix(source, head, **target);
+  if (!copied.read.is_ok()) return report_error("reading the log", copied.read);
+  if (copied.damage) {
+    std::fprintf(stderr, "keyledger replay: event %llu: %s\n",
+                 static_cast<unsigned long long>(copied.damage->seq),
+                 copied.damage->why.message().c_str());
+    return kExitCheckFailed;
+  }
+  Status written = copied.written;
+  if (written.is_ok() && !(copied.head == head)) {
     std::fprintf(stderr, "keyledger replay: the log changed while copying\n");
     return kExitUnreadable;
   }
-  flush({});
   // The records of the fold, stamped with its version: the copy is this
   // build's ledger.
   if (written.is_ok())
@@ -161,8 +151,7 @@ int run_replay(const ReplayOptions& options) {
     return kExitUsage;
   }
   std::fprintf(stderr, "state as of seq %llu\n", static_cast<unsigned long long>(chain->head.seq));
-  if (!options.out.empty())
-    return write_prefix(*opened.log, chain->head.seq, chain->head, state, options.out);
+  if (!options.out.empty()) return write_prefix(*opened.log, chain->head, state, options.out);
   print_state(state, format);
   return kExitOk;
 }

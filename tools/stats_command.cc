@@ -2,7 +2,7 @@
 // head.
 #include <map>
 
-#include "core/event_codec.h"
+#include "core/event_reader.h"
 #include "core/hash.h"
 #include "projections/audit.h"
 #include "projections/stored_projection.h"
@@ -32,18 +32,16 @@ int run_stats(const StatsOptions& options) {
   std::map<std::string, std::uint64_t> by_type;
   for (const auto& type : projections::audit_actions()) by_type[type] = 0;
   Progress progress("counting", head.seq);
-  Status failure = Status::ok();
-  Status read = opened.log->read_events(1, [&](std::uint64_t seq, std::string_view bytes) {
-    auto event = decode_event(bytes);
-    if (!event.is_ok()) {
-      failure = event.status();
-      return false;
-    }
-    progress.tick(seq);
-    ++by_type[std::string(event_type_name(event->payload))];
-    return seq < head.seq;  // a stable snapshot: stop at the head read above
+  FirstDamage damage;
+  Status read = EventReader(*opened.log, damage).read(1, [&](const Event& event, std::string_view) {
+    progress.tick(event.seq);
+    ++by_type[std::string(event_type_name(event.payload))];
+    return event.seq < head.seq;  // a stable snapshot: stop at the head read above
   });
-  if (read.is_ok()) read = failure;
+  if (read.is_ok() && damage.damage())
+    read = damage.damage()->kind == DamageKind::kUndecodable
+               ? damage.damage()->why  // the decoder's own words, as stats has always printed
+               : damage.status();
   if (!read.is_ok()) return report_error("reading the log", read);
   auto state = projections::load_stored_state(*opened.log);
   if (!state.is_ok()) return report_error("reading the projection", state.status());

@@ -5,6 +5,7 @@
 // access log never holds a secret.
 #include <catch2/catch.hpp>
 
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 
@@ -203,9 +204,12 @@ TEST_CASE("ten failed sign-ins in a row lock a user until an admin unlocks it", 
   CHECK(right.status == 423);
   CHECK(right.error_code() == "user_locked");
 
-  auto audit = admin.get("/v1/audit?user=carol&action=user-locked");
-  REQUIRE(audit.status == 200);
-  const json rows = audit.json()["events"];
+  // The lock's event is written behind the 423: wait for it in the log.
+  json rows;
+  REQUIRE(eventually([&] {
+    rows = admin.get("/v1/audit?user=carol&action=user-locked").json()["events"];
+    return !rows.empty();
+  }));
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["actor"] == "system");
   CHECK(rows[0]["user"] == "carol");
@@ -293,7 +297,9 @@ TEST_CASE("an admin gives a user who forgot their password a new one", "[integra
   }
   SECTION("a new password unlocks a user locked by failed sign-ins") {
     REQUIRE(guesser.login("dana", "wrong-password").status == 423);  // the tenth: locked
-    REQUIRE(admin.get("/v1/users").body.find("\"locked\":true") != std::string::npos);
+    // The lock's event is written behind the 423; the reset must come after it.
+    REQUIRE(eventually(
+        [&] { return admin.get("/v1/users").body.find("\"locked\":true") != std::string::npos; }));
     auto reset = admin.patch_json("/v1/users/dana", {{"password", "fresh-password"}});
     REQUIRE(reset.status == 200);
     CHECK(reset.json()["locked"] == false);

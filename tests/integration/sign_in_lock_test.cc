@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/loopback.h"
 #include "tests/support/server_process.h"
@@ -137,12 +138,11 @@ TEST_CASE("a lock for failed sign-ins survives a restart with the same end",
   lock_by_failures(server.port(), "carol", 80);
   CHECK(carol.login("carol", "carol-password").status == 423);
   // The tenth failure is answered before its event is on disk; wait for it.
-  json before = user_entry(admin, "carol");
-  for (int i = 0; i < 100 && before["locked"] != true; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  json before;
+  REQUIRE(eventually([&] {
     before = user_entry(admin, "carol");
-  }
-  REQUIRE(before["locked"] == true);
+    return before["locked"] == true;
+  }));
   REQUIRE(before["locked_until"].is_string());
 
   // The lock is in the ledger, with its end: a restart keeps both.

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "core/hash.h"
+#include "storage/rocks_event_log.h"
+#include "tests/support/raw_rocks.h"
 #include "tests/tools/scripted_history.h"
 
 using namespace keyledger;
@@ -310,4 +312,21 @@ TEST_CASE("replay --out copies a log longer than one write batch", "[tools][repl
     CHECK(copy_state.out == source_state.out);
     CHECK(parse_json(copy_state.out)[0]["key_name"] == "name " + std::to_string(until - 3));
   }
+}
+
+// The copy behind --out reads the log a second time; a damaged event is
+// named with its seq and why (tests/tools/log_copy_test.cc covers the copy
+// itself), never reported as "the log changed".
+TEST_CASE("replay --out names an event that does not decode and writes nothing",
+          "[tools][replay]") {
+  ScriptedHistory history;
+  RawRocks(history.db_path()).put("events", storage::event_key(5), "not an event");
+  TempDir out;
+  const std::string target = (out / "copy").string();
+  auto result =
+      history.run(with({"replay", "--until-seq", "12", "--out", target}, history.data_args()));
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.empty());
+  CHECK(result.err == "keyledger replay: event 5: event size is not a whole number of words\n");
+  CHECK_FALSE(std::filesystem::exists(target));
 }
