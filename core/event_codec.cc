@@ -3,11 +3,10 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/array.h>
-#include <kj/exception.h>
 
 #include <cstring>
 
-#include "core/aligned_words.h"
+#include "core/capnp_decode.h"
 #include "core/events.capnp.h"
 
 namespace keyledger {
@@ -167,8 +166,7 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
   return corruption("undecodable_event", "unknown event type (written by a newer version?)");
 }
 
-StatusOr<Event> read_event(schema::Event::Reader in) {
-  Event event;
+Status read_event(schema::Event::Reader in, Event& event) {
   event.seq = in.getSeq();
   event.time_ns = in.getTimeNs();
   event.origin.actor = to_std(in.getActor());
@@ -180,8 +178,12 @@ StatusOr<Event> read_event(schema::Event::Reader in) {
   auto payload = read_payload(in.getPayload());
   if (!payload.is_ok()) return payload.status();
   event.payload = std::move(payload).value();
-  return event;
+  return Status::ok();
 }
+
+constexpr DecodeFailure kUndecodableEvent{StatusCode::kCorruption, "undecodable_event", "event"};
+static_assert(kMaxEncodedEventBytes == kCapnpLimits.max_message_bytes,
+              "the decode limits are sized for the largest event");
 
 }  // namespace
 
@@ -201,24 +203,13 @@ std::string encode_event(const Event& event) {
 }
 
 StatusOr<Event> decode_event(std::string_view bytes) {
-  if (bytes.size() > kMaxEncodedEventBytes)
-    return corruption("undecodable_event", "event is larger than the limit");
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
-    return corruption("undecodable_event", "event size is not a whole number of words");
-  AlignedWords<256> aligned;
-  const kj::ArrayPtr<const capnp::word> words = aligned.copy(bytes);
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kMaxEncodedEventBytes / sizeof(capnp::word);
-  options.nestingLimit = 8;
-  try {
-    capnp::FlatArrayMessageReader reader(words, options);
-    if (reader.getEnd() != words.end())
-      return corruption("undecodable_event", "trailing bytes after the event");
-    return read_event(reader.getRoot<schema::Event>());
-  } catch (const kj::Exception& exception) {
-    return corruption("undecodable_event", std::string("event could not be decoded: ") +
-                                               exception.getDescription().cStr());
-  }
+  AlignedWords<256> scratch;  // 2 KiB on the stack: most events fit
+  Event event;
+  Status decoded = decode_capnp<schema::Event>(
+      bytes, kUndecodableEvent, scratch,
+      [&event](schema::Event::Reader in) { return read_event(in, event); });
+  if (!decoded.is_ok()) return decoded;
+  return event;
 }
 
 }  // namespace keyledger

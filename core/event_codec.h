@@ -16,9 +16,9 @@ inline constexpr std::size_t kMaxEncodedEventBytes = 64 * 1024;
 
 std::string encode_event(const Event& event);
 
-// Decodes untrusted bytes with Cap'n Proto's traversal and nesting limits.
-// Returns kCorruption (reason "undecodable_event") for bytes that are not an
-// event of this schema.
+// Decodes untrusted bytes, at any alignment, under kCapnpLimits
+// (core/capnp_decode.h). Returns kCorruption (reason "undecodable_event")
+// for bytes that are not exactly one event of this schema.
 StatusOr<Event> decode_event(std::string_view bytes);
 
 }  // namespace keyledger

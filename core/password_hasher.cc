@@ -35,17 +35,6 @@ bool parse_int_field(std::string_view field, std::string_view name, int& out) {
   return error == std::errc() && end == field.data() + field.size();
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
-
 std::optional<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   std::vector<std::uint8_t> out(hex.size() / 2);
@@ -68,7 +57,8 @@ struct ParsedHash {
 };
 
 std::optional<ParsedHash> parse_encoded(std::string_view encoded) {
-  auto parts = split(encoded, '$');
+  const SplitPieces pieces = split(encoded, "$");
+  const std::vector<std::string_view> parts(pieces.begin(), pieces.end());
   ParsedHash parsed;
   if (parts.size() != 6 || parts[0] != "scrypt" ||
       !parse_int_field(parts[1], "ln=", parsed.log2_n) ||

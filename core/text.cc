@@ -146,6 +146,56 @@ bool is_valid_ip_address(std::string_view address) {
          inet_pton(AF_INET6, copy.c_str(), buffer) == 1;
 }
 
+std::string_view trim_leading(std::string_view text, std::string_view characters) {
+  const std::size_t start = text.find_first_not_of(characters);
+  return start == std::string_view::npos ? text.substr(text.size()) : text.substr(start);
+}
+
+std::string_view trim_trailing(std::string_view text, std::string_view characters) {
+  const std::size_t last = text.find_last_not_of(characters);
+  return text.substr(0, last == std::string_view::npos ? 0 : last + 1);
+}
+
+std::string_view trim(std::string_view text, std::string_view characters) {
+  return trim_trailing(trim_leading(text, characters), characters);
+}
+
+SplitPieces::Iterator::Iterator(std::string_view text, std::string_view separators, bool from_end)
+    : rest_(text), separators_(separators), from_end_(from_end), done_(false) {
+  advance();
+}
+
+void SplitPieces::Iterator::advance() {
+  if (last_taken_) {
+    done_ = true;
+    return;
+  }
+  // One separator (the common case) is a memchr, not a set lookup per byte.
+  const bool one = separators_.size() == 1;
+  const std::size_t at =
+      from_end_ ? (one ? rest_.rfind(separators_[0]) : rest_.find_last_of(separators_))
+                : (one ? rest_.find(separators_[0]) : rest_.find_first_of(separators_));
+  if (at == std::string_view::npos) {
+    piece_ = rest_;
+    rest_ = rest_.substr(rest_.size());
+    last_taken_ = true;
+  } else if (from_end_) {
+    piece_ = rest_.substr(at + 1);
+    rest_ = rest_.substr(0, at);
+  } else {
+    piece_ = rest_.substr(0, at);
+    rest_ = rest_.substr(at + 1);
+  }
+}
+
+SplitPieces split(std::string_view text, std::string_view separators) {
+  return SplitPieces(text, separators, false);
+}
+
+SplitPieces split_from_end(std::string_view text, std::string_view separators) {
+  return SplitPieces(text, separators, true);
+}
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   // std::tolower must not see a negative char.
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

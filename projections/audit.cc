@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/event_reader.h"
+#include "core/text.h"
 
 namespace keyledger::projections {
 namespace {
@@ -101,18 +102,15 @@ const std::vector<std::string>& audit_actions() {
 StatusOr<std::set<std::string>> parse_audit_actions(std::string_view list) {
   std::set<std::string> actions;
   if (list.empty()) return actions;
-  for (std::size_t start = 0;;) {
-    const std::size_t comma = list.find(',', start);
-    const std::string_view item = list.substr(start, comma - start);
+  for (const std::string_view item : split(list, ",")) {
     if (item.empty())
       return invalid_argument("invalid_parameter",
                               "empty action in the list '" + std::string(list) + "'", "action");
     if (!add_actions(item, actions))
       return invalid_argument("invalid_parameter", "unknown action '" + std::string(item) + "'",
                               "action");
-    if (comma == std::string_view::npos) return actions;
-    start = comma + 1;
   }
+  return actions;
 }
 
 AuditRow to_audit_row(const Event& event,

@@ -2,17 +2,18 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
-#include <kj/exception.h>
 
 #include <cstring>
+#include <optional>
 
-#include "core/aligned_words.h"
+#include "core/capnp_decode.h"
 #include "projections/records.capnp.h"
 
 namespace keyledger::projections {
 namespace {
 
-constexpr std::size_t kMaxRecordBytes = 16 * 1024;
+constexpr DecodeFailure kUndecodableRecord{StatusCode::kCorruption, "undecodable_record",
+                                           "stored record"};
 
 kj::StringPtr as_text(const std::string& text) { return {text.c_str(), text.size()}; }
 std::string to_std(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
@@ -26,21 +27,15 @@ std::string to_bytes(capnp::MessageBuilder& message) {
 // Parses `bytes` as a record of type Root and hands its reader to `read`.
 template <typename Root, typename Result, typename Read>
 StatusOr<Result> parse(std::string_view bytes, Read read) {
-  if (bytes.empty() || bytes.size() > kMaxRecordBytes || bytes.size() % sizeof(capnp::word) != 0)
-    return corruption("undecodable_record", "a stored record has an impossible size");
-  AlignedWords<64> aligned;
-  const kj::ArrayPtr<const capnp::word> words = aligned.copy(bytes);
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kMaxRecordBytes / sizeof(capnp::word);
-  options.nestingLimit = 4;
-  StatusOr<Result> result = corruption("undecodable_record", "a stored record does not decode");
-  kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&] {
-    capnp::FlatArrayMessageReader reader(words, options);
-    result = read(reader.getRoot<Root>());
-  });
-  if (failure != nullptr)
-    return corruption("undecodable_record", "a stored record does not decode");
-  return result;
+  AlignedWords<64> scratch;  // 512 bytes on the stack: every record so far fits
+  std::optional<StatusOr<Result>> result;
+  Status decoded =
+      decode_capnp<Root>(bytes, kUndecodableRecord, scratch, [&](typename Root::Reader in) {
+        result.emplace(read(in));
+        return result->status();
+      });
+  if (!decoded.is_ok()) return decoded;
+  return std::move(*result);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ namespace keyledger::projections {
 
 std::string encode_user_record(const UserRecord& user);
 std::string encode_key_record(const KeyRecord& key);
-// kCorruption for bytes that are not a record.
+// kCorruption (reason "undecodable_record") for bytes that are not exactly
+// one record; read at any alignment, under kCapnpLimits (core/capnp_decode.h).
 StatusOr<UserRecord> decode_user_record(std::string_view bytes);
 StatusOr<KeyRecord> decode_key_record(std::string_view bytes);
 

@@ -24,14 +24,9 @@ std::string random_hex(RandomSource& random, std::size_t bytes) {
 std::string cookie_value(const HttpRequest& request, std::string_view name) {
   for (auto it = request.find(http::field::cookie);
        it != request.end() && it->name() == http::field::cookie; ++it) {
-    std::string_view cookies = it->value();
-    while (!cookies.empty()) {
-      auto semicolon = cookies.find(';');
-      std::string_view pair = cookies.substr(0, semicolon);
-      cookies =
-          semicolon == std::string_view::npos ? std::string_view() : cookies.substr(semicolon + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      auto equals = pair.find('=');
+    for (std::string_view pair : split(it->value(), ";")) {
+      pair = trim_leading(pair, " ");
+      const auto equals = pair.find('=');
       if (equals != std::string_view::npos && pair.substr(0, equals) == name)
         return std::string(pair.substr(equals + 1));
     }
@@ -95,6 +90,7 @@ Status ambiguous_credentials() {
 
 Api::Api(ApiDependencies deps)
     : deps_(std::move(deps)),
+      trusted_proxies_(deps_.config.trusted_proxies),
       request_ids_(deps_.random),
       sign_in_failures_(deps_.clock, deps_.config.max_failed_sign_ins_per_ip_per_minute) {
   auto dummy = deps_.password_hasher.hash(random_hex(deps_.random, 16));
@@ -158,34 +154,12 @@ std::vector<std::string> panel_route_table() {
   return paths;
 }
 
-bool Api::is_trusted_proxy(const std::string& address) const {
-  const auto& proxies = deps_.config.trusted_proxies;
-  return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
-}
-
 void Api::prepare(Exchange& exchange) {
   exchange.request_id = request_ids_.next();
   exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
-  const bool from_proxy =
-      std::find(deps_.config.trusted_proxies.begin(), deps_.config.trusted_proxies.end(),
-                exchange.client_ip) != deps_.config.trusted_proxies.end();
-  if (from_proxy) {
-    // Each proxy appends the address it received from, so only the entries
-    // added by trusted proxies can be believed: walk from the right past our
-    // own proxies and take the first address they vouch for. (The left-most
-    // entry is whatever the client chose to send.)
-    std::string_view forwarded = exchange.request["X-Forwarded-For"];
-    while (!forwarded.empty()) {
-      const auto comma = forwarded.rfind(',');
-      std::string_view entry =
-          comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
-      forwarded = comma == std::string_view::npos ? std::string_view() : forwarded.substr(0, comma);
-      while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-      while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-      if (!is_valid_ip_address(entry)) break;
-      exchange.client_ip = std::string(entry);
-      if (!is_trusted_proxy(exchange.client_ip)) break;
-    }
+  if (trusted_proxies_.contains(exchange.client_ip)) {
+    exchange.client_ip = std::string(
+        trusted_proxies_.client_of(exchange.client_ip, exchange.request["X-Forwarded-For"]));
     exchange.secure = exchange.request["X-Forwarded-Proto"] == "https";
   }
 }

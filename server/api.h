@@ -30,6 +30,7 @@
 #include "server/router.h"
 #include "server/session_store.h"
 #include "server/sign_in_guard.h"
+#include "server/trusted_peers.h"
 #include "storage/group_commit_writer.h"
 
 namespace keyledger::server {
@@ -116,7 +117,6 @@ class Api final : public RequestHandler {
 
   void add_routes();
   void prepare(Exchange& exchange);
-  bool is_trusted_proxy(const std::string& address) const;
 
   // Authentication: an API key header, or a session cookie (with the CSRF
   // token for state-changing requests). kUnauthenticated / kPermissionDenied.
@@ -177,6 +177,7 @@ class Api final : public RequestHandler {
   void panel_file(const PanelAsset& asset, ExchangePtr exchange, Respond respond);
 
   ApiDependencies deps_;
+  const TrustedPeers trusted_proxies_;  // from deps_.config.trusted_proxies
   // Checked when a sign-in names no user, so that answering takes as long
   // as for a real user and does not reveal which users exist.
   std::string dummy_password_hash_;

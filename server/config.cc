@@ -89,7 +89,8 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
       ->check(CLI::Range(1u, 86400u))
       ->capture_default_str();
   app.add_option("--trusted-proxy", config.trusted_proxies,
-                 "Peer IP whose X-Forwarded-For is believed (repeatable)")
+                 "Peer IP whose X-Forwarded-For is believed (repeatable); compared as an "
+                 "address, so ::ffff:10.0.0.5 and 10.0.0.5 are one peer")
       ->envname("KEYLEDGER_TRUSTED_PROXY")
       ->delimiter(',');
   app.add_option("--public-url", config.public_url,

@@ -30,7 +30,8 @@ ConnectionSlot ConnectionLimiter::try_acquire(const std::string& client, Refusal
     const std::size_t from_client = it == open_by_client_.end() ? 0 : it->second;
     if (open_ >= limits_.max_total) {
       outcome = Refusal::kTotal;
-    } else if (from_client >= limits_.max_per_client && !exempt_.contains(client)) {
+    } else if (from_client >= limits_.max_per_client &&
+               !limits_.exempt_from_per_client.contains(client)) {
       outcome = Refusal::kPerClient;
     } else {
       ++open_;

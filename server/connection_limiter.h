@@ -14,9 +14,10 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
+
+#include "server/trusted_peers.h"
 
 namespace keyledger::server {
 
@@ -25,7 +26,7 @@ struct ConnectionLimits {
   std::size_t max_per_client = 512;  // connections from one IP address
   // Addresses only the total cap applies to: trusted proxies, which carry
   // many clients' connections from one address.
-  std::vector<std::string> exempt_from_per_client;
+  TrustedPeers exempt_from_per_client;
 };
 
 class ConnectionLimiter;
@@ -56,9 +57,7 @@ class ConnectionSlot {
 
 class ConnectionLimiter {
  public:
-  explicit ConnectionLimiter(ConnectionLimits limits)
-      : limits_(std::move(limits)),
-        exempt_(limits_.exempt_from_per_client.begin(), limits_.exempt_from_per_client.end()) {}
+  explicit ConnectionLimiter(ConnectionLimits limits) : limits_(std::move(limits)) {}
   ConnectionLimiter(const ConnectionLimiter&) = delete;
   ConnectionLimiter& operator=(const ConnectionLimiter&) = delete;
 
@@ -79,7 +78,6 @@ class ConnectionLimiter {
   void release(const std::string& client);
 
   const ConnectionLimits limits_;
-  const std::unordered_set<std::string> exempt_;
   mutable std::mutex mutex_;
   std::size_t open_ = 0;
   // Only clients with at least one open connection, so the map is bounded

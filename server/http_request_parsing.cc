@@ -27,18 +27,12 @@ const FramingCategory& framing_category() {
   return category;
 }
 
-bool is_list_white_space(char c) { return c == ' ' || c == '\t'; }
-
 // Calls `visit` with each non-empty element of a comma-separated field
 // value, without its surrounding white space (RFC 9110 §5.6.1).
 template <typename Visit>
 void for_each_list_element(std::string_view value, Visit&& visit) {
-  while (!value.empty()) {
-    const auto comma = value.find(',');
-    std::string_view element = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!element.empty() && is_list_white_space(element.front())) element.remove_prefix(1);
-    while (!element.empty() && is_list_white_space(element.back())) element.remove_suffix(1);
+  for (std::string_view element : split(value, ",")) {
+    element = trim(element, " \t");
     if (!element.empty()) visit(element);
   }
 }

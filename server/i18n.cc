@@ -6,6 +6,8 @@
 #include <charconv>
 #include <optional>
 
+#include "core/text.h"
+
 namespace keyledger::server {
 namespace {
 
@@ -128,14 +130,9 @@ double parse_quality(std::string_view parameters) {
 Language negotiate_language(std::string_view header) {
   double best_quality = 0;
   Language best = Language::kEnglish;
-  while (!header.empty()) {
-    auto comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    auto semicolon = item.find(';');
-    std::string_view range = item.substr(0, semicolon);
-    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+  for (std::string_view item : split(header, ",")) {
+    const auto semicolon = item.find(';');
+    const std::string_view range = trim(item.substr(0, semicolon), " ");
     double quality =
         semicolon == std::string_view::npos ? 1.0 : parse_quality(item.substr(semicolon));
     std::string primary;

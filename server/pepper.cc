@@ -12,6 +12,7 @@
 
 #include "core/hash.h"
 #include "core/secret_hasher.h"
+#include "core/text.h"
 
 namespace keyledger::server {
 namespace {
@@ -47,7 +48,7 @@ StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, R
                                path.string() + " is readable by other users; chmod 600 it");
   std::ifstream in(path, std::ios::binary);
   std::string pepper((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!pepper.empty() && (pepper.back() == '\n' || pepper.back() == '\r')) pepper.pop_back();
+  pepper.resize(trim_trailing(pepper, "\r\n").size());  // in place: no copy of the secret
   if (pepper.size() < kMinPepperLength)
     return failed_precondition("pepper_too_short", path.string() + " holds fewer than 32 bytes");
   return pepper;

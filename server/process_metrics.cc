@@ -9,6 +9,8 @@
 #include <iterator>
 #include <vector>
 
+#include "core/text.h"
+
 namespace keyledger::server {
 namespace {
 
@@ -19,16 +21,11 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
   return value;
 }
 
+// The fields of `text` between runs of spaces and newlines.
 std::vector<std::string_view> split_on_spaces(std::string_view text) {
   std::vector<std::string_view> fields;
-  while (!text.empty()) {
-    const auto start = text.find_first_not_of(" \n");
-    if (start == std::string_view::npos) break;
-    text.remove_prefix(start);
-    const auto end = text.find_first_of(" \n");
-    fields.push_back(text.substr(0, end));
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end);
-  }
+  for (std::string_view piece : split(text, " \n"))
+    if (!piece.empty()) fields.push_back(piece);
   return fields;
 }
 
@@ -104,12 +101,8 @@ std::optional<ProcessStat> parse_process_stat(std::string_view text) {
 
 std::optional<std::uint64_t> parse_boot_time(std::string_view text) {
   constexpr std::string_view kLabel = "btime ";
-  for (std::size_t at = 0; at < text.size();) {
-    const auto end = std::min(text.find('\n', at), text.size());
-    const std::string_view line = text.substr(at, end - at);
+  for (std::string_view line : split(text, "\n"))
     if (line.starts_with(kLabel)) return parse_unsigned(line.substr(kLabel.size()));
-    at = end + 1;
-  }
   return std::nullopt;
 }
 

@@ -5,8 +5,8 @@
 namespace keyledger::server {
 
 bool is_json_media_type(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  const std::string_view type =
+      trim_trailing(content_type.substr(0, content_type.find(';')), " \t");
   return equals_ignoring_case(type, "application/json");
 }
 

@@ -1,6 +1,7 @@
 #include "server/request_target.h"
 
 #include "core/hex.h"
+#include "core/text.h"
 
 namespace keyledger::server {
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -30,11 +31,7 @@ std::string_view parse_request_target(std::string_view target, RequestTarget& ou
     return "bad_request";
   out.path = std::string(path);
   if (question == std::string_view::npos) return {};
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  for (std::string_view pair : split(target.substr(question + 1), "&")) {
     if (pair.empty()) continue;
     auto equals = pair.find('=');
     auto name = percent_decode(pair.substr(0, equals), true);

@@ -3,30 +3,16 @@
 #include <array>
 #include <span>
 
+#include "core/text.h"
 #include "server/request_target.h"
 
 namespace keyledger::server {
 namespace {
 
-// The segments of a path after its leading '/', one at a time ("/a/b/"
-// gives "a", "b", ""): routing compares them in place, as every request is
+// The segments of a non-empty path after its leading '/' ("/a/b/" gives
+// "a", "b", ""): routing compares them in place, as every request is
 // matched against every route until one fits.
-class Segments {
- public:
-  explicit Segments(std::string_view path) : path_(path) {}
-  bool next(std::string_view& segment) {
-    if (start_ > path_.size()) return false;
-    std::size_t end = path_.find('/', start_);
-    if (end == std::string_view::npos) end = path_.size();
-    segment = path_.substr(start_, end - start_);
-    start_ = end + 1;
-    return true;
-  }
-
- private:
-  std::string_view path_;
-  std::size_t start_ = 1;
-};
+SplitPieces segments(std::string_view path) { return split(path.substr(1), "/"); }
 
 bool is_parameter(std::string_view segment) {
   return segment.size() > 1 && segment.front() == '{' && segment.back() == '}';
@@ -48,22 +34,22 @@ bool take_parameters(std::span<const std::string_view> segments, std::vector<std
   return true;
 }
 
+// `pattern` is one of ours, never empty.
 bool matches(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
-  Segments want(pattern), have(path);
+  if (path.empty()) return false;
+  const SplitPieces want = segments(pattern), have = segments(path);
   std::array<std::string_view, kMaxParameters> found;
   std::size_t count = 0;
-  std::string_view wanted, had;
-  while (true) {
-    const bool more_wanted = want.next(wanted);
-    if (more_wanted != have.next(had)) return false;
-    if (!more_wanted) break;
-    if (is_parameter(wanted)) {
-      if (had.empty() || count == found.size()) return false;
-      found[count++] = had;
-    } else if (wanted != had) {
+  auto wanted = want.begin(), had = have.begin();
+  for (; wanted != want.end() && had != have.end(); ++wanted, ++had) {
+    if (is_parameter(*wanted)) {
+      if ((*had).empty() || count == found.size()) return false;
+      found[count++] = *had;
+    } else if (*wanted != *had) {
       return false;
     }
   }
+  if (wanted != want.end() || had != have.end()) return false;  // more segments on one side
   return take_parameters({found.data(), count}, params);
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/text.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
@@ -49,10 +50,9 @@ std::string http_url(const std::string& host, std::uint16_t port) {
 
 // The /v1 URL shown to users: from --public-url, or the bound address.
 std::string api_endpoint(const ServerConfig& config, std::uint16_t http_port) {
-  std::string base =
+  const std::string base =
       config.public_url.empty() ? http_url(config.listen.host, http_port) : config.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/v1";
+  return std::string(trim_trailing(base, "/")) + "/v1";
 }
 
 // Everything that can refuse a start without touching anything: the token
@@ -301,8 +301,9 @@ int run_server(const ServerConfig& config, JsonLog& log) {
 
   // Outlives the io_contexts: a connection still queued on one at shutdown
   // gives its slot back when the context destroys it.
+  const TrustedPeers trusted_proxies(config.trusted_proxies);
   ConnectionLimiter connections(
-      {config.max_connections, config.max_connections_per_ip, config.trusted_proxies});
+      {config.max_connections, config.max_connections_per_ip, trusted_proxies});
   const unsigned threads =
       config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
   IoContexts contexts(threads);
@@ -362,7 +363,7 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   std::unique_ptr<VerifyPort> verify_port;
   if (ports.verify) {
     VerifyPortLimits verify_limits;
-    verify_limits.trusted_peers = config.trusted_proxies;
+    verify_limits.trusted_peers = trusted_proxies;
     verify_port =
         std::make_unique<VerifyPort>(contexts.main, verifier, connections, timers,
                                      metrics.verify_port(), log, verify_limits, contexts.all);

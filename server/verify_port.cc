@@ -41,8 +41,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         durations_(counters.request_duration) {
     peer_ = client_address(socket_);
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
-    peer_trusted_ = std::find(limits_.trusted_peers.begin(), limits_.trusted_peers.end(), peer_) !=
-                    limits_.trusted_peers.end();
+    peer_trusted_ = limits_.trusted_peers.contains(peer_);
   }
 
   void start() {
@@ -101,7 +100,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   // Decodes one request and appends the framed response to out_; false for
   // a frame that is not a valid request.
   bool answer(std::string_view frame) {
-    auto request = decode_verify_request(frame, limits_.max_frame_bytes, scratch_);
+    auto request = decode_verify_request(frame, scratch_);
     if (!request.is_ok()) {
       if (log_.enabled(LogLevel::kDebug))
         log_.debug("verify port: undecodable request",
@@ -184,7 +183,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   std::array<char, 16 * 1024> chunk_;
   std::string in_;
   std::string out_;
-  std::vector<capnp::word> scratch_;  // the aligned copy of the frame being decoded
+  // The aligned copy of a frame that is not aligned in in_ (none is: in_'s
+  // buffer is, and frames are whole words), kept for the session.
+  AlignedWords<16> scratch_;
 };
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "server/credential_verifier.h"
 #include "server/metrics.h"
 #include "server/tcp_listener.h"
+#include "server/trusted_peers.h"
 
 namespace keyledger::server {
 
@@ -26,7 +27,7 @@ struct VerifyPortLimits {
   // Peers whose requests may name the end client's IP (clientIp); for any
   // other peer the connection's own address is recorded, so a client cannot
   // forge last-use IPs or dodge the per-IP failure limit.
-  std::vector<std::string> trusted_peers;
+  TrustedPeers trusted_peers;
   std::size_t max_frame_bytes = 8 * 1024;  // a request is ~100 bytes
   std::chrono::seconds idle_timeout{300};  // no request at all
   std::chrono::seconds io_timeout{30};     // a partial frame, or a write

@@ -1,11 +1,8 @@
 #include "server/verify_wire.h"
 
 #include <capnp/message.h>
-#include <capnp/serialize.h>
 
-#include <cstring>
-#include <vector>
-
+#include "core/capnp_decode.h"
 #include "core/stream_framing.h"
 #include "core/verify_protocol.capnp.h"
 
@@ -56,6 +53,21 @@ void read_refusal(wire::VerifyResponse::Refused::Reader refusal, VerifyAnswer& a
   answer.result = VerifyResult::kInvalid;  // invalid, or a reason added after this client
 }
 
+Status read_response(wire::VerifyResponse::Reader response, VerifyAnswer& answer,
+                     std::uint64_t& id) {
+  id = response.getId();
+  switch (response.which()) {
+    case wire::VerifyResponse::REFUSED:
+      read_refusal(response.getRefused(), answer);
+      return Status::ok();
+    case wire::VerifyResponse::VERIFIED:
+      return read_verified(response.getVerified(), answer);
+  }
+  return bad_answer("keyledgerd sent an answer of a kind this client does not know");
+}
+
+constexpr DecodeFailure kBadAnswer{StatusCode::kCorruption, "bad_answer", "answer from keyledgerd"};
+
 }  // namespace
 
 std::string encode_verify_request(std::uint64_t id, std::string_view token,
@@ -69,30 +81,13 @@ std::string encode_verify_request(std::uint64_t id, std::string_view token,
 }
 
 Status decode_verify_answer(std::string_view frame, VerifyAnswer& answer, std::uint64_t& id) {
-  // The frame sits at an arbitrary offset of a byte buffer; Cap'n Proto
-  // reads aligned words, so copy it out first.
-  std::vector<capnp::word> words(frame.size() / sizeof(capnp::word));
-  std::memcpy(words.data(), frame.data(), words.size() * sizeof(capnp::word));
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = kMaxAnswerBytes / sizeof(capnp::word);
-  options.nestingLimit = 4;
+  AlignedWords<64> scratch;  // an answer is about a dozen words
   answer = VerifyAnswer{};
-  try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
-    auto response = reader.getRoot<wire::VerifyResponse>();
-    id = response.getId();
-    switch (response.which()) {
-      case wire::VerifyResponse::REFUSED:
-        read_refusal(response.getRefused(), answer);
-        return Status::ok();
-      case wire::VerifyResponse::VERIFIED:
-        return read_verified(response.getVerified(), answer);
-    }
-    return bad_answer("keyledgerd sent an answer of a kind this client does not know");
-  } catch (const kj::Exception&) {
-    answer = VerifyAnswer{};
-    return bad_answer("keyledgerd sent an answer that does not decode");
-  }
+  Status decoded = decode_capnp<wire::VerifyResponse>(
+      frame, kBadAnswer, scratch,
+      [&](wire::VerifyResponse::Reader response) { return read_response(response, answer, id); });
+  if (!decoded.is_ok()) answer = VerifyAnswer{};  // nothing half-read is left behind
+  return decoded;
 }
 
 }  // namespace keyledger::client

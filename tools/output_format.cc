@@ -29,8 +29,7 @@ std::string_view after_leading_space(std::string_view text) {
     const std::string_view trimmed = trim_white_space(text);
     return text.substr(static_cast<std::size_t>(trimmed.data() - text.data()));
   }
-  const std::size_t start = text.find_first_not_of(" \t\r\n\v\f");
-  return start == std::string_view::npos ? std::string_view() : text.substr(start);
+  return trim_leading(text, " \t\r\n\v\f");
 }
 
 std::string dump_json(const Cell& value, int indent) {
@@ -153,7 +152,7 @@ void RowWriter::write_table(std::FILE* out) const {
       if (i + 1 < cells.size())
         text += std::string(widths[i] - count_code_points(cells[i]) + 2, ' ');
     }
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+    text.resize(trim_trailing(text, " ").size());
     std::fprintf(out, "%s\n", text.c_str());
   }
 }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 using namespace keyledger;
 using namespace std::string_literals;
 
@@ -18,15 +20,10 @@ std::string outcome(const Status& status) {
   return std::string(status_code_name(status.code())) + "/" + status.reason();
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
+// The '$'-separated fields of an encoding, as copies.
+std::vector<std::string> fields_of(const std::string& encoded) {
+  const SplitPieces pieces = split(encoded, "$");
+  return {pieces.begin(), pieces.end()};
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -37,7 +34,7 @@ std::string join(const std::vector<std::string>& parts) {
 
 // A valid encoding of `password` with field `index` replaced by `value`.
 std::string with_field(const std::string& encoded, std::size_t index, const std::string& value) {
-  auto parts = split(encoded, '$');
+  auto parts = fields_of(encoded);
   parts.at(index) = value;
   return join(parts);
 }
@@ -62,7 +59,7 @@ TEST_CASE("the encoded hash names its parameters and never holds the password",
   PasswordHasher hasher(random, kCheapCost);
   auto encoded = hasher.hash("correct horse battery");
   REQUIRE(encoded.is_ok());
-  auto parts = split(*encoded, '$');
+  auto parts = fields_of(*encoded);
   REQUIRE(parts.size() == 6);
   CHECK(parts[0] == "scrypt");
   CHECK(parts[1] == "ln=10");
@@ -99,8 +96,8 @@ TEST_CASE("two hashes of the same password differ by their salt", "[core][passwo
   REQUIRE(first.is_ok());
   REQUIRE(second.is_ok());
   CHECK(*first != *second);
-  CHECK(split(*first, '$')[4] != split(*second, '$')[4]);
-  CHECK(split(*first, '$')[5] != split(*second, '$')[5]);
+  CHECK(fields_of(*first)[4] != fields_of(*second)[4]);
+  CHECK(fields_of(*first)[5] != fields_of(*second)[5]);
   CHECK(PasswordHasher::verify("correct horse battery", *first));
   CHECK(PasswordHasher::verify("correct horse battery", *second));
 }
@@ -205,7 +202,7 @@ TEST_CASE("verify returns false for a malformed encoding", "[core][password]") {
   REQUIRE(made.is_ok());
   const std::string encoded = *made;
   REQUIRE(PasswordHasher::verify(password, encoded));
-  const auto parts = split(encoded, '$');
+  const auto parts = fields_of(encoded);
   const std::string& salt = parts[4];
   const std::string& hash = parts[5];
 

@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
@@ -418,4 +419,83 @@ TEST_CASE("ASCII case is ignored in comparisons, other bytes compare as they are
   CHECK_FALSE(keyledger::starts_with_ignoring_case("Bear", "Bearer "));
   CHECK_FALSE(keyledger::starts_with_ignoring_case("Basic abc", "Bearer "));
   CHECK(keyledger::starts_with_ignoring_case("anything", ""));
+}
+
+namespace {
+
+std::vector<std::string_view> pieces(SplitPieces split_pieces) {
+  return {split_pieces.begin(), split_pieces.end()};
+}
+
+using Views = std::vector<std::string_view>;
+
+}  // namespace
+
+TEST_CASE("split gives the n + 1 pieces around n separators, empty ones included",
+          "[core][text][split]") {
+  CHECK(pieces(split("a,b,c", ",")) == Views{"a", "b", "c"});
+  CHECK(pieces(split("a,,b", ",")) == Views{"a", "", "b"});
+  CHECK(pieces(split("a,", ",")) == Views{"a", ""});
+  CHECK(pieces(split(",a", ",")) == Views{"", "a"});
+  CHECK(pieces(split(",", ",")) == Views{"", ""});
+  CHECK(pieces(split("", ",")) == Views{""});
+  CHECK(pieces(split("abc", ",")) == Views{"abc"});
+  CHECK(pieces(split(" a , b ", ",")) == Views{" a ", " b "});  // split trims nothing
+}
+
+TEST_CASE("split cuts at any byte of a separator set, each byte once", "[core][text][split]") {
+  CHECK(pieces(split("a b\nc", " \n")) == Views{"a", "b", "c"});
+  CHECK(pieces(split("a \nb", " \n")) == Views{"a", "", "b"});
+  CHECK(pieces(split("a,b", "")) == Views{"a,b"});  // no separators: one piece
+  CHECK(pieces(split(std::string_view("a\0b", 3), std::string_view("\0", 1))) == Views{"a", "b"});
+}
+
+TEST_CASE("split_from_end gives the same pieces last to first", "[core][text][split]") {
+  for (std::string_view text : {"a,b,c", "a,,b", "a,", ",a", ",", "", "abc"}) {
+    INFO("[" << text << "]");
+    Views backwards = pieces(split_from_end(text, ","));
+    std::reverse(backwards.begin(), backwards.end());
+    CHECK(backwards == pieces(split(text, ",")));
+  }
+  CHECK(pieces(split_from_end("1.1.1.1, 2.2.2.2", ",")) == Views{" 2.2.2.2", "1.1.1.1"});
+}
+
+TEST_CASE("split's pieces are views into the text, in place", "[core][text][split]") {
+  const std::string text = "ab;cd";
+  std::size_t offset = 0;
+  for (std::string_view piece : split(text, ";")) {
+    CHECK(piece.data() == text.data() + offset);
+    offset += piece.size() + 1;
+  }
+  CHECK(offset == text.size() + 1);
+  // A loop may stop early and start over: iterators are values.
+  const SplitPieces list = split(text, ";");
+  auto it = list.begin();
+  CHECK(*it++ == "ab");
+  CHECK(*it == "cd");
+  CHECK(++it == list.end());
+  CHECK(*list.begin() == "ab");
+}
+
+TEST_CASE("trim drops the given bytes at the start, the end or both, and nothing else",
+          "[core][text][trim]") {
+  CHECK(trim("  a b  ", " ") == "a b");
+  CHECK(trim_leading("  a b  ", " ") == "a b  ");
+  CHECK(trim_trailing("  a b  ", " ") == "  a b");
+  CHECK(trim(" \t a\t ", " \t") == "a");
+  CHECK(trim("\ta ", " ") == "\ta");  // only the bytes asked for
+  CHECK(trim("    ", " ").empty());
+  CHECK(trim_leading("    ", " ").empty());
+  CHECK(trim_trailing("    ", " ").empty());
+  CHECK(trim("", " ").empty());
+  CHECK(trim(" a ", "") == " a ");
+  // Bytes, not characters: U+00A0 is two bytes, neither of them ' '.
+  CHECK(trim("\xC2\xA0 a", " ") == "\xC2\xA0 a");
+}
+
+TEST_CASE("trim returns a view into its input", "[core][text][trim]") {
+  const std::string text = "  ab  ";
+  CHECK(trim(text, " ").data() == text.data() + 2);
+  CHECK(trim_leading(text, " ").data() == text.data() + 2);
+  CHECK(trim_trailing(text, " ").data() == text.data());
 }

@@ -33,7 +33,7 @@ void check_refusal_round_trip(std::uint64_t id) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes = keyledger::fuzz::as_text(data, size);
   const keyledger::server::VerifyPortLimits limits;
-  std::vector<capnp::word> scratch;  // as a verify port session keeps it
+  keyledger::AlignedWords<16> scratch;  // as a verify port session keeps it
   std::size_t offset = 0;
   while (offset < bytes.size()) {
     auto frame_size = keyledger::complete_frame_size(bytes.substr(offset), limits.max_frame_bytes);
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_check(*frame_size <= limits.max_frame_bytes, "a complete frame is within the limit");
     fuzz_check(*frame_size % 8 == 0, "a frame is whole words");
     const std::string_view frame = bytes.substr(offset, *frame_size);
-    auto request = keyledger::server::decode_verify_request(frame, limits.max_frame_bytes, scratch);
+    auto request = keyledger::server::decode_verify_request(frame, scratch);
     if (request.is_ok()) {
       (void)keyledger::is_valid_ip_address(request->client_ip);
       (void)keyledger::parse_token(request->token, keyledger::kDefaultTokenPrefix);

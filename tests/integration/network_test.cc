@@ -72,6 +72,23 @@ TEST_CASE("X-Forwarded-For sets the client IP only when the peer is a trusted pr
   }
 }
 
+TEST_CASE("a trusted proxy configured as an IPv4-mapped address is the same IPv4 peer",
+          "[integration]") {
+  // What broke: the configured text was compared with the peer's text,
+  // and keyledgerd shows an IPv4 peer as "127.0.0.1", never "::ffff:127.0.0.1".
+  ServerProcess server({"--trusted-proxy", "::ffff:127.0.0.1"});
+  HttpClient admin(server.port());
+  REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  auto key = admin.post_json("/v1/keys", {{"name", "proxied"}});
+  REQUIRE(key.status == 201);
+  HttpClient client(server.port());
+  REQUIRE(client
+              .get("/v1/verify",
+                   {{"MC-Api-Key", key.json()["key"]}, {"X-Forwarded-For", "203.0.113.9"}})
+              .status == 200);
+  CHECK(last_used_ip(admin, key.json()["id"]) == "203.0.113.9");
+}
+
 TEST_CASE("a client that stops sending mid-request is cut off and others are served",
           "[integration]") {
   ServerProcess server({"--read-timeout", "1"});

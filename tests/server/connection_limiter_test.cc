@@ -10,6 +10,7 @@
 
 using keyledger::server::ConnectionLimiter;
 using keyledger::server::ConnectionSlot;
+using keyledger::server::TrustedPeers;
 using Refusal = keyledger::server::ConnectionLimiter::Refusal;
 
 TEST_CASE("a client at its own cap is refused while other clients still get slots",
@@ -33,7 +34,7 @@ TEST_CASE("a client at its own cap is refused while other clients still get slot
 
 TEST_CASE("an exempt address (a trusted proxy) is held to the total cap only",
           "[server][connections]") {
-  ConnectionLimiter limiter({/*max_total=*/4, /*max_per_client=*/1, {"10.0.0.9"}});
+  ConnectionLimiter limiter({/*max_total=*/4, /*max_per_client=*/1, TrustedPeers({"10.0.0.9"})});
   std::vector<ConnectionSlot> slots;
   for (int i = 0; i < 3; ++i) slots.push_back(limiter.try_acquire("10.0.0.9"));
   for (const auto& slot : slots) CHECK(slot);
@@ -44,6 +45,21 @@ TEST_CASE("an exempt address (a trusted proxy) is held to the total cap only",
   Refusal refusal = Refusal::kNone;
   CHECK_FALSE(limiter.try_acquire("10.0.0.9", &refusal));
   CHECK(refusal == Refusal::kTotal);
+}
+
+TEST_CASE("a trusted proxy configured in its IPv4-mapped form is exempt as its IPv4 address",
+          "[server][connections]") {
+  // What broke: the exemption compared text, and a dual-stack socket shows
+  // an IPv4 proxy as "10.0.0.9", never as the "::ffff:10.0.0.9" configured.
+  ConnectionLimiter limiter(
+      {/*max_total=*/4, /*max_per_client=*/1, TrustedPeers({"::ffff:10.0.0.9"})});
+  ConnectionSlot first = limiter.try_acquire("10.0.0.9");
+  ConnectionSlot second = limiter.try_acquire("10.0.0.9");
+  CHECK(first);
+  CHECK(second);
+  ConnectionSlot other = limiter.try_acquire("10.0.0.1");
+  CHECK(other);
+  CHECK_FALSE(limiter.try_acquire("10.0.0.1"));
 }
 
 TEST_CASE("the total cap refuses every client once reached", "[server][connections]") {

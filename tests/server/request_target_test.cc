@@ -41,6 +41,15 @@ TEST_CASE("a query that does not decode is an invalid parameter, with the path k
   RequestTarget pairs;
   CHECK(parse_request_target("/x?a=1&&b=&c", pairs).empty());
   CHECK(pairs.query == std::multimap<std::string, std::string>{{"a", "1"}, {"b", ""}, {"c", ""}});
+  RequestTarget ends;
+  CHECK(parse_request_target("/x?&a=1&", ends).empty());
+  CHECK(ends.query == std::multimap<std::string, std::string>{{"a", "1"}});
+  RequestTarget only_separators;
+  CHECK(parse_request_target("/x?&&", only_separators).empty());
+  CHECK(only_separators.query.empty());
+  RequestTarget bare;
+  CHECK(parse_request_target("/x?", bare).empty());
+  CHECK(bare.query.empty());
 }
 
 TEST_CASE("percent-decoding refuses bad escapes and NUL", "[server][target]") {

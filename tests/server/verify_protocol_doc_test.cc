@@ -77,8 +77,8 @@ TEST_CASE("the page's example request is what the client sends and the port read
           "[server][verify-wire][docs]") {
   const std::string frame = example_bytes("request");
   CHECK(parse_token(kExampleToken, kDefaultTokenPrefix).is_ok());
-  std::vector<capnp::word> scratch;
-  auto request = server::decode_verify_request(frame, 8192, scratch);
+  AlignedWords<16> scratch;
+  auto request = server::decode_verify_request(frame, scratch);
   REQUIRE(request.is_ok());
   CHECK(request->id == 1);
   CHECK(request->token == kExampleToken);
