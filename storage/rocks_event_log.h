@@ -13,7 +13,7 @@
 //                "projection_version" → decimal version of the fold that
 //                wrote users/keys/owner_index (absent: 1);
 //                "pepper_check" → the fingerprint of the pepper the stored
-//                key hashes were made with (server/pepper.h)
+//                key hashes were made with (server/daemon/pepper.h)
 // Every append writes events, projection changes and both heads in one
 // WriteBatch, so a crash leaves either all of it or none.
 #pragma once

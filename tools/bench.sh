@@ -143,7 +143,7 @@ the key's newest use — in huge pages (core/huge_page_memory.h), so a lookup
 misses the cache but not the TLB. A client that keeps its IPv4 address
 (the common case) records its use in that slot with two atomic operations;
 a new address, an IPv6 client or a key's first use goes through the
-tracker's map (server/last_use_tracker.h). The fixture's keys carry a use
+tracker's map (server/verify/last_use_tracker.h). The fixture's keys carry a use
 from the benchmark's address on record, so the benchmark measures that
 steady state. The cost is memory: the index adds about 90 bytes per key
 (section 6). Earlier fixes: the token's 62 characters are checked against
@@ -220,7 +220,7 @@ The reference is \`redis-benchmark -t get -c ${connections} [-P 16]\` against a
 redis-server started by the benchmark (no persistence, 64-byte values). Both
 load generators are single-threaded on CPU 1; keyledgerd (\`--threads 1\`) and
 Redis (single-threaded) on CPU 0. keyledgerd's load generator speaks the
-client library's wire format (\`server/verify_wire.h\`) from one Asio thread
+client library's wire format (\`server/client/verify_wire.h\`) from one Asio thread
 and decodes every answer.
 
 ${verify_port}
@@ -309,7 +309,7 @@ I/O threads, the writer, RocksDB's compactions and wrk), so what each
 creation costs in CPU decides the rate. Since 2026-11-30 the answer to a
 committed command (its JSON, metrics and access-log line) is built on the
 connection's I/O thread instead of the writer thread, which every change
-waits for (server/commit_answers.h); a created key's secret is hashed
+waits for (server/api/commit_answers.h); a created key's secret is hashed
 without copying an HMAC context per key (at first from a pool of them;
 later that day with no context at all, section 1), and its key id and
 secret come from one CSPRNG call instead of two (perf: the copy and the

@@ -10,7 +10,7 @@
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 
 namespace keyledger::bench {
@@ -31,12 +31,12 @@ void build_ledger(const std::filesystem::path& path, std::uint64_t events) {
   SystemClock clock;
   SeededRandom random(7);
   {
-    storage::GroupCommitWriter writer(**log, projection, clock);
+    writer::GroupCommitWriter writer(**log, projection, clock);
     const std::string password_hash =
         PasswordHasher(random, ScryptCost{10, 8, 1}).hash("bench-password").value();
     std::vector<std::string> users;
     std::vector<std::pair<std::string, std::string>> keys;  // (key id, owner)
-    std::vector<std::future<StatusOr<storage::CommittedEvent>>> pending;
+    std::vector<std::future<StatusOr<writer::CommittedEvent>>> pending;
     auto drain = [&] {
       for (auto& future : pending) (void)future.get();
       pending.clear();

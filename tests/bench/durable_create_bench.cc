@@ -18,7 +18,7 @@
 #include "core/random.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
 #include "tests/support/temp_dir.h"
@@ -114,7 +114,7 @@ class InProcessWriter {
     auto log = storage::RocksEventLog::open(path, options);
     if (!log.is_ok()) throw std::runtime_error(log.status().to_string());
     log_ = std::move(*log);
-    writer_ = std::make_unique<storage::GroupCommitWriter>(*log_, projection_, clock_);
+    writer_ = std::make_unique<writer::GroupCommitWriter>(*log_, projection_, clock_);
     if (!writer_->execute(CreateUser{"bench", Privilege::kUser, bench::fixture_password_hash()}, {})
              .is_ok())
       throw std::runtime_error("cannot create the bench user");
@@ -136,7 +136,7 @@ class InProcessWriter {
   SystemClock clock_;
   projections::LiveProjection projection_;
   std::unique_ptr<storage::RocksEventLog> log_;
-  std::unique_ptr<storage::GroupCommitWriter> writer_;
+  std::unique_ptr<writer::GroupCommitWriter> writer_;
   std::atomic<std::uint64_t> next_{0};
 };
 

@@ -18,7 +18,7 @@
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
 #include "tests/support/http_client.h"
@@ -42,14 +42,14 @@ void build_key_ledger(const std::filesystem::path& path, std::uint64_t keys) {
   projections::LiveProjection projection;
   SystemClock clock;
   SeededRandom random(3);
-  storage::GroupCommitWriter writer(**log, projection, clock);
+  writer::GroupCommitWriter writer(**log, projection, clock);
   const std::uint64_t users = keys / 1000 + 1;
   const std::string password_hash = bench::fixture_password_hash();
   for (std::uint64_t u = 0; u < users; ++u)
     if (!writer.execute(CreateUser{"user" + std::to_string(u), Privilege::kUser, password_hash}, {})
              .is_ok())
       throw std::runtime_error("cannot create a fixture user");
-  std::vector<std::future<StatusOr<storage::CommittedEvent>>> pending;
+  std::vector<std::future<StatusOr<writer::CommittedEvent>>> pending;
   auto drain = [&] {
     for (auto& future : pending)
       if (!future.get().is_ok()) throw std::runtime_error("cannot create a fixture key");
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(fixture);
     build_key_ledger(fixture / "ledger", keys);
     // keyledgerd starts on a ledger with events only beside the pepper its
-    // key hashes were made with (server/pepper.h). The fixture's hashes are
+    // key hashes were made with (server/daemon/pepper.h). The fixture's hashes are
     // random bytes, so any private pepper will do.
     std::ofstream(fixture / "pepper") << std::string(64, 'b');
     std::filesystem::permissions(fixture / "pepper", std::filesystem::perms::owner_read |

@@ -5,7 +5,7 @@
 #include "core/random.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
 #include "tests/support/temp_dir.h"
@@ -46,7 +46,7 @@ struct VerificationFixture::Ledger {
   SystemClock clock;
   projections::LiveProjection projection;
   std::unique_ptr<storage::RocksEventLog> log;
-  storage::GroupCommitWriter writer;
+  writer::GroupCommitWriter writer;
   server::LastUseTracker last_use;
   server::FailureRateLimiter limiter;
   server::CredentialVerifier verifier;

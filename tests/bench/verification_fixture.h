@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/secret_hasher.h"
-#include "server/credential_verifier.h"
+#include "server/verify/credential_verifier.h"
 
 namespace keyledger::bench {
 

@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "core/stream_framing.h"
-#include "server/verify_wire.h"
+#include "server/client/verify_wire.h"
 #include "tests/bench/bench_common.h"
 #include "tests/bench/verification_fixture.h"
 #include "tests/support/temp_dir.h"

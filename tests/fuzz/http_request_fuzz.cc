@@ -1,18 +1,18 @@
 // The HTTP request path without a socket: raw bytes through Beast's request
 // parser with keyledgerd's limits and framing checks
-// (server/http_request_parsing.h), as a
+// (server/http/http_request_parsing.h), as a
 // keep-alive connection reads them (pipelined requests, one after another),
 // then what Api::handle does before a handler runs: the request target, the
 // router with the real route table, the credentials, language and body
 // checks.
-#include "server/api.h"
-#include "server/http_request_parsing.h"
-#include "server/http_server.h"
-#include "server/i18n.h"
-#include "server/json_body.h"
-#include "server/request_bodies.h"
-#include "server/request_target.h"
-#include "server/router.h"
+#include "server/api/api.h"
+#include "server/api/request_bodies.h"
+#include "server/http/http_request_parsing.h"
+#include "server/http/http_server.h"
+#include "server/http/i18n.h"
+#include "server/http/json_body.h"
+#include "server/http/request_target.h"
+#include "server/http/router.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace {

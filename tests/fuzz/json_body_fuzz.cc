@@ -1,10 +1,10 @@
 // JSON request bodies as the handlers read them: the strict object parser
-// (server/json_body.h) with every handler's field set, then the same field
+// (server/http/json_body.h) with every handler's field set, then the same field
 // accessors and value checks the handlers apply.
 #include "core/event.h"
 #include "core/password_hasher.h"
 #include "core/text.h"
-#include "server/json_body.h"
+#include "server/http/json_body.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace {

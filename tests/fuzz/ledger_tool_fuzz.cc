@@ -24,9 +24,9 @@
 #include "core/password_hasher.h"
 #include "core/random.h"
 #include "projections/live_projection.h"
-#include "projections/stored_projection.h"
 #include "projections/record_codec.h"
-#include "storage/group_commit_writer.h"
+#include "projections/stored_projection.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/fuzz/fuzz_target.h"
 #include "tools/cli.h"
@@ -74,7 +74,7 @@ void write_history(const fs::path& path) {
   auto hash = hasher.hash("correct horse battery");
   if (!hash.is_ok()) die("hash", hash.status().to_string());
   {
-    storage::GroupCommitWriter writer(**log, **projection, clock);
+    writer::GroupCommitWriter writer(**log, **projection, clock);
     const EventOrigin origin{"admin", "127.0.0.1", "fuzz"};
     std::vector<Command> commands = {
         CreateUser{"admin", Privilege::kAdmin, *hash},

@@ -17,8 +17,8 @@
 #include "core/token.h"
 #include "core/verify_protocol.capnp.h"
 #include "projections/record_codec.h"
-#include "server/verify_frames.h"
-#include "server/verify_wire.h"
+#include "server/client/verify_wire.h"
+#include "server/verify/verify_frames.h"
 
 namespace {
 

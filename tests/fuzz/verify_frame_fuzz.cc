@@ -1,13 +1,13 @@
 // Bytes arriving on the binary verify port, read as the port reads them
-// (core/stream_framing.h splits frames, server/verify_frames.h decodes a
+// (core/stream_framing.h splits frames, server/verify/verify_frames.h decodes a
 // VerifyRequest), and the same bytes read as answers by the client library
-// (server/verify_wire.h).
+// (server/client/verify_wire.h).
 #include "core/stream_framing.h"
 #include "core/text.h"
 #include "core/token.h"
-#include "server/verify_frames.h"
-#include "server/verify_port.h"
-#include "server/verify_wire.h"
+#include "server/client/verify_wire.h"
+#include "server/verify/verify_frames.h"
+#include "server/verify/verify_port.h"
 #include "tests/fuzz/fuzz_target.h"
 
 using keyledger::fuzz::fuzz_check;

@@ -2,7 +2,7 @@
 // many threads come back matched to their requests, it survives a restart
 // of keyledgerd, and it fails cleanly when keyledgerd is gone, silent, or
 // the client has too much outstanding.
-#include "server/async_verify_client.h"
+#include "server/client/async_verify_client.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,5 +1,5 @@
 // /openapi.json is kept in step with the code: it must describe exactly the
-// routes keyledgerd registers (server/api.cc's one route table), no more and
+// routes keyledgerd registers (server/api/api.cc's one route table), no more and
 // no fewer, and every reference in it must resolve. /docs is the human page
 // that renders it, in English and in Spanish.
 #include <catch2/catch.hpp>
@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "server/api.h"
+#include "server/api/api.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <string>
 
-#include "server/verify_client.h"
+#include "server/client/verify_client.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/files.h"
 #include "tests/support/http_client.h"

@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "server/api.h"
+#include "server/api/api.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

@@ -14,7 +14,7 @@
 
 #include "core/stream_framing.h"
 #include "core/verify_protocol.capnp.h"
-#include "server/verify_client.h"
+#include "server/client/verify_client.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

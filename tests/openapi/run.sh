@@ -6,12 +6,12 @@
 # installs the two linters at the versions package-lock.json pins into
 # WORK_DIR (in the build tree, so concurrent builds never share a
 # node_modules), starts KEYLEDGERD on a free loopback port with a fresh data
-# folder, fetches /openapi.json, checks it is server/assets/openapi.json byte
+# folder, fetches /openapi.json, checks it is server/web/assets/openapi.json byte
 # for byte (the embedding), and lints it with `redocly lint` (redocly.yaml)
 # and `spectral lint` (.spectral.yaml). Any error or warning of either fails.
 #
 # By hand, on the file as edited (no rebuild, no server):
-#   tests/openapi/run.sh --file server/assets/openapi.json build/tests/openapi/work
+#   tests/openapi/run.sh --file server/web/assets/openapi.json build/tests/openapi/work
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -62,8 +62,8 @@ fetch_served_document() {
     tail -n 40 "$data/server.log" >&2
     exit 1
   fi
-  if ! cmp openapi.json "$root/server/assets/openapi.json"; then
-    echo "run.sh: /openapi.json is not server/assets/openapi.json (a stale build?)" >&2
+  if ! cmp openapi.json "$root/server/web/assets/openapi.json"; then
+    echo "run.sh: /openapi.json is not server/web/assets/openapi.json (a stale build?)" >&2
     exit 1
   fi
 }

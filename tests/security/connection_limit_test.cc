@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/verify_client.h"
-#include "server/verify_wire.h"
+#include "server/client/verify_client.h"
+#include "server/client/verify_wire.h"
 #include "tests/security/security_support.h"
 
 using namespace keyledger::testing;

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "core/token.h"
-#include "server/verify_client.h"
+#include "server/client/verify_client.h"
 #include "tests/security/security_support.h"
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/api.h"
+#include "server/api/api.h"
 #include "tests/security/security_support.h"
 #include "tests/support/files.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "server/json_log.h"
+#include "server/http/json_log.h"
 
 namespace keyledger::testing {
 

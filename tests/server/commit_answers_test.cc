@@ -1,6 +1,6 @@
 // Answers to committed commands are built on the connection's I/O thread,
 // not on the writer thread that reports the commit.
-#include "server/commit_answers.h"
+#include "server/api/commit_answers.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,8 +13,8 @@ using namespace keyledger::server;
 
 namespace {
 
-storage::CommittedEvent committed(std::uint64_t seq) {
-  storage::CommittedEvent event;
+writer::CommittedEvent committed(std::uint64_t seq) {
+  writer::CommittedEvent event;
   event.seq = seq;
   return event;
 }
@@ -30,7 +30,7 @@ TEST_CASE("a commit's answer runs on the connection's I/O thread", "[server][com
   exchange->executor = io.get_executor();
   std::promise<std::pair<std::thread::id, std::uint64_t>> answered;
   auto callback =
-      answer_on_connection_thread(exchange, [&answered](StatusOr<storage::CommittedEvent> result) {
+      answer_on_connection_thread(exchange, [&answered](StatusOr<writer::CommittedEvent> result) {
         answered.set_value({std::this_thread::get_id(), result.is_ok() ? result->seq : 0});
       });
   // The writer's thread, here the test's own.
@@ -49,7 +49,7 @@ TEST_CASE("a commit's answer carries errors across the hop too", "[server][commi
   exchange->executor = io.get_executor();
   std::optional<Status> seen;
   auto callback = answer_on_connection_thread(
-      exchange, [&seen](StatusOr<storage::CommittedEvent> result) { seen = result.status(); });
+      exchange, [&seen](StatusOr<writer::CommittedEvent> result) { seen = result.status(); });
   callback(unavailable("storage_failing", "the log refuses writes"));
   CHECK_FALSE(seen.has_value());  // not run on the calling thread
   io.run();
@@ -61,7 +61,7 @@ TEST_CASE("without a connection the answer runs at once", "[server][commit_answe
   auto exchange = std::make_shared<Exchange>();  // no executor: a rejection or a test
   bool ran = false;
   auto callback = answer_on_connection_thread(
-      exchange, [&ran](StatusOr<storage::CommittedEvent> result) { ran = result.is_ok(); });
+      exchange, [&ran](StatusOr<writer::CommittedEvent> result) { ran = result.is_ok(); });
   callback(committed(1));
   CHECK(ran);
 }
@@ -74,7 +74,7 @@ TEST_CASE("an answer for a stopped I/O thread is dropped, and frees what it hold
     boost::asio::io_context io(1);
     exchange->executor = io.get_executor();
     auto callback = answer_on_connection_thread(
-        exchange, [&ran](StatusOr<storage::CommittedEvent>) { ran = true; });
+        exchange, [&ran](StatusOr<writer::CommittedEvent>) { ran = true; });
     callback(committed(7));
     CHECK(exchange.use_count() > 1);  // the queued answer holds the exchange
     io.stop();                        // as at shutdown: the I/O thread has stopped

@@ -1,7 +1,7 @@
 // The connection caps: in all and per client IP, a slot gives its place
 // back when it goes away (or is moved from and then goes away), refusals
 // are counted, and a client at its own cap does not block anyone else.
-#include "server/connection_limiter.h"
+#include "server/http/connection_limiter.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 // honoured; an expiry may arm its own deadline again; and timers destroyed
 // before their deadlines (a stopped io_context's sessions at shutdown) leave
 // them disarmed. Then keyledgerd's SteadyTimerService on a real io_context.
-#include "server/connection_timers.h"
+#include "server/http/connection_timers.h"
 
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "core/clock.h"
-#include "server/steady_timer_service.h"
+#include "server/http/steady_timer_service.h"
 
 using namespace keyledger;
 using namespace keyledger::server;

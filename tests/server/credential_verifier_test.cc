@@ -5,7 +5,7 @@
 // leaves the key's last use alone; a success records the use, in the key's
 // cell for a client that keeps its address and through the tracker for a
 // new one.
-#include "server/credential_verifier.h"
+#include "server/verify/credential_verifier.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

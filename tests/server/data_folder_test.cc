@@ -1,8 +1,8 @@
-// The data folder's privacy (server/data_folder.h): a folder others may
+// The data folder's privacy (server/daemon/data_folder.h): a folder others may
 // write to is refused before anything changes; new folders are made 0700;
 // an old ledger folder readable by others is made 0700 and the change
 // logged; DATA itself keeps the mode its owner gave it.
-#include "server/data_folder.h"
+#include "server/daemon/data_folder.h"
 
 #include <sys/stat.h>
 

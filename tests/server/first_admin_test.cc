@@ -1,8 +1,8 @@
 // The file that holds the first admin's one-time password
-// (server/first_admin.h): private, never written over or through anything
+// (server/api/first_admin.h): private, never written over or through anything
 // already at its path, removed only when asked, with a line that names the
 // file and never holds the password.
-#include "server/first_admin.h"
+#include "server/api/first_admin.h"
 
 #include <sys/stat.h>
 

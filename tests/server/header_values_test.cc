@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "server/api.h"
-#include "server/i18n.h"
-#include "server/request_bodies.h"
+#include "server/api/api.h"
+#include "server/api/request_bodies.h"
+#include "server/http/i18n.h"
 
 using namespace keyledger::server;
 

@@ -2,12 +2,12 @@
 // very function a connection feeds its parser with. A Transfer-Encoding
 // that leaves the body's length in doubt must fail once the header is
 // read, before any body byte is taken (RFC 9112 §6.1, §6.3).
-#include "server/http_request_parsing.h"
+#include "server/http/http_request_parsing.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/http_server.h"
+#include "server/http/http_server.h"
 
 using namespace keyledger::server;
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "server/connection_limiter.h"
-#include "server/http_server.h"
+#include "server/http/connection_limiter.h"
+#include "server/http/http_server.h"
 #include "tests/server/captured_log.h"
 #include "tests/server/manual_timer_service.h"
 #include "tests/support/loopback.h"

@@ -1,7 +1,7 @@
-// keyledgerd's JSON log (server/json_log.h): one object per line, time,
+// keyledgerd's JSON log (server/http/json_log.h): one object per line, time,
 // level and msg first in one time format, the level filter and what passes
 // it anyway, and the stream each line goes to.
-#include "server/json_log.h"
+#include "server/http/json_log.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // IPv4 address take the use cells' fast path and are persisted by the
 // flusher; a new address, an IPv6 client and a key's first use take the
 // slow path and a new address is persisted at once.
-#include "server/last_use_tracker.h"
+#include "server/verify/last_use_tracker.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

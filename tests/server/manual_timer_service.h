@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "server/connection_timers.h"
+#include "server/http/connection_timers.h"
 
 namespace keyledger::testing {
 

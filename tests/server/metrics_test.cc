@@ -1,7 +1,7 @@
 // /metrics as Metrics renders it: verification latency in buckets from
 // 1 µs (HTTP and the verify port), other routes from 100 µs, the build and
 // process figures, and every family well formed (HELP, TYPE, then samples).
-#include "server/metrics.h"
+#include "server/api/metrics.h"
 
 #include <array>
 #include <catch2/catch.hpp>
@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/histogram.h"
+#include "server/http/histogram.h"
 
 using keyledger::server::Histogram;
 using keyledger::server::Metrics;
@@ -23,7 +23,7 @@ namespace {
 
 std::string render(const Metrics& metrics) {
   VerifyCounters verify;
-  return metrics.render(verify, keyledger::storage::WriterStats{});
+  return metrics.render(verify, keyledger::writer::WriterStats{});
 }
 
 bool has_line(const std::string& text, const std::string& line) {

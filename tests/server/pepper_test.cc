@@ -1,10 +1,10 @@
-// The pepper file and its binding to the ledger (server/pepper.h), against a
+// The pepper file and its binding to the ledger (server/daemon/pepper.h), against a
 // real ledger in a temporary folder: a first start creates a private pepper
 // and binds the ledger to it; afterwards a missing, different, shared or
 // short pepper is refused with its own reason and changes nothing (neither
 // the file nor the ledger's fingerprint), and a ledger from before the
 // fingerprint existed takes the pepper it is started with.
-#include "server/pepper.h"
+#include "server/daemon/pepper.h"
 
 #include <sys/stat.h>
 

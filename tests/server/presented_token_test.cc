@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/api.h"
+#include "server/api/api.h"
 
 using namespace keyledger::server;
 using Presence = PresentedToken::Presence;

@@ -1,7 +1,7 @@
 // The failed-verification limiter: counts per client in a window, answers
 // how long to wait, forgets finished windows, and stays bounded (dropping
 // the oldest windows first) when more clients fail than it keeps.
-#include "server/rate_limiter.h"
+#include "server/verify/rate_limiter.h"
 
 #include <catch2/catch.hpp>
 

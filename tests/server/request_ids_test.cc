@@ -1,6 +1,6 @@
 // Request ids: 16 lower-case hex digits, never repeated within a process,
 // and reproducible under a seeded RandomSource.
-#include "server/request_ids.h"
+#include "server/http/request_ids.h"
 
 #include <catch2/catch.hpp>
 #include <set>

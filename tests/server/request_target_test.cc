@@ -1,7 +1,7 @@
 // The request target: its path is kept as sent (routing compares it, so an
 // escape cannot pass for the character it encodes), but must still be a
 // path whose escapes decode; query names and values are decoded.
-#include "server/request_target.h"
+#include "server/http/request_target.h"
 
 #include <catch2/catch.hpp>
 #include <string>

@@ -1,7 +1,7 @@
 // The response bytes the HTTP session writes itself must be exactly what
 // Beast's serializer writes for the same message, for every shape of answer
 // keyledgerd gives.
-#include "server/response_serializer.h"
+#include "server/http/response_serializer.h"
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/serializer.hpp>

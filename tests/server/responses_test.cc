@@ -1,11 +1,11 @@
 // The /v1/verify answer is written without the JSON library; it must stay
 // the very response json_response() gives for the same object, whatever
 // characters the user and key ids hold.
-#include "server/responses.h"
+#include "server/http/responses.h"
 
 #include <catch2/catch.hpp>
 
-#include "server/response_serializer.h"
+#include "server/http/response_serializer.h"
 
 using namespace keyledger::server;
 

@@ -1,6 +1,6 @@
 // Routing: literal and {parameter} segments, methods, and what a path that
 // almost matches gets. Paths are given as sent (still percent-encoded).
-#include "server/router.h"
+#include "server/http/router.h"
 
 #include <catch2/catch.hpp>
 #include <string>

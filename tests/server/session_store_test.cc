@@ -2,7 +2,7 @@
 // least recently used session; a full store drops the least recently used
 // session of all, after the expired ones; signing a user out ends exactly
 // that user's sessions.
-#include "server/session_store.h"
+#include "server/api/session_store.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

@@ -1,6 +1,6 @@
-// Failed sign-ins per name, and the lock they lead to (server/sign_in_guard.h),
+// Failed sign-ins per name, and the lock they lead to (server/api/sign_in_guard.h),
 // on an injected clock.
-#include "server/sign_in_guard.h"
+#include "server/api/sign_in_guard.h"
 
 #include <catch2/catch.hpp>
 

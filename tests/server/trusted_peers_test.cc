@@ -1,6 +1,6 @@
 // Which peers are trusted to name their clients, compared as addresses, and
 // which client an X-Forwarded-For list from one of them names.
-#include "server/trusted_peers.h"
+#include "server/http/trusted_peers.h"
 
 #include <catch2/catch.hpp>
 #include <string>

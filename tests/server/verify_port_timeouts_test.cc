@@ -9,11 +9,11 @@
 #include <thread>
 
 #include "core/token.h"
-#include "server/connection_limiter.h"
-#include "server/credential_verifier.h"
-#include "server/metrics.h"
-#include "server/verify_port.h"
-#include "server/verify_wire.h"
+#include "server/api/metrics.h"
+#include "server/client/verify_wire.h"
+#include "server/http/connection_limiter.h"
+#include "server/verify/credential_verifier.h"
+#include "server/verify/verify_port.h"
 #include "tests/server/captured_log.h"
 #include "tests/server/manual_timer_service.h"
 #include "tests/support/loopback.h"
@@ -73,7 +73,11 @@ struct Fixture {
   LastUseTracker tracker{ledger.writer(), ledger.projection(), ledger.clock(),
                          std::chrono::hours(1)};
   FailureRateLimiter limiter{ledger.clock(), 100};
-  CredentialVerifier verifier{ledger.projection(), hasher, tracker, limiter, ledger.clock(),
+  CredentialVerifier verifier{ledger.projection(),
+                              hasher,
+                              tracker,
+                              limiter,
+                              ledger.clock(),
                               std::string(kDefaultTokenPrefix)};
   VerifyPortCounters counters;
   // Declared before `io`: sessions still pending at the end are destroyed
@@ -133,6 +137,7 @@ TEST_CASE("a verify-port frame still incomplete at the I/O timeout closes its co
     REQUIRE(closed_without_answer(client));
     f.drain();
     CHECK(f.counters.bad_frames == 1);
-    CHECK(f.drop_reasons() == std::vector<std::string>{"a frame stayed incomplete past the timeout"});
+    CHECK(f.drop_reasons() ==
+          std::vector<std::string>{"a frame stayed incomplete past the timeout"});
   }
 }

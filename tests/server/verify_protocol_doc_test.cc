@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/token.h"
-#include "server/verify_frames.h"
-#include "server/verify_wire.h"
+#include "server/client/verify_wire.h"
+#include "server/verify/verify_frames.h"
 #include "tests/support/files.h"
 
 using namespace keyledger;

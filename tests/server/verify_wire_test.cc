@@ -1,8 +1,8 @@
 // The verify protocol's answers (core/verify_protocol.capnp) as the port
-// encodes them (server/verify_frames.h) and the client library decodes
-// them (server/verify_wire.h): a refusal carries no privilege, however it
+// encodes them (server/verify/verify_frames.h) and the client library decodes
+// them (server/client/verify_wire.h): a refusal carries no privilege, however it
 // is read, and an answer the client cannot trust is an error, not a key.
-#include "server/verify_wire.h"
+#include "server/client/verify_wire.h"
 
 #include <capnp/any.h>
 #include <capnp/message.h>
@@ -14,7 +14,7 @@
 
 #include "core/stream_framing.h"
 #include "core/verify_protocol.capnp.h"
-#include "server/verify_frames.h"
+#include "server/verify/verify_frames.h"
 
 using namespace keyledger;
 using keyledger::client::VerifyAnswer;

@@ -49,7 +49,7 @@ std::string worker_key_id(int worker, int n) {
 // Creates keys for the worker's own user, renames and deletes them; sends
 // commands in small bursts (submit) or one at a time (execute). Every
 // command is valid given the ones before it from this thread.
-WorkerResult run_worker(storage::GroupCommitWriter& writer, int worker) {
+WorkerResult run_worker(writer::GroupCommitWriter& writer, int worker) {
   WorkerResult result;
   std::mt19937 rng(static_cast<unsigned>(worker) + 1);
   const std::string user = worker_user(worker);
@@ -58,7 +58,7 @@ WorkerResult run_worker(storage::GroupCommitWriter& writer, int worker) {
   int issued = 0;
   while (issued < kCommandsPerThread) {
     const int burst = std::min(kCommandsPerThread - issued, 1 + static_cast<int>(rng() % 4));
-    std::vector<std::pair<std::future<StatusOr<storage::CommittedEvent>>, Ack>> pending;
+    std::vector<std::pair<std::future<StatusOr<writer::CommittedEvent>>, Ack>> pending;
     for (int i = 0; i < burst; ++i, ++issued) {
       Ack ack;
       ack.request_id = user + "/" + std::to_string(issued);
@@ -107,7 +107,7 @@ TEST_CASE("eight threads committing at once lose nothing, duplicate nothing and 
   TempDir dir;
   const auto path = dir / "ledger";
   std::vector<WorkerResult> results(kThreads);
-  storage::WriterStats stats;
+  writer::WriterStats stats;
   std::uint64_t users_created = 0;
   {
     TestLedger ledger(path, /*sync=*/true);

@@ -320,7 +320,7 @@ void run_commands(TestLedger& ledger, Model& model, CommandGenerator& generator,
   while (sent < count) {
     const int burst = generator.pick(3) == 0 ? std::min(count - sent, 2 + generator.pick(15)) : 1;
     std::vector<Command> commands;
-    std::vector<std::future<StatusOr<storage::CommittedEvent>>> futures;
+    std::vector<std::future<StatusOr<writer::CommittedEvent>>> futures;
     for (int i = 0; i < burst; ++i) {
       commands.push_back(generator.next());
       futures.push_back(ledger.writer().submit(
@@ -420,7 +420,7 @@ void run_property(std::uint64_t seed, int commands) {
   run_commands(ledger, model, generator, commands / 2, counts);
   ledger.reopen();
   run_commands(ledger, model, generator, commands - commands / 2, counts);
-  const storage::WriterStats stats = ledger.writer().stats();
+  const writer::WriterStats stats = ledger.writer().stats();
   CHECK(stats.commit_failures == 0);
 
   INFO("seed " << seed << ": " << counts.accepted << " accepted, " << counts.rejected

@@ -13,7 +13,7 @@
 #include "core/chain_verifier.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/support/state_diff.h"
 #include "tests/support/temp_dir.h"
@@ -97,7 +97,7 @@ class FailingEventLog final : public EventLog {
   int appends_ = 0;
 };
 
-using Answer = std::future<StatusOr<storage::CommittedEvent>>;
+using Answer = std::future<StatusOr<writer::CommittedEvent>>;
 
 // A real RocksDB ledger whose writer appends through a FailingEventLog.
 class WriterFixture {
@@ -114,7 +114,7 @@ class WriterFixture {
     auto projection = projections::LiveProjection::load(*rocks_);
     REQUIRE(projection.is_ok());
     projection_ = std::move(projection).value();
-    writer_ = std::make_unique<storage::GroupCommitWriter>(*log_, *projection_, clock_);
+    writer_ = std::make_unique<writer::GroupCommitWriter>(*log_, *projection_, clock_);
   }
   void close() {
     if (log_) log_->release();  // never leave the writer stuck in an append
@@ -132,15 +132,15 @@ class WriterFixture {
     return writer_->submit(std::move(command), EventOrigin{"system", "127.0.0.1", "writer-test"});
   }
   Answer submit_all(std::vector<Command> commands) {
-    auto promise = std::make_shared<std::promise<StatusOr<storage::CommittedEvent>>>();
+    auto promise = std::make_shared<std::promise<StatusOr<writer::CommittedEvent>>>();
     Answer answer = promise->get_future();
     writer_->submit_all(std::move(commands), EventOrigin{"system", "127.0.0.1", "writer-test"},
-                        [promise](StatusOr<storage::CommittedEvent> result) {
+                        [promise](StatusOr<writer::CommittedEvent> result) {
                           promise->set_value(std::move(result));
                         });
     return answer;
   }
-  StatusOr<storage::CommittedEvent> execute(Command command) {
+  StatusOr<writer::CommittedEvent> execute(Command command) {
     return submit(std::move(command)).get();
   }
 
@@ -167,7 +167,7 @@ class WriterFixture {
   FailingEventLog& log() { return *log_; }
   storage::RocksEventLog& rocks() { return *rocks_; }
   projections::LiveProjection& projection() { return *projection_; }
-  storage::GroupCommitWriter& writer() { return *writer_; }
+  writer::GroupCommitWriter& writer() { return *writer_; }
   ManualClock& clock() { return clock_; }
 
   // Memory, disk and replay agree, and the chain is intact.
@@ -189,7 +189,7 @@ class WriterFixture {
   std::unique_ptr<storage::RocksEventLog> rocks_;
   std::unique_ptr<FailingEventLog> log_;
   std::unique_ptr<projections::LiveProjection> projection_;
-  std::unique_ptr<storage::GroupCommitWriter> writer_;
+  std::unique_ptr<writer::GroupCommitWriter> writer_;
 };
 
 const Hash256 kSecret = sha256("secret");

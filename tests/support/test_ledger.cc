@@ -30,7 +30,7 @@ void TestLedger::open() {
   auto projection = projections::LiveProjection::load(*log_);
   if (!projection.is_ok()) FAIL("loading the projection: " << projection.status().to_string());
   projection_ = std::move(projection).value();
-  writer_ = std::make_unique<storage::GroupCommitWriter>(*log_, *projection_, clock_);
+  writer_ = std::make_unique<writer::GroupCommitWriter>(*log_, *projection_, clock_);
 }
 
 void TestLedger::close() {
@@ -45,7 +45,7 @@ void TestLedger::reopen() {
   open();
 }
 
-StatusOr<storage::CommittedEvent> TestLedger::execute(Command command, std::string actor) {
+StatusOr<writer::CommittedEvent> TestLedger::execute(Command command, std::string actor) {
   return writer_->execute(std::move(command), EventOrigin{std::move(actor), "127.0.0.1", "test"});
 }
 

@@ -12,7 +12,7 @@
 #include "core/password_hasher.h"
 #include "core/random.h"
 #include "projections/live_projection.h"
-#include "storage/group_commit_writer.h"
+#include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/support/temp_dir.h"
 
@@ -36,11 +36,11 @@ class TestLedger {
   const std::filesystem::path& path() const { return path_; }
   storage::RocksEventLog& log() { return *log_; }
   projections::LiveProjection& projection() { return *projection_; }
-  storage::GroupCommitWriter& writer() { return *writer_; }
+  writer::GroupCommitWriter& writer() { return *writer_; }
   ManualClock& clock() { return clock_; }
 
   // Runs a command as `actor` from 127.0.0.1; REQUIREs nothing.
-  StatusOr<storage::CommittedEvent> execute(Command command, std::string actor = "system");
+  StatusOr<writer::CommittedEvent> execute(Command command, std::string actor = "system");
 
   // Creates a user with a (cheaply) hashed password; REQUIREs success.
   void create_user(const std::string& user_id, Privilege privilege = Privilege::kUser,
@@ -56,7 +56,7 @@ class TestLedger {
   SeededRandom random_{42};
   std::unique_ptr<storage::RocksEventLog> log_;
   std::unique_ptr<projections::LiveProjection> projection_;
-  std::unique_ptr<storage::GroupCommitWriter> writer_;
+  std::unique_ptr<writer::GroupCommitWriter> writer_;
 };
 
 }  // namespace keyledger::testing

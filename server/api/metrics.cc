@@ -1,0 +1,151 @@
+#include "server/api/metrics.h"
+
+#include "core/version.h"
+#include "server/api/process_metrics.h"
+
+namespace keyledger::server {
+namespace {
+
+// The verification routes answer from memory in microseconds.
+std::span<const std::uint64_t> latency_bounds_for(std::string_view route) {
+  if (route == "/v1/verify") return kVerifyLatencyBoundsNs;
+  return kRequestLatencyBoundsNs;
+}
+
+void append_help(std::string& out, std::string_view name, std::string_view type,
+                 std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+// One sample without labels, with its HELP and TYPE.
+void append_metric(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help, std::uint64_t value) {
+  append_help(out, name, type, help);
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+void render_verifications(std::string& out, const VerifyCounters& verify) {
+  append_help(out, "keyledger_verifications_total", "counter",
+              "Key verifications (HTTP and verify port) by result.");
+  const std::pair<const char*, const std::atomic<std::uint64_t>*> results[] = {
+      {"ok", &verify.ok}, {"invalid", &verify.invalid}, {"rate_limited", &verify.rate_limited}};
+  for (const auto& [result, count] : results)
+    out += "keyledger_verifications_total{result=\"" + std::string(result) + "\"} " +
+           std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+}
+
+void render_build_info(std::string& out) {
+  append_help(out, "keyledger_build_info", "gauge",
+              "Always 1; the labels say which keyledgerd this is.");
+  out += "keyledger_build_info{version=\"" + std::string(build_version()) + "\",commit=\"" +
+         std::string(build_commit()) + "\"} 1\n";
+}
+
+}  // namespace
+
+void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
+                              std::chrono::nanoseconds duration) {
+  const RequestKeyView key{route, method, status};
+  std::atomic<std::uint64_t>* count = nullptr;
+  Histogram* histogram = nullptr;
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = requests_.find(key); it != requests_.end()) count = it->second.get();
+    if (auto it = latency_.find(route); it != latency_.end()) histogram = it->second.get();
+  }
+  if (!count || !histogram) {
+    std::lock_guard lock(mutex_);
+    auto& count_slot = requests_[RequestKey{route, method, status}];
+    if (!count_slot) count_slot = std::make_unique<std::atomic<std::uint64_t>>(0);
+    count = count_slot.get();
+    auto& histogram_slot = latency_[std::string(route)];
+    if (!histogram_slot)
+      histogram_slot =
+          std::make_unique<Histogram>(latency_bounds_for(route), kNanosecondsPerSecond);
+    histogram = histogram_slot.get();
+  }
+  count->fetch_add(1, std::memory_order_relaxed);
+  histogram->observe(duration);
+}
+
+void Metrics::observe_commit(const writer::CommitInfo& commit) {
+  batch_sizes_.observe(static_cast<std::uint64_t>(commit.events));
+  fsync_seconds_.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(commit.duration));
+}
+
+std::string Metrics::render(const VerifyCounters& verify, const writer::WriterStats& writer) const {
+  std::string out;
+  render_build_info(out);
+  render_requests(out);
+  render_verifications(out, verify);
+  render_verify_port(out);
+  render_writer(out, writer);
+  append_metric(out, "keyledger_password_checks_total", "counter",
+                "Presented passwords checked against a scrypt hash (sign-ins, also for names "
+                "no user holds, and password changes).",
+                password_checks_.load(std::memory_order_relaxed));
+  render_connections(out);
+  render_process_metrics(out);
+  return out;
+}
+
+void Metrics::render_requests(std::string& out) const {
+  append_help(out, "keyledger_http_requests_total", "counter",
+              "HTTP requests by route, method and status.");
+  std::shared_lock lock(mutex_);
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out += "keyledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
+           "\",status=\"" + std::to_string(status) + "\"} " +
+           std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+  }
+  append_help(out, "keyledger_http_request_duration_seconds", "histogram",
+              "Time from request read to response, by route (buckets from 1 µs for /v1/verify, "
+              "from 100 µs for the others).");
+  for (const auto& [route, histogram] : latency_)
+    histogram->render(out, "keyledger_http_request_duration_seconds", "route=\"" + route + "\"");
+}
+
+void Metrics::render_verify_port(std::string& out) const {
+  append_metric(out, "keyledger_verify_port_connections_total", "counter",
+                "Connections accepted on the verify port (0 without --verify-listen).",
+                verify_port_.connections.load(std::memory_order_relaxed));
+  append_metric(out, "keyledger_verify_port_bad_frames_total", "counter",
+                "Verify-port connections closed for a bad or incomplete frame, or for not "
+                "reading their answers.",
+                verify_port_.bad_frames.load(std::memory_order_relaxed));
+  append_help(out, "keyledger_verify_port_request_duration_seconds", "histogram",
+              "Server time per verify-port request, from taking up its frame to its answer "
+              "being built.");
+  verify_port_.request_duration.render(out, "keyledger_verify_port_request_duration_seconds", "");
+}
+
+void Metrics::render_writer(std::string& out, const writer::WriterStats& writer) const {
+  append_metric(out, "keyledger_events_appended_total", "counter", "Events made durable.",
+                writer.events_appended);
+  append_metric(out, "keyledger_commits_total", "counter", "Group commits attempted.",
+                writer.commits);
+  append_metric(out, "keyledger_commit_failures_total", "counter",
+                "Group commits that failed (nothing written).", writer.commit_failures);
+  append_metric(out, "keyledger_storage_failing", "gauge",
+                "1 while the latest group commit failed (writes refused).", writer.failing ? 1 : 0);
+  append_metric(out, "keyledger_commands_rejected_total", "counter",
+                "Commands decided into an error.", writer.commands_rejected);
+  append_help(out, "keyledger_commit_batch_events", "histogram", "Events per group commit.");
+  batch_sizes_.render(out, "keyledger_commit_batch_events", "");
+  append_help(out, "keyledger_commit_fsync_seconds", "histogram",
+              "Time of each durable append (write + fsync).");
+  fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
+}
+
+void Metrics::render_connections(std::string& out) const {
+  if (!connections_) return;
+  append_metric(out, "keyledger_connections_open", "gauge", "Open connections on every port.",
+                connections_->open());
+  append_metric(out, "keyledger_connections_refused_total", "counter",
+                "Connections closed at once because a cap (in all, or per client IP) was reached.",
+                connections_->refused());
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,82 @@
+// Prometheus metrics (text exposition format 0.0.4). Counters are updated
+// by request threads and the writer thread; render() reads them, and reads
+// the process's own figures (memory, CPU, descriptors) from /proc.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "server/http/connection_limiter.h"
+#include "server/http/histogram.h"
+#include "server/verify/credential_verifier.h"
+#include "server/verify/verify_port_counters.h"
+#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::server {
+
+class Metrics {
+ public:
+  // `connections`, when given, is rendered as the open-connection gauge and
+  // refusal counter; it outlives the Metrics.
+  explicit Metrics(const ConnectionLimiter* connections = nullptr) : connections_(connections) {}
+
+  // Counts one answered request. After the first request of a (route,
+  // method, status) it takes only a shared lock and atomic increments, and
+  // builds no strings. Verification routes get buckets from 1 µs, the
+  // others from 100 µs.
+  void observe_request(std::string_view route, std::string_view method, unsigned status,
+                       std::chrono::nanoseconds duration);
+  void observe_commit(const writer::CommitInfo& commit);
+  // One scrypt check of a presented password (sign-in or password change).
+  void observe_password_check() { password_checks_.fetch_add(1, std::memory_order_relaxed); }
+  std::string render(const VerifyCounters& verify, const writer::WriterStats& writer) const;
+
+  // The verify port's counters (rendered whether or not a port listens).
+  VerifyPortCounters& verify_port() { return verify_port_; }
+
+ private:
+  void render_requests(std::string& out) const;
+  void render_writer(std::string& out, const writer::WriterStats& writer) const;
+  void render_connections(std::string& out) const;
+  void render_verify_port(std::string& out) const;
+
+  const ConnectionLimiter* connections_;
+  // (route, method, status); ordered as the rendered label strings are.
+  using RequestKey = std::tuple<std::string, std::string, unsigned>;
+  using RequestKeyView = std::tuple<std::string_view, std::string_view, unsigned>;
+  // Compares stored keys with views of them (no strings built to look one
+  // up), spelled out because clang 14 with libstdc++ 12 cannot compare
+  // tuples of different element types.
+  struct RequestKeyLess {
+    using is_transparent = void;
+    static RequestKeyView view(const RequestKey& key) {
+      return {std::get<0>(key), std::get<1>(key), std::get<2>(key)};
+    }
+    static const RequestKeyView& view(const RequestKeyView& key) { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+  };
+  // Entries are only ever added (under the exclusive lock), so a counter
+  // or histogram found under the shared lock stays valid.
+  mutable std::shared_mutex mutex_;
+  std::map<RequestKey, std::unique_ptr<std::atomic<std::uint64_t>>, RequestKeyLess> requests_;
+  std::map<std::string, std::unique_ptr<Histogram>, std::less<>> latency_;  // route → histogram
+  Histogram batch_sizes_{kBatchSizeBounds};
+  Histogram fsync_seconds_{kRequestLatencyBoundsNs, kNanosecondsPerSecond};
+  VerifyPortCounters verify_port_;
+  std::atomic<std::uint64_t> password_checks_{0};
+};
+
+}  // namespace keyledger::server

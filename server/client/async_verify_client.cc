@@ -1,0 +1,277 @@
+#include "server/client/async_verify_client.h"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <thread>
+
+#include "core/stream_framing.h"
+#include "server/client/verify_wire.h"
+
+namespace keyledger::client {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Everything below runs on the I/O thread, except submit(), which only
+// counts and posts. Handlers carry the connection generation they were
+// started for, so those of a connection already given up are ignored.
+class AsyncVerifyClient::Engine {
+ public:
+  Engine(std::string host, std::uint16_t port, AsyncVerifyOptions options)
+      : host_(std::move(host)),
+        port_(port),
+        options_(options),
+        socket_(io_),
+        watchdog_(io_),
+        work_(asio::make_work_guard(io_)) {
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  ~Engine() {
+    asio::post(io_, [this] {
+      shutting_down_ = true;
+      drop_connection();
+      fail_all(unavailable("closed", "the verify client was closed"));
+      work_.reset();
+    });
+    thread_.join();
+  }
+
+  void submit(std::string token, std::string client_ip, Callback done) {
+    if (pending_.fetch_add(1) >= options_.max_pending) {
+      pending_.fetch_sub(1);
+      done(Status(StatusCode::kResourceExhausted, "too_many_pending",
+                  "too many verifications are already waiting for keyledgerd"));
+      return;
+    }
+    asio::post(io_, [this, token = std::move(token), client_ip = std::move(client_ip),
+                     done = std::move(done)]() mutable {
+      if (shutting_down_) {
+        finish(done, unavailable("closed", "the verify client was closed"));
+        return;
+      }
+      const std::uint64_t id = next_id_++;
+      waiting_.push_back({id, encode_verify_request(id, token, client_ip), std::move(done)});
+      pump();
+    });
+  }
+
+ private:
+  struct Request {
+    std::uint64_t id;
+    std::string frame;
+    Callback done;
+    int attempts = 0;  // connections it was already sent on
+  };
+  enum class State { kDisconnected, kConnecting, kConnected };
+
+  void pump() {
+    if (waiting_.empty() || shutting_down_) return;
+    if (state_ == State::kDisconnected) {
+      connect();
+      return;
+    }
+    if (state_ != State::kConnected || writing_) return;
+    // Everything queued goes out in one write: that is the pipelining.
+    write_bytes_.clear();
+    const bool was_idle = in_flight_.empty();
+    while (!waiting_.empty()) {
+      write_bytes_ += waiting_.front().frame;
+      in_flight_.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
+    }
+    if (was_idle) arm_watchdog();
+    writing_ = true;
+    asio::async_write(
+        socket_, asio::buffer(write_bytes_),
+        [this, generation = generation_](boost::system::error_code error, std::size_t) {
+          if (generation != generation_) return;
+          writing_ = false;
+          if (error) {
+            connection_lost(
+                unavailable("connection_lost", "writing to keyledgerd failed: " + error.message()));
+            return;
+          }
+          pump();
+        });
+  }
+
+  void connect() {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(host_, error);
+    if (error) {
+      fail_all(invalid_argument("bad_address", "'" + host_ + "' is not an IP address"));
+      return;
+    }
+    state_ = State::kConnecting;
+    socket_ = tcp::socket(io_);
+    arm_watchdog();
+    socket_.async_connect({address, port_}, [this, generation = generation_](
+                                                boost::system::error_code error) {
+      if (generation != generation_) return;
+      if (error) {
+        drop_connection();
+        fail_all(unavailable("unreachable", "cannot connect to keyledgerd at " + host_ + ":" +
+                                                std::to_string(port_) + ": " + error.message()));
+        return;
+      }
+      boost::system::error_code ignored;
+      socket_.set_option(tcp::no_delay(true), ignored);
+      state_ = State::kConnected;
+      read();
+      pump();
+    });
+  }
+
+  void read() {
+    socket_.async_read_some(
+        asio::buffer(chunk_),
+        [this, generation = generation_](boost::system::error_code error, std::size_t n) {
+          if (generation != generation_) return;
+          if (error) {
+            connection_lost(
+                unavailable("connection_lost", "the verify connection closed: " + error.message()));
+            return;
+          }
+          read_buffer_.append(chunk_.data(), n);
+          if (!deliver_answers()) return;
+          read();
+        });
+  }
+
+  // Completes every request whose answer is in the buffer; false if the
+  // answers do not make sense and the connection was given up.
+  bool deliver_answers() {
+    std::string_view buffer = read_buffer_;
+    std::size_t used = 0;
+    while (true) {
+      auto size = complete_frame_size(buffer.substr(used), kMaxAnswerBytes);
+      if (!size.is_ok()) {
+        connection_lost(size.status());
+        return false;
+      }
+      if (*size == 0) break;
+      VerifyAnswer answer;
+      std::uint64_t id = 0;
+      Status decoded = decode_verify_answer(buffer.substr(used, *size), answer, id);
+      used += *size;
+      if (decoded.is_ok() && (in_flight_.empty() || in_flight_.front().id != id))
+        decoded = corruption("bad_answer", "keyledgerd answered a request that was not asked");
+      if (!decoded.is_ok()) {
+        connection_lost(decoded);
+        return false;
+      }
+      Request request = std::move(in_flight_.front());
+      in_flight_.pop_front();
+      finish(request.done, std::move(answer));
+    }
+    read_buffer_.erase(0, used);
+    if (!in_flight_.empty()) arm_watchdog();
+    return true;
+  }
+
+  // Restarts the wait for the connection or the next answer; fires only if
+  // neither comes in time.
+  void arm_watchdog() {
+    watchdog_.expires_after(options_.answer_timeout);
+    watchdog_.async_wait([this, generation = generation_](boost::system::error_code error) {
+      if (error || generation != generation_) return;
+      if (state_ == State::kConnecting) {
+        drop_connection();
+        fail_all(unavailable("unreachable", "connecting to keyledgerd timed out"));
+      } else if (!in_flight_.empty()) {
+        connection_lost(unavailable("timeout", "keyledgerd did not answer in time"));
+      }
+    });
+  }
+
+  // Requests sent on the lost connection go out once more, first and in
+  // order, on a fresh one; those already sent twice fail with `why`.
+  void connection_lost(const Status& why) {
+    drop_connection();
+    std::deque<Request> again;
+    for (auto& request : in_flight_) {
+      if (++request.attempts >= 2)
+        finish(request.done, why);
+      else
+        again.push_back(std::move(request));
+    }
+    in_flight_.clear();
+    waiting_.insert(waiting_.begin(), std::make_move_iterator(again.begin()),
+                    std::make_move_iterator(again.end()));
+    pump();
+  }
+
+  void drop_connection() {
+    ++generation_;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    watchdog_.cancel();
+    state_ = State::kDisconnected;
+    writing_ = false;
+    read_buffer_.clear();
+  }
+
+  void fail_all(const Status& why) {
+    std::deque<Request> requests;
+    requests.swap(in_flight_);
+    for (auto& request : waiting_) requests.push_back(std::move(request));
+    waiting_.clear();
+    for (auto& request : requests) finish(request.done, why);
+  }
+
+  void finish(Callback& done, StatusOr<VerifyAnswer> result) {
+    pending_.fetch_sub(1);
+    done(std::move(result));
+  }
+
+  const std::string host_;
+  const std::uint16_t port_;
+  const AsyncVerifyOptions options_;
+  std::atomic<std::size_t> pending_{0};
+
+  asio::io_context io_;
+  tcp::socket socket_;
+  asio::steady_timer watchdog_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::thread thread_;
+
+  State state_ = State::kDisconnected;
+  std::uint64_t generation_ = 0;
+  std::uint64_t next_id_ = 1;
+  bool writing_ = false;
+  bool shutting_down_ = false;
+  std::deque<Request> waiting_;    // not yet written
+  std::deque<Request> in_flight_;  // written, answers expected in this order
+  std::string write_bytes_;
+  std::string read_buffer_;
+  std::array<char, 16 * 1024> chunk_{};
+};
+
+AsyncVerifyClient::AsyncVerifyClient(std::string host, std::uint16_t port,
+                                     AsyncVerifyOptions options)
+    : engine_(std::make_unique<Engine>(std::move(host), port, options)) {}
+
+AsyncVerifyClient::~AsyncVerifyClient() = default;
+
+void AsyncVerifyClient::verify(std::string token, std::string client_ip, Callback done) {
+  engine_->submit(std::move(token), std::move(client_ip), std::move(done));
+}
+
+std::future<StatusOr<VerifyAnswer>> AsyncVerifyClient::verify(std::string token,
+                                                              std::string client_ip) {
+  auto promise = std::make_shared<std::promise<StatusOr<VerifyAnswer>>>();
+  auto answer = promise->get_future();
+  engine_->submit(std::move(token), std::move(client_ip), [promise](StatusOr<VerifyAnswer> result) {
+    promise->set_value(std::move(result));
+  });
+  return answer;
+}
+
+}  // namespace keyledger::client

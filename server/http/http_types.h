@@ -1,0 +1,47 @@
+// The request/response types shared by the HTTP session, the router and
+// the API handlers.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/http/i18n.h"
+
+namespace keyledger::server {
+
+namespace http = boost::beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+// One request as the handlers see it. Owned by a shared_ptr so handlers
+// that finish later (after a commit) keep it alive.
+struct Exchange {
+  HttpRequest request;
+  std::string path;  // as sent (still percent-encoded), without the query
+  std::multimap<std::string, std::string> query;  // names and values decoded
+  std::vector<std::string> path_params;  // the {…} segments of the matched route, decoded
+  std::string route = "unmatched";       // route pattern, for metrics and logs
+  // The matched route's tags: bits whose meaning the routes' owner gives
+  // (Router::add); the HTTP layer only carries them.
+  std::uint32_t route_tags = 0;
+  std::string client_ip;  // socket peer, or X-Forwarded-For from a trusted proxy
+  std::string request_id;
+  Language language = Language::kEnglish;
+  bool secure = false;  // reached over TLS (via a trusted proxy)
+  std::string user;     // the authenticated user, once known (for the access log)
+  // The I/O thread of the connection the request came on; empty outside a
+  // connection (rejections, tests). Work finished on another thread (after
+  // a commit) hops back here to build the answer.
+  boost::asio::any_io_executor executor;
+};
+
+using Respond = std::function<void(HttpResponse)>;
+using Handler = std::function<void(std::shared_ptr<Exchange>, Respond)>;
+
+}  // namespace keyledger::server

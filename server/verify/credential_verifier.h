@@ -1,0 +1,67 @@
+// Verification of presented API keys, shared by the HTTP API and the
+// binary verify port: parse (checksum first, no lookup for a mistyped
+// token) → keyed hash of the presented secret while the key id's index
+// entry is fetched from memory → look up the key id → constant-time compare
+// → the owner must exist and be enabled → record the use. Every failure is
+// the same answer to the client, whatever the cause.
+//
+// Only failures are limited: a key that verifies always verifies, whoever
+// else has been failing from the same address (an API server verifies for
+// all of its clients, honest or not), and its success takes no lock and
+// writes nothing shared beyond the counters and its own last use. A failure
+// past the per-client limit answers "rate limited" instead of "invalid";
+// with 256-bit secrets the limit does not stop guessing, it sheds noise.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "core/clock.h"
+#include "core/secret_hasher.h"
+#include "core/status.h"
+#include "projections/live_projection.h"
+#include "server/verify/last_use_tracker.h"
+#include "server/verify/rate_limiter.h"
+
+namespace keyledger::server {
+
+struct VerifiedKey {
+  std::string user_id;
+  Privilege privilege = Privilege::kUser;
+  std::string key_id;
+};
+
+struct VerifyCounters {
+  std::atomic<std::uint64_t> ok{0};
+  std::atomic<std::uint64_t> invalid{0};
+  std::atomic<std::uint64_t> rate_limited{0};
+};
+
+class CredentialVerifier {
+ public:
+  CredentialVerifier(const projections::LiveProjection& projection, const SecretHasher& hasher,
+                     LastUseTracker& last_use, FailureRateLimiter& limiter, const Clock& clock,
+                     std::string token_prefix);
+
+  // Thread-safe. kUnauthenticated (reason invalid_credentials) for any bad
+  // key; kResourceExhausted (reason rate_limited, *retry_after_seconds set)
+  // for a bad key from a `client_ip` that has already failed too often in
+  // its window. A valid key verifies whatever the limiter says.
+  StatusOr<VerifiedKey> verify(std::string_view token, const std::string& client_ip,
+                               std::int64_t* retry_after_seconds = nullptr);
+
+  const VerifyCounters& counters() const { return counters_; }
+
+ private:
+  Status fail(const std::string& client_ip, std::int64_t* retry_after_seconds);
+
+  const projections::LiveProjection& projection_;
+  LastUseTracker& last_use_;
+  FailureRateLimiter& limiter_;
+  const Clock& clock_;
+  std::string token_prefix_;
+  const SecretHasher& hasher_;
+  VerifyCounters counters_;
+};
+
+}  // namespace keyledger::server

@@ -1,0 +1,227 @@
+#include "server/verify/last_use_tracker.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/ipv4_text.h"
+
+namespace keyledger::server {
+
+LastUseTracker::LastUseTracker(writer::GroupCommitWriter& writer,
+                               projections::LiveProjection& projection, const Clock& clock,
+                               std::chrono::seconds flush_interval)
+    : writer_(writer),
+      projection_(projection),
+      clock_(clock),
+      flush_interval_(flush_interval),
+      cells_flushed_at_ns_(clock.now_ns()) {
+  for (int i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+LastUseTracker::~LastUseTracker() {
+  stop();
+  // Completions of submitted commits use this tracker: wait for them
+  // (bounded, in case the writer has stopped and will never call back).
+  for (int i = 0; i < 500 && outstanding_.load() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+void LastUseTracker::stop() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
+void LastUseTracker::start() {
+  flusher_ = std::thread([this] { run(); });
+}
+
+LastUseTracker::Shard& LastUseTracker::shard_for(std::string_view key_id) {
+  return *shards_[std::hash<std::string_view>{}(key_id) % shards_.size()];
+}
+const LastUseTracker::Shard& LastUseTracker::shard_for(std::string_view key_id) const {
+  return *shards_[std::hash<std::string_view>{}(key_id) % shards_.size()];
+}
+
+void LastUseTracker::record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns) {
+  const auto ipv4 = parse_canonical_ipv4(client_ip);
+  if (ipv4 && projection_.touch_use(key_id, *ipv4, at_ns)) return;
+  record_untouched(key_id, client_ip, at_ns, ipv4);
+}
+
+void LastUseTracker::record_untouched(std::string_view key_id, const std::string& client_ip,
+                                      TimeNs at_ns, std::optional<std::uint32_t> ipv4) {
+  Shard& shard = shard_for(key_id);
+  LastUse sending;
+  {
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(key_id);
+    if (it == shard.entries.end()) {
+      // First slow use since the start (or since the entry settled): the
+      // persisted use is the projection's.
+      auto key = projection_.key(key_id);
+      if (!key || key->deleted) return;
+      Entry entry;
+      entry.persisted = entry.latest = LastUse{key->last_used_ip, key->last_used_at_ns};
+      it = shard.entries.emplace(std::string(key_id), std::move(entry)).first;
+    }
+    Entry& entry = it->second;
+    if (at_ns < entry.latest.at_ns) return;
+    entry.latest = LastUse{client_ip, at_ns};
+    // From now on uses from this address take the fast path (IPv4 only; a
+    // cell without an address sends every use here).
+    projection_.replace_use(key_id, projections::KeyUse{ipv4, at_ns});
+    if (entry.latest.ip == entry.persisted.ip || entry.in_flight) return;
+    entry.in_flight = true;
+    sending = entry.latest;
+  }
+  persist(shard, std::string(key_id), sending);
+}
+
+std::optional<LastUse> LastUseTracker::latest(const std::string& key_id) const {
+  std::optional<LastUse> newest;
+  if (auto use = projection_.newest_use(key_id); use && use->ipv4)
+    newest = LastUse{format_ipv4(*use->ipv4), use->at_ns};
+  const Shard& shard = shard_for(key_id);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.entries.find(key_id);
+  if (it != shard.entries.end() && (!newest || it->second.latest.at_ns > newest->at_ns))
+    newest = it->second.latest;
+  return newest;
+}
+
+void LastUseTracker::persist(Shard& shard, const std::string& key_id, const LastUse& sending,
+                             std::function<void()> done) {
+  outstanding_.fetch_add(1);
+  writer_.submit(RecordKeyUse{key_id, sending.ip, sending.at_ns}, EventOrigin{},
+                 [this, &shard, key_id, sending, done = std::move(done)](auto result) {
+                   {
+                     std::lock_guard lock(shard.mutex);
+                     auto it = shard.entries.find(key_id);
+                     if (it != shard.entries.end()) {
+                       Entry& entry = it->second;
+                       entry.in_flight = false;
+                       // A failed commit is retried by the next flush; a
+                       // deleted key is simply forgotten.
+                       if (result.is_ok()) entry.persisted = sending;
+                       const bool settled = entry.latest.ip == entry.persisted.ip &&
+                                            entry.latest.at_ns == entry.persisted.at_ns;
+                       // Settled on an IPv4 address, the key's use cell
+                       // carries it from here: the entry is not needed.
+                       const bool forgotten =
+                           !result.is_ok() && result.status().code() == StatusCode::kNotFound;
+                       if (forgotten || (settled && parse_canonical_ipv4(entry.latest.ip)))
+                         shard.entries.erase(it);
+                     }
+                   }
+                   if (done) done();
+                   outstanding_.fetch_sub(1);
+                 });
+}
+
+std::size_t LastUseTracker::flush_due(bool everything) {
+  const TimeNs now = clock_.now_ns();
+  const TimeNs interval = std::chrono::nanoseconds(flush_interval_).count();
+  auto pending = std::make_shared<std::atomic<int>>(1);
+  auto done_mutex = std::make_shared<std::mutex>();
+  auto done = std::make_shared<std::condition_variable>();
+  auto finished_one = [pending, done_mutex, done] {
+    std::lock_guard lock(*done_mutex);
+    if (pending->fetch_sub(1) == 1) done->notify_all();
+  };
+  std::size_t submitted = 0;
+  for (auto& shard_slot : shards_) {
+    Shard& shard = *shard_slot;
+    std::vector<std::pair<std::string, LastUse>> due;
+    {
+      std::lock_guard lock(shard.mutex);
+      for (auto& [key_id, entry] : shard.entries) {
+        const bool unpersisted =
+            entry.latest.at_ns > entry.persisted.at_ns || entry.latest.ip != entry.persisted.ip;
+        if (!unpersisted || entry.in_flight) continue;
+        if (!everything && entry.latest.ip == entry.persisted.ip &&
+            now - entry.persisted.at_ns < interval)
+          continue;
+        entry.in_flight = true;
+        due.emplace_back(key_id, entry.latest);
+      }
+    }
+    // Submitted outside the shard lock: the completion takes it.
+    for (auto& [key_id, sending] : due) {
+      pending->fetch_add(1);
+      persist(shard, key_id, sending, finished_one);
+    }
+    submitted += due.size();
+  }
+  // The use cells: scanned once per interval (a pass over the whole index),
+  // so each key's time is persisted at most once per interval.
+  if (everything || now - cells_flushed_at_ns_ >= interval) {
+    cells_flushed_at_ns_ = now;
+    std::vector<std::pair<std::string, projections::KeyUse>> due;
+    // Collected first, then submitted outside the projection's lock: a
+    // stopping writer runs a completion at once, and a failed one takes the
+    // projection's lock again (mark_use_unpersisted).
+    projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
+      if (use.ipv4) due.emplace_back(std::string(key_id), use);
+    });
+    for (auto& [key_id, use] : due) {
+      pending->fetch_add(1);
+      outstanding_.fetch_add(1);
+      writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
+                     // An init-capture: clang 14 cannot capture a structured binding.
+                     [this, key_id = key_id, finished_one](auto result) {
+                       // Retried by the next flush, unless the key is gone.
+                       if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
+                         projection_.mark_use_unpersisted(key_id);
+                       finished_one();
+                       outstanding_.fetch_sub(1);
+                     });
+    }
+    submitted += due.size();
+  }
+  finished_one();  // the initial count
+  if (everything) {
+    std::unique_lock lock(*done_mutex);
+    done->wait(lock, [&] { return pending->load() == 0; });
+  }
+  return submitted;
+}
+
+void LastUseTracker::flush_all() {
+  // A use recorded while its key's previous commit was in flight is not
+  // submitted by flush_due (one commit per key at a time), so repeat until
+  // nothing is in flight or unpersisted (bounded, in case commits fail).
+  for (int round = 0; round < 500; ++round) {
+    const std::size_t submitted = flush_due(true);
+    // Also no commit of an earlier periodic flush may still be pending: its
+    // completion uses this tracker.
+    bool settled = submitted == 0 && outstanding_.load() == 0;
+    for (const auto& shard_slot : shards_) {
+      const Shard& shard = *shard_slot;
+      std::lock_guard lock(shard.mutex);
+      for (const auto& [key_id, entry] : shard.entries)
+        settled = settled && !entry.in_flight && entry.latest.at_ns == entry.persisted.at_ns &&
+                  entry.latest.ip == entry.persisted.ip;
+    }
+    if (settled) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void LastUseTracker::run() {
+  std::unique_lock lock(wake_mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    flush_due(false);
+    lock.lock();
+  }
+}
+
+}  // namespace keyledger::server

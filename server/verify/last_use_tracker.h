@@ -1,0 +1,107 @@
+// Last use of each key: updated in memory on every successful verification
+// (so the credentials list is exact at once) and persisted as KeyUsed
+// events without ever making a verification wait:
+//   - at once (asynchronously) when the client's address differs from the
+//     key's previous use;
+//   - otherwise at most once per key per flush interval, by a background
+//     flusher;
+//   - and everything outstanding at clean shutdown (flush_all).
+// What a crash can lose: the last-use time of keys used since their last
+// persisted use, at most one flush interval of it (plus commits in flight).
+// Address changes are lost only if the crash beats their commit
+// (milliseconds).
+//
+// Two paths. The fast one, for a client that keeps its IPv4 address (the
+// common case), stores the time in the key's use cell in the projection's
+// verification index: the cache line the verification has just read, no
+// lock beyond the projection's shared one, no allocation. Everything else
+// (a new address, an IPv6 client, a key's first use) takes the slow path
+// through a sharded map, which also makes sure only one commit per key is
+// in flight from it at a time.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "projections/live_projection.h"
+#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::server {
+
+struct LastUse {
+  std::string ip;
+  TimeNs at_ns = 0;
+};
+
+class LastUseTracker {
+ public:
+  LastUseTracker(writer::GroupCommitWriter& writer, projections::LiveProjection& projection,
+                 const Clock& clock, std::chrono::seconds flush_interval);
+  ~LastUseTracker();  // stops the flusher
+
+  // Thread-safe; never blocks on disk.
+  void record(std::string_view key_id, const std::string& client_ip, TimeNs at_ns);
+  // record() for a use the projection has not touched in the key's use
+  // cell (LiveProjection::check_secret says so); `ipv4` is `client_ip`
+  // parsed, when it is canonical IPv4.
+  void record_untouched(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
+                        std::optional<std::uint32_t> ipv4);
+  // The newest use known in memory (which may already be persisted).
+  std::optional<LastUse> latest(const std::string& key_id) const;
+
+  // Submits every unpersisted use and waits for the commits.
+  void flush_all();
+  // Starts the background flusher thread.
+  void start();
+  // Stops and joins the flusher (idempotent). Call before flush_all() at
+  // shutdown, while the writer still runs.
+  void stop();
+
+ private:
+  struct Entry {
+    LastUse latest;
+    LastUse persisted;
+    bool in_flight = false;
+  };
+  struct Shard {
+    mutable std::mutex mutex;
+    projections::StringMap<Entry> entries;
+  };
+
+  Shard& shard_for(std::string_view key_id);
+  const Shard& shard_for(std::string_view key_id) const;
+  // Submits a KeyUsed for `key_id` (whose entry the caller marked in
+  // flight); call WITHOUT the shard lock.
+  void persist(Shard& shard, const std::string& key_id, const LastUse& sending,
+               std::function<void()> done = {});
+  // Submits the uses due (all of them when `everything`); returns how many,
+  // after waiting for their commits when `everything`.
+  std::size_t flush_due(bool everything);
+  void run();
+
+  writer::GroupCommitWriter& writer_;
+  projections::LiveProjection& projection_;
+  const Clock& clock_;
+  std::chrono::seconds flush_interval_;
+  // When the use cells were last scanned for unpersisted uses (flusher
+  // thread, then flush_all after it stopped).
+  TimeNs cells_flushed_at_ns_;
+  static constexpr int kShards = 32;
+  // Submitted KeyUsed commits whose completion has not run yet.
+  std::atomic<int> outstanding_{0};
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace keyledger::server
