@@ -46,11 +46,11 @@ class ManualClock final : public Clock {
 // clock: what timeouts are measured on.
 using MonotonicTime = std::chrono::steady_clock::time_point;
 
+// Readings are never earlier than a reading before them. Thread-safe.
 class MonotonicClock {
  public:
-  virtual ~MonotonicClock() = default;
-  // Never earlier than a reading before it. Thread-safe.
   virtual MonotonicTime now() const = 0;
+  virtual ~MonotonicClock() = default;
 };
 
 class SteadyClock final : public MonotonicClock {

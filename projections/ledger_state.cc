@@ -62,14 +62,14 @@ struct Folder {
   }
   void operator()(const KeyCreated& e) {
     if (state.find_user(e.owner) == nullptr) return;
-    KeyRecord key;
-    key.key_id = e.key_id;
-    key.owner = e.owner;
-    key.name = e.name;
-    key.secret_hash = e.secret_hash;
-    key.created_at_ns = event.time_ns;
-    key.created_seq = event.seq;
-    state.add_key(key);  // a key of that id already (impossible) stays as it is
+    state.add_key(KeyRecord{.key_id = e.key_id,
+                            .owner = e.owner,
+                            .name = e.name,
+                            .secret_hash = e.secret_hash,
+                            .created_at_ns = event.time_ns,
+                            .created_seq = event.seq,
+                            .last_used_ip = {}});  // never used yet
+    // (A key of that id already, which cannot happen, stays as it is.)
   }
   void operator()(const KeyRenamed& e) {
     update_key(e.key_id, [&](KeyRecord& k) { k.name = e.name; });
