@@ -1,6 +1,7 @@
 #include "server/daemon/config_flags.h"
 
 #include <map>
+#include <type_traits>
 
 #include "core/version.h"
 
@@ -18,6 +19,18 @@ void add_duration_option(CLI::App& app, const std::string& name, unsigned& secon
       ->envname(env)
       ->transform(units)
       ->check(CLI::Range(1u, max_seconds))
+      ->capture_default_str();
+}
+
+// A number flag, also read from `env`, from `min` to `max`; --help shows
+// its default.
+template <typename Number>
+void add_bounded_option(CLI::App& app, const std::string& name, Number& value,
+                        const std::string& env, const std::string& help,
+                        std::type_identity_t<Number> min, std::type_identity_t<Number> max) {
+  app.add_option(name, value, help)
+      ->envname(env)
+      ->check(CLI::Range(min, max))
       ->capture_default_str();
 }
 
@@ -66,11 +79,9 @@ void add_serving_flags(CLI::App& app, ServerConfig& config, std::string& listen,
 }
 
 void add_client_flags(CLI::App& app, ServerConfig& config, unsigned& flush_seconds) {
-  app.add_option("--flush-interval", flush_seconds,
-                 "Seconds between persisting a key's last use when its IP has not changed")
-      ->envname("KEYLEDGER_FLUSH_INTERVAL")
-      ->check(CLI::Range(1u, 86400u))
-      ->capture_default_str();
+  add_bounded_option(app, "--flush-interval", flush_seconds, "KEYLEDGER_FLUSH_INTERVAL",
+                     "Seconds between persisting a key's last use when its IP has not changed", 1u,
+                     86400u);
   app.add_option("--trusted-proxy", config.trusted_proxies,
                  "Peer IP whose X-Forwarded-For is believed (repeatable); compared as an "
                  "address, so ::ffff:10.0.0.5 and 10.0.0.5 are one peer")
@@ -83,11 +94,9 @@ void add_client_flags(CLI::App& app, ServerConfig& config, unsigned& flush_secon
 
 void add_abuse_limit_flags(CLI::App& app, ServerConfig& config, unsigned& failure_window_seconds,
                            unsigned& lockout_seconds, unsigned& max_lockout_seconds) {
-  app.add_option("--max-failed-sign-ins", config.max_failed_sign_ins,
-                 "Failed sign-ins in a row that lock a user, or any name, for --lockout")
-      ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS")
-      ->check(CLI::Range(1u, 1000u))
-      ->capture_default_str();
+  add_bounded_option(
+      app, "--max-failed-sign-ins", config.max_failed_sign_ins, "KEYLEDGER_MAX_FAILED_SIGN_INS",
+      "Failed sign-ins in a row that lock a user, or any name, for --lockout", 1u, 1000u);
   add_duration_option(
       app, "--sign-in-failure-window", failure_window_seconds, "KEYLEDGER_SIGN_IN_FAILURE_WINDOW",
       "Failed sign-ins older than this stop counting towards the lock", 7u * 86400u);
@@ -98,36 +107,27 @@ void add_abuse_limit_flags(CLI::App& app, ServerConfig& config, unsigned& failur
   add_duration_option(app, "--max-lockout", max_lockout_seconds, "KEYLEDGER_MAX_LOCKOUT",
                       "The longest a lock for failed sign-ins lasts, however often it repeats",
                       365u * 86400u);
-  app.add_option("--max-failed-verifications", config.max_failed_verifications_per_minute,
-                 "Failed verifications per client IP per minute before 429")
-      ->envname("KEYLEDGER_MAX_FAILED_VERIFICATIONS")
-      ->check(CLI::Range(1u, 1000000u))
-      ->capture_default_str();
-  app.add_option("--max-failed-sign-ins-per-ip", config.max_failed_sign_ins_per_ip_per_minute,
-                 "Failed sign-ins per client IP per minute before 429 (whatever the user)")
-      ->envname("KEYLEDGER_MAX_FAILED_SIGN_INS_PER_IP")
-      ->check(CLI::Range(1u, 1000000u))
-      ->capture_default_str();
+  add_bounded_option(app, "--max-failed-verifications", config.max_failed_verifications_per_minute,
+                     "KEYLEDGER_MAX_FAILED_VERIFICATIONS",
+                     "Failed verifications per client IP per minute before 429", 1u, 1000000u);
+  add_bounded_option(
+      app, "--max-failed-sign-ins-per-ip", config.max_failed_sign_ins_per_ip_per_minute,
+      "KEYLEDGER_MAX_FAILED_SIGN_INS_PER_IP",
+      "Failed sign-ins per client IP per minute before 429 (whatever the user)", 1u, 1000000u);
 }
 
 void add_connection_flags(CLI::App& app, ServerConfig& config, unsigned& read_timeout_seconds) {
-  app.add_option("--read-timeout", read_timeout_seconds,
-                 "Seconds a client may take to send a request")
-      ->envname("KEYLEDGER_READ_TIMEOUT")
-      ->check(CLI::Range(1u, 3600u))
-      ->capture_default_str();
-  app.add_option("--max-connections", config.max_connections,
-                 "Open connections (HTTP and verify port together) beyond which new ones are "
-                 "closed at once")
-      ->envname("KEYLEDGER_MAX_CONNECTIONS")
-      ->check(CLI::Range(1u, 1'000'000u))
-      ->capture_default_str();
-  app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
-                 "Open connections from one client IP beyond which its new ones are closed at "
-                 "once (--trusted-proxy addresses are exempt; --max-connections still applies)")
-      ->envname("KEYLEDGER_MAX_CONNECTIONS_PER_IP")
-      ->check(CLI::Range(1u, 1'000'000u))
-      ->capture_default_str();
+  add_bounded_option(app, "--read-timeout", read_timeout_seconds, "KEYLEDGER_READ_TIMEOUT",
+                     "Seconds a client may take to send a request", 1u, 3600u);
+  add_bounded_option(app, "--max-connections", config.max_connections, "KEYLEDGER_MAX_CONNECTIONS",
+                     "Open connections (HTTP and verify port together) beyond which new ones are "
+                     "closed at once",
+                     1u, 1'000'000u);
+  add_bounded_option(app, "--max-connections-per-ip", config.max_connections_per_ip,
+                     "KEYLEDGER_MAX_CONNECTIONS_PER_IP",
+                     "Open connections from one client IP beyond which its new ones are closed at "
+                     "once (--trusted-proxy addresses are exempt; --max-connections still applies)",
+                     1u, 1'000'000u);
 }
 
 void add_operation_flags(CLI::App& app, ServerConfig& config) {
@@ -143,10 +143,8 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
   app.add_flag("!--no-access-log", config.access_log, "Do not write the JSON access log");
   app.add_flag("!--no-sync", config.sync,
                "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");
-  app.add_option("--scrypt-cost", config.scrypt_log2_n, "log2 of scrypt's N for password hashes")
-      ->envname("KEYLEDGER_SCRYPT_COST")
-      ->check(CLI::Range(10, 20))
-      ->capture_default_str();
+  add_bounded_option(app, "--scrypt-cost", config.scrypt_log2_n, "KEYLEDGER_SCRYPT_COST",
+                     "log2 of scrypt's N for password hashes", 10, 20);
 }
 
 }  // namespace keyledger::server
