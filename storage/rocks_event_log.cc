@@ -164,6 +164,13 @@ class RocksEventLog::Impl {
     if (!fresh) KEYLEDGER_RETURN_IF_ERROR(check_keyledger_families(path));
     std::error_code ignored;  // RocksDB reports a folder it cannot create
     if (fresh) std::filesystem::create_directories(path, ignored);
+    KEYLEDGER_RETURN_IF_ERROR(open_database(fresh));
+    if (fresh) KEYLEDGER_RETURN_IF_ERROR(initialise());
+    return load_head(path);
+  }
+
+  // The options of the database at `path`, creating it when `fresh`.
+  rocksdb::Options database_options(bool fresh) const {
     rocksdb::Options db_options;
     db_options.create_if_missing = fresh;
     db_options.create_missing_column_families = fresh;
@@ -178,11 +185,24 @@ class RocksEventLog::Impl {
     // budget for all families keeps memory flat; flushing more often costs
     // nothing visible at our write rates.
     db_options.db_write_buffer_size = kWriteBufferBudget;
+    return db_options;
+  }
+
+  // The default family and keyledger's, each with the small memtable above.
+  static std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
     rocksdb::ColumnFamilyOptions family_options;
     family_options.write_buffer_size = kWriteBufferPerFamily;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
     for (const char* name : kFamilyNames) families.emplace_back(name, family_options);
+    return families;
+  }
+
+  // Opens the database at `path` as options.mode says, filling `db` and
+  // `handles`.
+  Status open_database(bool fresh) {
+    rocksdb::Options db_options = database_options(fresh);
+    const std::vector<rocksdb::ColumnFamilyDescriptor> families = family_descriptors();
     std::vector<rocksdb::ColumnFamilyHandle*> opened;
     rocksdb::DB* raw = nullptr;
     rocksdb::Status status;
@@ -210,16 +230,18 @@ class RocksEventLog::Impl {
     }
     db.reset(raw);
     handles = opened;
-    if (fresh) {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = true;
-      rocksdb::WriteBatch batch;
-      batch.Put(meta(), "format", std::string(kFormat)).PermitUncheckedError();
-      batch.Put(meta(), "head", encode_head({})).PermitUncheckedError();
-      batch.Put(meta(), "projection_head", encode_head({})).PermitUncheckedError();
-      KEYLEDGER_RETURN_IF_ERROR(from_rocks(db->Write(write_options, &batch), "initialising"));
-    }
-    return load_head(path);
+    return Status::ok();
+  }
+
+  // Writes a new database's format and empty heads, synced.
+  Status initialise() {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    rocksdb::WriteBatch batch;
+    batch.Put(meta(), "format", std::string(kFormat)).PermitUncheckedError();
+    batch.Put(meta(), "head", encode_head({})).PermitUncheckedError();
+    batch.Put(meta(), "projection_head", encode_head({})).PermitUncheckedError();
+    return from_rocks(db->Write(write_options, &batch), "initialising");
   }
 
   Status load_head(const std::filesystem::path& path) {

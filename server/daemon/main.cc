@@ -1,9 +1,9 @@
-// keyledgerd: parses flags and runs the server (server_app.h). The one log
-// every part writes to is made here, before the flags are read, so that
-// even a bad flag is reported as a JSON line.
+// keyledgerd: parses flags, makes the log and runs the Daemon
+// (daemon.h). The one log every part writes to is made here, before the
+// flags are read, so that even a bad flag is reported as a JSON line.
 #include "core/clock.h"
 #include "server/daemon/config.h"
-#include "server/daemon/server_app.h"
+#include "server/daemon/daemon.h"
 #include "server/http/json_log.h"
 
 int main(int argc, char** argv) {
@@ -19,5 +19,6 @@ int main(int argc, char** argv) {
   // parse_config admits only the names parse_log_level knows.
   log.set_level(keyledger::server::parse_log_level(config.log_level)
                     .value_or(keyledger::server::LogLevel::kInfo));
-  return keyledger::server::run_server(config, log);
+  keyledger::server::Daemon daemon(config, log);
+  return daemon.run();
 }

@@ -124,72 +124,93 @@ void LastUseTracker::persist(Shard& shard, const std::string& key_id, const Last
                  });
 }
 
+// Starts at one (the count flush_due() itself holds, so that no early
+// completion finds zero); each submission adds one, and each completion and
+// flush_due() at its end take one away. Shared with the completions, which
+// may outlive the flush that does not wait.
+class LastUseTracker::CommitCountdown {
+ public:
+  void add_one() { pending_.fetch_add(1); }
+  void finish_one() {
+    std::lock_guard lock(mutex_);
+    if (pending_.fetch_sub(1) == 1) done_.notify_all();
+  }
+  // Until every submission and the initial count have finished.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return pending_.load() == 0; });
+  }
+
+ private:
+  std::atomic<int> pending_{1};
+  std::mutex mutex_;
+  std::condition_variable done_;
+};
+
 std::size_t LastUseTracker::flush_due(bool everything) {
   const TimeNs now = clock_.now_ns();
   const TimeNs interval = std::chrono::nanoseconds(flush_interval_).count();
-  auto pending = std::make_shared<std::atomic<int>>(1);
-  auto done_mutex = std::make_shared<std::mutex>();
-  auto done = std::make_shared<std::condition_variable>();
-  auto finished_one = [pending, done_mutex, done] {
-    std::lock_guard lock(*done_mutex);
-    if (pending->fetch_sub(1) == 1) done->notify_all();
-  };
+  auto countdown = std::make_shared<CommitCountdown>();
   std::size_t submitted = 0;
-  for (auto& shard_slot : shards_) {
-    Shard& shard = *shard_slot;
-    std::vector<std::pair<std::string, LastUse>> due;
-    {
-      std::lock_guard lock(shard.mutex);
-      for (auto& [key_id, entry] : shard.entries) {
-        const bool unpersisted =
-            entry.latest.at_ns > entry.persisted.at_ns || entry.latest.ip != entry.persisted.ip;
-        if (!unpersisted || entry.in_flight) continue;
-        if (!everything && entry.latest.ip == entry.persisted.ip &&
-            now - entry.persisted.at_ns < interval)
-          continue;
-        entry.in_flight = true;
-        due.emplace_back(key_id, entry.latest);
-      }
-    }
-    // Submitted outside the shard lock: the completion takes it.
-    for (auto& [key_id, sending] : due) {
-      pending->fetch_add(1);
-      persist(shard, key_id, sending, finished_one);
-    }
-    submitted += due.size();
-  }
+  for (auto& shard : shards_)
+    submitted += flush_shard(*shard, everything, now, interval, countdown);
   // The use cells: scanned once per interval (a pass over the whole index),
   // so each key's time is persisted at most once per interval.
   if (everything || now - cells_flushed_at_ns_ >= interval) {
     cells_flushed_at_ns_ = now;
-    std::vector<std::pair<std::string, projections::KeyUse>> due;
-    // Collected first, then submitted outside the projection's lock: a
-    // stopping writer runs a completion at once, and a failed one takes the
-    // projection's lock again (mark_use_unpersisted).
-    projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
-      if (use.ipv4) due.emplace_back(std::string(key_id), use);
-    });
-    for (auto& [key_id, use] : due) {
-      pending->fetch_add(1);
-      outstanding_.fetch_add(1);
-      writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
-                     // An init-capture: clang 14 cannot capture a structured binding.
-                     [this, key_id = key_id, finished_one](auto result) {
-                       // Retried by the next flush, unless the key is gone.
-                       if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
-                         projection_.mark_use_unpersisted(key_id);
-                       finished_one();
-                       outstanding_.fetch_sub(1);
-                     });
-    }
-    submitted += due.size();
+    submitted += flush_use_cells(countdown);
   }
-  finished_one();  // the initial count
-  if (everything) {
-    std::unique_lock lock(*done_mutex);
-    done->wait(lock, [&] { return pending->load() == 0; });
-  }
+  countdown->finish_one();  // the initial count
+  if (everything) countdown->wait();
   return submitted;
+}
+
+std::size_t LastUseTracker::flush_shard(Shard& shard, bool everything, TimeNs now, TimeNs interval,
+                                        const std::shared_ptr<CommitCountdown>& countdown) {
+  std::vector<std::pair<std::string, LastUse>> due;
+  {
+    std::lock_guard lock(shard.mutex);
+    for (auto& [key_id, entry] : shard.entries) {
+      const bool unpersisted =
+          entry.latest.at_ns > entry.persisted.at_ns || entry.latest.ip != entry.persisted.ip;
+      if (!unpersisted || entry.in_flight) continue;
+      if (!everything && entry.latest.ip == entry.persisted.ip &&
+          now - entry.persisted.at_ns < interval)
+        continue;
+      entry.in_flight = true;
+      due.emplace_back(key_id, entry.latest);
+    }
+  }
+  // Submitted outside the shard lock: the completion takes it.
+  for (auto& [key_id, sending] : due) {
+    countdown->add_one();
+    persist(shard, key_id, sending, [countdown] { countdown->finish_one(); });
+  }
+  return due.size();
+}
+
+std::size_t LastUseTracker::flush_use_cells(const std::shared_ptr<CommitCountdown>& countdown) {
+  std::vector<std::pair<std::string, projections::KeyUse>> due;
+  // Collected first, then submitted outside the projection's lock: a
+  // stopping writer runs a completion at once, and a failed one takes the
+  // projection's lock again (mark_use_unpersisted).
+  projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
+    if (use.ipv4) due.emplace_back(std::string(key_id), use);
+  });
+  for (auto& [key_id, use] : due) {
+    countdown->add_one();
+    outstanding_.fetch_add(1);
+    writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
+                   // An init-capture: clang 14 cannot capture a structured binding.
+                   [this, key_id = key_id, countdown](auto result) {
+                     // Retried by the next flush, unless the key is gone.
+                     if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
+                       projection_.mark_use_unpersisted(key_id);
+                     countdown->finish_one();
+                     outstanding_.fetch_sub(1);
+                   });
+  }
+  return due.size();
 }
 
 void LastUseTracker::flush_all() {

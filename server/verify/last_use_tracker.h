@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -85,6 +86,14 @@ class LastUseTracker {
   // Submits the uses due (all of them when `everything`); returns how many,
   // after waiting for their commits when `everything`.
   std::size_t flush_due(bool everything);
+  // Counts the commits of one flush_due() still to complete.
+  class CommitCountdown;
+  // Submits the entries of `shard` that are due at `now`; returns how many.
+  std::size_t flush_shard(Shard& shard, bool everything, TimeNs now, TimeNs interval,
+                          const std::shared_ptr<CommitCountdown>& countdown);
+  // Submits the uses the projection's use cells hold unpersisted; returns
+  // how many.
+  std::size_t flush_use_cells(const std::shared_ptr<CommitCountdown>& countdown);
   void run();
 
   writer::GroupCommitWriter& writer_;

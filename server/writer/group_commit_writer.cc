@@ -127,74 +127,86 @@ void GroupCommitWriter::commit(std::deque<Pending>& batch) {
 }
 
 void GroupCommitWriter::commit_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end) {
-  const LogHead start = log_.head();
-  LogHead head = start;
   // Event times never go backwards, even if the wall clock does, so that
   // "as of time T" queries agree with seq order.
   const TimeNs now = std::max(clock_.now_ns(), last_time_ns_);
-  std::vector<EncodedEvent> encoded;
-  std::vector<std::optional<StatusOr<CommittedEvent>>> results(end - begin);
-  std::uint64_t rejected = 0;
-  for (std::size_t i = begin; i < end; ++i) {
-    Pending& pending = batch[i];
-    std::optional<StatusOr<CommittedEvent>>& result = results[i - begin];
-    for (std::size_t c = 0; c <= pending.more.size(); ++c) {
-      auto payload = state_.decide(c == 0 ? pending.command : pending.more[c - 1]);
-      if (!payload.is_ok()) {
-        result = payload.status();
-        break;
-      }
-      Event event{head.seq + 1, now, pending.origin, head.hash, std::move(payload).value()};
-      std::string bytes = encode_event(event);
-      head = LogHead{event.seq, chain_hash(head.hash, bytes)};
-      state_.stage(event);
-      result = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
-      encoded.push_back(EncodedEvent{head.seq, std::move(bytes)});
-    }
-    if (result->is_ok()) continue;
-    rejected += 1 + pending.more.size();  // a group is refused whole
-    if (pending.is_group()) {
-      // A group runs alone, so what is staged is its own: none of it stays.
-      state_.discard();
-      encoded.clear();
-      head = start;
-    }
-  }
-
-  Status appended = Status::ok();
-  if (!encoded.empty()) {
-    const auto started = std::chrono::steady_clock::now();
-    appended = log_.append(encoded, state_.staged_changes(), head);
-    if (options_.on_commit)
-      options_.on_commit(
-          CommitInfo{encoded.size(), std::chrono::steady_clock::now() - started, appended.is_ok()});
-    if (appended.is_ok()) {
-      state_.publish();
-      last_time_ns_ = now;
-    } else {
-      state_.discard();
-    }
-  }
-  {
-    std::lock_guard lock(mutex_);
-    stats_.commands_rejected += rejected;
-    if (!encoded.empty()) {
-      ++stats_.commits;
-      stats_.failing = !appended.is_ok();
-      if (appended.is_ok())
-        stats_.events_appended += encoded.size();
-      else
-        ++stats_.commit_failures;
-    }
-  }
+  DecidedRun run = decide_run(batch, begin, end, now);
+  const Status appended = run.encoded.empty() ? Status::ok() : append_run(run, now);
+  count_run(run, appended);
   for (std::size_t i = begin; i < end; ++i) {
     // A failed append fails the whole run: decisions were made against
     // state that was never published.
     if (!appended.is_ok())
       batch[i].done(appended);
     else
-      batch[i].done(std::move(*results[i - begin]));
+      batch[i].done(std::move(*run.results[i - begin]));
   }
+}
+
+GroupCommitWriter::DecidedRun GroupCommitWriter::decide_run(std::deque<Pending>& batch,
+                                                            std::size_t begin, std::size_t end,
+                                                            TimeNs now) {
+  const LogHead start = log_.head();
+  DecidedRun run;
+  run.head = start;
+  run.results.resize(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    const Pending& pending = batch[i];
+    std::optional<StatusOr<CommittedEvent>>& result = run.results[i - begin];
+    result = decide_pending(pending, now, run);
+    if (result->is_ok()) continue;
+    run.rejected += 1 + pending.more.size();  // a group is refused whole
+    if (pending.is_group()) {
+      // A group runs alone, so what is staged is its own: none of it stays.
+      state_.discard();
+      run.encoded.clear();
+      run.head = start;
+    }
+  }
+  return run;
+}
+
+StatusOr<CommittedEvent> GroupCommitWriter::decide_pending(const Pending& pending, TimeNs now,
+                                                           DecidedRun& run) {
+  std::optional<CommittedEvent> last;
+  for (std::size_t c = 0; c <= pending.more.size(); ++c) {
+    auto payload = state_.decide(c == 0 ? pending.command : pending.more[c - 1]);
+    if (!payload.is_ok()) return payload.status();
+    Event event{run.head.seq + 1, now, pending.origin, run.head.hash, std::move(payload).value()};
+    std::string bytes = encode_event(event);
+    run.head = LogHead{event.seq, chain_hash(run.head.hash, bytes)};
+    state_.stage(event);
+    last = CommittedEvent{event.seq, event.time_ns, std::move(event.payload)};
+    run.encoded.push_back(EncodedEvent{run.head.seq, std::move(bytes)});
+  }
+  return std::move(*last);
+}
+
+Status GroupCommitWriter::append_run(const DecidedRun& run, TimeNs now) {
+  const auto started = std::chrono::steady_clock::now();
+  Status appended = log_.append(run.encoded, state_.staged_changes(), run.head);
+  if (options_.on_commit)
+    options_.on_commit(CommitInfo{run.encoded.size(), std::chrono::steady_clock::now() - started,
+                                  appended.is_ok()});
+  if (appended.is_ok()) {
+    state_.publish();
+    last_time_ns_ = now;
+  } else {
+    state_.discard();
+  }
+  return appended;
+}
+
+void GroupCommitWriter::count_run(const DecidedRun& run, const Status& appended) {
+  std::lock_guard lock(mutex_);
+  stats_.commands_rejected += run.rejected;
+  if (run.encoded.empty()) return;
+  ++stats_.commits;
+  stats_.failing = !appended.is_ok();
+  if (appended.is_ok())
+    stats_.events_appended += run.encoded.size();
+  else
+    ++stats_.commit_failures;
 }
 
 }  // namespace keyledger::writer

@@ -12,6 +12,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -108,7 +109,28 @@ class GroupCommitWriter {
   // that a rejected group can discard what it staged without touching the
   // decisions of other commands.
   void commit(std::deque<Pending>& batch);
+  // Decides, appends and answers batch[begin, end): one append for the run.
   void commit_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end);
+
+  // What deciding a run produced: the events to append, the head after
+  // them, each command's answer, and how many commands were refused.
+  struct DecidedRun {
+    LogHead head;
+    std::vector<EncodedEvent> encoded;
+    std::vector<std::optional<StatusOr<CommittedEvent>>> results;
+    std::uint64_t rejected = 0;
+  };
+  // Decides and stages each command of batch[begin, end) at time `now`; a
+  // refused group leaves nothing of itself staged.
+  DecidedRun decide_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end, TimeNs now);
+  // Decides and stages `pending`'s commands in order, adding their events
+  // to `run`: the last one's event, or the first refusal.
+  StatusOr<CommittedEvent> decide_pending(const Pending& pending, TimeNs now, DecidedRun& run);
+  // Appends the events of `run` (at least one), then publishes what was
+  // staged or, if the append failed, discards it.
+  Status append_run(const DecidedRun& run, TimeNs now);
+  // Adds `run` and its append's outcome to the stats.
+  void count_run(const DecidedRun& run, const Status& appended);
 
   EventLog& log_;
   CommandStateMachine& state_;

@@ -18,7 +18,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/daemon/server_app.h"
+#include "server/daemon/start_failure.h"
 #include "tests/support/binaries.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/files.h"

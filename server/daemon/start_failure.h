@@ -1,13 +1,10 @@
-// keyledgerd as a whole. Start-up creates nothing until it is sure to
-// serve: it checks the data folder and binds every listening port first,
-// and only then creates the data folder (0700), opens the ledger and the
-// pepper, and creates the first admin on an empty ledger. It serves HTTP
-// (and the verify port) until SIGINT/SIGTERM, then stops accepting,
-// finishes in-flight requests, persists outstanding last-use records and
-// closes the database cleanly.
+// How a start of keyledgerd that cannot serve ends: one exit code a
+// supervisor can act on, and one error line that says the rest.
 #pragma once
 
-#include "server/daemon/config.h"
+#include <string>
+
+#include "core/status.h"
 #include "server/http/json_log.h"
 
 namespace keyledger::server {
@@ -27,8 +24,10 @@ inline constexpr int kExitDataNotWritable = 73;
 // users. Nothing was changed.
 inline constexpr int kExitDataNotPrivate = 78;
 
-// Runs keyledgerd with `config`, logging to `log` (which outlives it).
-// Returns the process exit code: 0 after a clean stop.
-int run_server(const ServerConfig& config, JsonLog& log);
+// Writes the error line that ends a start, "`what`: <the status's message>"
+// with the status's reason and `exit_code` among `fields`, and returns
+// `exit_code`.
+int fail_start(JsonLog& log, int exit_code, const std::string& what, const Status& status,
+               LogFields fields = LogFields::object());
 
 }  // namespace keyledger::server

@@ -1,0 +1,196 @@
+#include "server/daemon/daemon.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+
+#include "server/daemon/part_options.h"
+#include "server/daemon/start_checks.h"
+
+namespace keyledger::server {
+namespace {
+
+namespace asio = boost::asio;
+
+// Each connection is a descriptor; the usual soft limit (1024) would make
+// accept fail long before --max-connections. Raise it as far as the hard
+// limit allows and say so when the cap still cannot be reached.
+void raise_open_file_limit(unsigned max_connections, JsonLog& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  // RocksDB's files, the listeners and the logs need descriptors too.
+  constexpr rlim_t kReserve = 256;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + kReserve)
+    log.warn(
+        "the open-file limit is below --max-connections plus a reserve for the database; "
+        "accepts will fail first",
+        {{"open_file_limit", static_cast<unsigned long long>(limit.rlim_cur)},
+         {"max_connections", max_connections},
+         {"reserve", static_cast<unsigned long long>(kReserve)}});
+}
+
+}  // namespace
+
+Daemon::Daemon(const ServerConfig& config, JsonLog& log)
+    : config_(config),
+      log_(log),
+      data_(config.data_dir),
+      admin_password_(admin_password_from_environment()),
+      trusted_proxies_(config.trusted_proxies),
+      connections_(connection_limits(config, trusted_proxies_)),
+      contexts_(io_thread_count(config)),
+      metrics_(&connections_),
+      password_hasher_(random_, ScryptCost{config.scrypt_log2_n, 8, 1}),
+      initial_password_(data_.root / kInitialPasswordFileName, log),
+      limiter_(clock_, config.max_failed_verifications_per_minute),
+      sessions_(clock_, random_),
+      sign_ins_(clock_, sign_in_policy(config)),
+      access_log_(log, config.access_log) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  // Everything keyledgerd creates holds secrets or password hashes: the
+  // ledger's files (which RocksDB creates 0644 under the usual umask 022),
+  // the pepper, the one-time password file. With 077 each is private to
+  // keyledgerd's user from the moment it exists, whoever creates it.
+  ::umask(077);
+  if (int refused = check()) return refused;
+  if (int refused = bind()) return refused;
+  if (int refused = open()) return refused;
+  if (int refused = start()) return refused;
+  serve();
+  stop();
+  return 0;
+}
+
+int Daemon::check() { return check_before_binding(config_, data_, admin_password_, log_); }
+
+// Before anything is created: a start that cannot serve must leave no data
+// folder, pepper or admin behind (whose one-time password it would have
+// shown to nobody).
+int Daemon::bind() {
+  if (int refused = bind_listening_ports(config_, contexts_.main, log_, ports_)) return refused;
+  http_port_ = ports_.http->local_endpoint().port();
+  return 0;
+}
+
+int Daemon::open() {
+  if (Status prepared = prepare_data_folder(data_, log_); !prepared.is_ok())
+    return fail_start(log_, kExitDataNotWritable, "cannot use the data folder", prepared,
+                      {{"path", config_.data_dir}});
+  if (int refused = open_ledger(config_, data_, random_, log_, ledger_)) return refused;
+  raise_open_file_limit(config_.max_connections, log_);
+  return 0;
+}
+
+int Daemon::start() {
+  writer_ = std::make_unique<writer::GroupCommitWriter>(*ledger_.log, *ledger_.projection, clock_,
+                                                        writer_options());
+  if (Status admin = start_first_admin(*ledger_.projection, *writer_, password_hasher_, random_,
+                                       initial_password_, admin_password_, log_);
+      !admin.is_ok())
+    return fail_start(log_, kExitFailure, "creating the admin user", admin);
+  if (int refused = unlock_users()) return refused;
+  last_use_.emplace(*writer_, *ledger_.projection, clock_, config_.last_use_flush_interval);
+  last_use_->start();
+  blocking_pool_.emplace(2);
+  verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
+                    config_.token_prefix);
+  make_api();
+  return 0;
+}
+
+writer::WriterOptions Daemon::writer_options() {
+  writer::WriterOptions options;
+  options.on_commit = [this](const writer::CommitInfo& info) { metrics_.observe_commit(info); };
+  return options;
+}
+
+// --unlock: 0, or the exit code after the error line.
+int Daemon::unlock_users() {
+  for (const auto& user_id : config_.unlock_users) {
+    auto unlocked = writer_->execute(UnlockUser{user_id}, EventOrigin{});
+    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
+      return fail_start(log_, kExitFailure, "--unlock " + user_id, unlocked.status());
+    log_.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
+  }
+  return 0;
+}
+
+void Daemon::make_api() {
+  api_ = std::make_unique<Api>(ApiDependencies{
+      api_options(config_), *ledger_.projection, *writer_, *ledger_.log, *verifier_, *last_use_,
+      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_, metrics_,
+      access_log_, clock_, random_, api_endpoint(config_, http_port_), log_, initial_password_});
+}
+
+void Daemon::serve() {
+  timers_.emplace(contexts_.all);
+  server_.emplace(contexts_.main, *api_, http_limits(config_), connections_, *timers_, log_,
+                  contexts_.all);
+  server_->serve(std::move(*ports_.http));
+  api_->set_ready(true);
+  if (ports_.verify) serve_verify_port();
+  // Written last: tests and scripts wait for this line.
+  log_.always(LogLevel::kInfo, "listening",
+              {{"url", http_url(config_.listen.host, http_port_)},
+               {"port", http_port_},
+               {"data", config_.data_dir}});
+  serve_until_signalled();
+}
+
+void Daemon::serve_verify_port() {
+  VerifyPortLimits limits;
+  limits.trusted_peers = trusted_proxies_;
+  verify_port_ = std::make_unique<VerifyPort>(contexts_.main, *verifier_, connections_, *timers_,
+                                              metrics_.verify_port(), log_, limits, contexts_.all);
+  const std::uint16_t port = ports_.verify->local_endpoint().port();
+  verify_port_->serve(std::move(*ports_.verify));
+  log_.always(LogLevel::kInfo, "verify port listening",
+              {{"address", url_host(config_.verify_listen->host) + ":" + std::to_string(port)},
+               {"port", port}});
+}
+
+// Serves until SIGINT or SIGTERM, then drains in-flight requests (for at
+// most ten seconds) and stops every context.
+void Daemon::serve_until_signalled() {
+  asio::signal_set signals(contexts_.main, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(contexts_.main);
+  int drain_checks = 0;
+  std::function<void()> wait_for_drain = [&] {
+    if (api_->in_flight() == 0 || ++drain_checks > 500) return contexts_.stop();
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
+  };
+  signals.async_wait([&](const boost::system::error_code& signal_error, int) {
+    if (signal_error) return;
+    log_.always(LogLevel::kInfo, "shutting down");
+    api_->set_ready(false);
+    server_->stop_accepting();
+    if (verify_port_) verify_port_->stop_accepting();
+    wait_for_drain();
+  });
+  contexts_.run();
+}
+
+void Daemon::stop() {
+  blocking_pool_->join();
+  last_use_->stop();  // no flusher may race the final flush or outlive the writer
+  last_use_->flush_all();
+  // Drains the queue. Before the io_contexts go: answers to the last
+  // commands are posted to them (server/api/commit_answers.h), and a stopped
+  // context only destroys them, while a destroyed one would be used.
+  writer_.reset();
+  log_.always(LogLevel::kInfo, "stopped cleanly", {{"seq", ledger_.log->head().seq}});
+}
+
+}  // namespace keyledger::server
