@@ -15,9 +15,10 @@
 #include "core/token.h"
 #include "projections/live_projection.h"
 #include "projections/stored_projection.h"
-#include "server/api/api.h"
+#include "server/api/api_parts.h"
 #include "server/api/first_admin.h"
 #include "server/daemon/data_folder.h"
+#include "server/daemon/metrics.h"
 #include "server/daemon/pepper.h"
 #include "server/http/steady_timer_service.h"
 #include "server/verify/verify_port.h"
@@ -253,7 +254,7 @@ int unlock_users(const ServerConfig& config, writer::GroupCommitWriter& writer, 
 
 // Serves until SIGINT or SIGTERM, then drains in-flight requests (for at
 // most ten seconds) and stops every context.
-void serve_until_signalled(IoContexts& contexts, Api& api, HttpServer& server,
+void serve_until_signalled(IoContexts& contexts, ApiParts& api, HttpServer& server,
                            VerifyPort* verify_port, JsonLog& log) {
   asio::signal_set signals(contexts.main, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(contexts.main);
@@ -355,17 +356,19 @@ int run_server(const ServerConfig& config, JsonLog& log) {
   AccessLog access_log(log, config.access_log);
   CredentialVerifier verifier(projection, *ledger.secret_hasher, last_use, limiter, clock,
                               config.token_prefix);
-  Api api(ApiDependencies{api_options(config), projection, *writer, *ledger.log, verifier, last_use,
-                          sessions, sign_ins, password_hasher, *ledger.secret_hasher, blocking_pool,
-                          metrics, access_log, clock, random, api_endpoint(config, http_port), log,
-                          initial_password});
+  const MetricsPage metrics_page(metrics, verifier, *writer);
+  ApiParts api(ApiDependencies{api_options(config), projection, *writer, *ledger.log, verifier,
+                               last_use, sessions, sign_ins, password_hasher,
+                               *ledger.secret_hasher, blocking_pool,
+                               ApiObservers{metrics, metrics, metrics_page}, access_log, clock,
+                               random, api_endpoint(config, http_port), log, initial_password});
 
   // Destroyed after the contexts stop (serve_until_signalled returns then)
   // and before them (the sessions they still hold outlive their timers).
   SteadyTimerService timers(contexts.all);
   HttpLimits limits;
   limits.read_timeout = config.read_timeout;
-  HttpServer server(contexts.main, api, limits, connections, timers, log, contexts.all);
+  HttpServer server(contexts.main, api.handler(), limits, connections, timers, log, contexts.all);
   server.serve(std::move(*ports.http));
   api.set_ready(true);
   std::unique_ptr<VerifyPort> verify_port;

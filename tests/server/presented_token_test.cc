@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/api/api.h"
+#include "server/verify/presented_token.h"
 
 using namespace keyledger::server;
 using Presence = PresentedToken::Presence;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/token.h"
-#include "server/api/metrics.h"
+#include "server/daemon/metrics.h"
 #include "server/client/verify_wire.h"
 #include "server/http/connection_limiter.h"
 #include "server/verify/credential_verifier.h"
