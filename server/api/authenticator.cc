@@ -67,11 +67,12 @@ std::optional<Caller> Authenticator::require(Exchange& exchange, const Reply& re
   std::int64_t retry_after = 0;
   auto caller = authenticate(exchange, &retry_after);
   if (!caller.is_ok()) {
-    Answer answer(caller.status());
     // The limiter's own wait, as /v1/verify tells it, not a guess.
     if (retry_after > 0)
-      answer = std::move(answer).with_header(http::field::retry_after, std::to_string(retry_after));
-    reply(std::move(answer));
+      reply(Answer(caller.status())
+                .with_header(http::field::retry_after, std::to_string(retry_after)));
+    else
+      reply(caller.status());
     return std::nullopt;
   }
   // A one-time password opens only the routes declared open to it.

@@ -7,6 +7,8 @@
 
 #include "server/verify/presented_token.h"
 
+#include "server/http/responses.h"
+
 using namespace keyledger::server;
 using Presence = PresentedToken::Presence;
 
