@@ -26,7 +26,7 @@ Answer Answer::built(HttpResponse response) {
   return answer;
 }
 
-Answer&& Answer::with_header(http::field field, std::string value) && {
+Answer Answer::with_header(http::field field, std::string value) && {
   headers_.emplace_back(field, std::move(value));
   return std::move(*this);
 }

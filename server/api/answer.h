@@ -37,7 +37,7 @@ class Answer {
   static Answer built(HttpResponse response);
 
   // Adds a header (Set-Cookie, Retry-After, Allow) to the answer.
-  Answer&& with_header(http::field field, std::string value) &&;
+  Answer with_header(http::field field, std::string value) &&;
 
   // For tests and for what must look at an answer before it is sent.
   bool is_failure() const;

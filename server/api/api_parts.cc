@@ -46,7 +46,7 @@ ApiParts::ApiParts(const ApiDependencies& deps)
       audit_(auth_, audit_source_, directory_),
       system_(ready_, health_, deps.observers.metrics),
       verify_(deps.verifier),
-      api_({&keys_, &users_, &sessions_, &audit_, &system_, &verify_},
-           deps.options.trusted_proxies, deps.observers.requests, deps.access_log, deps.random) {}
+      api_({&keys_, &users_, &sessions_, &audit_, &system_, &verify_}, deps.options.trusted_proxies,
+           deps.observers.requests, deps.access_log, deps.random) {}
 
 }  // namespace keyledger::server

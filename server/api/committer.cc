@@ -34,8 +34,8 @@ writer::GroupCommitWriter::Callback Committer::answer(const ExchangePtr& exchang
         const StatusCode code = result.status().code();
         if ((code == StatusCode::kUnavailable || code == StatusCode::kCorruption) &&
             result.status().reason() != "shutting_down")
-          log.warn("change refused", {{"request_id", exchange->request_id},
-                                      {"error", result.status().to_string()}});
+          log.warn("change refused",
+                   {{"request_id", exchange->request_id}, {"error", result.status().to_string()}});
         reply(result.status());
       });
 }

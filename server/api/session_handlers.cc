@@ -17,9 +17,10 @@ std::string session_cookie(const std::string& value, bool secure, bool expire) {
 }
 
 // Two required string fields of a body, or the error replied.
-std::optional<std::pair<std::string, std::string>> two_strings(
-    const ExchangePtr& exchange, const Reply& reply, const std::string& first,
-    const std::string& second) {
+std::optional<std::pair<std::string, std::string>> two_strings(const ExchangePtr& exchange,
+                                                               const Reply& reply,
+                                                               const std::string& first,
+                                                               const std::string& second) {
   auto json = read_json_body(*exchange, reply, {first, second});
   if (!json) return std::nullopt;
   auto a = required_string(*json, first);
@@ -163,23 +164,22 @@ void SessionHandlers::change_password(const ExchangePtr& exchange, const Reply& 
   // Guessing the current password counts like failed sign-ins, so a leaked
   // API key cannot be used to brute-force the password.
   if (sign_in_locked(caller->user_id, &*user)) return reply(ApiError::kUserLocked);
-  passwords_.post(reply, [this, exchange, reply, caller = *caller, user = *user,
-                          current = current, next = next] {
+  passwords_.post(reply, [this, exchange, reply, caller = *caller, user = *user, current = current,
+                          next = next] {
     finish_password_change(exchange, reply, caller, user, current, next);
   });
 }
 
 void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const Reply& reply,
                                              const Caller& caller, const UserRecord& user,
-                                             const std::string& current,
-                                             const std::string& next) {
+                                             const std::string& current, const std::string& next) {
   if (!passwords_.check(current, user.password_hash))
-    return record_failed_password(exchange, caller.user_id, &user, reply,
-                                  ApiError::kWrongPassword);
+    return record_failed_password(exchange, caller.user_id, &user, reply, ApiError::kWrongPassword);
   auto hash = passwords_.hash(next);
   if (!hash.is_ok()) return reply(hash.status());
   // Signed out everywhere but here.
-  const std::string keep = caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
+  const std::string keep =
+      caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
   committer_.submit(exchange, caller.user_id,
                     ChangePassword{caller.user_id, *hash, false, caller.user_id}, reply,
                     [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {

@@ -48,9 +48,9 @@ class SessionHandlers {
   void finish_login(const ExchangePtr& exchange, const Reply& reply, const std::string& user_id,
                     const std::string& stored_hash, bool password_ok);
   // The part of a password change that runs on the blocking pool.
-  void finish_password_change(const ExchangePtr& exchange, const Reply& reply,
-                              const Caller& caller, const UserRecord& user,
-                              const std::string& current, const std::string& next);
+  void finish_password_change(const ExchangePtr& exchange, const Reply& reply, const Caller& caller,
+                              const UserRecord& user, const std::string& current,
+                              const std::string& next);
   // Counts a wrong password for the name `user_id` (`user` is its user, or
   // null when nobody holds it); answers `wrong` or, at the limit, locks
   // the name and answers 423.

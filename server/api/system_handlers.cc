@@ -28,8 +28,8 @@ void SystemHandlers::metrics(const ExchangePtr& exchange, const Reply& reply) {
 }
 
 void SystemHandlers::openapi(const ExchangePtr& exchange, const Reply& reply) {
-  reply(Answer::built(
-      asset_response(*exchange, "openapi.json", "application/json; charset=utf-8")));
+  reply(
+      Answer::built(asset_response(*exchange, "openapi.json", "application/json; charset=utf-8")));
 }
 
 void SystemHandlers::docs(const ExchangePtr& exchange, const Reply& reply) {

@@ -22,8 +22,8 @@ Json user_json(const UserRecord& user, TimeNs now) {
 }
 
 // The privilege named in the body's `privilege`, when there is one.
-std::optional<std::optional<Privilege>> privilege_field(
-    const std::optional<std::string>& text, const Reply& reply) {
+std::optional<std::optional<Privilege>> privilege_field(const std::optional<std::string>& text,
+                                                        const Reply& reply) {
   if (!text) return std::optional<Privilege>();
   auto privilege = parse_privilege(*text);
   if (!privilege) {

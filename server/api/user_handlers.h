@@ -58,8 +58,8 @@ class UserHandlers {
   Answer user_answer(const std::string& user_id, bool created) const;
   // Hashes the new password (on the blocking pool), then commits it with
   // the other changes, worked out again from the user as it is then.
-  void update_with_password(const ExchangePtr& exchange, const Reply& reply,
-                            const std::string& by, const UserUpdate& update);
+  void update_with_password(const ExchangePtr& exchange, const Reply& reply, const std::string& by,
+                            const UserUpdate& update);
   // Commits `changes` (all or none), then does what the update does beyond
   // the ledger and answers with the user.
   void commit_update(const ExchangePtr& exchange, const Reply& reply, const std::string& by,

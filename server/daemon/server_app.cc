@@ -358,10 +358,10 @@ int run_server(const ServerConfig& config, JsonLog& log) {
                               config.token_prefix);
   const MetricsPage metrics_page(metrics, verifier, *writer);
   ApiParts api(ApiDependencies{api_options(config), projection, *writer, *ledger.log, verifier,
-                               last_use, sessions, sign_ins, password_hasher,
-                               *ledger.secret_hasher, blocking_pool,
-                               ApiObservers{metrics, metrics, metrics_page}, access_log, clock,
-                               random, api_endpoint(config, http_port), log, initial_password});
+                               last_use, sessions, sign_ins, password_hasher, *ledger.secret_hasher,
+                               blocking_pool, ApiObservers{metrics, metrics, metrics_page},
+                               access_log, clock, random, api_endpoint(config, http_port), log,
+                               initial_password});
 
   // Destroyed after the contexts stop (serve_until_signalled returns then)
   // and before them (the sessions they still hold outlive their timers).

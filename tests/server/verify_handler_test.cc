@@ -27,8 +27,8 @@ class OneKeyVerifier final : public KeyVerifier {
   }
 };
 
-HttpResponse verify(OneKeyVerifier& verifier, std::vector<std::pair<std::string, std::string>>
-                                                  fields) {
+HttpResponse verify(OneKeyVerifier& verifier,
+                    std::vector<std::pair<std::string, std::string>> fields) {
   auto exchange = std::make_shared<Exchange>();
   for (const auto& [name, value] : fields) exchange->request.insert(name, value);
   std::optional<HttpResponse> answer;

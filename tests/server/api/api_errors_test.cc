@@ -50,14 +50,12 @@ TEST_CASE("an API error answers exactly what the literal error response did",
     std::string_view code;
     Json context;
   };
-  for (const Case& c : {Case{ApiError::kUserLocked, 423, "user_locked", Json::object()},
-                        Case{ApiError::kWrongPassword, 400, "wrong_password",
-                             Json{{"field", "current_password"}}},
-                        Case{ApiError::kInvalidPrivilege, 400, "invalid_privilege",
-                             Json{{"field", "privilege"}}},
-                        Case{ApiError::kInsufficientPrivilege, 403, "forbidden", Json::object()},
-                        Case{ApiError::kMethodNotAllowed, 405, "method_not_allowed",
-                             Json::object()}}) {
+  for (const Case& c :
+       {Case{ApiError::kUserLocked, 423, "user_locked", Json::object()},
+        Case{ApiError::kWrongPassword, 400, "wrong_password", Json{{"field", "current_password"}}},
+        Case{ApiError::kInvalidPrivilege, 400, "invalid_privilege", Json{{"field", "privilege"}}},
+        Case{ApiError::kInsufficientPrivilege, 403, "forbidden", Json::object()},
+        Case{ApiError::kMethodNotAllowed, 405, "method_not_allowed", Json::object()}}) {
     CAPTURE(c.code);
     const HttpResponse expected = error_response(exchange, c.status, c.code, "", c.context);
     const HttpResponse answered = to_response(exchange, c.error);
@@ -70,8 +68,8 @@ TEST_CASE("an API error answers exactly what the literal error response did",
 TEST_CASE("an answer's headers and a core Status go through the one mapping",
           "[server][api][errors]") {
   Exchange exchange;
-  const HttpResponse busy =
-      to_response(exchange, Answer(ApiError::kServerBusy).with_header(http::field::retry_after, "1"));
+  const HttpResponse busy = to_response(
+      exchange, Answer(ApiError::kServerBusy).with_header(http::field::retry_after, "1"));
   CHECK(busy.result_int() == 503);
   CHECK(busy[http::field::retry_after] == "1");
   const HttpResponse status = to_response(exchange, not_found("key_not_found", "no such key"));

@@ -129,8 +129,8 @@ class FakeAuditSource final : public server::AuditSource {
   // What the last scan was asked for (scan() is const, like the log's).
   mutable std::optional<projections::AuditFilter> last_filter;
   mutable std::uint64_t last_after_seq = 0;
-  Status scan(std::uint64_t after_seq, const projections::AuditFilter& filter,
-              const OwnerOf&, const Visit& visit) const override {
+  Status scan(std::uint64_t after_seq, const projections::AuditFilter& filter, const OwnerOf&,
+              const Visit& visit) const override {
     last_filter = filter;
     last_after_seq = after_seq;
     if (failure) return *failure;
@@ -284,9 +284,9 @@ inline ExchangePtr ApiWorld::with_session(server::http::verb method, const std::
                                           std::string body) {
   std::string csrf;
   const std::string session = sessions.create(user, csrf);
-  return request(method, "/", std::move(body),
-                 {{"Cookie", std::string(server::kSessionCookie) + "=" + session},
-                  {"X-CSRF-Token", csrf}});
+  return request(
+      method, "/", std::move(body),
+      {{"Cookie", std::string(server::kSessionCookie) + "=" + session}, {"X-CSRF-Token", csrf}});
 }
 
 }  // namespace keyledger::testing

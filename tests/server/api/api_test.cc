@@ -28,12 +28,12 @@ struct ApiWithFakes {
   server::VerifyHandler verify{world.verifier};
   CountingObserver observer;
   server::AccessLog access_log{world.log.log, false};
-  server::Api api{{&world.keys, &world.users,
-                   &world.session_handlers, &world.audit, &world.system, &verify},
-                  {},
-                  observer,
-                  access_log,
-                  world.random};
+  server::Api api{
+      {&world.keys, &world.users, &world.session_handlers, &world.audit, &world.system, &verify},
+      {},
+      observer,
+      access_log,
+      world.random};
 
   server::HttpResponse handle(ExchangePtr exchange) {
     std::optional<server::HttpResponse> answer;
@@ -63,8 +63,8 @@ TEST_CASE("the Api answers what no route takes from the error table", "[server][
   CHECK(query.result_int() == 400);
   CHECK(code(query) == "invalid_parameter");
   REQUIRE(fixture.observer.seen.size() == 3);
-  CHECK(fixture.observer.seen[1] == std::tuple<std::string, std::string, unsigned>{
-                                        "unmatched", "PUT", 405});
+  CHECK(fixture.observer.seen[1] ==
+        std::tuple<std::string, std::string, unsigned>{"unmatched", "PUT", 405});
 }
 
 TEST_CASE("the Api routes to each resource's handler and counts the answer", "[server][api]") {

@@ -43,8 +43,7 @@ TEST_CASE("the audit trail is for auditors and admins", "[server][api][audit]") 
         200);
 }
 
-TEST_CASE("the audit trail comes in pages that say where the next begins",
-          "[server][api][audit]") {
+TEST_CASE("the audit trail comes in pages that say where the next begins", "[server][api][audit]") {
   ApiWorld world;
   add_rows(world, 5);
   const Answer first = world.run(world.audit, &AuditHandler::audit,
@@ -79,9 +78,12 @@ TEST_CASE("the audit query's parameters become the filter", "[server][api][audit
 
 TEST_CASE("a bad audit parameter is refused naming it", "[server][api][audit]") {
   ApiWorld world;
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"limit", "0"}, {"limit", "1001"}, {"after_seq", "-1"}, {"since", "yesterday"},
-           {"colour", "red"}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"limit", "0"},
+                                                        {"limit", "1001"},
+                                                        {"after_seq", "-1"},
+                                                        {"since", "yesterday"},
+                                                        {"colour", "red"}}) {
     const Answer answer = world.run(world.audit, &AuditHandler::audit,
                                     audit_request(world, "audrey", {{name, value}}));
     CHECK(status_of(answer) == 400);
@@ -89,8 +91,7 @@ TEST_CASE("a bad audit parameter is refused naming it", "[server][api][audit]") 
     CHECK(body_of(answer)["errors"][0]["context"]["field"] == name);
   }
   CHECK(status_of(world.run(world.audit, &AuditHandler::audit,
-                            audit_request(world, "audrey", {{"action", "key-exploded"}}))) ==
-        400);
+                            audit_request(world, "audrey", {{"action", "key-exploded"}}))) == 400);
   CHECK_FALSE(world.audit_source.last_filter.has_value());
 }
 

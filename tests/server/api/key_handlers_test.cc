@@ -7,8 +7,8 @@
 
 using namespace keyledger;
 using namespace keyledger::testing;
-using server::http::verb;
 using server::KeyHandlers;
+using server::http::verb;
 
 namespace {
 
@@ -88,9 +88,8 @@ TEST_CASE("a key request with a bad body is refused and submits nothing", "[serv
 TEST_CASE("a key call without valid credentials answers 401 and submits nothing",
           "[server][api][keys]") {
   ApiWorld world;
-  const Answer none =
-      world.run(world.keys, &KeyHandlers::create_key,
-                world.request(verb::post, "/v1/keys", R"({"name":"ci"})"));
+  const Answer none = world.run(world.keys, &KeyHandlers::create_key,
+                                world.request(verb::post, "/v1/keys", R"({"name":"ci"})"));
   CHECK(status_of(none) == 401);
   CHECK(code_of(none) == "invalid_credentials");
   const Answer bad = world.run(world.keys, &KeyHandlers::credentials,

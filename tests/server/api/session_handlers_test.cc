@@ -8,8 +8,8 @@
 
 using namespace keyledger;
 using namespace keyledger::testing;
-using server::http::verb;
 using server::SessionHandlers;
+using server::http::verb;
 
 namespace {
 
@@ -90,9 +90,8 @@ TEST_CASE("a sign-in with an unreadable body is refused before any password work
   auto form = world.request(verb::post, "/v1/login", "user=alice",
                             {{"Content-Type", "application/x-www-form-urlencoded"}});
   CHECK(status_of(world.run(world.session_handlers, &SessionHandlers::login, form)) == 415);
-  const Answer missing =
-      world.run(world.session_handlers, &SessionHandlers::login,
-                world.request(verb::post, "/v1/login", R"({"user":"alice"})"));
+  const Answer missing = world.run(world.session_handlers, &SessionHandlers::login,
+                                   world.request(verb::post, "/v1/login", R"({"user":"alice"})"));
   CHECK(status_of(missing) == 400);
   CHECK(code_of(missing) == "missing_field");
   CHECK(body_of(missing)["errors"][0]["context"]["field"] == "password");
@@ -129,14 +128,16 @@ TEST_CASE("too many failed sign-ins from one client answer 429 with the wait",
   CHECK_FALSE(std::string(http_of(limited)[server::http::field::retry_after]).empty());
 }
 
-TEST_CASE("a password change commits the new hash, signs other sessions out and ends the "
-          "one-time file",
-          "[server][api][session]") {
+TEST_CASE(
+    "a password change commits the new hash, signs other sessions out and ends the "
+    "one-time file",
+    "[server][api][session]") {
   ApiWorld world;
   std::string other_csrf;
   const std::string other = world.sessions.create("alice", other_csrf);
   auto change = world.with_session(verb::post, "alice", password_change(kPassword, "new horse!"));
-  const Answer answer = world.run(world.session_handlers, &SessionHandlers::change_password, change);
+  const Answer answer =
+      world.run(world.session_handlers, &SessionHandlers::change_password, change);
   REQUIRE(status_of(answer) == 204);
   const auto& changed = std::get<ChangePassword>(world.commands.last());
   CHECK(changed.user_id == "alice");

@@ -7,8 +7,8 @@
 
 using namespace keyledger;
 using namespace keyledger::testing;
-using server::http::verb;
 using server::SystemHandlers;
+using server::http::verb;
 
 TEST_CASE("readiness answers 503 until start-up ends, then the head and the storage state",
           "[server][api][system]") {
@@ -31,8 +31,7 @@ TEST_CASE("metrics are served as Prometheus text from the renderer", "[server][a
   const server::HttpResponse response = http_of(
       world.run(world.system, &SystemHandlers::metrics, world.request(verb::get, "/metrics")));
   CHECK(response.result_int() == 200);
-  CHECK(response[server::http::field::content_type] ==
-        "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(response[server::http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(response.body() == "keyledger_up 1\n");
 }
 

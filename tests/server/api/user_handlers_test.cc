@@ -8,9 +8,9 @@
 
 using namespace keyledger;
 using namespace keyledger::testing;
-using server::http::verb;
 using server::UserHandlers;
 using server::UserUpdate;
+using server::http::verb;
 
 namespace {
 
@@ -109,9 +109,8 @@ TEST_CASE("disabling a user commits it and signs them out everywhere", "[server]
   ApiWorld world;
   std::string csrf;
   const std::string session = world.sessions.create("alice", csrf);
-  const Answer answer =
-      world.run(world.users, &UserHandlers::update_user, update_of(world, "alice",
-                                                                   R"({"disabled":true})"));
+  const Answer answer = world.run(world.users, &UserHandlers::update_user,
+                                  update_of(world, "alice", R"({"disabled":true})"));
   CHECK(status_of(answer) == 200);
   CHECK(std::holds_alternative<DisableUser>(world.commands.last()));
   CHECK_FALSE(world.sessions.find(session).has_value());
