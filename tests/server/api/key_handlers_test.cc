@@ -120,6 +120,14 @@ TEST_CASE("the writer's refusal of a key change is the answer", "[server][api][k
   CHECK(code_of(failing) == "storage_unavailable");
   REQUIRE(world.log.lines().size() == 1);
   CHECK(world.log.lines()[0]["msg"] == "change refused");
+
+  // A writer that is shutting down is unavailable too, but says so, and
+  // that is no trouble for operators to see.
+  world.commands.refusal = unavailable("shutting_down", "the ledger is shutting down");
+  const Answer stopping = world.run(world.keys, &KeyHandlers::rename_key, rename);
+  CHECK(status_of(stopping) == 503);
+  CHECK(code_of(stopping) == "shutting_down");
+  CHECK(world.log.lines().size() == 1);
 }
 
 TEST_CASE("a renamed key is answered as the directory has it after the commit",
