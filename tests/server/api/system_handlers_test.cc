@@ -53,3 +53,16 @@ TEST_CASE("the documentation page is in the language asked for, and refuses othe
   other->query.emplace("page", "2");
   CHECK(code_of(world.run(world.system, &SystemHandlers::docs, other)) == "invalid_parameter");
 }
+
+TEST_CASE("health answers ok and the API description is served as JSON", "[server][api][system]") {
+  ApiWorld world;
+  const Answer health =
+      world.run(world.system, &SystemHandlers::healthz, world.request(verb::get, "/healthz"));
+  CHECK(status_of(health) == 200);
+  CHECK(body_of(health) == Json{{"status", "ok"}});
+  const server::HttpResponse description = http_of(
+      world.run(world.system, &SystemHandlers::openapi, world.request(verb::get, "/openapi.json")));
+  CHECK(description.result_int() == 200);
+  CHECK(description[server::http::field::content_type] == "application/json; charset=utf-8");
+  CHECK(Json::parse(description.body()).contains("paths"));
+}
