@@ -127,16 +127,18 @@ int Daemon::unlock_users() {
 }
 
 void Daemon::make_api() {
-  api_ = std::make_unique<Api>(ApiDependencies{
+  metrics_page_.emplace(metrics_, *verifier_, *writer_);
+  api_ = std::make_unique<ApiParts>(ApiDependencies{
       api_options(config_), *ledger_.projection, *writer_, *ledger_.log, *verifier_, *last_use_,
-      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_, metrics_,
-      access_log_, clock_, random_, api_endpoint(config_, http_port_), log_, initial_password_});
+      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_,
+      ApiObservers{metrics_, metrics_, *metrics_page_}, access_log_, clock_, random_,
+      api_endpoint(config_, http_port_), log_, initial_password_});
 }
 
 void Daemon::serve() {
   timers_.emplace(contexts_.all);
-  server_.emplace(contexts_.main, *api_, http_limits(config_), connections_, *timers_, log_,
-                  contexts_.all);
+  server_.emplace(contexts_.main, api_->handler(), http_limits(config_), connections_, *timers_,
+                  log_, contexts_.all);
   server_->serve(std::move(*ports_.http));
   api_->set_ready(true);
   if (ports_.verify) serve_verify_port();

@@ -17,15 +17,15 @@
 #include "core/clock.h"
 #include "core/password_hasher.h"
 #include "core/random.h"
-#include "server/api/api.h"
+#include "server/api/api_parts.h"
 #include "server/api/first_admin.h"
-#include "server/api/metrics.h"
 #include "server/api/session_store.h"
 #include "server/api/sign_in_guard.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
 #include "server/daemon/io_contexts.h"
 #include "server/daemon/listening_ports.h"
+#include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
 #include "server/daemon/start_failure.h"
 #include "server/http/access_log.h"
@@ -102,7 +102,8 @@ class Daemon {
   std::optional<boost::asio::thread_pool> blocking_pool_;  // scrypt runs here
   AccessLog access_log_;
   std::optional<CredentialVerifier> verifier_;
-  std::unique_ptr<Api> api_;
+  std::optional<MetricsPage> metrics_page_;
+  std::unique_ptr<ApiParts> api_;
   // Destroyed after the contexts stop (serve() returns then) and before
   // them (the sessions they still hold outlive their timers).
   std::optional<SteadyTimerService> timers_;

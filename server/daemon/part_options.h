@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "server/api/api.h"
+#include "server/api/api_parts.h"
 #include "server/api/sign_in_guard.h"
 #include "server/daemon/config.h"
 #include "server/http/connection_limiter.h"

@@ -6,6 +6,10 @@
 
 namespace keyledger::server {
 
+Status invalid_credentials() {
+  return Status(StatusCode::kUnauthenticated, "invalid_credentials", "the credentials are invalid");
+}
+
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
                                        const SecretHasher& hasher, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
@@ -25,7 +29,7 @@ Status CredentialVerifier::fail(const std::string& client_ip, std::int64_t* retr
                   "too many failed verifications from this client");
   }
   counters_.invalid.fetch_add(1, std::memory_order_relaxed);
-  return Status(StatusCode::kUnauthenticated, "invalid_credentials", "the credentials are invalid");
+  return invalid_credentials();
 }
 
 StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,

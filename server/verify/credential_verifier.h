@@ -37,18 +37,32 @@ struct VerifyCounters {
   std::atomic<std::uint64_t> rate_limited{0};
 };
 
-class CredentialVerifier {
+// Verification as its users see it, so that a handler can be tested with a
+// fake verifier. CredentialVerifier is the real one.
+class KeyVerifier {
+ public:
+  virtual ~KeyVerifier() = default;
+  // Thread-safe. kUnauthenticated (reason invalid_credentials) for any bad
+  // key; kResourceExhausted (reason rate_limited, *retry_after_seconds set)
+  // for a bad key from a `client_ip` that has already failed too often in
+  // its window. A valid key verifies whatever the limiter says.
+  virtual StatusOr<VerifiedKey> verify(std::string_view token, const std::string& client_ip,
+                                       std::int64_t* retry_after_seconds = nullptr) = 0;
+};
+
+// kUnauthenticated, reason invalid_credentials: the one answer to every
+// credential that does not verify, whatever the cause.
+Status invalid_credentials();
+
+class CredentialVerifier final : public KeyVerifier {
  public:
   CredentialVerifier(const projections::LiveProjection& projection, const SecretHasher& hasher,
                      LastUseTracker& last_use, FailureRateLimiter& limiter, const Clock& clock,
                      std::string token_prefix);
 
-  // Thread-safe. kUnauthenticated (reason invalid_credentials) for any bad
-  // key; kResourceExhausted (reason rate_limited, *retry_after_seconds set)
-  // for a bad key from a `client_ip` that has already failed too often in
-  // its window. A valid key verifies whatever the limiter says.
+  // KeyVerifier's contract.
   StatusOr<VerifiedKey> verify(std::string_view token, const std::string& client_ip,
-                               std::int64_t* retry_after_seconds = nullptr);
+                               std::int64_t* retry_after_seconds = nullptr) override;
 
   const VerifyCounters& counters() const { return counters_; }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/api/api.h"
+#include "server/api/authenticator.h"
 #include "server/api/request_bodies.h"
 #include "server/http/i18n.h"
 

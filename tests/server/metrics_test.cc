@@ -1,7 +1,7 @@
 // /metrics as Metrics renders it: verification latency in buckets from
 // 1 µs (HTTP and the verify port), other routes from 100 µs, the build and
 // process figures, and every family well formed (HELP, TYPE, then samples).
-#include "server/api/metrics.h"
+#include "server/daemon/metrics.h"
 
 #include <array>
 #include <catch2/catch.hpp>

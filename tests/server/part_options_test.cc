@@ -36,7 +36,7 @@ TEST_CASE("the API endpoint is the bound HTTP address unless --public-url names 
   CHECK(api_endpoint(config, 41234) == "https://keys.example.com/v1");
 }
 
-TEST_CASE("--threads 0 means one I/O thread per core, and at least one", "[server][daemon]") {
+TEST_CASE("a --threads of 0 means one I/O thread per core, and at least one", "[server][daemon]") {
   ServerConfig config;
   config.threads = 3;
   CHECK(io_thread_count(config) == 3);

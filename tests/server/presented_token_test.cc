@@ -1,11 +1,13 @@
 // Which API key a request presents: one in MC-Api-Key or as a Bearer
 // token, none, or more than one (ambiguous, so none is believed).
+#include "server/verify/presented_token.h"
+
 #include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "server/api/api.h"
+#include "server/http/responses.h"
 
 using namespace keyledger::server;
 using Presence = PresentedToken::Presence;

@@ -1,5 +1,5 @@
 // The process_* metrics' parsing of /proc (see proc(5)).
-#include "server/api/process_metrics.h"
+#include "server/daemon/process_metrics.h"
 
 #include <catch2/catch.hpp>
 

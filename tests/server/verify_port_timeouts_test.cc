@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "core/token.h"
-#include "server/api/metrics.h"
 #include "server/client/verify_wire.h"
+#include "server/daemon/metrics.h"
 #include "server/http/connection_limiter.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/verify_port.h"

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "server/api/observers.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/histogram.h"
 #include "server/verify/credential_verifier.h"
@@ -24,7 +25,7 @@
 
 namespace keyledger::server {
 
-class Metrics {
+class Metrics final : public RequestObserver, public PasswordCheckCounter {
  public:
   // `connections`, when given, is rendered as the open-connection gauge and
   // refusal counter; it outlives the Metrics.
@@ -35,10 +36,12 @@ class Metrics {
   // builds no strings. Verification routes get buckets from 1 µs, the
   // others from 100 µs.
   void observe_request(std::string_view route, std::string_view method, unsigned status,
-                       std::chrono::nanoseconds duration);
+                       std::chrono::nanoseconds duration) override;
   void observe_commit(const writer::CommitInfo& commit);
   // One scrypt check of a presented password (sign-in or password change).
-  void observe_password_check() { password_checks_.fetch_add(1, std::memory_order_relaxed); }
+  void observe_password_check() override {
+    password_checks_.fetch_add(1, std::memory_order_relaxed);
+  }
   std::string render(const VerifyCounters& verify, const writer::WriterStats& writer) const;
 
   // The verify port's counters (rendered whether or not a port listens).
@@ -77,6 +80,24 @@ class Metrics {
   Histogram fsync_seconds_{kRequestLatencyBoundsNs, kNanosecondsPerSecond};
   VerifyPortCounters verify_port_;
   std::atomic<std::uint64_t> password_checks_{0};
+};
+
+// /metrics as the API serves it: the Metrics with the verifier's counters
+// and the writer's figures at the time of the scrape. What it is given
+// outlives it.
+class MetricsPage final : public MetricsRenderer {
+ public:
+  MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
+              const writer::GroupCommitWriter& writer)
+      : metrics_(metrics), verifier_(verifier), writer_(writer) {}
+  std::string render() const override {
+    return metrics_.render(verifier_.counters(), writer_.stats());
+  }
+
+ private:
+  const Metrics& metrics_;
+  const CredentialVerifier& verifier_;
+  const writer::GroupCommitWriter& writer_;
 };
 
 }  // namespace keyledger::server

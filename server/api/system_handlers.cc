@@ -1,58 +1,52 @@
-// Operational endpoints: health, readiness, metrics, the API description
-// and its documentation page.
-#include "server/api/api.h"
+#include "server/api/system_handlers.h"
+
 #include "server/web/asset_response.h"
 
 namespace keyledger::server {
 
-void Api::healthz(ExchangePtr exchange, Respond respond) {
-  respond(json_response(*exchange, 200, {{"status", "ok"}}));
+void SystemHandlers::healthz(const ExchangePtr&, const Reply& reply) {
+  reply(Answer::ok({{"status", "ok"}}));
 }
 
-void Api::readyz(ExchangePtr exchange, Respond respond) {
-  if (!ready_.load()) return respond(json_response(*exchange, 503, {{"status", "not ready"}}));
+void SystemHandlers::readyz(const ExchangePtr&, const Reply& reply) {
+  if (!ready_.load()) return reply(Answer::not_ready({{"status", "not ready"}}));
   // Verification and reads are served from memory even while storage
   // refuses writes, so the server stays ready; the body says so, for
   // monitoring (also keyledger_storage_failing in /metrics). Why it fails
   // (RocksDB's message, with file paths) goes only to the log.
-  const bool storage_failing = deps_.writer.stats().failing;
-  respond(json_response(*exchange, 200,
-                        {{"status", "ready"},
-                         {"head_seq", deps_.log.head().seq},
-                         {"storage", storage_failing ? "failing" : "ok"}}));
+  reply(Answer::ok({{"status", "ready"},
+                    {"head_seq", ledger_.head_seq()},
+                    {"storage", ledger_.storage_failing() ? "failing" : "ok"}}));
 }
 
-void Api::metrics(ExchangePtr exchange, Respond respond) {
+void SystemHandlers::metrics(const ExchangePtr& exchange, const Reply& reply) {
   HttpResponse response{http::status::ok, exchange->request.version()};
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.keep_alive(exchange->request.keep_alive());
-  response.body() = deps_.metrics.render(deps_.verifier.counters(), deps_.writer.stats());
-  respond(std::move(response));
+  response.body() = metrics_.render();
+  reply(Answer::built(std::move(response)));
 }
 
-void Api::openapi(ExchangePtr exchange, Respond respond) {
-  respond(asset_response(*exchange, "openapi.json", "application/json; charset=utf-8"));
+void SystemHandlers::openapi(const ExchangePtr& exchange, const Reply& reply) {
+  reply(
+      Answer::built(asset_response(*exchange, "openapi.json", "application/json; charset=utf-8")));
 }
 
-void Api::docs(ExchangePtr exchange, Respond respond) {
+void SystemHandlers::docs(const ExchangePtr& exchange, const Reply& reply) {
   // The documentation exists in English and Spanish: `?lang=` (the panel's
   // link passes its language) wins over Accept-Language.
   Language language = exchange->language;
   for (const auto& [name, value] : exchange->query) {
     if (name != "lang")
-      return respond(status_response(
-          *exchange,
-          invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name)));
+      return reply(invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name));
     if (value == "en") {
       language = Language::kEnglish;
     } else if (value == "es") {
       language = Language::kSpanish;
     } else {
-      return respond(status_response(
-          *exchange,
-          invalid_argument("invalid_parameter",
-                           "the documentation exists in 'en' and 'es', not '" + value + "'",
-                           "lang")));
+      return reply(invalid_argument(
+          "invalid_parameter", "the documentation exists in 'en' and 'es', not '" + value + "'",
+          "lang"));
     }
   }
   HttpResponse response =
@@ -64,7 +58,7 @@ void Api::docs(ExchangePtr exchange, Respond respond) {
   // page runs nothing inline.
   response.set("Content-Security-Policy",
                "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'");
-  respond(std::move(response));
+  reply(Answer::built(std::move(response)));
 }
 
 }  // namespace keyledger::server

@@ -1,7 +1,7 @@
-#include "server/api/metrics.h"
+#include "server/daemon/metrics.h"
 
 #include "core/version.h"
-#include "server/api/process_metrics.h"
+#include "server/daemon/process_metrics.h"
 
 namespace keyledger::server {
 namespace {

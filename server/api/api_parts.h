@@ -1,0 +1,108 @@
+// Every piece of keyledgerd's API, built from the daemon's parts: the thin
+// adapters that narrow them, the pieces the handlers share (authentication,
+// committing, password work), one handler object per resource, and the Api
+// that routes to them. Like main(), it only builds and owns; the behaviour
+// is in the pieces.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/event_log.h"
+#include "core/password_hasher.h"
+#include "core/random.h"
+#include "core/secret_hasher.h"
+#include "projections/live_projection.h"
+#include "server/api/api.h"
+#include "server/api/first_admin.h"
+#include "server/api/ledger_adapters.h"
+#include "server/api/observers.h"
+#include "server/api/session_store.h"
+#include "server/api/sign_in_guard.h"
+#include "server/http/access_log.h"
+#include "server/http/json_log.h"
+#include "server/verify/credential_verifier.h"
+#include "server/verify/last_use_tracker.h"
+#include "server/verify/verify_handler.h"
+#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::server {
+
+// The settings the handlers read (the daemon fills them from its config).
+struct ApiOptions {
+  std::string token_prefix = "kl";           // new keys are <prefix>_<id>_<secret>
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
+  unsigned max_failed_sign_ins_per_ip_per_minute = 30;
+};
+
+// What the metrics of the API are counted by and rendered from.
+struct ApiObservers {
+  RequestObserver& requests;
+  PasswordCheckCounter& password_checks;
+  const MetricsRenderer& metrics;
+};
+
+// The daemon's parts the API is built from; owned by main(), they outlive
+// the ApiParts.
+struct ApiDependencies {
+  ApiOptions options;
+  projections::LiveProjection& projection;
+  writer::GroupCommitWriter& writer;
+  const EventLog& log;
+  CredentialVerifier& verifier;
+  LastUseTracker& last_use;
+  SessionStore& sessions;
+  SignInGuard& sign_ins;
+  const PasswordHasher& password_hasher;
+  const SecretHasher& secret_hasher;        // keyed hashes of new keys' secrets
+  boost::asio::thread_pool& blocking_pool;  // scrypt runs here, not on I/O threads
+  ApiObservers observers;
+  AccessLog& access_log;
+  const Clock& clock;
+  RandomSource& random;
+  std::string api_endpoint;  // shown to users, e.g. http://127.0.0.1:8080/v1
+  JsonLog& daemon_log;       // keyledgerd's JSON log (not the event log above)
+  // Removed once the first admin chooses their own password.
+  const InitialPasswordFile& initial_password;
+};
+
+class ApiParts {
+ public:
+  explicit ApiParts(const ApiDependencies& deps);
+  ApiParts(const ApiParts&) = delete;
+  ApiParts& operator=(const ApiParts&) = delete;
+
+  // The request handler to give the HTTP server.
+  Api& handler() { return api_; }
+  // Readiness (/readyz): false until start-up finished and again while
+  // shutting down.
+  void set_ready(bool ready) { ready_.store(ready); }
+  // Requests read but not yet answered.
+  int in_flight() const { return api_.in_flight(); }
+
+ private:
+  std::atomic<bool> ready_{false};
+  // Adapters of the daemon's parts.
+  WriterCommandSink commands_;
+  ProjectionDirectory directory_;
+  LogAuditSource audit_source_;
+  WriterLedgerHealth health_;
+  ThreadPoolWork pool_;
+  // Shared pieces.
+  Authenticator auth_;
+  Committer committer_;
+  PasswordWork passwords_;
+  // One handler object per resource, and the router.
+  KeyHandlers keys_;
+  UserHandlers users_;
+  SessionHandlers sessions_;
+  AuditHandler audit_;
+  SystemHandlers system_;
+  VerifyHandler verify_;
+  Api api_;
+};
+
+}  // namespace keyledger::server

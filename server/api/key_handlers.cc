@@ -1,0 +1,139 @@
+#include "server/api/key_handlers.h"
+
+#include "core/token.h"
+#include "server/api/request_bodies.h"
+#include "server/http/json_body.h"
+
+namespace keyledger::server {
+namespace {
+
+// The most events one history answers with.
+constexpr std::size_t kMaxKeyEvents = 10'000;
+
+Json key_event_json(const projections::AuditRow& row) {
+  Json event = {{"seq", row.seq},
+                {"time", rfc3339(row.time_ns)},
+                {"action", row.action},
+                {"actor", row.actor},
+                {"actor_ip", row.actor_ip.empty() ? Json(nullptr) : Json(row.actor_ip)}};
+  if (!row.name.empty()) event["name"] = row.name;
+  if (row.action == projections::kKeyUsedAction) {
+    event["client_ip"] = row.client_ip;
+    event["used_at"] = rfc3339(row.used_at_ns);
+  }
+  return event;
+}
+
+}  // namespace
+
+KeyHandlers::KeyHandlers(KeyOptions options, Authenticator& auth, const KeyDirectory& keys,
+                         Committer& committer, const AuditSource& audit,
+                         const SecretHasher& secret_hasher, RandomSource& random)
+    : options_(std::move(options)),
+      auth_(auth),
+      keys_(keys),
+      committer_(committer),
+      audit_(audit),
+      secret_hasher_(secret_hasher),
+      random_(random) {}
+
+Json KeyHandlers::key_json(const KeyRecord& key) const {
+  LastUse last{key.last_used_ip, key.last_used_at_ns};
+  if (auto latest = keys_.latest_use(key.key_id); latest && latest->at_ns >= last.at_ns)
+    last = *latest;
+  return {{"id", key.key_id},
+          {"name", key.name},
+          {"created_at", rfc3339(key.created_at_ns)},
+          {"last_used_ip", last.ip.empty() ? Json(nullptr) : Json(last.ip)},
+          {"last_used_at", rfc3339(last.at_ns)}};
+}
+
+void KeyHandlers::credentials(const ExchangePtr& exchange, const Reply& reply) {
+  auto caller = auth_.require(*exchange, reply);
+  if (!caller) return;
+  Json keys = Json::array();
+  for (const auto& key : keys_.live_keys_of(caller->user_id)) keys.push_back(key_json(key));
+  const std::string& endpoint = options_.api_endpoint;
+  std::string base = endpoint;
+  if (base.size() >= 3 && base.substr(base.size() - 3) == "/v1") base.resize(base.size() - 3);
+  reply(Answer::ok(
+      {{"api_endpoint", endpoint}, {"docs_url", base + "/docs"}, {"keys", std::move(keys)}}));
+}
+
+std::optional<std::string> KeyHandlers::new_name(const ExchangePtr& exchange, const Reply& reply) {
+  auto json = read_json_body(*exchange, reply, {"name"});
+  if (!json) return std::nullopt;
+  auto name = required_string(*json, "name");
+  if (!name.is_ok()) {
+    reply(name.status());
+    return std::nullopt;
+  }
+  return std::move(name).value();
+}
+
+void KeyHandlers::create_key(const ExchangePtr& exchange, const Reply& reply) {
+  auto caller = auth_.require(*exchange, reply);
+  if (!caller) return;
+  auto name = new_name(exchange, reply);
+  if (!name) return;
+  Token token = generate_token(options_.token_prefix, random_);
+  const Hash256 secret_hash = secret_hasher_.hash(token.key_id, token.secret);
+  // The token text lives only in this closure and the one response.
+  committer_.submit(exchange, caller->user_id,
+                    CreateKey{token.key_id, caller->user_id, *name, secret_hash}, reply,
+                    [token](const writer::CommittedEvent& committed) {
+                      const auto& created = std::get<KeyCreated>(committed.payload);
+                      return Answer::created({{"id", created.key_id},
+                                              {"name", created.name},
+                                              {"key", token.to_string()},
+                                              {"created_at", rfc3339(committed.time_ns)}});
+                    });
+}
+
+void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
+  auto caller = auth_.require(*exchange, reply);
+  if (!caller) return;
+  auto name = new_name(exchange, reply);
+  if (!name) return;
+  const std::string key_id = exchange->path_params[0];
+  committer_.submit(exchange, caller->user_id, RenameKey{key_id, caller->user_id, *name}, reply,
+                    [this, key_id](const writer::CommittedEvent&) {
+                      auto key = keys_.key(key_id);
+                      return Answer::ok(key ? key_json(*key) : Json::object());
+                    });
+}
+
+void KeyHandlers::delete_key(const ExchangePtr& exchange, const Reply& reply) {
+  auto caller = auth_.require(*exchange, reply);
+  if (!caller) return;
+  std::string reason = "deleted by owner";
+  if (auto it = exchange->query.find("reason"); it != exchange->query.end()) reason = it->second;
+  committer_.submit(exchange, caller->user_id,
+                    DeleteKey{exchange->path_params[0], caller->user_id, reason}, reply,
+                    [](const writer::CommittedEvent&) { return Answer::no_content(); });
+}
+
+void KeyHandlers::key_events(const ExchangePtr& exchange, const Reply& reply) {
+  auto caller = auth_.require(*exchange, reply);
+  if (!caller) return;
+  const std::string key_id = exchange->path_params[0];
+  auto key = keys_.key(key_id);
+  if (!key || key->owner != caller->user_id) return reply(ApiError::kKeyNotFound);
+  projections::AuditFilter filter;
+  filter.key_id = key_id;
+  filter.include_use = true;
+  Json events = Json::array();
+  const std::string owner = key->owner;
+  // Nothing about a key precedes its creation.
+  Status scanned = audit_.scan(
+      key->created_seq > 0 ? key->created_seq - 1 : 0, filter,
+      [&](const std::string&) { return owner; },
+      [&](const projections::AuditRow& row) {
+        events.push_back(key_event_json(row));
+        return events.size() < kMaxKeyEvents;
+      });
+  if (!scanned.is_ok()) return reply(scanned);
+  reply(Answer::ok({{"key_id", key_id}, {"events", std::move(events)}}));
+}
+
+}  // namespace keyledger::server

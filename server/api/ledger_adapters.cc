@@ -1,0 +1,46 @@
+#include "server/api/ledger_adapters.h"
+
+#include <boost/asio/post.hpp>
+
+namespace keyledger::server {
+
+void WriterCommandSink::submit(Command command, EventOrigin origin,
+                               writer::GroupCommitWriter::Callback done) {
+  writer_.submit(std::move(command), std::move(origin), std::move(done));
+}
+
+void WriterCommandSink::submit_all(std::vector<Command> commands, EventOrigin origin,
+                                   writer::GroupCommitWriter::Callback done) {
+  writer_.submit_all(std::move(commands), std::move(origin), std::move(done));
+}
+
+std::optional<UserRecord> ProjectionDirectory::user(std::string_view user_id) const {
+  return projection_.user(user_id);
+}
+
+std::vector<UserRecord> ProjectionDirectory::users() const { return projection_.users(); }
+
+std::optional<KeyRecord> ProjectionDirectory::key(std::string_view key_id) const {
+  return projection_.key(key_id);
+}
+
+std::vector<KeyRecord> ProjectionDirectory::live_keys_of(std::string_view owner) const {
+  return projection_.live_keys_of(owner);
+}
+
+std::optional<LastUse> ProjectionDirectory::latest_use(const std::string& key_id) const {
+  return uses_.latest(key_id);
+}
+
+Status LogAuditSource::scan(std::uint64_t after_seq, const projections::AuditFilter& filter,
+                            const OwnerOf& owner_of, const Visit& visit) const {
+  return projections::scan_audit(log_, after_seq, filter, owner_of, visit);
+}
+
+std::uint64_t WriterLedgerHealth::head_seq() const { return log_.head().seq; }
+
+bool WriterLedgerHealth::storage_failing() const { return writer_.stats().failing; }
+
+void ThreadPoolWork::post(std::function<void()> job) { boost::asio::post(pool_, std::move(job)); }
+
+}  // namespace keyledger::server

@@ -1,0 +1,76 @@
+// The narrow views of the ledger that the /v1 handlers are given, each
+// implemented by a thin adapter over the real part (ledger_adapters.h) and
+// by fakes in the handlers' tests. A handler names only the ones it uses.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/commands.h"
+#include "core/records.h"
+#include "core/status.h"
+#include "projections/audit.h"
+#include "server/verify/last_use_tracker.h"
+#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::server {
+
+// Where commands go to be decided and committed (the single writer).
+class CommandSink {
+ public:
+  virtual ~CommandSink() = default;
+  // `done` is called once, on any thread, when the command is decided and,
+  // if accepted, durable.
+  virtual void submit(Command command, EventOrigin origin,
+                      writer::GroupCommitWriter::Callback done) = 0;
+  // All of `commands` in one commit, or none of them.
+  virtual void submit_all(std::vector<Command> commands, EventOrigin origin,
+                          writer::GroupCommitWriter::Callback done) = 0;
+};
+
+// The users as they are now. Thread-safe.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  virtual std::optional<UserRecord> user(std::string_view user_id) const = 0;
+  virtual std::vector<UserRecord> users() const = 0;
+};
+
+// The keys as they are now, with their newest use. Thread-safe.
+class KeyDirectory {
+ public:
+  virtual ~KeyDirectory() = default;
+  // A key, deleted or not; nullopt when no key has this id.
+  virtual std::optional<KeyRecord> key(std::string_view key_id) const = 0;
+  // An owner's keys that are not deleted, oldest first.
+  virtual std::vector<KeyRecord> live_keys_of(std::string_view owner) const = 0;
+  // The newest use seen in memory, which may be newer than the record's.
+  virtual std::optional<LastUse> latest_use(const std::string& key_id) const = 0;
+};
+
+// The audit trail, read from the log (projections::scan_audit).
+class AuditSource {
+ public:
+  virtual ~AuditSource() = default;
+  using OwnerOf = std::function<std::string(const std::string& key_id)>;
+  using Visit = std::function<bool(const projections::AuditRow&)>;
+  // Visits the rows after `after_seq` that pass `filter` until `visit`
+  // returns false; kCorruption / kUnavailable when the log cannot be read.
+  virtual Status scan(std::uint64_t after_seq, const projections::AuditFilter& filter,
+                      const OwnerOf& owner_of, const Visit& visit) const = 0;
+};
+
+// What /readyz reports of the ledger.
+class LedgerHealth {
+ public:
+  virtual ~LedgerHealth() = default;
+  virtual std::uint64_t head_seq() const = 0;
+  // The writer's last commit failed (a full disk): writes are refused.
+  virtual bool storage_failing() const = 0;
+};
+
+}  // namespace keyledger::server
