@@ -1,7 +1,6 @@
-// Operational endpoints: health, readiness, metrics, the API description
-// and its documentation page.
+// Operational endpoints: health, readiness, metrics. (The API description
+// and its documentation page are server/web's.)
 #include "server/api/api.h"
-#include "server/web/asset_response.h"
 
 namespace keyledger::server {
 
@@ -27,43 +26,6 @@ void Api::metrics(ExchangePtr exchange, Respond respond) {
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.keep_alive(exchange->request.keep_alive());
   response.body() = deps_.metrics.render(deps_.verifier.counters(), deps_.writer.stats());
-  respond(std::move(response));
-}
-
-void Api::openapi(ExchangePtr exchange, Respond respond) {
-  respond(asset_response(*exchange, "openapi.json", "application/json; charset=utf-8"));
-}
-
-void Api::docs(ExchangePtr exchange, Respond respond) {
-  // The documentation exists in English and Spanish: `?lang=` (the panel's
-  // link passes its language) wins over Accept-Language.
-  Language language = exchange->language;
-  for (const auto& [name, value] : exchange->query) {
-    if (name != "lang")
-      return respond(status_response(
-          *exchange,
-          invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name)));
-    if (value == "en") {
-      language = Language::kEnglish;
-    } else if (value == "es") {
-      language = Language::kSpanish;
-    } else {
-      return respond(status_response(
-          *exchange,
-          invalid_argument("invalid_parameter",
-                           "the documentation exists in 'en' and 'es', not '" + value + "'",
-                           "lang")));
-    }
-  }
-  HttpResponse response =
-      asset_response(*exchange, language == Language::kSpanish ? "docs.es.html" : "docs.html",
-                     "text/html; charset=utf-8");
-  response.set(http::field::content_language, language_tag(language));
-  response.set(http::field::vary, "Accept-Language");
-  // Its script and style are files of its own (docs.js, docs.css), so the
-  // page runs nothing inline.
-  response.set("Content-Security-Policy",
-               "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'");
   respond(std::move(response));
 }
 

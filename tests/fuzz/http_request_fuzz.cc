@@ -13,6 +13,7 @@
 #include "server/http/json_body.h"
 #include "server/http/request_target.h"
 #include "server/http/router.h"
+#include "server/web/web_pages.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace {
