@@ -105,6 +105,16 @@ constexpr std::array kMessages = {
     Message{"shutting_down", "The server is shutting down; retry later.",
             "El servidor se está apagando; vuelva a intentarlo más tarde."},
     Message{"internal", "An internal error occurred.", "Se produjo un error interno."},
+    // Values the server itself puts in a command, so refused only on a bug;
+    // translated all the same, as every reason decide() gives.
+    Message{"invalid_key_id", "A key id is 12 base62 characters.",
+            "Un identificador de clave tiene 12 caracteres base62."},
+    Message{"invalid_ip", "The client's address is not an IP address.",
+            "La dirección del cliente no es una dirección IP."},
+    Message{"invalid_lockout", "The lock's length is invalid.",
+            "La duración del bloqueo no es válida."},
+    Message{"invalid_password_hash", "The password hash is invalid.",
+            "El hash de la contraseña no es válido."},
     Message{"invalid_reason", "The reason must be short, printable text.",
             "El motivo debe ser un texto breve e imprimible."},
     Message{"cannot_change_self", "Administrators cannot disable, lock or demote themselves.",

@@ -645,6 +645,39 @@ test('messages already on screen switch language with the page', { timeout: 60_0
   await close();
 });
 
+// What the server refuses is told in the server's words: the panel keeps no
+// copy of them, but reads the server's one table (GET /v1/messages) in both
+// languages, so a refusal on screen follows the language switch. A code
+// the table lacks shows the text the server answered with.
+test('refusals are shown from the server\'s table of messages, in the page\'s language', { timeout: 60_000 }, async () => {
+  const { page, close } = await openPanel(ES);
+  await signIn(page, ES, 'admin', ADMIN_PASSWORD);
+  await expectLanding(page, ES);
+  const error = page.locator('#generate-error');
+  await page.getByLabel(ES.keyName, { exact: true }).fill('n'.repeat(101));
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'El nombre tiene más de 100 caracteres.');
+  // The server answered in Spanish; the English words come from its table.
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'The name is longer than 100 characters.');
+  await page.locator('#language').selectOption('es');
+  assert.equal(await error.textContent(), 'El nombre tiene más de 100 caracteres.');
+
+  // A refusal whose code the table lacks (a newer server's): the server's
+  // own text, whatever the language.
+  await page.route('**/v1/keys', (route) => route.fulfill({
+    status: 400, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ errors: [{ code: 'a_code_not_in_the_table', message: 'Texto del servidor.', context: {} }] }),
+  }));
+  await page.getByLabel(ES.keyName, { exact: true }).fill('fine name');
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'Texto del servidor.');
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'Texto del servidor.');
+  await page.unroute('**/v1/keys');
+  await close();
+});
+
 // Is the focused element drawn with a visible focus indicator?
 async function focusIsVisible(page) {
   return page.evaluate(() => {

@@ -83,10 +83,10 @@ function iconButton(name, label, onClick, extraClass = '') {
 }
 
 // A message for the page: one of the panel's strings (its key and values),
-// or a refusal's code, shown as the server's table words it in the page's
-// language. A code the table lacks (or a table that could not be loaded)
-// shows the text the server answered with, which is in the language the
-// request asked for.
+// or a refusal's code, shown in the words of the server's table for the
+// page's language. A code the table lacks (or a table that could not be
+// loaded) shows the text the server answered with, which is in the
+// language the request asked for.
 const message = (key, values) => ({ key, values });
 const refusal = (code, text) => ({ code, text });
 function renderMessage(shown) {
