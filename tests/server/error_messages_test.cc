@@ -23,9 +23,8 @@ const std::filesystem::path kSourceDir = KEYLEDGER_SOURCE_DIR;
 
 // Where the codes of HTTP answers come from: the parts keyledgerd's HTTP
 // handlers call, and the handlers.
-const char* const kAnsweringParts[] = {"core",        "projections",   "server/http",
-                                       "server/api",  "server/verify", "server/web",
-                                       "server/writer"};
+const char* const kAnsweringParts[] = {"core",          "projections", "server/http",  "server/api",
+                                       "server/verify", "server/web",  "server/writer"};
 
 // Reasons in those parts that never become an HTTP answer, and why.
 const std::map<std::string, std::string> kNeverAnswered = {
@@ -50,11 +49,12 @@ const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down",
 // reader's {status, "code"} pairs.
 std::set<std::string> reasons_in_sources() {
   const std::regex patterns[] = {
-      std::regex(R"(\b(?:invalid_argument|not_found|already_exists|failed_precondition)\(\s*"([a-z0-9_]+)")"),
-      std::regex(R"(StatusCode::k(?:InvalidArgument|NotFound|AlreadyExists|FailedPrecondition|)"
-                 R"(PermissionDenied|Unauthenticated|ResourceExhausted)\s*,\s*"([a-z0-9_]+)")"),
-      std::regex(R"(error_response\([^;"{]*"([a-z0-9_]+)")"),
-      std::regex(R"(\{\s*\d{3}\s*,\s*"([a-z0-9_]+)"\s*\})"),
+      std::regex(
+          R"re(\b(?:invalid_argument|not_found|already_exists|failed_precondition)\(\s*"([a-z0-9_]+)")re"),
+      std::regex(R"re(StatusCode::k(?:InvalidArgument|NotFound|AlreadyExists|FailedPrecondition|)re"
+                 R"re(PermissionDenied|Unauthenticated|ResourceExhausted)\s*,\s*"([a-z0-9_]+)")re"),
+      std::regex(R"re(error_response\([^;"{]*"([a-z0-9_]+)")re"),
+      std::regex(R"re(\{\s*\d{3}\s*,\s*"([a-z0-9_]+)"\s*\})re"),
   };
   std::set<std::string> reasons;
   for (const char* part : kAnsweringParts) {
@@ -118,8 +118,7 @@ TEST_CASE("the table holds each code once", "[server][web]") {
   CHECK(table_by_code().size() == error_messages().size());
 }
 
-TEST_CASE("the messages page serves the whole table in the language asked for",
-          "[server][web]") {
+TEST_CASE("the messages page serves the whole table in the language asked for", "[server][web]") {
   for (const Language language : {Language::kEnglish, Language::kSpanish}) {
     const std::string tag(language_tag(language));
     INFO(tag);
@@ -133,9 +132,10 @@ TEST_CASE("the messages page serves the whole table in the language asked for",
   CHECK(served_table("en")["messages"]["key_not_found"] == "No such key.");
 }
 
-TEST_CASE("the messages page follows Accept-Language without lang, and English for a language "
-          "it lacks",
-          "[server][web]") {
+TEST_CASE(
+    "the messages page follows Accept-Language without lang, and English for a language "
+    "it lacks",
+    "[server][web]") {
   CHECK(served_table("", "es-ES,es;q=0.9")["language"] == "es");
   CHECK(served_table("", "fr-FR,fr;q=0.9")["language"] == "en");
   CHECK(served_table("", "")["language"] == "en");
@@ -144,8 +144,7 @@ TEST_CASE("the messages page follows Accept-Language without lang, and English f
   CHECK(served_table("en", "es")["language"] == "en");
 }
 
-TEST_CASE("the messages page refuses a lang it lacks, and any other parameter",
-          "[server][web]") {
+TEST_CASE("the messages page refuses a lang it lacks, and any other parameter", "[server][web]") {
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"lang", "fr"}, {"lang", ""}, {"lang", "ES"}, {"lang", "es-ES"}, {"page", "2"}}) {
     INFO(name << "=" << value);
@@ -160,8 +159,7 @@ TEST_CASE("the messages page refuses a lang it lacks, and any other parameter",
   }
 }
 
-TEST_CASE("a code the table lacks is answered with the message it came with",
-          "[server][web]") {
+TEST_CASE("a code the table lacks is answered with the message it came with", "[server][web]") {
   CHECK(translate("no_such_code", Language::kSpanish, "the fallback") == "the fallback");
   CHECK(translate("no_such_code", Language::kEnglish, "the fallback") == "the fallback");
   CHECK(translate("key_not_found", Language::kSpanish, "the fallback") == "No existe esa clave.");
