@@ -58,6 +58,8 @@ const EN = {
   keyName: 'Key name',
   generate: 'Generate key',
   nameEmpty: 'Enter a name.',
+  // The server's refusal of an empty name (server/http/i18n.cc).
+  serverNameEmpty: 'The name is empty.',
   newKeyTitle: (name) => `Your new API key “${name}”`,
   token: 'API key',
   copyToken: 'Copy the API key',
@@ -101,6 +103,7 @@ const ES = {
   keyName: 'Nombre de la clave',
   generate: 'Generar clave',
   nameEmpty: 'Escriba un nombre.',
+  serverNameEmpty: 'El nombre está vacío.',
   newKeyTitle: (name) => `Su nueva clave de API «${name}»`,
   token: 'Clave de API',
   copyToken: 'Copiar la clave de API',
@@ -492,7 +495,8 @@ async function keyLifecycle(L, user, password, shots) {
   await pencil.click();
   await field.fill('   ');
   await field.press('Enter');
-  await expectText(row.getByRole('alert'), L.nameEmpty);
+  // Renaming asks the server, whose refusal is told in its own words.
+  await expectText(row.getByRole('alert'), L.serverNameEmpty);
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   const renamed = `${name} (prod)`;
   await field.fill(renamed);
@@ -768,7 +772,7 @@ test('administrators add users, change their privilege and disable them', { time
   await users.getByLabel('User name').fill('Bad Name');
   await users.getByLabel('Initial password').fill('carol-password-1');
   await users.getByRole('button', { name: 'Add user' }).click();
-  await expectText(users.locator('#add-user-error'), 'A user name has 1 to 64 characters');
+  await expectText(users.locator('#add-user-error'), 'A user id has 1 to 64 characters');
 
   await users.getByLabel('User name').fill('carol');
   await users.getByLabel('Privilege', { exact: true }).selectOption('auditor');
@@ -867,13 +871,13 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'),
-      'Elija una contraseña distinta de aquella con la que ha iniciado sesión.');
+      'Elija una contraseña distinta de la contraseña de un solo uso.');
     await forced.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
     // A wrong current password is the server's answer, in Spanish.
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
     await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
-    await expectText(page.locator('#password-error'), 'La contraseña actual no es correcta.');
+    await expectText(page.locator('#password-error'), 'La contraseña actual es incorrecta.');
 
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
