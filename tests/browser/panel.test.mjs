@@ -667,6 +667,23 @@ test('refusals are shown from the server\'s table of messages, in the page\'s la
   await page.locator('#language').selectOption('es');
   assert.equal(await error.textContent(), 'El nombre tiene más de 100 caracteres.');
 
+  // The words are the served table's, not a copy in the panel: a table
+  // that words a code differently is what the page shows.
+  await page.route('**/v1/messages?lang=en', (route) => route.fulfill({
+    status: 200, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ language: 'en', messages: { name_too_long: 'Too long for the served table.' } }),
+  }));
+  await page.reload();
+  await page.waitForSelector('body.ready');
+  await expectVisible(page.getByRole('region', { name: ES.credentials }));
+  await page.getByLabel(ES.keyName, { exact: true }).fill('n'.repeat(101));
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'El nombre tiene más de 100 caracteres.');
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'Too long for the served table.');
+  await page.locator('#language').selectOption('es');
+  await page.unroute('**/v1/messages?lang=en');
+
   // A refusal whose code the table lacks (a newer server's): the server's
   // own text, whatever the language.
   await page.route('**/v1/keys', (route) => route.fulfill({
