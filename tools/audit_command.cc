@@ -4,6 +4,7 @@
 
 #include "core/time_format.h"
 #include "projections/audit.h"
+#include "tools/command_options.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
 #include "tools/ledger_reader.h"
@@ -51,17 +52,9 @@ bool read_filter(const AuditOptions& options, projections::AuditFilter& filter) 
     return false;
   }
   filter.actions = std::move(*actions);
-  for (auto [text, target, name] : {std::tuple{&options.since, &filter.since_ns, "--since"},
-                                    std::tuple{&options.until, &filter.until_ns, "--until"}}) {
-    if (text->empty()) continue;
-    auto time = parse_rfc3339_or_date(*text);
-    if (!time) {
-      std::fprintf(stderr, "keyledger audit: %s must be RFC 3339 or YYYY-MM-DD, got '%s'\n", name,
-                   text->c_str());
-      return false;
-    }
-    *target = *time;
-  }
+  // --since's and --until's validators have refused a text that is not a time.
+  if (!options.since.empty()) filter.since_ns = parse_rfc3339_or_date(options.since);
+  if (!options.until.empty()) filter.until_ns = parse_rfc3339_or_date(options.until);
   return true;
 }
 
@@ -97,11 +90,8 @@ std::vector<Cell> audit_cells(const projections::AuditRow& row) {
 int run_audit(const AuditOptions& options) {
   projections::AuditFilter filter;
   if (!read_filter(options, filter)) return kExitUsage;
-  Format format;
-  if (!parse_format(options.format, format)) {
-    std::fprintf(stderr, "keyledger audit: --format must be table, json or csv\n");
-    return kExitUsage;
-  }
+  // --format's validator has refused every text parse_format does not take.
+  const Format format = parse_format(options.format).value_or(Format::kJson);
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
   RowWriter rows(format, {"seq", "time", "action", "actor", "actor_ip", "owner", "key_id", "name",
@@ -134,33 +124,33 @@ std::string action_help() {
   return help;
 }
 
+constexpr CommandText kAuditText = {
+    "audit", "Who created, renamed and deleted each key: time, actor, actor IP, owner, key, name",
+    R"(A --user, --actor or --key that the ledger has never had is an error (exit 2), not an
+empty answer. Columns: seq, time, action, actor, actor_ip, owner (the key's owner, or the
+user a user event is about), key_id, name, privilege, client_ip, used_at, reason.
+Examples:
+  keyledger audit --data ./keyledger-data
+  keyledger audit --user alice --since 2026-01-01 --format csv > alice.csv
+  keyledger audit --key AbCdEf123456 --include-use --format json
+  keyledger audit --action key_deleted,user_* --actor admin)"};
+
 }  // namespace
 
 void add_audit_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<AuditOptions>();
-  CLI::App* command = app.add_subcommand(
-      "audit",
-      "Who created, renamed and deleted each key: time, actor, actor IP, owner, key, name");
-  command->footer(
-      "A --user, --actor or --key that the ledger has never had is an error (exit 2), not an\n"
-      "empty answer. Columns: seq, time, action, actor, actor_ip, owner (the key's owner, or the\n"
-      "user a user event is about), key_id, name, privilege, client_ip, used_at, reason.\n"
-      "Examples:\n"
-      "  keyledger audit --data ./keyledger-data\n"
-      "  keyledger audit --user alice --since 2026-01-01 --format csv > alice.csv\n"
-      "  keyledger audit --key AbCdEf123456 --include-use --format json\n"
-      "  keyledger audit --action key_deleted,user_* --actor admin");
-  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
+  CLI::App* command = add_ledger_command(app, kAuditText, options->data);
   command->add_option("--key", options->key, "Only this key id");
   command->add_option("--user", options->user, "Only keys owned by (or events about) this user");
   command->add_option("--actor", options->actor, "Only events caused by this user (or 'system')");
   command->add_option("--action", options->actions, action_help());
-  command->add_option("--since", options->since,
-                      "From this time (RFC 3339 or YYYY-MM-DD), inclusive");
-  command->add_option("--until", options->until, "Before this time (RFC 3339 or YYYY-MM-DD)");
+  command
+      ->add_option("--since", options->since, "From this time (RFC 3339 or YYYY-MM-DD), inclusive")
+      ->check(time_validator());
+  command->add_option("--until", options->until, "Before this time (RFC 3339 or YYYY-MM-DD)")
+      ->check(time_validator());
   command->add_flag("--include-use", options->include_use, "Also list key uses (key_used)");
-  command->add_option("--format", options->format,
-                      "table, json or csv (default: table on a terminal, else json)");
+  add_format_option(*command, options->format);
   command->callback([options, &exit_code] { exit_code = run_audit(*options); });
 }
 

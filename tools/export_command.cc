@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "core/time_format.h"
 #include "projections/audit.h"
+#include "tools/command_options.h"
 #include "tools/commands.h"
 #include "tools/event_json.h"
 #include "tools/exit_codes.h"
@@ -41,20 +42,21 @@ int run_export(const ExportOptions& options) {
   return kExitOk;
 }
 
+constexpr CommandText kExportText = {
+    "export", "Every event as JSON lines, for a SIEM",
+    R"text(One object per line: seq (a number), time (RFC 3339), time_ns (a string of digits, as it
+exceeds 2^53), type (key_created, user_locked, ...: the names audit prints as actions),
+actor, actor_ip, request_id, prev_hash and the event's own fields; an empty value is null.
+Resume where a previous export stopped with --after-seq.
+Examples:
+  keyledger export --data ./keyledger-data > events.jsonl
+  keyledger export --after-seq "$(tail -1 events.jsonl | jq .seq)" >> events.jsonl)text"};
+
 }  // namespace
 
 void add_export_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ExportOptions>();
-  CLI::App* command = app.add_subcommand("export", "Every event as JSON lines, for a SIEM");
-  command->footer(
-      "One object per line: seq (a number), time (RFC 3339), time_ns (a string of digits, as it\n"
-      "exceeds 2^53), type (key_created, user_locked, ...: the names audit prints as actions),\n"
-      "actor, actor_ip, request_id, prev_hash and the event's own fields; an empty value is null.\n"
-      "Resume where a previous export stopped with --after-seq.\n"
-      "Examples:\n"
-      "  keyledger export --data ./keyledger-data > events.jsonl\n"
-      "  keyledger export --after-seq \"$(tail -1 events.jsonl | jq .seq)\" >> events.jsonl");
-  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
+  CLI::App* command = add_ledger_command(app, kExportText, options->data);
   command->add_option("--after-seq", options->after_seq, "Start after this seq")
       ->check(seq_validator())
       ->capture_default_str();

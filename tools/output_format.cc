@@ -50,20 +50,12 @@ const char* const kOutputRules =
     "  white space is = + - @ (or a full-width form), or that starts with a tab or CR, gets a\n"
     "  leading ' so that spreadsheets show it as text.";
 
-bool parse_format(const std::string& text, Format& format) {
-  if (text.empty()) {
-    format = isatty(STDOUT_FILENO) == 1 ? Format::kTable : Format::kJson;
-    return true;
-  }
-  if (text == "table")
-    format = Format::kTable;
-  else if (text == "json")
-    format = Format::kJson;
-  else if (text == "csv")
-    format = Format::kCsv;
-  else
-    return false;
-  return true;
+std::optional<Format> parse_format(const std::string& text) {
+  if (text.empty()) return isatty(STDOUT_FILENO) == 1 ? Format::kTable : Format::kJson;
+  if (text == "table") return Format::kTable;
+  if (text == "json") return Format::kJson;
+  if (text == "csv") return Format::kCsv;
+  return std::nullopt;
 }
 
 Cell text_or_null(const std::string& text) { return text.empty() ? Cell(nullptr) : Cell(text); }

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ namespace keyledger::tools {
 enum class Format { kTable, kJson, kCsv };
 
 // "table", "json", "csv"; empty means table on a terminal, JSON otherwise.
-bool parse_format(const std::string& text, Format& format);
+// Nothing for any other text.
+std::optional<Format> parse_format(const std::string& text);
 
 // The footer of `keyledger --help` that states the rules above.
 extern const char* const kOutputRules;

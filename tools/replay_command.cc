@@ -9,6 +9,7 @@
 #include "core/time_format.h"
 #include "projections/stored_projection.h"
 #include "storage/rocks_event_log.h"
+#include "tools/command_options.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
 #include "tools/ledger_reader.h"
@@ -99,23 +100,12 @@ int write_prefix(const EventLog& source, const LogHead& head, const projections:
 }
 
 int run_replay(const ReplayOptions& options) {
-  if (options.until_seq_given && !options.at.empty()) {
-    std::fprintf(stderr, "keyledger replay: give --until-seq or --at, not both\n");
-    return kExitUsage;
-  }
+  // --at's validator has refused a text that is not a time, and CLI11 one
+  // given together with --until-seq.
   std::optional<TimeNs> at;
-  if (!options.at.empty()) {
-    at = parse_rfc3339_or_date(options.at);
-    if (!at) {
-      std::fprintf(stderr, "keyledger replay: --at must be RFC 3339 or YYYY-MM-DD\n");
-      return kExitUsage;
-    }
-  }
-  Format format;
-  if (!parse_format(options.format, format)) {
-    std::fprintf(stderr, "keyledger replay: --format must be table, json or csv\n");
-    return kExitUsage;
-  }
+  if (!options.at.empty()) at = parse_rfc3339_or_date(options.at);
+  // --format's validator has refused every text parse_format does not take.
+  const Format format = parse_format(options.format).value_or(Format::kJson);
   // Refused before any reading, so the only message is this one.
   std::error_code error;
   if (!options.out.empty() && std::filesystem::exists(options.out, error) &&
@@ -156,34 +146,33 @@ int run_replay(const ReplayOptions& options) {
   return kExitOk;
 }
 
+constexpr CommandText kReplayText = {
+    "replay", "The users and keys as they were at a seq or a time",
+    R"(One row per key, and one for each user without keys: user, privilege, user_status
+(active, disabled or locked), key_id, key_name, key_created_at, key_status (live or
+deleted), key_deleted_at, last_used_ip, last_used_at.
+Examples:
+  keyledger replay --data ./keyledger-data --until-seq 120
+  keyledger replay --at 2026-06-30T23:59:59Z --format csv
+  keyledger replay --until-seq 120 --out ./ledger-at-120   # a database keyledgerd can open)"};
+
 }  // namespace
 
 void add_replay_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ReplayOptions>();
-  CLI::App* command =
-      app.add_subcommand("replay", "The users and keys as they were at a seq or a time");
-  command->footer(
-      "One row per key, and one for each user without keys: user, privilege, user_status\n"
-      "(active, disabled or locked), key_id, key_name, key_created_at, key_status (live or\n"
-      "deleted), key_deleted_at, last_used_ip, last_used_at.\n"
-      "Examples:\n"
-      "  keyledger replay --data ./keyledger-data --until-seq 120\n"
-      "  keyledger replay --at 2026-06-30T23:59:59Z --format csv\n"
-      "  keyledger replay --until-seq 120 --out ./ledger-at-120   # a database keyledgerd can "
-      "open");
-  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
+  CLI::App* command = add_ledger_command(app, kReplayText, options->data);
   CLI::Option* until_seq = command
                                ->add_option("--until-seq", options->until_seq,
                                             "Include events up to and including this seq")
                                ->check(seq_validator());
   command
       ->add_option("--at", options->at, "Include events at or before this time (RFC 3339 or date)")
+      ->check(time_validator())
       ->excludes(until_seq);
   command->add_option("--out", options->out,
                       "Write a fresh data folder holding that prefix of the log (copy the pepper "
                       "file beside it for keyledgerd to verify keys)");
-  command->add_option("--format", options->format,
-                      "table, json or csv (default: table on a terminal, else json)");
+  add_format_option(*command, options->format);
   command->callback([options, until_seq, &exit_code] {
     options->until_seq_given = until_seq->count() > 0;
     exit_code = run_replay(*options);

@@ -6,6 +6,7 @@
 #include "core/hash.h"
 #include "projections/audit.h"
 #include "projections/stored_projection.h"
+#include "tools/command_options.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
 #include "tools/ledger_reader.h"
@@ -20,11 +21,8 @@ struct StatsOptions {
 };
 
 int run_stats(const StatsOptions& options) {
-  Format format;
-  if (!parse_format(options.format, format)) {
-    std::fprintf(stderr, "keyledger stats: --format must be table, json or csv\n");
-    return kExitUsage;
-  }
+  // --format's validator has refused every text parse_format does not take.
+  const Format format = parse_format(options.format).value_or(Format::kJson);
   auto opened = open_ledger_for_reading(options.data);
   if (!opened.log) return opened.exit_code;
   const LogHead head = opened.log->head();
@@ -61,23 +59,22 @@ int run_stats(const StatsOptions& options) {
   return kExitOk;
 }
 
+constexpr CommandText kStatsText = {
+    "stats", "Events by type, users, live and deleted keys, size, head",
+    R"(One record: head_seq, head_hash, users, users_disabled, keys_live, keys_deleted,
+log_bytes_on_disk and events_<type> for every event type (0 when none), e.g.
+events_key_created. JSON: one object whose counts are numbers; table and CSV: one
+metric per row.
+Examples:
+  keyledger stats --data ./keyledger-data
+  keyledger stats --data ./keyledger-data --format json)"};
+
 }  // namespace
 
 void add_stats_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<StatsOptions>();
-  CLI::App* command =
-      app.add_subcommand("stats", "Events by type, users, live and deleted keys, size, head");
-  command->footer(
-      "One record: head_seq, head_hash, users, users_disabled, keys_live, keys_deleted,\n"
-      "log_bytes_on_disk and events_<type> for every event type (0 when none), e.g.\n"
-      "events_key_created. JSON: one object whose counts are numbers; table and CSV: one\n"
-      "metric per row.\n"
-      "Examples:\n"
-      "  keyledger stats --data ./keyledger-data\n"
-      "  keyledger stats --data ./keyledger-data --format json");
-  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
-  command->add_option("--format", options->format,
-                      "table, json or csv (default: table on a terminal, else json)");
+  CLI::App* command = add_ledger_command(app, kStatsText, options->data);
+  add_format_option(*command, options->format);
   command->callback([options, &exit_code] { exit_code = run_stats(*options); });
 }
 

@@ -2,6 +2,7 @@
 // a fresh projection, and compares both with what is stored.
 #include "core/hash.h"
 #include "projections/stored_projection.h"
+#include "tools/command_options.h"
 #include "tools/commands.h"
 #include "tools/exit_codes.h"
 #include "tools/ledger_reader.h"
@@ -100,14 +101,9 @@ int check_stored_projection(const OpenedLedger& opened, const ChainReport& chain
 }
 
 int run_verify(const VerifyOptions& options) {
+  // --expect-head's validator has refused a text that is not a hash.
   std::optional<Hash256> expected;
-  if (!options.expect_head.empty()) {
-    expected = hash_from_hex(options.expect_head);
-    if (!expected) {
-      std::fprintf(stderr, "keyledger verify: --expect-head takes 64 hex digits\n");
-      return kExitUsage;
-    }
-  }
+  if (!options.expect_head.empty()) expected = hash_from_hex(options.expect_head);
   auto opened = open_ledger_for_reading(options.data, /*check_head=*/false);
   if (!opened.log) return opened.exit_code;
   Progress progress("verifying", opened.log->head().seq);
@@ -130,22 +126,23 @@ int run_verify(const VerifyOptions& options) {
   return print_head(*chain, expected, extends_expected, options.expect_head);
 }
 
+constexpr CommandText kVerifyText = {
+    "verify", "Prove the log intact: hash chain, sequence, and stored projection equal to replay",
+    R"(Prints the head seq and hash: the fingerprint of the whole history. Record it; later,
+--expect-head proves the log still extends it (nothing before it was changed).
+Examples:
+  keyledger verify --data ./keyledger-data
+  keyledger verify --expect-head 3f5a…(64 hex digits))"};
+
 }  // namespace
 
 void add_verify_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<VerifyOptions>();
-  CLI::App* command = app.add_subcommand(
-      "verify",
-      "Prove the log intact: hash chain, sequence, and stored projection equal to replay");
-  command->footer(
-      "Prints the head seq and hash: the fingerprint of the whole history. Record it; later,\n"
-      "--expect-head proves the log still extends it (nothing before it was changed).\n"
-      "Examples:\n"
-      "  keyledger verify --data ./keyledger-data\n"
-      "  keyledger verify --expect-head 3f5a…(64 hex digits)");
-  command->add_option("--data", options->data, "keyledgerd's data folder")->capture_default_str();
-  command->add_option("--expect-head", options->expect_head,
-                      "A head hash recorded earlier that the log must still extend");
+  CLI::App* command = add_ledger_command(app, kVerifyText, options->data);
+  command
+      ->add_option("--expect-head", options->expect_head,
+                   "A head hash recorded earlier that the log must still extend")
+      ->check(hash_validator());
   command->callback([options, &exit_code] { exit_code = run_verify(*options); });
 }
 

@@ -177,6 +177,26 @@ TEST_CASE("bad arguments exit 2 with one line", "[tools][errors]") {
   }
 }
 
+TEST_CASE("a bad value is refused with its option and what the option needs", "[tools][errors]") {
+  ScriptedHistory history;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"stats", "--format", "xml"}, "--format: must be table, json or csv, got 'xml'"},
+      {{"audit", "--until", "2026-13-01"},
+       "--until: must be RFC 3339 or YYYY-MM-DD, got '2026-13-01'"},
+      {{"replay", "--at", "yesterday"}, "--at: must be RFC 3339 or YYYY-MM-DD, got 'yesterday'"},
+      {{"verify", "--expect-head", "abc123"}, "--expect-head: must be 64 hex digits, got 'abc123'"},
+      {{"export", "--after-seq", "-1"},
+       "--after-seq: must be a whole number (0 or more), got '-1'"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto result = run_keyledger(with(args, history.data_args()));
+    INFO(shown(args) << "\nstderr: " << result.err);
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.find(message) != std::string::npos);
+  }
+}
+
 TEST_CASE("each subcommand's --help exits 0 and shows examples", "[tools][errors]") {
   for (const auto& subcommand : kSubcommands) {
     auto result = run_keyledger({subcommand, "--help"});
