@@ -1,6 +1,7 @@
 #include "server/api/api.h"
 
 #include "server/http/request_target.h"
+#include "server/web/web_pages.h"
 
 namespace keyledger::server {
 namespace {
@@ -60,8 +61,6 @@ std::span<const Api::RouteEntry> Api::route_entries() {
       {verb::get, "/healthz", &call<&H::system, &SystemHandlers::healthz>},
       {verb::get, "/readyz", &call<&H::system, &SystemHandlers::readyz>},
       {verb::get, "/metrics", &call<&H::system, &SystemHandlers::metrics>},
-      {verb::get, "/openapi.json", &call<&H::system, &SystemHandlers::openapi>},
-      {verb::get, "/docs", &call<&H::system, &SystemHandlers::docs>},
   };
   return kRoutes;
 }
@@ -75,25 +74,15 @@ void Api::add_routes() {
         },
         entry.tags);
   }
-  for (const PanelAsset& asset : panel_assets()) {
-    router_.add(http::verb::get, std::string(asset.path),
-                [this, &asset](ExchangePtr exchange, Respond respond) {
-                  panel_file(asset, std::move(exchange), std::move(respond));
-                });
-  }
+  add_web_routes(router_);
 }
 
 std::vector<std::pair<std::string, std::string>> api_route_table() {
   std::vector<std::pair<std::string, std::string>> table;
   for (const auto& entry : Api::route_entries())
     table.emplace_back(std::string(http::to_string(entry.method)), std::string(entry.pattern));
+  for (auto& route : web_api_route_table()) table.push_back(std::move(route));
   return table;
-}
-
-std::vector<std::string> panel_route_table() {
-  std::vector<std::string> paths;
-  for (const auto& asset : Api::panel_assets()) paths.emplace_back(asset.path);
-  return paths;
 }
 
 void Api::prepare(Exchange& exchange) {

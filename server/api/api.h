@@ -75,25 +75,10 @@ class Api final : public RequestHandler {
   // GET /v1/verify, answered in HTTP by the verify part itself.
   static void verify(Api& api, ExchangePtr exchange, Respond respond);
 
-  // The web panel's files (api_panel.cc). They are pages for people, not
-  // API operations, so they have their own table and are not listed in
-  // /openapi.json. Each is served only under its exact path: no request
-  // path is ever mapped onto a file name.
-  struct PanelAsset {
-    std::string_view path;          // e.g. "/app.js"
-    std::string_view asset;         // embedded name, e.g. "app.js"
-    std::string_view content_type;  // e.g. "text/javascript; charset=utf-8"
-  };
-  static std::span<const PanelAsset> panel_assets();
-  friend std::vector<std::string> panel_route_table();
-
   void add_routes();
   void prepare(Exchange& exchange);
   // Routes a prepared exchange; `finish` answers it.
   void route(std::shared_ptr<Exchange> exchange, Respond finish);
-
-  // The web panel (api_panel.cc)
-  void panel_file(const PanelAsset& asset, ExchangePtr exchange, Respond respond);
 
   const ApiHandlers handlers_;
   const TrustedPeers trusted_proxies_;
@@ -105,12 +90,10 @@ class Api final : public RequestHandler {
 };
 
 // (method, pattern) of every route keyledgerd serves, e.g. ("GET",
-// "/v1/keys/{id}/events"), in registration order. GET routes also answer
-// HEAD. The test that keeps /openapi.json in step with the code uses it.
+// "/v1/keys/{id}/events"), in registration order, the web pages that
+// /openapi.json describes included (server/web/web_pages.h; the panel's
+// files are not API routes). GET routes also answer HEAD. The test that
+// keeps /openapi.json in step with the code uses it.
 std::vector<std::pair<std::string, std::string>> api_route_table();
-
-// The paths of the web panel's files ("/", "/app.js", …), all GET; kept
-// apart from api_route_table() because they are not API operations.
-std::vector<std::string> panel_route_table();
 
 }  // namespace keyledger::server

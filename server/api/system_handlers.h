@@ -1,5 +1,5 @@
-// The operational endpoints: GET /healthz, /readyz, /metrics, and the API
-// description (/openapi.json) with its documentation page (/docs).
+// The operational endpoints: GET /healthz, /readyz and /metrics. (The API
+// description and its documentation page are server/web's.)
 #pragma once
 
 #include <atomic>
@@ -21,8 +21,6 @@ class SystemHandlers {
   void healthz(const ExchangePtr& exchange, const Reply& reply);
   void readyz(const ExchangePtr& exchange, const Reply& reply);
   void metrics(const ExchangePtr& exchange, const Reply& reply);
-  void openapi(const ExchangePtr& exchange, const Reply& reply);
-  void docs(const ExchangePtr& exchange, const Reply& reply);
 
  private:
   const std::atomic<bool>& ready_;

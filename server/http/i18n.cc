@@ -11,11 +11,8 @@
 namespace keyledger::server {
 namespace {
 
-struct Message {
-  std::string_view code;
-  std::string_view english;
-  std::string_view spanish;
-};
+// Short, so that the rows below fit their lines.
+using Message = ErrorMessage;
 
 constexpr std::array kMessages = {
     Message{"invalid_credentials", "The credentials are invalid.",
@@ -108,6 +105,16 @@ constexpr std::array kMessages = {
     Message{"shutting_down", "The server is shutting down; retry later.",
             "El servidor se está apagando; vuelva a intentarlo más tarde."},
     Message{"internal", "An internal error occurred.", "Se produjo un error interno."},
+    // Values the server itself puts in a command, so refused only on a bug;
+    // translated all the same, as every reason decide() gives.
+    Message{"invalid_key_id", "A key id is 12 base62 characters.",
+            "Un identificador de clave tiene 12 caracteres base62."},
+    Message{"invalid_ip", "The client's address is not an IP address.",
+            "La dirección del cliente no es una dirección IP."},
+    Message{"invalid_lockout", "The lock's length is invalid.",
+            "La duración del bloqueo no es válida."},
+    Message{"invalid_password_hash", "The password hash is invalid.",
+            "El hash de la contraseña no es válido."},
     Message{"invalid_reason", "The reason must be short, printable text.",
             "El motivo debe ser un texto breve e imprimible."},
     Message{"cannot_change_self", "Administrators cannot disable, lock or demote themselves.",
@@ -138,9 +145,7 @@ Language negotiate_language(std::string_view header) {
     std::string primary;
     for (char c : range.substr(0, range.find('-')))
       primary.push_back(static_cast<char>(std::tolower(c)));
-    std::optional<Language> language;
-    if (primary == "es") language = Language::kSpanish;
-    if (primary == "en") language = Language::kEnglish;
+    const std::optional<Language> language = language_of_tag(primary);
     if (language && quality > best_quality) {
       best_quality = quality;
       best = *language;
@@ -153,10 +158,17 @@ std::string_view language_tag(Language language) {
   return language == Language::kSpanish ? "es" : "en";
 }
 
+std::optional<Language> language_of_tag(std::string_view tag) {
+  if (tag == "en") return Language::kEnglish;
+  if (tag == "es") return Language::kSpanish;
+  return std::nullopt;
+}
+
+std::span<const ErrorMessage> error_messages() { return kMessages; }
+
 std::string translate(std::string_view code, Language language, std::string_view fallback) {
   for (const auto& message : kMessages)
-    if (message.code == code)
-      return std::string(language == Language::kSpanish ? message.spanish : message.english);
+    if (message.code == code) return std::string(message.in(language));
   return std::string(fallback);
 }
 

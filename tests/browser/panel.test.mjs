@@ -58,6 +58,8 @@ const EN = {
   keyName: 'Key name',
   generate: 'Generate key',
   nameEmpty: 'Enter a name.',
+  // The server's refusal of an empty name (server/http/i18n.cc).
+  serverNameEmpty: 'The name is empty.',
   newKeyTitle: (name) => `Your new API key “${name}”`,
   token: 'API key',
   copyToken: 'Copy the API key',
@@ -101,6 +103,7 @@ const ES = {
   keyName: 'Nombre de la clave',
   generate: 'Generar clave',
   nameEmpty: 'Escriba un nombre.',
+  serverNameEmpty: 'El nombre está vacío.',
   newKeyTitle: (name) => `Su nueva clave de API «${name}»`,
   token: 'Clave de API',
   copyToken: 'Copiar la clave de API',
@@ -492,7 +495,8 @@ async function keyLifecycle(L, user, password, shots) {
   await pencil.click();
   await field.fill('   ');
   await field.press('Enter');
-  await expectText(row.getByRole('alert'), L.nameEmpty);
+  // Renaming asks the server, whose refusal is told in its own words.
+  await expectText(row.getByRole('alert'), L.serverNameEmpty);
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   const renamed = `${name} (prod)`;
   await field.fill(renamed);
@@ -645,6 +649,56 @@ test('messages already on screen switch language with the page', { timeout: 60_0
   await close();
 });
 
+// What the server refuses is told in the server's words: the panel keeps no
+// copy of them, but reads the server's one table (GET /v1/messages) in both
+// languages, so a refusal on screen follows the language switch. A code
+// the table lacks shows the text the server answered with.
+test('refusals are shown from the server\'s table of messages, in the page\'s language', { timeout: 60_000 }, async () => {
+  const { page, close } = await openPanel(ES);
+  await signIn(page, ES, 'admin', ADMIN_PASSWORD);
+  await expectLanding(page, ES);
+  const error = page.locator('#generate-error');
+  await page.getByLabel(ES.keyName, { exact: true }).fill('n'.repeat(101));
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'El nombre tiene más de 100 caracteres.');
+  // The server answered in Spanish; the English words come from its table.
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'The name is longer than 100 characters.');
+  await page.locator('#language').selectOption('es');
+  assert.equal(await error.textContent(), 'El nombre tiene más de 100 caracteres.');
+
+  // The words are the served table's, not a copy in the panel: a table
+  // that words a code differently is what the page shows.
+  await page.route('**/v1/messages?lang=en', (route) => route.fulfill({
+    status: 200, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ language: 'en', messages: { name_too_long: 'Too long for the served table.' } }),
+  }));
+  await page.reload();
+  await page.waitForSelector('body.ready');
+  await expectVisible(page.getByRole('region', { name: ES.credentials }));
+  await page.getByLabel(ES.keyName, { exact: true }).fill('n'.repeat(101));
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'El nombre tiene más de 100 caracteres.');
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'Too long for the served table.');
+  await page.locator('#language').selectOption('es');
+  await page.unroute('**/v1/messages?lang=en');
+
+  // A refusal whose code the table lacks (a newer server's): the server's
+  // own text, whatever the language.
+  await page.route('**/v1/keys', (route) => route.fulfill({
+    status: 400, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ errors: [{ code: 'a_code_not_in_the_table', message: 'Texto del servidor.', context: {} }] }),
+  }));
+  await page.getByLabel(ES.keyName, { exact: true }).fill('fine name');
+  await page.getByRole('button', { name: ES.generate }).click();
+  await expectText(error, 'Texto del servidor.');
+  await page.locator('#language').selectOption('en');
+  assert.equal(await error.textContent(), 'Texto del servidor.');
+  await page.unroute('**/v1/keys');
+  await close();
+});
+
 // Is the focused element drawn with a visible focus indicator?
 async function focusIsVisible(page) {
   return page.evaluate(() => {
@@ -735,7 +789,7 @@ test('administrators add users, change their privilege and disable them', { time
   await users.getByLabel('User name').fill('Bad Name');
   await users.getByLabel('Initial password').fill('carol-password-1');
   await users.getByRole('button', { name: 'Add user' }).click();
-  await expectText(users.locator('#add-user-error'), 'A user name has 1 to 64 characters');
+  await expectText(users.locator('#add-user-error'), 'A user id has 1 to 64 characters');
 
   await users.getByLabel('User name').fill('carol');
   await users.getByLabel('Privilege', { exact: true }).selectOption('auditor');
@@ -834,13 +888,13 @@ test('a one-time password from an administrator leads to choosing a new one firs
     await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
     await expectText(page.locator('#password-error'),
-      'Elija una contraseña distinta de aquella con la que ha iniciado sesión.');
+      'Elija una contraseña distinta de la contraseña de un solo uso.');
     await forced.getByLabel('Contraseña nueva', { exact: true }).fill('olgas-own-password');
     // A wrong current password is the server's answer, in Spanish.
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('not-the-password');
     await forced.getByLabel('Contraseña nueva, otra vez', { exact: true }).fill('olgas-own-password');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();
-    await expectText(page.locator('#password-error'), 'La contraseña actual no es correcta.');
+    await expectText(page.locator('#password-error'), 'La contraseña actual es incorrecta.');
 
     await forced.getByLabel('Contraseña actual', { exact: true }).fill('given-by-admin');
     await page.getByRole('button', { name: 'Guardar y continuar' }).click();

@@ -15,6 +15,7 @@
 #include "server/http/request_target.h"
 #include "server/http/router.h"
 #include "server/verify/presented_token.h"
+#include "server/web/web_pages.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace {

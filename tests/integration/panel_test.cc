@@ -8,6 +8,7 @@
 #include <set>
 
 #include "server/api/api.h"
+#include "server/web/web_pages.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

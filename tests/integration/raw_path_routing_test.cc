@@ -9,6 +9,7 @@
 #include <string>
 
 #include "server/api/api.h"
+#include "server/web/web_pages.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

@@ -47,6 +47,7 @@ const std::map<std::pair<std::string, std::string>, Scope> kClassification = {
     {{"GET", "/metrics"}, Scope::kPublic},
     {{"GET", "/openapi.json"}, Scope::kPublic},
     {{"GET", "/docs"}, Scope::kPublic},
+    {{"GET", "/v1/messages"}, Scope::kPublic},
 };
 
 struct Actor {

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/api/api.h"
+#include "server/web/web_pages.h"
 #include "tests/security/security_support.h"
 #include "tests/support/files.h"
 

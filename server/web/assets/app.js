@@ -1,9 +1,11 @@
 // The keyledger web panel. Plain JavaScript, no framework and nothing
 // fetched from elsewhere: it signs in, then uses the public /v1 API exactly
 // as any other client would (session cookie, X-CSRF-Token on changes).
-// All text comes from i18n.js; user-supplied text is only ever set with
-// textContent or .value, never parsed as HTML.
-import { initialLanguage, languages, strings, translate } from './i18n.js';
+// Its own text comes from i18n.js, and what the server refuses is told in
+// the server's words, from its table of error messages (/v1/messages).
+// User-supplied text is only ever set with textContent or .value, never
+// parsed as HTML.
+import { initialLanguage, languages, translate } from './i18n.js';
 
 const LANGUAGE_KEY = 'keyledger.language';
 
@@ -20,6 +22,7 @@ const state = {
   token: null, // {name, key} of the key just generated, until dismissed
   pendingDelete: null, // {key, trigger}
   pendingReset: null, // {user, trigger}: the user being given a one-time password
+  serverMessages: {}, // language → {code: message}: the server's table, once loaded
 };
 
 const $ = (id) => document.getElementById(id);
@@ -79,11 +82,17 @@ function iconButton(name, label, onClick, extraClass = '') {
   return el('button', { type: 'button', class: `icon-button ${extraClass}`, 'aria-label': label, title: label, onclick: onClick }, icon(name));
 }
 
-// A message for the page: a string's key and its values, or (for a
-// refusal whose code has no string here) the server's own text, which is
-// in the language the request asked for.
+// A message for the page: one of the panel's strings (its key and values),
+// or a refusal's code, shown in the words of the server's table for the
+// page's language. A code the table lacks (or a table that could not be
+// loaded) shows the text the server answered with, which is in the
+// language the request asked for.
 const message = (key, values) => ({ key, values });
-const renderMessage = (shown) => (shown.key ? t(shown.key, shown.values) : shown.text);
+const refusal = (code, text) => ({ code, text });
+function renderMessage(shown) {
+  if (shown.key) return t(shown.key, shown.values);
+  return state.serverMessages[state.language]?.[shown.code] || shown.text || t('error.generic');
+}
 
 // Every message on screen, by the element that shows it. Kept as keys, not
 // as rendered text, so a language switch renders them again.
@@ -161,7 +170,7 @@ async function api(method, path, body) {
   if (response.status !== 204) data = await response.json().catch(() => null);
   if (response.ok) return data;
   const first = (data && Array.isArray(data.errors) && data.errors[0]) || {};
-  const error = new ApiError(response.status, first.code || 'generic', first.message || '',
+  const error = new ApiError(response.status, first.code || '', first.message || '',
                              first.context && first.context.field);
   const sessionLost = (response.status === 401 || error.code === 'csrf_token_invalid') &&
                       path !== '/v1/login' && path !== '/v1/session';
@@ -177,8 +186,21 @@ async function api(method, path, body) {
 // The message that explains a failed call.
 function errorMessage(error) {
   if (!(error instanceof ApiError)) return message('error.generic');
-  if (`error.${error.code}` in strings[state.language]) return message(`error.${error.code}`);
-  return error.serverMessage ? { text: error.serverMessage } : message('error.generic');
+  if (error.code === 'network') return message('error.network');
+  return refusal(error.code, error.serverMessage);
+}
+
+// The server's error messages in every language of the panel, so that a
+// refusal on screen follows the language switch. Never fails: without a
+// table, refusals show the server's own text.
+async function loadServerMessages() {
+  await Promise.all(languages.map(async (language) => {
+    try {
+      const response = await fetch(`/v1/messages?lang=${language}`, { headers: { Accept: 'application/json' } });
+      if (response.ok) state.serverMessages[language] = (await response.json()).messages;
+    } catch { /* refusals show the server's own text */ }
+  }));
+  renderMessages();
 }
 
 // ---------------------------------------------------------------- language
@@ -313,7 +335,7 @@ async function onSignIn(event) {
     route(true);
   } catch (failure) {
     const wrong = failure instanceof ApiError && failure.code === 'invalid_credentials';
-    showMessage(error, wrong ? message('error.invalid_sign_in') : errorMessage(failure));
+    showMessage(error, wrong ? refusal('invalid_sign_in', failure.serverMessage) : errorMessage(failure));
     password.setAttribute('aria-invalid', 'true');
     password.select();
     password.focus();
@@ -546,7 +568,7 @@ async function onGenerate(event) {
   input.removeAttribute('aria-invalid');
   if (!input.value.trim()) {
     input.setAttribute('aria-invalid', 'true');
-    showMessage(error, message('error.name_empty'));
+    showMessage(error, message('error.missing_name'));
     input.focus();
     return;
   }
@@ -797,12 +819,14 @@ async function start() {
   wire();
   setLanguage(initialLanguage(storedLanguage(), navigator.languages), false);
   document.documentElement.classList.add('localized');
+  const messagesLoaded = loadServerMessages();
   try {
     signedIn(await api('GET', '/v1/session'));
     route(false);
   } catch {
     signedOut(null);
   }
+  await messagesLoaded;
   document.body.classList.add('ready'); // for tests: the first view is settled
 }
 

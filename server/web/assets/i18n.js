@@ -1,9 +1,9 @@
-// Every string the web panel shows, in English and Spanish. Both tables
+// Every string of the web panel's own, in English and Spanish. Both tables
 // have the same keys (the browser test checks it). "{name}"-style
-// placeholders are filled in by t(). Error messages are keyed by the API's
-// stable error codes ("error.<code>"); a code missing here falls back to
-// the server's own message, which is already in the chosen language
-// because the panel sends Accept-Language.
+// placeholders are filled in by t(). The "error.*" strings are the panel's
+// own (a field left empty, a server it cannot reach); what the server
+// refuses is explained in the server's words, from its one table of error
+// messages (GET /v1/messages), which app.js reads.
 
 export const languages = ['en', 'es'];
 
@@ -137,37 +137,7 @@ export const strings = {
 
     'error.generic': 'Something went wrong. Please try again.',
     'error.network': 'The server cannot be reached. Check your connection and try again.',
-    'error.invalid_sign_in': 'Wrong user or password.',
-    'error.invalid_credentials': 'The credentials are invalid.',
-    'error.ambiguous_credentials': 'The request presents more than one API key; send exactly one.',
-    'error.unauthenticated': 'Your session has ended. Please sign in again.',
-    'error.user_locked':
-      'Too many failed sign-ins: this user is locked for a while. Try again later, or ask an administrator to unlock it.',
-    'error.forbidden': 'You do not have the privilege for this.',
-    'error.csrf_token_invalid': 'Your session has ended. Please sign in again.',
-    'error.name_empty': 'Enter a name.',
-    'error.name_too_long': 'The name is longer than 100 characters.',
-    'error.name_control_characters': 'The name holds control characters.',
-    'error.name_invisible_characters': 'The name holds invisible direction or separator characters.',
-    'error.invalid_utf8': 'The text is not valid UTF-8.',
-    'error.key_not_found': 'This key no longer exists.',
-    'error.user_not_found': 'No such user.',
-    'error.user_exists': 'That user exists already.',
-    'error.user_disabled': 'The user is disabled.',
-    'error.invalid_user_id':
-      'A user name has 1 to 64 characters: a-z, 0-9, “.”, “_” or “-”, starting with a letter or digit.',
-    'error.reserved_user_id': 'That user name is reserved.',
-    'error.password_too_short': 'The password must have at least 8 characters.',
-    'error.wrong_password': 'The current password is wrong.',
-    'error.password_reused': 'Choose a password other than the one you signed in with.',
-    'error.password_too_long': 'The password must have at most 256 bytes.',
-    'error.control_characters': 'The text holds control characters.',
-    'error.cannot_change_self': 'Administrators cannot disable, lock or demote themselves.',
-    'error.unchanged': 'Nothing to change.',
-    'error.rate_limited': 'Too many failed attempts; try again later.',
-    'error.storage_unavailable': 'The ledger cannot write right now; nothing was changed. Try again later.',
-    'error.shutting_down': 'The server is shutting down; try again later.',
-    'error.internal': 'An internal error occurred.',
+    'error.missing_name': 'Enter a name.',
     'error.missing_user': 'Enter your user name.',
     'error.missing_password': 'Enter your password.',
   },
@@ -302,38 +272,7 @@ export const strings = {
 
     'error.generic': 'Algo salió mal. Vuelva a intentarlo.',
     'error.network': 'No se puede contactar con el servidor. Compruebe su conexión y vuelva a intentarlo.',
-    'error.invalid_sign_in': 'Usuario o contraseña incorrectos.',
-    'error.invalid_credentials': 'Las credenciales no son válidas.',
-    'error.ambiguous_credentials': 'La solicitud presenta más de una clave de API; envíe solo una.',
-    'error.unauthenticated': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
-    'error.user_locked':
-      'Demasiados inicios de sesión fallidos: este usuario está bloqueado durante un tiempo. Inténtelo más tarde o pida a un administrador que lo desbloquee.',
-    'error.forbidden': 'No tiene el privilegio necesario para esto.',
-    'error.csrf_token_invalid': 'Su sesión ha terminado. Vuelva a iniciar sesión.',
-    'error.name_empty': 'Escriba un nombre.',
-    'error.name_too_long': 'El nombre tiene más de 100 caracteres.',
-    'error.name_control_characters': 'El nombre contiene caracteres de control.',
-    'error.name_invisible_characters': 'El nombre contiene caracteres invisibles de dirección o separación.',
-    'error.invalid_utf8': 'El texto no es UTF-8 válido.',
-    'error.key_not_found': 'Esta clave ya no existe.',
-    'error.user_not_found': 'No existe ese usuario.',
-    'error.user_exists': 'Ese usuario ya existe.',
-    'error.user_disabled': 'El usuario está deshabilitado.',
-    'error.invalid_user_id':
-      'Un nombre de usuario tiene de 1 a 64 caracteres: a-z, 0-9, «.», «_» o «-», y empieza por letra o dígito.',
-    'error.reserved_user_id': 'Ese nombre de usuario está reservado.',
-    'error.password_too_short': 'La contraseña debe tener al menos 8 caracteres.',
-    'error.wrong_password': 'La contraseña actual no es correcta.',
-    'error.password_reused': 'Elija una contraseña distinta de aquella con la que ha iniciado sesión.',
-    'error.password_too_long': 'La contraseña debe tener como máximo 256 bytes.',
-    'error.control_characters': 'El texto contiene caracteres de control.',
-    'error.cannot_change_self': 'Los administradores no pueden deshabilitarse, bloquearse ni degradarse a sí mismos.',
-    'error.unchanged': 'No hay nada que cambiar.',
-    'error.rate_limited': 'Demasiados intentos fallidos; vuelva a intentarlo más tarde.',
-    'error.storage_unavailable':
-      'El registro no puede escribir ahora; no se cambió nada. Vuelva a intentarlo más tarde.',
-    'error.shutting_down': 'El servidor se está apagando; vuelva a intentarlo más tarde.',
-    'error.internal': 'Se produjo un error interno.',
+    'error.missing_name': 'Escriba un nombre.',
     'error.missing_user': 'Escriba su nombre de usuario.',
     'error.missing_password': 'Escriba su contraseña.',
   },

@@ -1,8 +1,8 @@
 // The web panel: a sign-in page and User Settings (API credentials, users),
 // plain HTML/CSS/JS embedded from server/web/assets/. The page talks only to
 // the public /v1 API, like any other client.
-#include "server/api/api.h"
 #include "server/web/asset_response.h"
+#include "server/web/pages.h"
 
 namespace keyledger::server {
 namespace {
@@ -17,29 +17,29 @@ constexpr std::string_view kPanelPolicy =
 
 }  // namespace
 
-std::span<const Api::PanelAsset> Api::panel_assets() {
-  static constexpr PanelAsset kAssets[] = {
+std::span<const PanelFile> panel_files() {
+  static constexpr PanelFile kFiles[] = {
       {"/", "index.html", "text/html; charset=utf-8"},
       {"/app.js", "app.js", "text/javascript; charset=utf-8"},
       {"/i18n.js", "i18n.js", "text/javascript; charset=utf-8"},
       {"/app.css", "app.css", "text/css; charset=utf-8"},
       {"/favicon.svg", "favicon.svg", "image/svg+xml"},
       // The API documentation's script and style, shared by both of its
-      // languages (Api::docs serves the pages).
+      // languages (docs_page serves the pages).
       {"/docs.js", "docs.js", "text/javascript; charset=utf-8"},
       {"/docs.css", "docs.css", "text/css; charset=utf-8"},
   };
-  return kAssets;
+  return kFiles;
 }
 
-void Api::panel_file(const PanelAsset& asset, ExchangePtr exchange, Respond respond) {
-  HttpResponse response = asset_response(*exchange, asset.asset, asset.content_type);
+HttpResponse panel_file_response(const Exchange& exchange, const PanelFile& file) {
+  HttpResponse response = asset_response(exchange, file.asset, file.content_type);
   response.set("Content-Security-Policy", kPanelPolicy);
   response.set("X-Frame-Options", "DENY");
   // The panel's URLs carry nothing secret, but neither should other sites
   // learn where a person came from.
   response.set("Referrer-Policy", "no-referrer");
-  respond(std::move(response));
+  return response;
 }
 
 }  // namespace keyledger::server
