@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/text.h"
+#include "server/http/histogram.h"
 
 namespace keyledger::server {
 namespace {
@@ -47,12 +48,6 @@ std::optional<std::uint64_t> open_descriptors() {
   return count;
 }
 
-std::string number(double value) {
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return std::string(buffer, end);
-}
-
 void append_sample(std::string& out, std::string_view name, std::string_view type,
                    std::string_view help, const std::string& value) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
@@ -65,9 +60,10 @@ void render_from_stat(std::string& out, const ProcessStat& stat) {
   const long page_bytes = ::sysconf(_SC_PAGESIZE);
   if (ticks_per_second <= 0 || page_bytes <= 0) return;
   const double ticks = static_cast<double>(ticks_per_second);
-  append_sample(out, "process_cpu_seconds_total", "counter",
-                "Total user and system CPU time spent in seconds.",
-                number(static_cast<double>(stat.user_ticks + stat.system_ticks) / ticks));
+  append_sample(
+      out, "process_cpu_seconds_total", "counter",
+      "Total user and system CPU time spent in seconds.",
+      exact_sample_text(static_cast<double>(stat.user_ticks + stat.system_ticks) / ticks));
   append_sample(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
                 std::to_string(stat.virtual_bytes));
   append_sample(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
@@ -75,10 +71,10 @@ void render_from_stat(std::string& out, const ProcessStat& stat) {
   const auto proc_stat = read_whole("/proc/stat");
   const auto boot = proc_stat ? parse_boot_time(*proc_stat) : std::nullopt;
   if (boot)
-    append_sample(
-        out, "process_start_time_seconds", "gauge",
-        "Start time of the process since unix epoch in seconds.",
-        number(static_cast<double>(*boot) + static_cast<double>(stat.start_ticks) / ticks));
+    append_sample(out, "process_start_time_seconds", "gauge",
+                  "Start time of the process since unix epoch in seconds.",
+                  exact_sample_text(static_cast<double>(*boot) +
+                                    static_cast<double>(stat.start_ticks) / ticks));
 }
 
 }  // namespace

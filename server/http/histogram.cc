@@ -15,13 +15,6 @@ std::string bound_text(double value) {
   return buffer;
 }
 
-// The shortest text that reads back as `value`: a sum keeps every digit.
-std::string exact_text(double value) {
-  char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  return std::string(buffer, end);
-}
-
 void append_line(std::string& out, std::string_view name, std::string_view suffix,
                  std::string_view labels, std::string_view value) {
   out.append(name).append(suffix);
@@ -30,6 +23,12 @@ void append_line(std::string& out, std::string_view name, std::string_view suffi
 }
 
 }  // namespace
+
+std::string exact_sample_text(double value) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  return std::string(buffer, end);
+}
 
 Histogram::Histogram(std::span<const std::uint64_t> upper_bounds, std::uint64_t units_per_rendered)
     : bounds_(upper_bounds.begin(), upper_bounds.end()),
@@ -68,7 +67,7 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
   }
   const double sum =
       static_cast<double>(sum_.load(std::memory_order_relaxed)) / units_per_rendered_;
-  append_line(out, name, "_sum", labels, exact_text(sum));
+  append_line(out, name, "_sum", labels, exact_sample_text(sum));
   append_line(out, name, "_count", labels, std::to_string(cumulative));
 }
 

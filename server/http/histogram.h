@@ -19,6 +19,10 @@ namespace keyledger::server {
 
 inline constexpr std::uint64_t kNanosecondsPerSecond = 1'000'000'000;
 
+// The shortest text that reads back as `value`, as a Prometheus sample value:
+// a sum or a process's CPU seconds keeps every digit.
+std::string exact_sample_text(double value);
+
 // HTTP requests in general: 100 µs to 2.5 s.
 inline constexpr std::array<std::uint64_t, 12> kRequestLatencyBoundsNs = {
     100'000,    250'000,    500'000,    1'000'000,   2'500'000,   5'000'000,
