@@ -9,24 +9,24 @@ namespace keyledger {
 Status EventDamage::named() const {
   const std::string event = "event " + std::to_string(seq);
   if (kind == DamageKind::kUndecodable)
-    return corruption("undecodable_event", event + " does not decode");
-  return corruption(why.reason(), event + ": " + why.message());
+    return corruption(Reason::kUndecodableEvent, event + " does not decode");
+  return corruption(why.reason_id(), event + ": " + why.message());
 }
 
 std::optional<EventDamage> check_stored_event(std::uint64_t expected_seq, std::uint64_t key_seq,
                                               const StatusOr<Event>& decoded) {
   if (key_seq > expected_seq)
     return EventDamage{DamageKind::kMissing, expected_seq,
-                       corruption("event_missing", "event is missing (sequence gap)")};
+                       corruption(Reason::kEventMissing, "event is missing (sequence gap)")};
   if (key_seq < expected_seq)
     return EventDamage{DamageKind::kOutOfOrder, expected_seq,
-                       corruption("event_out_of_order", "event is stored out of order")};
+                       corruption(Reason::kEventOutOfOrder, "event is stored out of order")};
   if (!decoded.is_ok()) return EventDamage{DamageKind::kUndecodable, key_seq, decoded.status()};
   if (decoded->seq != key_seq)
-    return EventDamage{
-        DamageKind::kSeqMismatch, key_seq,
-        corruption("event_seq_mismatch", "event carries seq " + std::to_string(decoded->seq) +
-                                             " but is stored as seq " + std::to_string(key_seq))};
+    return EventDamage{DamageKind::kSeqMismatch, key_seq,
+                       corruption(Reason::kEventSeqMismatch,
+                                  "event carries seq " + std::to_string(decoded->seq) +
+                                      " but is stored as seq " + std::to_string(key_seq))};
   return std::nullopt;
 }
 

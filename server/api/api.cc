@@ -196,11 +196,11 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
     respond(std::move(response));
   };
   RequestTarget target;
-  const std::string_view target_error = parse_request_target(exchange->request.target(), target);
+  const TargetError target_error = parse_request_target(exchange->request.target(), target);
   exchange->path = std::move(target.path);
-  if (target_error == "bad_request")
+  if (target_error == TargetError::kBadPath)
     return finish(error_response(*exchange, 400, "bad_request", "bad request target"));
-  if (!target_error.empty())
+  if (target_error != TargetError::kNone)
     return finish(error_response(*exchange, 400, "invalid_parameter", "bad query string"));
   exchange->query = std::move(target.query);
   const Handler* handler = nullptr;
@@ -294,7 +294,7 @@ void Api::submit(const ExchangePtr& exchange, const Caller& caller, Command comm
               // refused (a full disk), not only clients.
               if ((result.status().code() == StatusCode::kUnavailable ||
                    result.status().code() == StatusCode::kCorruption) &&
-                  result.status().reason() != "shutting_down")
+                  !result.status().is(Reason::kShuttingDown))
                 log.warn("change refused", {{"request_id", exchange->request_id},
                                             {"error", result.status().to_string()}});
               return respond(status_response(*exchange, result.status()));

@@ -113,7 +113,7 @@ void Api::record_failed_password(const ExchangePtr& exchange, const std::string&
         LockUser{user_id, kTooManyFailedSignIns, *lockout},
         EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
         [user_id, &log = deps_.daemon_log](StatusOr<writer::CommittedEvent> result) {
-          if (!result.is_ok() && result.status().reason() != "unchanged")
+          if (!result.is_ok() && !result.status().is(Reason::kUnchanged))
             log.warn("recording a sign-in lock failed",
                      {{"user", user_id}, {"error", result.status().to_string()}});
         });

@@ -121,7 +121,7 @@ class ListedLog final : public EventLog {
   LogHead head() const override { return {}; }
   Status append(std::span<const EncodedEvent>, std::span<const RecordChange>,
                 const LogHead&) override {
-    return internal_error("not_supported", "read only");
+    return internal_error(Reason::kReadOnly, "read only");
   }
   Status read_events(
       std::uint64_t from_seq,
@@ -136,7 +136,7 @@ class ListedLog final : public EventLog {
   }
   std::uint32_t projection_version() const override { return 1; }
   Status replace_projection(std::span<const RecordChange>, std::uint32_t) override {
-    return internal_error("not_supported", "read only");
+    return internal_error(Reason::kReadOnly, "read only");
   }
 };
 
@@ -332,7 +332,7 @@ TEST_CASE("a read error of the log is what the reader returns, not a damage repo
   SECTION("after events were visited") {
     ListedLog log;
     log.events = {{1, encoded_event(1)}, {2, encoded_event(2)}};
-    log.end_status = unavailable("storage_unavailable", "the disk went away");
+    log.end_status = unavailable(Reason::kStorageUnavailable, "the disk went away");
     RecordingReporter reporter(OnDamage::kSkip);
     const ReadResult result = read_from(log, reporter, 1);
     CHECK(result.seqs == seqs(1, 2));
@@ -364,10 +364,10 @@ TEST_CASE("a first-damage reporter keeps the first damage and asks to stop",
   FirstDamage damage;
   CHECK(damage.status().is_ok());
   CHECK_FALSE(damage.damage().has_value());
-  CHECK(damage.report({DamageKind::kMissing, 4, corruption("event_missing", "gone")}) ==
+  CHECK(damage.report({DamageKind::kMissing, 4, corruption(Reason::kEventMissing, "gone")}) ==
         OnDamage::kStop);
-  CHECK(damage.report({DamageKind::kUndecodable, 9, corruption("undecodable_event", "bad")}) ==
-        OnDamage::kStop);
+  CHECK(damage.report({DamageKind::kUndecodable, 9,
+                       corruption(Reason::kUndecodableEvent, "bad")}) == OnDamage::kStop);
   REQUIRE(damage.damage().has_value());
   CHECK(damage.damage()->seq == 4);
   CHECK(damage.status().message() == "event 4: gone");

@@ -38,7 +38,9 @@ void handle(server::HttpRequest request) {
   exchange->request = std::move(request);
   exchange->language = server::negotiate_language(exchange->request[http::field::accept_language]);
   server::RequestTarget target;
-  if (!server::parse_request_target(exchange->request.target(), target).empty()) return;
+  if (server::parse_request_target(exchange->request.target(), target) !=
+      server::TargetError::kNone)
+    return;
   fuzz_check(!target.path.empty() && target.path.front() == '/', "a parsed path starts with /");
   exchange->path = std::move(target.path);
   exchange->query = std::move(target.query);

@@ -84,7 +84,8 @@ class FailingTarget final : public EventLog {
   LogHead head() const override { return inner_.head(); }
   Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
                 const LogHead& new_head) override {
-    if (++appends >= fail_from_) return unavailable("storage_unavailable", "the disk is full");
+    if (++appends >= fail_from_)
+      return unavailable(Reason::kStorageUnavailable, "the disk is full");
     return inner_.append(events, changes, new_head);
   }
   Status read_events(
