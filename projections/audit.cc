@@ -1,6 +1,7 @@
 #include "projections/audit.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
@@ -148,6 +149,9 @@ Status scan_audit(const EventLog& log, std::uint64_t after_seq, const AuditFilte
     auto it = owners.find(key_id);
     return it != owners.end() ? it->second : owner_of_known(key_id);
   };
+  // No event comes after the largest seq (and after_seq + 1 would wrap to
+  // the first one).
+  if (after_seq == std::numeric_limits<std::uint64_t>::max()) return Status::ok();
   FirstDamage damage;
   KEYLEDGER_RETURN_IF_ERROR(
       EventReader(log, damage).read(after_seq + 1, [&](const Event& event, std::string_view) {
