@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 #ifndef NDEBUG
 #ifdef __SANITIZE_ADDRESS__
@@ -112,7 +113,9 @@ Status& Status::operator=(Status&& other) noexcept {
 }
 
 Status::~Status() {
-  if (!checked_) abort_unchecked(*this);
+  // While an exception unwinds the stack, a Status left unchecked is one
+  // the exception took the place of, not one that was forgotten.
+  if (!checked_ && std::uncaught_exceptions() == 0) abort_unchecked(*this);
 }
 #endif
 

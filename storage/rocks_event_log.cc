@@ -118,10 +118,12 @@ Status check_keyledger_families(const std::filesystem::path& path) {
   if (error)
     return unavailable(Reason::kStorageUnavailable,
                        "cannot list " + path.string() + ": " + error.message());
-  const Status not_ours =
-      failed_precondition(Reason::kNotAKeyledgerDatabase,
-                          path.string() + " is not empty and holds no keyledger database");
-  if (!has_manifest) return not_ours;
+  // Made only when returned: a Status made and dropped aborts a debug build.
+  const auto not_ours = [&path] {
+    return failed_precondition(Reason::kNotAKeyledgerDatabase,
+                               path.string() + " is not empty and holds no keyledger database");
+  };
+  if (!has_manifest) return not_ours();
   std::vector<std::string> names;
   rocksdb::Status listed =
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path.string(), &names);
@@ -129,7 +131,7 @@ Status check_keyledger_families(const std::filesystem::path& path) {
     return corruption(Reason::kStorageCorruption,
                       "the database at " + path.string() + " is damaged: " + listed.ToString());
   for (const char* wanted : kFamilyNames)
-    if (std::find(names.begin(), names.end(), wanted) == names.end()) return not_ours;
+    if (std::find(names.begin(), names.end(), wanted) == names.end()) return not_ours();
   return Status::ok();
 }
 

@@ -221,8 +221,11 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
 }
 
 StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after) {
-  const Status invalid(StatusCode::kUnauthenticated, "invalid_credentials",
-                       "the credentials are invalid");
+  // Made only when returned: a Status made and dropped aborts a debug build.
+  const auto invalid = [] {
+    return Status(StatusCode::kUnauthenticated, "invalid_credentials",
+                  "the credentials are invalid");
+  };
   const PresentedToken presented = presented_token(exchange.request);
   if (presented.presence == PresentedToken::Presence::kAmbiguous) return ambiguous_credentials();
   if (presented.presence == PresentedToken::Presence::kOne) {
@@ -234,13 +237,13 @@ StatusOr<Caller> Api::authenticate(Exchange& exchange, std::int64_t* retry_after
     return Caller{verified->user_id, verified->privilege, verified->key_id, false};
   }
   const std::string session_id = cookie_value(exchange.request, kSessionCookie);
-  if (session_id.empty()) return invalid;
+  if (session_id.empty()) return invalid();
   auto session = deps_.sessions.find(session_id);
-  if (!session) return invalid;
+  if (!session) return invalid();
   auto user = deps_.projection.user(session->user_id);
   if (!user || user->disabled) {
     deps_.sessions.erase(session_id);
-    return invalid;
+    return invalid();
   }
   if (changes_state(exchange.request.method())) {
     std::string_view presented = exchange.request["X-CSRF-Token"];

@@ -196,6 +196,7 @@ class AsyncVerifyClient::Engine {
   // Requests sent on the lost connection go out once more, first and in
   // order, on a fresh one; those already sent twice fail with `why`.
   void connection_lost(const Status& why) {
+    why.ignore();  // the requests given up get a copy each to check
     drop_connection();
     std::deque<Request> again;
     for (auto& request : in_flight_) {
@@ -220,7 +221,9 @@ class AsyncVerifyClient::Engine {
     read_buffer_.clear();
   }
 
+  // Fails every waiting and in-flight request with `why`.
   void fail_all(const Status& why) {
+    why.ignore();  // each callback gets a copy to check; with none pending, nobody needs it
     std::deque<Request> requests;
     requests.swap(in_flight_);
     for (auto& request : waiting_) requests.push_back(std::move(request));

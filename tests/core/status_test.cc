@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 using namespace keyledger;
@@ -219,4 +220,16 @@ TEST_CASE("KEYLEDGER_RETURN_IF_ERROR hands the error on for the caller to check"
           const Status status = failed();
           const Status returned = forwards(status);
         }).signal == kUncheckedEnd);
+}
+
+TEST_CASE("a status dropped while an exception unwinds the stack does not abort",
+          "[core][status]") {
+  // The exception took its place: the error was not forgotten.
+  CHECK(run_in_child([] {
+          try {
+            const Status status = failed();
+            throw std::runtime_error("the fold failed");
+          } catch (const std::runtime_error&) {
+          }
+        }).signal == 0);
 }

@@ -54,7 +54,8 @@ void handle(server::HttpRequest request) {
   (void)server::presented_token(exchange->request);
   (void)server::cookie_value(exchange->request, server::kSessionCookie);
   if (server::is_json_media_type(exchange->request[http::field::content_type]))
-    (void)server::parse_json_object(exchange->request.body(), {"user", "password", "privilege"});
+    (void)server::parse_json_object(exchange->request.body(), {"user", "password", "privilege"})
+        .is_ok();
 }
 
 }  // namespace
