@@ -25,7 +25,7 @@ std::uint64_t segment_count(kj::ArrayPtr<const capnp::word> words) {
 Status fail(const DecodeFailure& failure, std::string_view problem) {
   std::string message(failure.what);
   message.append(" ").append(problem);
-  return Status(failure.code, std::string(failure.reason), std::move(message));
+  return Status(failure.code, failure.reason, std::move(message));
 }
 
 }  // namespace

@@ -49,12 +49,12 @@ inline constexpr CapnpLimits kCapnpLimits{
 };
 
 // How a decode that fails is reported: the caller's status code and reason
-// ("undecodable_event", "bad_frame", …), and what the message is, which
+// (Reason::kUndecodableEvent, kBadFrame, …), and what the message is, which
 // starts the text ("event" gives "event size is not a whole number of
 // words", the wording stored-event damage reports have always had).
 struct DecodeFailure {
   StatusCode code;
-  std::string_view reason;
+  Reason reason;
   std::string_view what;
 };
 

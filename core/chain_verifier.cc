@@ -40,7 +40,7 @@ class ChainWalker {
     // link into the one before it.
     if (auto damage = check_stored_event(next_seq(), key_seq, event)) {
       if (settle_broken_link(false)) return false;
-      return fail(damage->seq, damage->why.message());
+      return fail(damage->seq, damage->message);
     }
     const bool link_ok = event->prev_hash == own_hash_;
     if (settle_broken_link(!link_ok)) return false;

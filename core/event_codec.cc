@@ -33,7 +33,7 @@ StatusOr<Privilege> from_schema(schema::Privilege privilege) {
     case schema::Privilege::ADMIN:
       return Privilege::kAdmin;
   }
-  return corruption("undecodable_event", "unknown privilege value");
+  return corruption(Reason::kUndecodableEvent, "unknown privilege value");
 }
 
 capnp::Data::Reader as_data(const Hash256& hash) { return {hash.data(), hash.size()}; }
@@ -102,7 +102,8 @@ struct PayloadWriter {
 
 StatusOr<Hash256> read_hash(capnp::Data::Reader data) {
   Hash256 out;
-  if (data.size() != out.size()) return corruption("undecodable_event", "a hash is not 32 bytes");
+  if (data.size() != out.size())
+    return corruption(Reason::kUndecodableEvent, "a hash is not 32 bytes");
   std::memcpy(out.data(), data.begin(), out.size());
   return out;
 }
@@ -155,7 +156,7 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
     case P::USER_LOCKED: {
       auto in = payload.getUserLocked();
       if (in.getLockoutNs() < 0)
-        return corruption("undecodable_event", "a lock with a negative duration");
+        return corruption(Reason::kUndecodableEvent, "a lock with a negative duration");
       return EventPayload{
           UserLocked{to_std(in.getUserId()), to_std(in.getReason()), in.getLockoutNs()}};
     }
@@ -163,7 +164,7 @@ StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
       return EventPayload{UserUnlocked{to_std(payload.getUserUnlocked().getUserId())}};
   }
   // A union member added by a newer schema than this binary knows.
-  return corruption("undecodable_event", "unknown event type (written by a newer version?)");
+  return corruption(Reason::kUndecodableEvent, "unknown event type (written by a newer version?)");
 }
 
 Status read_event(schema::Event::Reader in, Event& event) {
@@ -181,7 +182,8 @@ Status read_event(schema::Event::Reader in, Event& event) {
   return Status::ok();
 }
 
-constexpr DecodeFailure kUndecodableEvent{StatusCode::kCorruption, "undecodable_event", "event"};
+constexpr DecodeFailure kUndecodableEvent{StatusCode::kCorruption, Reason::kUndecodableEvent,
+                                          "event"};
 static_assert(kMaxEncodedEventBytes == kCapnpLimits.max_message_bytes,
               "the decode limits are sized for the largest event");
 

@@ -9,24 +9,28 @@ namespace keyledger {
 Status EventDamage::named() const {
   const std::string event = "event " + std::to_string(seq);
   if (kind == DamageKind::kUndecodable)
-    return corruption("undecodable_event", event + " does not decode");
-  return corruption(why.reason(), event + ": " + why.message());
+    return corruption(Reason::kUndecodableEvent, event + " does not decode");
+  return corruption(reason, event + ": " + message);
 }
+
+Status EventDamage::why() const { return corruption(reason, message); }
 
 std::optional<EventDamage> check_stored_event(std::uint64_t expected_seq, std::uint64_t key_seq,
                                               const StatusOr<Event>& decoded) {
+  const bool decodes = decoded.is_ok();  // looked at whichever damage is found first
   if (key_seq > expected_seq)
-    return EventDamage{DamageKind::kMissing, expected_seq,
-                       corruption("event_missing", "event is missing (sequence gap)")};
+    return EventDamage{DamageKind::kMissing, expected_seq, Reason::kEventMissing,
+                       "event is missing (sequence gap)"};
   if (key_seq < expected_seq)
-    return EventDamage{DamageKind::kOutOfOrder, expected_seq,
-                       corruption("event_out_of_order", "event is stored out of order")};
-  if (!decoded.is_ok()) return EventDamage{DamageKind::kUndecodable, key_seq, decoded.status()};
+    return EventDamage{DamageKind::kOutOfOrder, expected_seq, Reason::kEventOutOfOrder,
+                       "event is stored out of order"};
+  if (!decodes)
+    return EventDamage{DamageKind::kUndecodable, key_seq, decoded.status().reason_id(),
+                       decoded.status().message()};
   if (decoded->seq != key_seq)
-    return EventDamage{
-        DamageKind::kSeqMismatch, key_seq,
-        corruption("event_seq_mismatch", "event carries seq " + std::to_string(decoded->seq) +
-                                             " but is stored as seq " + std::to_string(key_seq))};
+    return EventDamage{DamageKind::kSeqMismatch, key_seq, Reason::kEventSeqMismatch,
+                       "event carries seq " + std::to_string(decoded->seq) +
+                           " but is stored as seq " + std::to_string(key_seq)};
   return std::nullopt;
 }
 

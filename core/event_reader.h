@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/event.h"
@@ -38,12 +39,18 @@ struct EventDamage {
   // The seq of the damaged event's storage key; for kMissing and
   // kOutOfOrder, the seq that was expected there (the first one missing).
   std::uint64_t seq = 0;
-  // kCorruption. The message says what is wrong without naming the seq, in
-  // the words `keyledger verify` prints after "event N: " ("event is
-  // missing (sequence gap)", "event carries seq 9 but is stored as seq 7",
-  // or the decoder's own message); the reason is "undecodable_event",
-  // "event_seq_mismatch", "event_missing" or "event_out_of_order".
-  Status why;
+  // What is wrong, without naming the seq: kUndecodableEvent,
+  // kEventSeqMismatch, kEventMissing or kEventOutOfOrder, and the words
+  // `keyledger verify` prints after "event N: " ("event is missing
+  // (sequence gap)", "event carries seq 9 but is stored as seq 7", or the
+  // decoder's own message). Kept as plain values, not as a Status: a report
+  // is read, copied and dropped at will, and a Status left unchecked would
+  // abort a debug build.
+  Reason reason = Reason::kUndecodableEvent;
+  std::string message;
+
+  // reason and message as a kCorruption Status.
+  Status why() const;
 
   // The damage as one Status that names the event, for callers that pass
   // it on whole: "event N does not decode" (reason "undecodable_event", the

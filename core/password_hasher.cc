@@ -78,15 +78,15 @@ std::optional<ParsedHash> parse_encoded(std::string_view encoded) {
 
 Status validate_password(std::string_view password) {
   if (password.size() < kMinPasswordLength)
-    return invalid_argument("password_too_short", "the password must have at least 8 characters",
-                            "password");
+    return invalid_argument(Reason::kPasswordTooShort,
+                            "the password must have at least 8 characters", "password");
   if (password.size() > kMaxPasswordLength)
-    return invalid_argument("password_too_long", "the password must have at most 256 bytes",
+    return invalid_argument(Reason::kPasswordTooLong, "the password must have at most 256 bytes",
                             "password");
   if (!is_valid_utf8(password))
-    return invalid_argument("invalid_utf8", "the password is not valid UTF-8", "password");
+    return invalid_argument(Reason::kInvalidUtf8, "the password is not valid UTF-8", "password");
   if (has_control_characters(password))
-    return invalid_argument("control_characters", "the password holds control characters",
+    return invalid_argument(Reason::kControlCharacters, "the password holds control characters",
                             "password");
   return Status::ok();
 }
@@ -94,9 +94,9 @@ Status validate_password(std::string_view password) {
 Status validate_password_change(std::string_view current, std::string_view next,
                                 bool current_is_one_time) {
   if (Status valid = validate_password(next); !valid.is_ok())
-    return Status(valid.code(), valid.reason(), valid.message(), "new_password");
+    return Status(valid.code(), valid.reason_id(), valid.message(), "new_password");
   if (current_is_one_time && next == current)
-    return invalid_argument("password_reused",
+    return invalid_argument(Reason::kPasswordReused,
                             "the new password must differ from the one-time password",
                             "new_password");
   return Status::ok();
@@ -105,13 +105,13 @@ Status validate_password_change(std::string_view current, std::string_view next,
 StatusOr<std::string> PasswordHasher::hash(std::string_view password) const {
   KEYLEDGER_RETURN_IF_ERROR(validate_password(password));
   if (!cost_in_bounds(cost_.log2_n, cost_.r, cost_.p))
-    return invalid_argument("invalid_scrypt_cost",
+    return invalid_argument(Reason::kInvalidScryptCost,
                             "the scrypt cost is outside the accepted bounds");
   std::array<std::uint8_t, kSaltLength> salt;
   random_.fill(salt);
   std::array<std::uint8_t, kHashLength> derived;
   if (!derive(password, salt, cost_.log2_n, cost_.r, cost_.p, derived))
-    return internal_error("scrypt_failed", "scrypt failed (parameters or memory)");
+    return internal_error(Reason::kScryptFailed, "scrypt failed (parameters or memory)");
   return "scrypt$ln=" + std::to_string(cost_.log2_n) + "$r=" + std::to_string(cost_.r) +
          "$p=" + std::to_string(cost_.p) + "$" + to_hex(salt) + "$" + to_hex(derived);
 }

@@ -30,7 +30,7 @@ struct SecretHasher::PepperPads {
 
 StatusOr<SecretHasher> SecretHasher::create(std::string_view pepper) {
   if (pepper.size() < kMinPepperLength)
-    return invalid_argument("pepper_too_short", "the pepper must hold at least 32 bytes");
+    return invalid_argument(Reason::kPepperTooShort, "the pepper must hold at least 32 bytes");
   // A key longer than the block is replaced by its hash (RFC 2104, 2).
   std::array<unsigned char, SHA256_CBLOCK> key{};
   if (pepper.size() > key.size()) {

@@ -1,20 +1,44 @@
 #include "core/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#ifndef NDEBUG
+#ifdef __SANITIZE_ADDRESS__
+extern "C" void __sanitizer_print_stack_trace();
+#else
+#include <execinfo.h>
+#include <unistd.h>
+#endif
+#endif
+
 namespace keyledger {
 
 std::string_view status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kAlreadyExists: return "already_exists";
-    case StatusCode::kFailedPrecondition: return "failed_precondition";
-    case StatusCode::kPermissionDenied: return "permission_denied";
-    case StatusCode::kUnauthenticated: return "unauthenticated";
-    case StatusCode::kResourceExhausted: return "resource_exhausted";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kCorruption: return "corruption";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kAlreadyExists:
+      return "already_exists";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kResourceExhausted:
+      return "resource_exhausted";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kCorruption:
+      return "corruption";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -22,31 +46,90 @@ std::string_view status_code_name(StatusCode code) {
 std::string Status::to_string() const {
   if (is_ok()) return "ok";
   std::string out(status_code_name(code_));
-  out += " (" + reason_ + "): " + message_;
+  out += " (" + reason() + "): " + message_;
   if (!field_.empty()) out += " [field " + field_ + "]";
   return out;
 }
 
-Status invalid_argument(std::string reason, std::string message, std::string field) {
-  return {StatusCode::kInvalidArgument, std::move(reason), std::move(message), std::move(field)};
+#ifndef NDEBUG
+namespace {
+
+[[noreturn]] void abort_unchecked(const Status& status) {
+  std::fprintf(stderr, "keyledger: a Status was destroyed without being checked: %s\n",
+               status.to_string().c_str());
+#ifdef __SANITIZE_ADDRESS__
+  __sanitizer_print_stack_trace();
+#else
+  void* frames[64];
+  backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+#endif
+  std::abort();
 }
-Status not_found(std::string reason, std::string message) {
-  return {StatusCode::kNotFound, std::move(reason), std::move(message)};
+
+}  // namespace
+
+Status::Status(const Status& other)
+    : code_(other.code_), reason_(other.reason_), message_(other.message_), field_(other.field_) {
+  other.mark_checked();
 }
-Status already_exists(std::string reason, std::string message, std::string field) {
-  return {StatusCode::kAlreadyExists, std::move(reason), std::move(message), std::move(field)};
+
+Status::Status(Status&& other) noexcept
+    : code_(other.code_),
+      reason_(other.reason_),
+      message_(std::move(other.message_)),
+      field_(std::move(other.field_)) {
+  other.mark_checked();
 }
-Status failed_precondition(std::string reason, std::string message) {
-  return {StatusCode::kFailedPrecondition, std::move(reason), std::move(message)};
+
+Status& Status::operator=(const Status& other) {
+  if (this == &other) return *this;
+  code_ = other.code_;
+  reason_ = other.reason_;
+  message_ = other.message_;
+  field_ = other.field_;
+  other.mark_checked();
+  checked_ = false;
+  return *this;
 }
-Status unavailable(std::string reason, std::string message) {
-  return {StatusCode::kUnavailable, std::move(reason), std::move(message)};
+
+Status& Status::operator=(Status&& other) noexcept {
+  if (this == &other) return *this;
+  code_ = other.code_;
+  reason_ = other.reason_;
+  message_ = std::move(other.message_);
+  field_ = std::move(other.field_);
+  other.mark_checked();
+  checked_ = false;
+  return *this;
 }
-Status corruption(std::string reason, std::string message) {
-  return {StatusCode::kCorruption, std::move(reason), std::move(message)};
+
+Status::~Status() {
+  // While an exception unwinds the stack, a Status left unchecked is one
+  // the exception took the place of, not one that was forgotten.
+  if (!checked_ && std::uncaught_exceptions() == 0) abort_unchecked(*this);
 }
-Status internal_error(std::string reason, std::string message) {
-  return {StatusCode::kInternal, std::move(reason), std::move(message)};
+#endif
+
+Status invalid_argument(Reason reason, std::string message, std::string field) {
+  return {StatusCode::kInvalidArgument, reason, std::move(message), std::move(field)};
+}
+Status not_found(Reason reason, std::string message) {
+  return {StatusCode::kNotFound, reason, std::move(message)};
+}
+Status already_exists(Reason reason, std::string message, std::string field) {
+  return {StatusCode::kAlreadyExists, reason, std::move(message), std::move(field)};
+}
+Status failed_precondition(Reason reason, std::string message) {
+  return {StatusCode::kFailedPrecondition, reason, std::move(message)};
+}
+Status unavailable(Reason reason, std::string message) {
+  return {StatusCode::kUnavailable, reason, std::move(message)};
+}
+Status corruption(Reason reason, std::string message) {
+  return {StatusCode::kCorruption, reason, std::move(message)};
+}
+Status internal_error(Reason reason, std::string message) {
+  return {StatusCode::kInternal, reason, std::move(message)};
 }
 
 }  // namespace keyledger

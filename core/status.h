@@ -1,11 +1,22 @@
 // Errors as values for core, storage and projections.
 //
 // A Status is a code chosen by what the caller should do about it (retry,
-// fix the input, give up), a stable machine-readable reason such as
-// "name_too_long" that the server maps to its wire error codes and to
-// translated messages, an English message for logs and tools, and the name of
-// the offending field when there is one. StatusOr<T> is a T or a non-OK
-// Status. Both are [[nodiscard]] so an ignored error is a compile error.
+// fix the input, give up), a reason from the closed set in core/reasons.h
+// (kNameTooLong, whose stable name "name_too_long" the server maps to its
+// wire error codes and to translated messages), an English message for logs
+// and tools, and the name of the offending field when there is one.
+// StatusOr<T> is a T or a non-OK Status. Both are [[nodiscard]] so an
+// ignored error is a compile error.
+//
+// A debug build (NDEBUG not defined) also catches at run time a Status
+// that is kept but never looked at, as RocksDB's ASSERT_STATUS_CHECKED
+// does: destroying a Status (ok or not) that nobody checked aborts. Any
+// observer (is_ok, code, is, reason, message, to_string, …) or ignore()
+// checks it. A copy or a move is a new obligation and checks its source,
+// so a moved-from Status never aborts. One dropped while an exception
+// unwinds does not abort either: the exception took its place. A release build keeps no flag: the
+// class is its four fields and its defaulted copies and moves. Every file
+// of one binary must agree on NDEBUG, as the layout depends on it.
 #pragma once
 
 #include <cassert>
@@ -14,6 +25,8 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "core/reasons.h"
 
 namespace keyledger {
 
@@ -36,52 +49,111 @@ std::string_view status_code_name(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string reason, std::string message, std::string field = {})
-      : code_(code), reason_(std::move(reason)), message_(std::move(message)), field_(std::move(field)) {}
+  // `reason` is kNone exactly when `code` is kOk.
+  Status(StatusCode code, Reason reason, std::string message, std::string field = {})
+      : code_(code), reason_(reason), message_(std::move(message)), field_(std::move(field)) {
+    assert((code == StatusCode::kOk) == (reason == Reason::kNone));
+  }
+
+#ifndef NDEBUG
+  Status(const Status& other);
+  Status(Status&& other) noexcept;
+  Status& operator=(const Status& other);
+  Status& operator=(Status&& other) noexcept;
+  ~Status();
+#endif
 
   static Status ok() { return {}; }
 
-  bool is_ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  // Stable machine-readable reason, e.g. "name_too_long"; empty when ok.
-  const std::string& reason() const { return reason_; }
-  const std::string& message() const { return message_; }
+  bool is_ok() const {
+    mark_checked();
+    return code_ == StatusCode::kOk;
+  }
+  StatusCode code() const {
+    mark_checked();
+    return code_;
+  }
+  // Whether this is a failure for `reason`: what code branches on.
+  bool is(Reason reason) const {
+    mark_checked();
+    return reason_ == reason;
+  }
+  // The reason itself, to pass it on in another Status.
+  Reason reason_id() const {
+    mark_checked();
+    return reason_;
+  }
+  // The reason's stable name, e.g. "name_too_long"; empty when ok.
+  const std::string& reason() const {
+    mark_checked();
+    return reason_string(reason_);
+  }
+  const std::string& message() const {
+    mark_checked();
+    return message_;
+  }
   // The input field the error is about, or empty.
-  const std::string& field() const { return field_; }
+  const std::string& field() const {
+    mark_checked();
+    return field_;
+  }
 
   // "invalid_argument (name_too_long): the name is longer than 100 characters"
   std::string to_string() const;
 
   // Explicitly discards a status whose failure does not matter to the caller.
-  void ignore() const {}
+  void ignore() const { mark_checked(); }
 
  private:
+  template <typename T>
+  friend class StatusOr;  // asserts on code_ without checking it
+
+#ifdef NDEBUG
+  void mark_checked() const {}
+#else
+  void mark_checked() const { checked_ = true; }
+#endif
+
   StatusCode code_ = StatusCode::kOk;
-  std::string reason_;
+  Reason reason_ = Reason::kNone;
+#ifndef NDEBUG
+  // Whether this Status was looked at; it fits in the padding after reason_.
+  mutable bool checked_ = false;
+#endif
   std::string message_;
   std::string field_;
 };
 
-Status invalid_argument(std::string reason, std::string message, std::string field = {});
-Status not_found(std::string reason, std::string message);
-Status already_exists(std::string reason, std::string message, std::string field = {});
-Status failed_precondition(std::string reason, std::string message);
-Status unavailable(std::string reason, std::string message);
-Status corruption(std::string reason, std::string message);
-Status internal_error(std::string reason, std::string message);
+// No cost on the hot path: the debug flag lives in padding, so a Status is
+// as big in both builds (and smaller than when the reason was a string).
+static_assert(sizeof(Status) == 8 + 2 * sizeof(std::string));
+
+Status invalid_argument(Reason reason, std::string message, std::string field = {});
+Status not_found(Reason reason, std::string message);
+Status already_exists(Reason reason, std::string message, std::string field = {});
+Status failed_precondition(Reason reason, std::string message);
+Status unavailable(Reason reason, std::string message);
+Status corruption(Reason reason, std::string message);
+Status internal_error(Reason reason, std::string message);
 
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}        // NOLINT: implicit by design
   StatusOr(Status status) : value_(std::move(status)) {  // NOLINT: implicit by design
-    assert(!std::get<Status>(value_).is_ok() && "StatusOr needs a value or an error");
+    assert(std::get<Status>(value_).code_ != StatusCode::kOk &&
+           "StatusOr needs a value or an error");
   }
 
-  bool is_ok() const { return std::holds_alternative<T>(value_); }
+  // Checks the error held, if any (see Status).
+  bool is_ok() const {
+    if (const Status* error = std::get_if<Status>(&value_)) error->ignore();
+    return std::holds_alternative<T>(value_);
+  }
   const Status& status() const {
     static const Status kOk;
-    return is_ok() ? kOk : std::get<Status>(value_);
+    kOk.ignore();  // shared by every caller, destroyed at exit
+    return std::holds_alternative<T>(value_) ? kOk : std::get<Status>(value_);
   }
   T& value() & {
     assert(is_ok());
@@ -106,9 +178,11 @@ class [[nodiscard]] StatusOr {
 
 }  // namespace keyledger
 
-// Returns early from the enclosing function when `expr` is not ok.
-#define KEYLEDGER_RETURN_IF_ERROR(expr)           \
-  do {                                            \
-    ::keyledger::Status keyledger_status_ = (expr); \
-    if (!keyledger_status_.is_ok()) return keyledger_status_; \
+// Returns early from the enclosing function when `expr` is not ok, with a
+// Status of its own that the caller must check (a move, never the checked
+// local itself, whatever the compiler elides).
+#define KEYLEDGER_RETURN_IF_ERROR(expr)                                                       \
+  do {                                                                                        \
+    ::keyledger::Status keyledger_status_ = (expr);                                           \
+    if (!keyledger_status_.is_ok()) return ::keyledger::Status(std::move(keyledger_status_)); \
   } while (false)

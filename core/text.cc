@@ -104,35 +104,35 @@ std::string_view trim_white_space(std::string_view text) {
 
 StatusOr<std::string> normalize_key_name(std::string_view name) {
   if (!is_valid_utf8(name))
-    return invalid_argument("invalid_utf8", "the name is not valid UTF-8", "name");
+    return invalid_argument(Reason::kInvalidUtf8, "the name is not valid UTF-8", "name");
   std::string_view trimmed = trim_white_space(name);
-  if (trimmed.empty()) return invalid_argument("name_empty", "the name is empty", "name");
+  if (trimmed.empty()) return invalid_argument(Reason::kNameEmpty, "the name is empty", "name");
   for (std::size_t i = 0; i < trimmed.size();) {
     char32_t c = next_code_point(trimmed, i);
     if (is_control(c))
-      return invalid_argument("name_control_characters", "the name holds control characters",
+      return invalid_argument(Reason::kNameControlCharacters, "the name holds control characters",
                               "name");
     if (is_invisible_format(c))
-      return invalid_argument("name_invisible_characters",
+      return invalid_argument(Reason::kNameInvisibleCharacters,
                               "the name holds invisible direction or separator characters", "name");
   }
   if (count_code_points(trimmed) > kMaxKeyNameCharacters)
-    return invalid_argument("name_too_long", "the name is longer than 100 characters", "name");
+    return invalid_argument(Reason::kNameTooLong, "the name is longer than 100 characters", "name");
   return std::string(trimmed);
 }
 
 Status validate_user_id(std::string_view user_id) {
   if (user_id.empty() || user_id.size() > kMaxUserIdLength)
-    return invalid_argument("invalid_user_id", "a user id has 1 to 64 characters", "user");
+    return invalid_argument(Reason::kInvalidUserId, "a user id has 1 to 64 characters", "user");
   auto alphanumeric = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
   if (!alphanumeric(user_id[0]))
-    return invalid_argument("invalid_user_id", "a user id starts with a-z or 0-9", "user");
+    return invalid_argument(Reason::kInvalidUserId, "a user id starts with a-z or 0-9", "user");
   for (char c : user_id)
     if (!alphanumeric(c) && c != '.' && c != '_' && c != '-')
-      return invalid_argument("invalid_user_id", "a user id may hold only a-z, 0-9, '.', '_', '-'",
-                              "user");
+      return invalid_argument(Reason::kInvalidUserId,
+                              "a user id may hold only a-z, 0-9, '.', '_', '-'", "user");
   if (user_id == "system")
-    return invalid_argument("reserved_user_id", "the user id 'system' is reserved", "user");
+    return invalid_argument(Reason::kReservedUserId, "the user id 'system' is reserved", "user");
   return Status::ok();
 }
 

@@ -59,7 +59,7 @@ std::string checksum_of(std::string_view body) {
 }
 
 Status malformed(std::string message) {
-  return {StatusCode::kUnauthenticated, "malformed_token", std::move(message)};
+  return {StatusCode::kUnauthenticated, Reason::kMalformedToken, std::move(message)};
 }
 
 }  // namespace
@@ -71,13 +71,14 @@ std::string Token::to_string() const {
 
 Status validate_token_prefix(std::string_view prefix) {
   if (prefix.empty() || prefix.size() > kMaxPrefixLength)
-    return invalid_argument("invalid_prefix", "the token prefix must have 1 to 16 characters",
+    return invalid_argument(Reason::kInvalidPrefix, "the token prefix must have 1 to 16 characters",
                             "prefix");
   if (!(prefix[0] >= 'a' && prefix[0] <= 'z'))
-    return invalid_argument("invalid_prefix", "the token prefix must start with a-z", "prefix");
+    return invalid_argument(Reason::kInvalidPrefix, "the token prefix must start with a-z",
+                            "prefix");
   for (char c : prefix)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-      return invalid_argument("invalid_prefix", "the token prefix may hold only a-z and 0-9",
+      return invalid_argument(Reason::kInvalidPrefix, "the token prefix may hold only a-z and 0-9",
                               "prefix");
   return Status::ok();
 }

@@ -105,11 +105,11 @@ StatusOr<std::set<std::string>> parse_audit_actions(std::string_view list) {
   if (list.empty()) return actions;
   for (const std::string_view item : split(list, ",")) {
     if (item.empty())
-      return invalid_argument("invalid_parameter",
+      return invalid_argument(Reason::kInvalidParameter,
                               "empty action in the list '" + std::string(list) + "'", "action");
     if (!add_actions(item, actions))
-      return invalid_argument("invalid_parameter", "unknown action '" + std::string(item) + "'",
-                              "action");
+      return invalid_argument(Reason::kInvalidParameter,
+                              "unknown action '" + std::string(item) + "'", "action");
   }
   return actions;
 }

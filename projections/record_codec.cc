@@ -12,7 +12,7 @@
 namespace keyledger::projections {
 namespace {
 
-constexpr DecodeFailure kUndecodableRecord{StatusCode::kCorruption, "undecodable_record",
+constexpr DecodeFailure kUndecodableRecord{StatusCode::kCorruption, Reason::kUndecodableRecord,
                                            "stored record"};
 
 kj::StringPtr as_text(const std::string& text) { return {text.c_str(), text.size()}; }
@@ -76,7 +76,7 @@ StatusOr<UserRecord> decode_user_record(std::string_view bytes) {
       bytes, [](schema::UserRecord::Reader in) -> StatusOr<UserRecord> {
         auto privilege = static_cast<int>(in.getPrivilege());
         if (privilege < 0 || privilege > 2)
-          return corruption("undecodable_record", "a stored user has an unknown privilege");
+          return corruption(Reason::kUndecodableRecord, "a stored user has an unknown privilege");
         return UserRecord{to_std(in.getUserId()),
                           static_cast<Privilege>(privilege),
                           in.getDisabled(),
@@ -98,7 +98,7 @@ StatusOr<KeyRecord> decode_key_record(std::string_view bytes) {
         key.name = to_std(in.getName());
         auto hash = in.getSecretHash();
         if (hash.size() != key.secret_hash.size())
-          return corruption("undecodable_record", "a stored key hash is not 32 bytes");
+          return corruption(Reason::kUndecodableRecord, "a stored key hash is not 32 bytes");
         std::memcpy(key.secret_hash.data(), hash.begin(), hash.size());
         key.created_at_ns = in.getCreatedAtNs();
         key.deleted = in.getDeleted();

@@ -14,7 +14,7 @@ namespace keyledger::projections {
 namespace {
 
 Status damaged(std::string_view what, std::string_view key) {
-  return corruption("projection_corrupt",
+  return corruption(Reason::kProjectionCorrupt,
                     "stored " + std::string(what) + " '" + std::string(key) + "' is damaged");
 }
 
@@ -101,7 +101,7 @@ Status check_owner_index(const EventLog& log, StoredKeyLoader& keys) {
     return index_matches;
   }));
   if (!index_matches || !keys.index_complete())
-    return corruption("projection_corrupt", "the owner index disagrees with the stored keys");
+    return corruption(Reason::kProjectionCorrupt, "the owner index disagrees with the stored keys");
   return Status::ok();
 }
 
@@ -130,18 +130,18 @@ StatusOr<ProjectionUpgrade> upgrade_stored_projection(EventLog& log) {
   if (upgrade.from_version == kProjectionVersion) return upgrade;
   if (upgrade.from_version > kProjectionVersion)
     return failed_precondition(
-        "projection_too_new",
+        Reason::kProjectionTooNew,
         "the stored projection was written by a newer keyledger (projection version " +
             std::to_string(upgrade.from_version) + ", this build knows up to " +
             std::to_string(kProjectionVersion) + "); run that version or newer");
   auto rebuilt = rebuild_from_log(log);
   if (!rebuilt.is_ok()) return rebuilt.status();
   if (!rebuilt->chain.ok())
-    return corruption("chain_broken", "cannot rebuild the stored projection: event " +
-                                          std::to_string(rebuilt->chain.problem->seq) + ": " +
-                                          rebuilt->chain.problem->description);
+    return corruption(Reason::kChainBroken, "cannot rebuild the stored projection: event " +
+                                                std::to_string(rebuilt->chain.problem->seq) + ": " +
+                                                rebuilt->chain.problem->description);
   if (!(rebuilt->chain.head == log.head()))
-    return corruption("head_mismatch", "the log's head is not the last event's chain hash");
+    return corruption(Reason::kHeadMismatch, "the log's head is not the last event's chain hash");
   upgrade.events = rebuilt->chain.events;
   KEYLEDGER_RETURN_IF_ERROR(log.replace_projection(records_of(rebuilt->state), kProjectionVersion));
   return upgrade;

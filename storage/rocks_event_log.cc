@@ -30,13 +30,13 @@ enum Family { kEvents = 0, kUsers, kKeys, kOwnerIndex, kMeta };
 Status from_rocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Status::ok();
   std::string message = std::string(what) + ": " + status.ToString();
-  if (status.IsCorruption()) return corruption("storage_corruption", message);
+  if (status.IsCorruption()) return corruption(Reason::kStorageCorruption, message);
   if (status.IsIOError() || status.IsBusy() || status.IsTimedOut() || status.IsIncomplete() ||
       status.IsTryAgain() || status.IsAborted())
-    return unavailable("storage_unavailable", message);
+    return unavailable(Reason::kStorageUnavailable, message);
   if (status.IsInvalidArgument() || status.IsNotSupported())
-    return failed_precondition("not_a_keyledger_database", message);
-  return unavailable("storage_unavailable", message);
+    return failed_precondition(Reason::kNotAKeyledgerDatabase, message);
+  return unavailable(Reason::kStorageUnavailable, message);
 }
 
 std::string encode_head(const LogHead& head) {
@@ -111,24 +111,27 @@ bool folder_is_empty(const std::filesystem::path& path) {
 Status check_keyledger_families(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::is_directory(path, error))
-    return failed_precondition("not_a_keyledger_database", path.string() + " is not a folder");
+    return failed_precondition(Reason::kNotAKeyledgerDatabase, path.string() + " is not a folder");
   bool has_manifest = false;
   for (const auto& entry : std::filesystem::directory_iterator(path, error))
     has_manifest = has_manifest || entry.path().filename().string().rfind("MANIFEST-", 0) == 0;
   if (error)
-    return unavailable("storage_unavailable",
+    return unavailable(Reason::kStorageUnavailable,
                        "cannot list " + path.string() + ": " + error.message());
-  const Status not_ours = failed_precondition(
-      "not_a_keyledger_database", path.string() + " is not empty and holds no keyledger database");
-  if (!has_manifest) return not_ours;
+  // Made only when returned: a Status made and dropped aborts a debug build.
+  const auto not_ours = [&path] {
+    return failed_precondition(Reason::kNotAKeyledgerDatabase,
+                               path.string() + " is not empty and holds no keyledger database");
+  };
+  if (!has_manifest) return not_ours();
   std::vector<std::string> names;
   rocksdb::Status listed =
       rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path.string(), &names);
   if (!listed.ok())
-    return corruption("storage_corruption",
+    return corruption(Reason::kStorageCorruption,
                       "the database at " + path.string() + " is damaged: " + listed.ToString());
   for (const char* wanted : kFamilyNames)
-    if (std::find(names.begin(), names.end(), wanted) == names.end()) return not_ours;
+    if (std::find(names.begin(), names.end(), wanted) == names.end()) return not_ours();
   return Status::ok();
 }
 
@@ -159,7 +162,7 @@ class RocksEventLog::Impl {
     path = db_path;
     const bool fresh = folder_is_empty(path);
     if (fresh && options.mode == OpenMode::kReadOnly)
-      return failed_precondition("not_a_keyledger_database",
+      return failed_precondition(Reason::kNotAKeyledgerDatabase,
                                  "no keyledger database at " + path.string());
     if (!fresh) KEYLEDGER_RETURN_IF_ERROR(check_keyledger_families(path));
     std::error_code ignored;  // RocksDB reports a folder it cannot create
@@ -212,7 +215,8 @@ class RocksEventLog::Impl {
       std::string scratch =
           (std::filesystem::temp_directory_path() / "keyledger-reader-XXXXXX").string();
       if (mkdtemp(scratch.data()) == nullptr)
-        return unavailable("storage_unavailable", "cannot create a scratch folder for reading");
+        return unavailable(Reason::kStorageUnavailable,
+                           "cannot create a scratch folder for reading");
       secondary_path = scratch;
       db_options.max_open_files = -1;  // required by secondary instances
       status = rocksdb::DB::OpenAsSecondary(db_options, path.string(), secondary_path.string(),
@@ -224,7 +228,7 @@ class RocksEventLog::Impl {
     if (!status.ok()) {
       if (status.IsInvalidArgument())
         return failed_precondition(
-            "not_a_keyledger_database",
+            Reason::kNotAKeyledgerDatabase,
             path.string() + " is not a keyledger database: " + status.ToString());
       return from_rocks(status, "opening " + path.string());
     }
@@ -248,7 +252,7 @@ class RocksEventLog::Impl {
     std::string format, head_bytes, projection_bytes;
     if (!db->Get({}, meta(), "format", &format).ok() || format != kFormat)
       return failed_precondition(
-          "not_a_keyledger_database",
+          Reason::kNotAKeyledgerDatabase,
           path.string() + " is not a keyledger database (format '" + format + "')");
     KEYLEDGER_RETURN_IF_ERROR(read_meta("head", "the stored head", head_bytes));
     KEYLEDGER_RETURN_IF_ERROR(
@@ -256,13 +260,13 @@ class RocksEventLog::Impl {
     auto stored_head = decode_head(head_bytes);
     auto projection_head = decode_head(projection_bytes);
     if (!stored_head || !projection_head)
-      return corruption("bad_head", "the stored head is damaged");
+      return corruption(Reason::kBadHead, "the stored head is damaged");
     head_ = *stored_head;
     projection_head_ = *projection_head;
     KEYLEDGER_RETURN_IF_ERROR(load_projection_version());
     if (options.skip_head_check) return Status::ok();
     if (!(*projection_head == head_))
-      return corruption("projection_mismatch",
+      return corruption(Reason::kProjectionMismatch,
                         "the stored projection is at seq " + std::to_string(projection_head->seq) +
                             " but the log head is seq " + std::to_string(head_.seq));
     return check_last_event();
@@ -325,7 +329,7 @@ class RocksEventLog::Impl {
     std::uint32_t version = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
     if (error != std::errc() || end != text.data() + text.size() || version == 0)
-      return corruption("bad_projection_version",
+      return corruption(Reason::kBadProjectionVersion,
                         "the stored projection's version '" + text + "' is not a number");
     projection_version = version;
     return Status::ok();
@@ -335,7 +339,7 @@ class RocksEventLog::Impl {
   // "NotFound").
   Status read_meta(std::string_view key, std::string_view what, std::string& value) {
     rocksdb::Status status = db->Get({}, meta(), rocksdb::Slice(key.data(), key.size()), &value);
-    if (status.IsNotFound()) return corruption("bad_head", std::string(what) + " is missing");
+    if (status.IsNotFound()) return corruption(Reason::kBadHead, std::string(what) + " is missing");
     return from_rocks(status, "reading " + std::string(what));
   }
 
@@ -348,22 +352,22 @@ class RocksEventLog::Impl {
     KEYLEDGER_RETURN_IF_ERROR(from_rocks(it->status(), "reading the last event"));
     if (!it->Valid()) {
       if (head_.seq != 0)
-        return corruption("head_mismatch", "the head names seq " + std::to_string(head_.seq) +
-                                               " but the log is empty");
+        return corruption(Reason::kHeadMismatch, "the head names seq " + std::to_string(head_.seq) +
+                                                     " but the log is empty");
       return Status::ok();
     }
     const std::uint64_t last_seq = decode_seq(it->key().ToStringView());
     if (last_seq != head_.seq)
-      return corruption("head_mismatch", "the head names seq " + std::to_string(head_.seq) +
-                                             " but the last event is seq " +
-                                             std::to_string(last_seq));
+      return corruption(Reason::kHeadMismatch, "the head names seq " + std::to_string(head_.seq) +
+                                                   " but the last event is seq " +
+                                                   std::to_string(last_seq));
     auto event = decode_event(it->value().ToStringView());
     if (!event.is_ok())
-      return corruption("head_mismatch",
+      return corruption(Reason::kHeadMismatch,
                         "the last event (seq " + std::to_string(last_seq) + ") does not decode");
     if (chain_hash(event->prev_hash, it->value().ToStringView()) != head_.hash)
-      return corruption("head_mismatch", "the last event (seq " + std::to_string(last_seq) +
-                                             ") does not match the head hash");
+      return corruption(Reason::kHeadMismatch, "the last event (seq " + std::to_string(last_seq) +
+                                                   ") does not match the head hash");
     return Status::ok();
   }
 
@@ -429,13 +433,14 @@ LogHead RocksEventLog::projection_head() const { return impl_->projection_head()
 Status RocksEventLog::append(std::span<const EncodedEvent> events,
                              std::span<const RecordChange> changes, const LogHead& new_head) {
   if (impl_->options.mode == OpenMode::kReadOnly)
-    return failed_precondition("read_only", "the ledger is open read-only");
+    return failed_precondition(Reason::kReadOnly, "the ledger is open read-only");
   const LogHead current = impl_->head();
   std::uint64_t expected = current.seq;
   for (const auto& event : events)
     if (event.seq != ++expected)
-      return internal_error("seq_gap", "append does not continue the head");
-  if (new_head.seq != expected) return internal_error("seq_gap", "new head does not match events");
+      return internal_error(Reason::kSeqGap, "append does not continue the head");
+  if (new_head.seq != expected)
+    return internal_error(Reason::kSeqGap, "new head does not match events");
   rocksdb::WriteBatch batch;
   for (const auto& event : events)
     batch.Put(impl_->events(), event_key(event.seq), event.bytes).PermitUncheckedError();
@@ -466,7 +471,7 @@ std::uint32_t RocksEventLog::projection_version() const { return impl_->projecti
 Status RocksEventLog::replace_projection(std::span<const RecordChange> records,
                                          std::uint32_t version) {
   if (impl_->options.mode == OpenMode::kReadOnly)
-    return failed_precondition("read_only", "the ledger is open read-only");
+    return failed_precondition(Reason::kReadOnly, "the ledger is open read-only");
   KEYLEDGER_RETURN_IF_ERROR(impl_->recover_after_failed_write());
   // In batches, so a large ledger never needs one write as big as itself.
   // Only the last batch stamps the version: a crash before it leaves the
@@ -492,7 +497,7 @@ StatusOr<std::optional<std::string>> RocksEventLog::pepper_check() const {
 
 Status RocksEventLog::store_pepper_check(std::string_view fingerprint) {
   if (impl_->options.mode == OpenMode::kReadOnly)
-    return failed_precondition("read_only", "the ledger is open read-only");
+    return failed_precondition(Reason::kReadOnly, "the ledger is open read-only");
   rocksdb::WriteOptions write_options;
   write_options.sync = true;  // the binding must outlive a crash like the keys it protects
   return from_rocks(impl_->db->Put(write_options, impl_->meta(), "pepper_check",
@@ -507,7 +512,8 @@ Status RocksEventLog::read_events(
   read_options.fill_cache = false;  // a full scan should not evict the hot set
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->events()));
   for (it->Seek(event_key(from_seq)); it->Valid(); it->Next()) {
-    if (it->key().size() != 8) return corruption("bad_event_key", "an event key is not 8 bytes");
+    if (it->key().size() != 8)
+      return corruption(Reason::kBadEventKey, "an event key is not 8 bytes");
     if (!visit(decode_seq(it->key().ToStringView()), it->value().ToStringView())) break;
   }
   return from_rocks(it->status(), "reading events");

@@ -16,7 +16,7 @@ int report_error(const std::string& what, const Status& status) {
   switch (status.code()) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kNotFound:
-      return status.reason() == "not_a_keyledger_database" ? kExitNoLedger : kExitUnreadable;
+      return status.is(Reason::kNotAKeyledgerDatabase) ? kExitNoLedger : kExitUnreadable;
     case StatusCode::kInvalidArgument:
       return kExitUsage;
     default:

@@ -76,7 +76,7 @@ int write_prefix(const EventLog& source, const LogHead& head, const projections:
   if (copied.damage) {
     std::fprintf(stderr, "keyledger replay: event %llu: %s\n",
                  static_cast<unsigned long long>(copied.damage->seq),
-                 copied.damage->why.message().c_str());
+                 copied.damage->message.c_str());
     return kExitCheckFailed;
   }
   Status written = copied.written;

@@ -38,7 +38,7 @@ int run_stats(const StatsOptions& options) {
   });
   if (read.is_ok() && damage.damage())
     read = damage.damage()->kind == DamageKind::kUndecodable
-               ? damage.damage()->why  // the decoder's own words, as stats has always printed
+               ? damage.damage()->why()  // the decoder's own words, as stats has always printed
                : damage.status();
   if (!read.is_ok()) return report_error("reading the log", read);
   auto state = projections::load_stored_state(*opened.log);

@@ -131,11 +131,12 @@ void Api::handle(std::shared_ptr<Exchange> exchange, Respond respond) {
 
 void Api::route(std::shared_ptr<Exchange> exchange, Respond finish) {
   RequestTarget target;
-  const std::string_view target_error = parse_request_target(exchange->request.target(), target);
+  const TargetError target_error = parse_request_target(exchange->request.target(), target);
   exchange->path = std::move(target.path);
-  if (target_error == "bad_request")
+  if (target_error == TargetError::kBadPath)
     return finish(to_response(*exchange, ApiError::kBadRequestTarget));
-  if (!target_error.empty()) return finish(to_response(*exchange, ApiError::kBadQueryString));
+  if (target_error != TargetError::kNone)
+    return finish(to_response(*exchange, ApiError::kBadQueryString));
   exchange->query = std::move(target.query);
   const Handler* handler = nullptr;
   std::string allowed;

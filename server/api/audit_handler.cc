@@ -31,7 +31,8 @@ StatusOr<std::uint64_t> parse_unsigned(const std::string& text, const std::strin
   std::uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
-    return invalid_argument("invalid_parameter", "'" + field + "' must be a whole number", field);
+    return invalid_argument(Reason::kInvalidParameter, "'" + field + "' must be a whole number",
+                            field);
   return value;
 }
 
@@ -51,8 +52,8 @@ Status apply_parameter(const std::string& name, const std::string& value, AuditQ
   } else if (name == "since" || name == "until") {
     auto time = parse_time(value);
     if (!time)
-      return invalid_argument("invalid_parameter", "'" + name + "' must be RFC 3339 or a date",
-                              name);
+      return invalid_argument(Reason::kInvalidParameter,
+                              "'" + name + "' must be RFC 3339 or a date", name);
     (name == "since" ? filter.since_ns : filter.until_ns) = *time;
   } else if (name == "after_seq" || name == "limit") {
     auto number = parse_unsigned(value, name);
@@ -61,7 +62,7 @@ Status apply_parameter(const std::string& name, const std::string& value, AuditQ
   } else if (name == "include_use") {
     filter.include_use = value == "true" || value == "1";
   } else {
-    return invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name);
+    return invalid_argument(Reason::kInvalidParameter, "unknown parameter '" + name + "'", name);
   }
   return Status::ok();
 }
@@ -73,7 +74,7 @@ StatusOr<AuditQuery> parse_audit_query(const std::multimap<std::string, std::str
   for (const auto& [name, value] : query)
     KEYLEDGER_RETURN_IF_ERROR(apply_parameter(name, value, out));
   if (out.limit < 1 || out.limit > 1000)
-    return invalid_argument("invalid_parameter", "'limit' must be 1 to 1000", "limit");
+    return invalid_argument(Reason::kInvalidParameter, "'limit' must be 1 to 1000", "limit");
   return out;
 }
 

@@ -56,7 +56,7 @@ StatusOr<Caller> Authenticator::authenticate_session(Exchange& exchange) {
   }
   if (changes_state(exchange.request.method()) &&
       !same_secret(exchange.request["X-CSRF-Token"], session->csrf_token))
-    return Status(StatusCode::kPermissionDenied, "csrf_token_invalid",
+    return Status(StatusCode::kPermissionDenied, Reason::kCsrfTokenInvalid,
                   "missing or wrong X-CSRF-Token");
   exchange.user = user->user_id;
   return Caller{user->user_id, user->privilege, {}, true, user->must_change_password};

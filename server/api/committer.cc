@@ -33,7 +33,7 @@ writer::GroupCommitWriter::Callback Committer::answer(const ExchangePtr& exchang
         // disk), not only clients.
         const StatusCode code = result.status().code();
         if ((code == StatusCode::kUnavailable || code == StatusCode::kCorruption) &&
-            result.status().reason() != "shutting_down")
+            !result.status().is(Reason::kShuttingDown))
           log.warn("change refused",
                    {{"request_id", exchange->request_id}, {"error", result.status().to_string()}});
         reply(result.status());
@@ -45,7 +45,7 @@ void Committer::submit_unanswered(Command command, EventOrigin origin, std::stri
   sink_.submit(std::move(command), std::move(origin),
                [&log = log_, what = std::move(what),
                 fields = std::move(fields)](StatusOr<writer::CommittedEvent> result) mutable {
-                 if (result.is_ok() || result.status().reason() == "unchanged") return;
+                 if (result.is_ok() || result.status().is(Reason::kUnchanged)) return;
                  fields["error"] = result.status().to_string();
                  log.warn(what, fields);
                });

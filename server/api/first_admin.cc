@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kGeneratedPasswordLength = 20;
 
 Status unwritable(const std::filesystem::path& path, int error_number) {
-  return unavailable("password_file_unwritable",
+  return unavailable(Reason::kPasswordFileUnwritable,
                      "cannot write " + path.string() + ": " + std::strerror(error_number));
 }
 
@@ -82,7 +82,7 @@ Status InitialPasswordFile::write(std::string_view password) const {
 Status InitialPasswordFile::remove(std::string_view why) const {
   if (::unlink(path_.c_str()) != 0) {
     if (errno == ENOENT) return Status::ok();
-    return unavailable("password_file_unremovable",
+    return unavailable(Reason::kPasswordFileUnremovable,
                        "cannot remove " + path_.string() + ": " + std::strerror(errno));
   }
   log_.always(LogLevel::kInfo, "removed the one-time password file",
@@ -102,7 +102,7 @@ StatusOr<std::optional<std::string>> admin_password_from_environment() {
   const char* given = std::getenv("KEYLEDGER_ADMIN_PASSWORD");
   if (!given || !*given) return std::optional<std::string>();
   if (Status valid = validate_password(given); !valid.is_ok())
-    return invalid_argument(valid.reason(),
+    return invalid_argument(valid.reason_id(),
                             "KEYLEDGER_ADMIN_PASSWORD is not an acceptable "
                             "password: " +
                                 valid.message() + ". No user was created.");

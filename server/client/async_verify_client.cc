@@ -37,7 +37,7 @@ class AsyncVerifyClient::Engine {
     asio::post(io_, [this] {
       shutting_down_ = true;
       drop_connection();
-      fail_all(unavailable("closed", "the verify client was closed"));
+      fail_all(unavailable(Reason::kClosed, "the verify client was closed"));
       work_.reset();
     });
     thread_.join();
@@ -46,14 +46,14 @@ class AsyncVerifyClient::Engine {
   void submit(std::string token, std::string client_ip, Callback done) {
     if (pending_.fetch_add(1) >= options_.max_pending) {
       pending_.fetch_sub(1);
-      done(Status(StatusCode::kResourceExhausted, "too_many_pending",
+      done(Status(StatusCode::kResourceExhausted, Reason::kTooManyPending,
                   "too many verifications are already waiting for keyledgerd"));
       return;
     }
     asio::post(io_, [this, token = std::move(token), client_ip = std::move(client_ip),
                      done = std::move(done)]() mutable {
       if (shutting_down_) {
-        finish(done, unavailable("closed", "the verify client was closed"));
+        finish(done, unavailable(Reason::kClosed, "the verify client was closed"));
         return;
       }
       const std::uint64_t id = next_id_++;
@@ -94,8 +94,8 @@ class AsyncVerifyClient::Engine {
           if (generation != generation_) return;
           writing_ = false;
           if (error) {
-            connection_lost(
-                unavailable("connection_lost", "writing to keyledgerd failed: " + error.message()));
+            connection_lost(unavailable(Reason::kConnectionLost,
+                                        "writing to keyledgerd failed: " + error.message()));
             return;
           }
           pump();
@@ -106,27 +106,28 @@ class AsyncVerifyClient::Engine {
     boost::system::error_code error;
     const auto address = asio::ip::make_address(host_, error);
     if (error) {
-      fail_all(invalid_argument("bad_address", "'" + host_ + "' is not an IP address"));
+      fail_all(invalid_argument(Reason::kBadAddress, "'" + host_ + "' is not an IP address"));
       return;
     }
     state_ = State::kConnecting;
     socket_ = tcp::socket(io_);
     arm_watchdog();
-    socket_.async_connect({address, port_}, [this, generation = generation_](
-                                                boost::system::error_code error) {
-      if (generation != generation_) return;
-      if (error) {
-        drop_connection();
-        fail_all(unavailable("unreachable", "cannot connect to keyledgerd at " + host_ + ":" +
-                                                std::to_string(port_) + ": " + error.message()));
-        return;
-      }
-      boost::system::error_code ignored;
-      socket_.set_option(tcp::no_delay(true), ignored);
-      state_ = State::kConnected;
-      read();
-      pump();
-    });
+    socket_.async_connect(
+        {address, port_}, [this, generation = generation_](boost::system::error_code error) {
+          if (generation != generation_) return;
+          if (error) {
+            drop_connection();
+            fail_all(unavailable(Reason::kUnreachable, "cannot connect to keyledgerd at " + host_ +
+                                                           ":" + std::to_string(port_) + ": " +
+                                                           error.message()));
+            return;
+          }
+          boost::system::error_code ignored;
+          socket_.set_option(tcp::no_delay(true), ignored);
+          state_ = State::kConnected;
+          read();
+          pump();
+        });
   }
 
   void read() {
@@ -135,8 +136,8 @@ class AsyncVerifyClient::Engine {
         [this, generation = generation_](boost::system::error_code error, std::size_t n) {
           if (generation != generation_) return;
           if (error) {
-            connection_lost(
-                unavailable("connection_lost", "the verify connection closed: " + error.message()));
+            connection_lost(unavailable(Reason::kConnectionLost,
+                                        "the verify connection closed: " + error.message()));
             return;
           }
           read_buffer_.append(chunk_.data(), n);
@@ -162,7 +163,8 @@ class AsyncVerifyClient::Engine {
       Status decoded = decode_verify_answer(buffer.substr(used, *size), answer, id);
       used += *size;
       if (decoded.is_ok() && (in_flight_.empty() || in_flight_.front().id != id))
-        decoded = corruption("bad_answer", "keyledgerd answered a request that was not asked");
+        decoded =
+            corruption(Reason::kBadAnswer, "keyledgerd answered a request that was not asked");
       if (!decoded.is_ok()) {
         connection_lost(decoded);
         return false;
@@ -184,9 +186,9 @@ class AsyncVerifyClient::Engine {
       if (error || generation != generation_) return;
       if (state_ == State::kConnecting) {
         drop_connection();
-        fail_all(unavailable("unreachable", "connecting to keyledgerd timed out"));
+        fail_all(unavailable(Reason::kUnreachable, "connecting to keyledgerd timed out"));
       } else if (!in_flight_.empty()) {
-        connection_lost(unavailable("timeout", "keyledgerd did not answer in time"));
+        connection_lost(unavailable(Reason::kTimeout, "keyledgerd did not answer in time"));
       }
     });
   }
@@ -194,6 +196,7 @@ class AsyncVerifyClient::Engine {
   // Requests sent on the lost connection go out once more, first and in
   // order, on a fresh one; those already sent twice fail with `why`.
   void connection_lost(const Status& why) {
+    why.ignore();  // the requests given up get a copy each to check
     drop_connection();
     std::deque<Request> again;
     for (auto& request : in_flight_) {
@@ -218,7 +221,9 @@ class AsyncVerifyClient::Engine {
     read_buffer_.clear();
   }
 
+  // Fails every waiting and in-flight request with `why`.
   void fail_all(const Status& why) {
+    why.ignore();  // each callback gets a copy to check; with none pending, nobody needs it
     std::deque<Request> requests;
     requests.swap(in_flight_);
     for (auto& request : waiting_) requests.push_back(std::move(request));

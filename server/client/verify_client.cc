@@ -45,7 +45,8 @@ class VerifyClient::Connection {
       boost::system::error_code error;
       std::size_t n = socket_.read_some(asio::buffer(chunk), error);
       if (error)
-        return unavailable("connection_lost", "the verify connection closed: " + error.message());
+        return unavailable(Reason::kConnectionLost,
+                           "the verify connection closed: " + error.message());
       buffer_.append(chunk, n);
     }
   }
@@ -85,7 +86,7 @@ StatusOr<std::vector<VerifyAnswer>> VerifyClient::exchange(std::span<const Verif
   if (!connection_ || !connection_->connected()) {
     connection_ = std::make_unique<Connection>(host_, port_);
     if (!connection_->connected())
-      return unavailable("unreachable",
+      return unavailable(Reason::kUnreachable,
                          "cannot connect to keyledgerd at " + host_ + ":" + std::to_string(port_));
   }
   const std::uint64_t first_id = next_id_;
@@ -94,14 +95,14 @@ StatusOr<std::vector<VerifyAnswer>> VerifyClient::exchange(std::span<const Verif
     bytes += encode_verify_request(next_id_++, query.token, query.client_ip);
   if (!connection_->send(bytes)) {
     connection_.reset();
-    return unavailable("connection_lost", "writing to keyledgerd failed");
+    return unavailable(Reason::kConnectionLost, "writing to keyledgerd failed");
   }
   std::vector<VerifyAnswer> answers(queries.size());
   for (std::size_t i = 0; i < queries.size(); ++i) {
     std::uint64_t id = 0;
     Status received = connection_->receive(answers[i], id);
     if (received.is_ok() && id != first_id + i)
-      received = corruption("bad_answer", "answers arrived out of order");
+      received = corruption(Reason::kBadAnswer, "answers arrived out of order");
     if (!received.is_ok()) {
       connection_.reset();
       return received;

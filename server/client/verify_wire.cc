@@ -9,7 +9,9 @@
 namespace keyledger::client {
 namespace {
 
-Status bad_answer(std::string message) { return corruption("bad_answer", std::move(message)); }
+Status bad_answer(std::string message) {
+  return corruption(Reason::kBadAnswer, std::move(message));
+}
 
 std::string_view privilege_text(wire::Privilege privilege) {
   switch (privilege) {
@@ -66,7 +68,8 @@ Status read_response(wire::VerifyResponse::Reader response, VerifyAnswer& answer
   return bad_answer("keyledgerd sent an answer of a kind this client does not know");
 }
 
-constexpr DecodeFailure kBadAnswer{StatusCode::kCorruption, "bad_answer", "answer from keyledgerd"};
+constexpr DecodeFailure kBadAnswer{StatusCode::kCorruption, Reason::kBadAnswer,
+                                   "answer from keyledgerd"};
 
 }  // namespace
 

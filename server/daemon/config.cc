@@ -6,6 +6,15 @@
 #include "server/daemon/config_flags.h"
 
 namespace keyledger::server {
+namespace {
+
+// A bad flag ends the process with `exit_code`: 2, or CLI11's code for the
+// kind of mistake.
+ConfigExit bad_flag(std::string message, int exit_code = 2) {
+  return ConfigExit{exit_code, invalid_argument(Reason::kBadFlag, std::move(message))};
+}
+
+}  // namespace
 
 bool parse_endpoint(const std::string& text, Endpoint& out) {
   std::size_t colon = text.rfind(':');
@@ -24,7 +33,8 @@ bool parse_endpoint(const std::string& text, Endpoint& out) {
   return true;
 }
 
-bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, std::string& error) {
+std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
+  ServerConfig config;
   CLI::App app;
   describe_keyledgerd(app);
   std::string listen = "127.0.0.1:8080";
@@ -43,26 +53,16 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
     // --help is a "parse error" that succeeds: CLI11 prints it.
-    if (parse_error.get_exit_code() == 0) {
-      exit_code = app.exit(parse_error);
-      return false;
-    }
-    error = std::string(parse_error.what()) + " (keyledgerd --help lists every flag)";
-    exit_code = parse_error.get_exit_code();
-    return false;
+    if (parse_error.get_exit_code() == 0) return ConfigExit{app.exit(parse_error), Status::ok()};
+    return bad_flag(std::string(parse_error.what()) + " (keyledgerd --help lists every flag)",
+                    parse_error.get_exit_code());
   }
-  if (!parse_endpoint(listen, config.listen)) {
-    error = "--listen must be HOST:PORT, got '" + listen + "'";
-    exit_code = 2;
-    return false;
-  }
+  if (!parse_endpoint(listen, config.listen))
+    return bad_flag("--listen must be HOST:PORT, got '" + listen + "'");
   if (!verify_listen.empty()) {
     Endpoint endpoint;
-    if (!parse_endpoint(verify_listen, endpoint)) {
-      error = "--verify-listen must be HOST:PORT, got '" + verify_listen + "'";
-      exit_code = 2;
-      return false;
-    }
+    if (!parse_endpoint(verify_listen, endpoint))
+      return bad_flag("--verify-listen must be HOST:PORT, got '" + verify_listen + "'");
     config.verify_listen = endpoint;
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
@@ -70,14 +70,11 @@ bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, s
   config.sign_in_failure_window = std::chrono::seconds(failure_window_seconds);
   config.lockout = std::chrono::seconds(lockout_seconds);
   config.max_lockout = std::chrono::seconds(max_lockout_seconds);
-  if (config.max_lockout < config.lockout) {
-    error = "--max-lockout (" + std::to_string(max_lockout_seconds) +
-            "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)";
-    exit_code = 2;
-    return false;
-  }
+  if (config.max_lockout < config.lockout)
+    return bad_flag("--max-lockout (" + std::to_string(max_lockout_seconds) +
+                    "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)");
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
-  return true;
+  return config;
 }
 
 }  // namespace keyledger::server

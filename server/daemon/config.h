@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "core/status.h"
 
 namespace keyledger::server {
 
@@ -52,11 +55,17 @@ struct ServerConfig {
   bool rebind_pepper = false;
 };
 
-// Parses argv and the environment. False when the process must end at
-// once with `exit_code`: after printing --help (text on stdout, not a log
-// line), or on a bad flag, which `error` then describes in one sentence for
-// the caller to log.
-bool parse_config(int argc, char** argv, ServerConfig& config, int& exit_code, std::string& error);
+// Why parse_config ends the process at once, with `exit_code`: after
+// printing --help or --version (text on stdout, not a log line; `why` is
+// ok), or on a bad flag, which `why` (kInvalidArgument, kBadFlag) then
+// describes in its message, one sentence for the caller to log.
+struct ConfigExit {
+  int exit_code = 0;
+  Status why;
+};
+
+// Parses argv and the environment: the config to run with, or how to end.
+std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv);
 
 // "127.0.0.1:8080", "[::1]:80", ":8080" (loopback). False on a bad value.
 bool parse_endpoint(const std::string& text, Endpoint& out);

@@ -119,7 +119,7 @@ writer::WriterOptions Daemon::writer_options() {
 int Daemon::unlock_users() {
   for (const auto& user_id : config_.unlock_users) {
     auto unlocked = writer_->execute(UnlockUser{user_id}, EventOrigin{});
-    if (!unlocked.is_ok() && unlocked.status().reason() != "unchanged")
+    if (!unlocked.is_ok() && !unlocked.status().is(Reason::kUnchanged))
       return fail_start(log_, kExitFailure, "--unlock " + user_id, unlocked.status());
     log_.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
   }

@@ -19,7 +19,7 @@ std::string octal(mode_t mode) {
 }
 
 Status not_writable(const std::filesystem::path& path, const std::string& why) {
-  return unavailable("data_folder_not_writable",
+  return unavailable(Reason::kDataFolderNotWritable,
                      path.string() + " is not writable (" + why +
                          "); keyledgerd must be able to write its ledger there. Nothing was "
                          "changed.");
@@ -48,7 +48,7 @@ Status check_data_folder(const DataFolder& folder) {
     if (::stat(path.c_str(), &info) != 0) continue;  // created later, privately
     if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
       return failed_precondition(
-          "data_folder_not_private",
+          Reason::kDataFolderNotPrivate,
           path.string() + " is writable by other users (mode " + octal(info.st_mode) +
               "), who could replace the ledger or the pepper in it; make it private (chmod 700 " +
               path.string() + ") or choose another with --data. Nothing was changed.");

@@ -14,11 +14,11 @@ using tcp = asio::ip::tcp;
 
 // What to do about an address that cannot be bound, in the words of `flag`.
 std::string bind_advice(const Status& status, const std::string& flag) {
-  if (status.reason() == "address_in_use")
+  if (status.is(Reason::kAddressInUse))
     return "address already in use; is another keyledgerd running? choose another with " + flag;
-  if (status.reason() == "address_not_available")
+  if (status.is(Reason::kAddressNotAvailable))
     return "no network interface of this machine has that address; choose another with " + flag;
-  if (status.reason() == "address_forbidden")
+  if (status.is(Reason::kAddressForbidden))
     return "permission denied (ports below 1024 need privileges); choose another with " + flag;
   return status.message() + "; choose another with " + flag;
 }
@@ -34,14 +34,15 @@ std::optional<tcp::acceptor> bind_port(asio::io_context& io, const Endpoint& end
   if (address_error) {
     exit_code = fail_start(
         log, kExitUsage, flag,
-        invalid_argument("bad_address", "'" + endpoint.host + "' is not an IP address"), fields);
+        invalid_argument(Reason::kBadAddress, "'" + endpoint.host + "' is not an IP address"),
+        fields);
     return std::nullopt;
   }
   auto bound = bind_listening_socket(io, {address, endpoint.port});
   if (!bound.is_ok()) {
     exit_code = fail_start(
         log, kExitAddressUnavailable, "cannot listen on " + shown,
-        Status(bound.status().code(), bound.status().reason(),
+        Status(bound.status().code(), bound.status().reason_id(),
                bind_advice(bound.status(), flag) + " (" + bound.status().message() + ")"),
         fields);
     return std::nullopt;

@@ -9,13 +9,13 @@
 int main(int argc, char** argv) {
   keyledger::SystemClock clock;
   keyledger::server::JsonLog log(clock);
-  keyledger::server::ServerConfig config;
-  int exit_code = 0;
-  std::string error;
-  if (!keyledger::server::parse_config(argc, argv, config, exit_code, error)) {
-    if (!error.empty()) log.start_failure(error, {{"exit_code", exit_code}});
-    return exit_code;
+  auto parsed = keyledger::server::parse_config(argc, argv);
+  if (const auto* exit = std::get_if<keyledger::server::ConfigExit>(&parsed)) {
+    if (!exit->why.is_ok())
+      log.start_failure(exit->why.message(), {{"exit_code", exit->exit_code}});
+    return exit->exit_code;
   }
+  const auto& config = std::get<keyledger::server::ServerConfig>(parsed);
   // parse_config admits only the names parse_log_level knows.
   log.set_level(keyledger::server::parse_log_level(config.log_level)
                     .value_or(keyledger::server::LogLevel::kInfo));

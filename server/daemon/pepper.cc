@@ -25,32 +25,33 @@ StatusOr<std::string> load_or_create_pepper(const std::filesystem::path& path, R
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     if (errno != ENOENT)
-      return unavailable("pepper_unreadable",
+      return unavailable(Reason::kPepperUnreadable,
                          "cannot read " + path.string() + ": " + std::strerror(errno));
     if (!may_create)
-      return failed_precondition("pepper_missing", path.string() + " does not exist");
+      return failed_precondition(Reason::kPepperMissing, path.string() + " does not exist");
     std::array<std::uint8_t, 32> bytes;
     random.fill(bytes);
     const std::string pepper = to_hex(bytes);
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
-      return unavailable("pepper_unwritable",
+      return unavailable(Reason::kPepperUnwritable,
                          "cannot create " + path.string() + ": " + std::strerror(errno));
     const bool written =
         ::write(fd, pepper.data(), pepper.size()) == static_cast<ssize_t>(pepper.size()) &&
         ::fsync(fd) == 0;
     ::close(fd);
-    if (!written) return unavailable("pepper_unwritable", "cannot write " + path.string());
+    if (!written) return unavailable(Reason::kPepperUnwritable, "cannot write " + path.string());
     return pepper;
   }
   if ((info.st_mode & 077) != 0)
-    return failed_precondition("pepper_permissions",
+    return failed_precondition(Reason::kPepperPermissions,
                                path.string() + " is readable by other users; chmod 600 it");
   std::ifstream in(path, std::ios::binary);
   std::string pepper((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   pepper.resize(trim_trailing(pepper, "\r\n").size());  // in place: no copy of the secret
   if (pepper.size() < kMinPepperLength)
-    return failed_precondition("pepper_too_short", path.string() + " holds fewer than 32 bytes");
+    return failed_precondition(Reason::kPepperTooShort,
+                               path.string() + " holds fewer than 32 bytes");
   return pepper;
 }
 
@@ -68,9 +69,9 @@ StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
   const std::uint64_t events = log.head().seq;
   auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0);
   if (!pepper.is_ok()) {
-    if (pepper.status().reason() != "pepper_missing") return pepper.status();
+    if (!pepper.status().is(Reason::kPepperMissing)) return pepper.status();
     return failed_precondition(
-        "pepper_missing",
+        Reason::kPepperMissing,
         path.string() + " does not exist, but the ledger holds " + std::to_string(events) +
             " events and its key hashes were made with the pepper from that file. Restore it "
             "(--pepper-file names another place); with a new pepper every API key would fail "
@@ -86,7 +87,7 @@ StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
   // pepper (a first start, or one that stopped before its first event).
   if (*stored && events > 0 && !rebind)
     return failed_precondition(
-        "pepper_mismatch",
+        Reason::kPepperMismatch,
         "the pepper in " + path.string() +
             " is not the one this ledger's key hashes were made with (the ledger stores another "
             "pepper's fingerprint). Start with the ledger's own pepper file; with this one every "

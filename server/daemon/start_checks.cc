@@ -14,8 +14,8 @@ int check_unlock_users(const ServerConfig& config, const DataFolder& data, JsonL
   for (const auto& user_id : config.unlock_users)
     if (ledger_is_new(data) && user_id != "admin")
       return fail_start(log, kExitUsage, "--unlock " + user_id,
-                        not_found("user_not_found", "the ledger is new: it holds no user '" +
-                                                        user_id + "' to unlock"));
+                        not_found(Reason::kUserNotFound, "the ledger is new: it holds no user '" +
+                                                             user_id + "' to unlock"));
   return 0;
 }
 
@@ -27,9 +27,10 @@ int check_pepper_folder(const ServerConfig& config, const DataFolder& data, Json
   std::error_code error;
   if (!std::filesystem::exists(config.pepper_file, error) && pepper_folder != data.root &&
       !pepper_folder.empty() && !std::filesystem::is_directory(pepper_folder, error))
-    return fail_start(log, kExitUsage, "--pepper-file",
-                      not_found("pepper_folder_missing", "the folder " + pepper_folder.string() +
-                                                             " of --pepper-file does not exist"));
+    return fail_start(
+        log, kExitUsage, "--pepper-file",
+        not_found(Reason::kPepperFolderMissing,
+                  "the folder " + pepper_folder.string() + " of --pepper-file does not exist"));
   return 0;
 }
 
@@ -41,8 +42,7 @@ int check_before_binding(const ServerConfig& config, const DataFolder& data,
     return fail_start(log, kExitFailure, "--token-prefix", prefix);
   if (Status usable = check_data_folder(data); !usable.is_ok())
     return fail_start(
-        log,
-        usable.reason() == "data_folder_not_private" ? kExitDataNotPrivate : kExitDataNotWritable,
+        log, usable.is(Reason::kDataFolderNotPrivate) ? kExitDataNotPrivate : kExitDataNotWritable,
         "cannot use the data folder", usable, {{"path", config.data_dir}});
   if (!admin_password.is_ok() && ledger_is_new(data))
     return fail_start(log, kExitFailure, "creating the admin user", admin_password.status());

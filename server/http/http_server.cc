@@ -227,9 +227,7 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
 
-bool HttpServer::listen(const tcp::endpoint& endpoint, std::string& error) {
-  return listener_.listen(endpoint, error);
-}
+Status HttpServer::listen(const tcp::endpoint& endpoint) { return listener_.listen(endpoint); }
 
 tcp::endpoint HttpServer::local_endpoint() const { return listener_.local_endpoint(); }
 

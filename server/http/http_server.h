@@ -64,9 +64,9 @@ class HttpServer {
   // Starts accepting on a socket bound already (bind_listening_socket() on
   // the same `io`).
   void serve(boost::asio::ip::tcp::acceptor bound);
-  // Binds and starts accepting; on failure fills `error` and returns false.
+  // Binds and starts accepting; refused as bind_listening_socket() refuses.
   // local_endpoint() then says the port the system chose for port 0.
-  bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  Status listen(const boost::asio::ip::tcp::endpoint& endpoint);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Stops accepting new connections; open sessions finish their request.
   void stop_accepting();

@@ -32,15 +32,16 @@ int nesting_depth(std::string_view text) {
 StatusOr<Json> parse_json_object(std::string_view body,
                                  std::initializer_list<std::string_view> allowed) {
   if (nesting_depth(body) > kMaxJsonDepth)
-    return invalid_argument("json_too_deep", "the JSON nests too deeply");
+    return invalid_argument(Reason::kJsonTooDeep, "the JSON nests too deeply");
   Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return invalid_argument("invalid_json", "the body is not valid JSON");
+  if (parsed.is_discarded())
+    return invalid_argument(Reason::kInvalidJson, "the body is not valid JSON");
   if (!parsed.is_object())
-    return invalid_argument("not_an_object", "the body must be a JSON object");
+    return invalid_argument(Reason::kNotAnObject, "the body must be a JSON object");
   for (const auto& [key, value] : parsed.items()) {
     bool known = false;
     for (auto name : allowed) known = known || key == name;
-    if (!known) return invalid_argument("unknown_field", "unknown field '" + key + "'", key);
+    if (!known) return invalid_argument(Reason::kUnknownField, "unknown field '" + key + "'", key);
   }
   return parsed;
 }
@@ -48,9 +49,10 @@ StatusOr<Json> parse_json_object(std::string_view body,
 StatusOr<std::string> required_string(const Json& object, const std::string& field) {
   auto it = object.find(field);
   if (it == object.end())
-    return invalid_argument("missing_field", "the field '" + field + "' is required", field);
+    return invalid_argument(Reason::kMissingField, "the field '" + field + "' is required", field);
   if (!it->is_string())
-    return invalid_argument("invalid_type", "the field '" + field + "' must be a string", field);
+    return invalid_argument(Reason::kInvalidType, "the field '" + field + "' must be a string",
+                            field);
   return it->get<std::string>();
 }
 
@@ -58,7 +60,8 @@ StatusOr<std::optional<std::string>> optional_string(const Json& object, const s
   auto it = object.find(field);
   if (it == object.end()) return std::optional<std::string>();
   if (!it->is_string())
-    return invalid_argument("invalid_type", "the field '" + field + "' must be a string", field);
+    return invalid_argument(Reason::kInvalidType, "the field '" + field + "' must be a string",
+                            field);
   return std::optional<std::string>(it->get<std::string>());
 }
 
@@ -66,7 +69,7 @@ StatusOr<std::optional<bool>> optional_bool(const Json& object, const std::strin
   auto it = object.find(field);
   if (it == object.end()) return std::optional<bool>();
   if (!it->is_boolean())
-    return invalid_argument("invalid_type", "the field '" + field + "' must be true or false",
+    return invalid_argument(Reason::kInvalidType, "the field '" + field + "' must be true or false",
                             field);
   return std::optional<bool>(it->get<bool>());
 }

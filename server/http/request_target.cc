@@ -23,24 +23,24 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-std::string_view parse_request_target(std::string_view target, RequestTarget& out) {
+TargetError parse_request_target(std::string_view target, RequestTarget& out) {
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);
-  if (path.empty() || path.front() != '/') return "bad_request";
+  if (path.empty() || path.front() != '/') return TargetError::kBadPath;
   if (path.find('%') != std::string_view::npos && !percent_decode(path, false))
-    return "bad_request";
+    return TargetError::kBadPath;
   out.path = std::string(path);
-  if (question == std::string_view::npos) return {};
+  if (question == std::string_view::npos) return TargetError::kNone;
   for (std::string_view pair : split(target.substr(question + 1), "&")) {
     if (pair.empty()) continue;
     auto equals = pair.find('=');
     auto name = percent_decode(pair.substr(0, equals), true);
     auto value =
         percent_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
-    if (!name || !value) return "invalid_parameter";
+    if (!name || !value) return TargetError::kBadQuery;
     out.query.emplace(std::move(*name), std::move(*value));
   }
-  return {};
+  return TargetError::kNone;
 }
 
 }  // namespace keyledger::server

@@ -24,11 +24,15 @@ struct RequestTarget {
   std::multimap<std::string, std::string> query;  // names and values decoded
 };
 
-// Fills `out`; on failure returns the API error code: "bad_request" for a
-// path that does not decode or does not start with '/', "invalid_parameter"
-// for a query string that does not decode (out.path is already set then, so
-// the access log still names it). Empty query pairs ("a=1&&b=2") are
-// skipped. Returns "" on success.
-std::string_view parse_request_target(std::string_view target, RequestTarget& out);
+// What parse_request_target found wrong, if anything.
+enum class TargetError {
+  kNone,
+  kBadPath,   // does not decode or does not start with '/' (the API's "bad_request")
+  kBadQuery,  // the query string does not decode (the API's "invalid_parameter")
+};
+
+// Fills `out`. On kBadQuery out.path is already set, so the access log
+// still names it. Empty query pairs ("a=1&&b=2") are skipped.
+TargetError parse_request_target(std::string_view target, RequestTarget& out);
 
 }  // namespace keyledger::server

@@ -110,7 +110,7 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   std::string code = status.reason();
   // Storage trouble is reported without its internals.
   if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) {
-    code = status.reason() == "shutting_down" ? "shutting_down" : "storage_unavailable";
+    code = status.is(Reason::kShuttingDown) ? "shutting_down" : "storage_unavailable";
   }
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);

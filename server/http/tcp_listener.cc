@@ -18,12 +18,12 @@ std::string client_address(const tcp::endpoint& peer, const boost::system::error
 
 namespace {
 
-std::string_view bind_failure_reason(const boost::system::error_code& error) {
+Reason bind_failure_reason(const boost::system::error_code& error) {
   namespace errc = boost::system::errc;
-  if (error == errc::address_in_use) return "address_in_use";
-  if (error == errc::address_not_available) return "address_not_available";
-  if (error == errc::permission_denied) return "address_forbidden";
-  return "listen_failed";
+  if (error == errc::address_in_use) return Reason::kAddressInUse;
+  if (error == errc::address_not_available) return Reason::kAddressNotAvailable;
+  if (error == errc::permission_denied) return Reason::kAddressForbidden;
+  return Reason::kListenFailed;
 }
 
 // A flood refuses thousands of connections a second; one line per interval
@@ -41,7 +41,7 @@ StatusOr<tcp::acceptor> bind_listening_socket(asio::io_context& io, const tcp::e
   if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) return unavailable(std::string(bind_failure_reason(error)), error.message());
+  if (error) return unavailable(bind_failure_reason(error), error.message());
   return acceptor;
 }
 
@@ -67,14 +67,11 @@ void TcpListener::start(tcp::acceptor bound) {
   accept();
 }
 
-bool TcpListener::listen(const tcp::endpoint& endpoint, std::string& error) {
+Status TcpListener::listen(const tcp::endpoint& endpoint) {
   auto bound = bind_listening_socket(io_, endpoint);
-  if (!bound.is_ok()) {
-    error = bound.status().message();
-    return false;
-  }
+  if (!bound.is_ok()) return bound.status();
   start(std::move(*bound));
-  return true;
+  return Status::ok();
 }
 
 tcp::endpoint TcpListener::local_endpoint() const {

@@ -74,8 +74,8 @@ class TcpListener {
   // Starts accepting on `bound`, from bind_listening_socket() on the same
   // `io`. Called once.
   void start(boost::asio::ip::tcp::acceptor bound);
-  // Binds and starts accepting; on failure fills `error` and returns false.
-  bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  // Binds and starts accepting; refused as bind_listening_socket() refuses.
+  Status listen(const boost::asio::ip::tcp::endpoint& endpoint);
   // The bound endpoint (with the port the system chose for port 0).
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void stop_accepting();

@@ -7,7 +7,8 @@
 namespace keyledger::server {
 
 Status invalid_credentials() {
-  return Status(StatusCode::kUnauthenticated, "invalid_credentials", "the credentials are invalid");
+  return Status(StatusCode::kUnauthenticated, Reason::kInvalidCredentials,
+                "the credentials are invalid");
 }
 
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
@@ -25,7 +26,7 @@ Status CredentialVerifier::fail(const std::string& client_ip, std::int64_t* retr
   if (const std::int64_t wait = limiter_.count_failure(client_ip); wait > 0) {
     counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     if (retry_after_seconds) *retry_after_seconds = wait;
-    return Status(StatusCode::kResourceExhausted, "rate_limited",
+    return Status(StatusCode::kResourceExhausted, Reason::kRateLimited,
                   "too many failed verifications from this client");
   }
   counters_.invalid.fetch_add(1, std::memory_order_relaxed);

@@ -41,7 +41,7 @@ PresentedToken presented_token(const HttpRequest& request) {
 }
 
 Status ambiguous_credentials() {
-  return invalid_argument("ambiguous_credentials",
+  return invalid_argument(Reason::kAmbiguousCredentials,
                           "the request presents more than one API key; send exactly one");
 }
 

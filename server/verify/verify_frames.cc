@@ -33,7 +33,8 @@ wire::Privilege wire_privilege(Privilege privilege) {
   return wire::Privilege::USER;
 }
 
-constexpr DecodeFailure kBadFrame{StatusCode::kInvalidArgument, "bad_frame", "verify request"};
+constexpr DecodeFailure kBadFrame{StatusCode::kInvalidArgument, Reason::kBadFrame,
+                                  "verify request"};
 
 // An answer is a few dozen words: the first segment lives on the stack
 // (Cap'n Proto wants it zeroed) and it never reaches the heap.

@@ -210,9 +210,7 @@ VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
 
 void VerifyPort::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
 
-bool VerifyPort::listen(const tcp::endpoint& endpoint, std::string& error) {
-  return listener_.listen(endpoint, error);
-}
+Status VerifyPort::listen(const tcp::endpoint& endpoint) { return listener_.listen(endpoint); }
 
 tcp::endpoint VerifyPort::local_endpoint() const { return listener_.local_endpoint(); }
 

@@ -49,8 +49,8 @@ class VerifyPort {
   // Starts accepting on a socket bound already (bind_listening_socket() on
   // the same `io`).
   void serve(boost::asio::ip::tcp::acceptor bound);
-  // Binds and starts accepting; on failure fills `error` and returns false.
-  bool listen(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
+  // Binds and starts accepting; refused as bind_listening_socket() refuses.
+  Status listen(const boost::asio::ip::tcp::endpoint& endpoint);
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   void stop_accepting();
 

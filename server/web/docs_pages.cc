@@ -30,10 +30,10 @@ StatusOr<Language> requested_language(const Exchange& exchange) {
   Language language = exchange.language;
   for (const auto& [name, value] : exchange.query) {
     if (name != "lang")
-      return invalid_argument("invalid_parameter", "unknown parameter '" + name + "'", name);
+      return invalid_argument(Reason::kInvalidParameter, "unknown parameter '" + name + "'", name);
     const std::optional<Language> asked = language_of_tag(value);
     if (!asked)
-      return invalid_argument("invalid_parameter",
+      return invalid_argument(Reason::kInvalidParameter,
                               "the languages are 'en' and 'es', not '" + value + "'", "lang");
     language = *asked;
   }

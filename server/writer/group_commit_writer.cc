@@ -63,7 +63,7 @@ void GroupCommitWriter::submit(Command command, EventOrigin origin, Callback don
 void GroupCommitWriter::submit_all(std::vector<Command> commands, EventOrigin origin,
                                    Callback done) {
   if (commands.empty()) {
-    done(invalid_argument("no_commands", "submit_all needs at least one command"));
+    done(invalid_argument(Reason::kNoCommands, "submit_all needs at least one command"));
     return;
   }
   Command first = std::move(commands.front());
@@ -81,7 +81,7 @@ void GroupCommitWriter::enqueue(Pending pending) {
     }
   }
   if (!queued) {
-    pending.done(unavailable("shutting_down", "the ledger is shutting down"));
+    pending.done(unavailable(Reason::kShuttingDown, "the ledger is shutting down"));
     return;
   }
   // Notified after unlocking: a writer woken while the mutex is still held

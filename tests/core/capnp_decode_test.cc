@@ -13,7 +13,7 @@
 namespace keyledger {
 namespace {
 
-constexpr DecodeFailure kFailure{StatusCode::kCorruption, "undecodable_thing", "thing"};
+constexpr DecodeFailure kFailure{StatusCode::kCorruption, Reason::kUndecodableRecord, "thing"};
 
 std::string to_bytes(capnp::MessageBuilder& message) {
   const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
@@ -105,7 +105,7 @@ Status decode(std::string_view bytes, const CapnpLimits& limits = kCapnpLimits) 
 void check_failed(const Status& status, std::string_view why) {
   INFO(status.to_string());
   CHECK(status.code() == kFailure.code);
-  CHECK(status.reason() == kFailure.reason);
+  CHECK(status.is(kFailure.reason));
   CHECK(status.message().rfind("thing ", 0) == 0);
   CHECK(status.message().find(why) != std::string::npos);
 }
@@ -237,10 +237,11 @@ TEST_CASE("a status the reader returns comes back as it is", "[core][capnp-decod
   AlignedWords<8> scratch;
   const Status decoded = decode_capnp_message(
       message_with_data(8), kCapnpLimits, kFailure, scratch, [](capnp::MessageReader&) {
-        return Status(StatusCode::kNotFound, "reader_reason", "what the reader said", "field");
+        return Status(StatusCode::kNotFound, Reason::kUserNotFound, "what the reader said",
+                      "field");
       });
   CHECK(decoded.code() == StatusCode::kNotFound);
-  CHECK(decoded.reason() == "reader_reason");
+  CHECK(decoded.reason() == "user_not_found");
   CHECK(decoded.message() == "what the reader said");
   CHECK(decoded.field() == "field");
 }

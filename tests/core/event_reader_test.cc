@@ -99,6 +99,15 @@ ReadResult read_from(const EventLog& log, EventReporter& reporter, std::uint64_t
   return result;
 }
 
+// The seqs a read visited, for a read that must succeed (after kStop too:
+// the damage goes to the reporter).
+std::vector<std::uint64_t> seqs_read(const EventLog& log, EventReporter& reporter,
+                                     std::uint64_t from_seq) {
+  ReadResult result = read_from(log, reporter, from_seq);
+  CHECK(result.status.is_ok());
+  return std::move(result.seqs);
+}
+
 std::vector<std::uint64_t> seqs(std::uint64_t first, std::uint64_t last) {
   std::vector<std::uint64_t> out;
   for (std::uint64_t seq = first; seq <= last; ++seq) out.push_back(seq);
@@ -121,7 +130,7 @@ class ListedLog final : public EventLog {
   LogHead head() const override { return {}; }
   Status append(std::span<const EncodedEvent>, std::span<const RecordChange>,
                 const LogHead&) override {
-    return internal_error("not_supported", "read only");
+    return internal_error(Reason::kReadOnly, "read only");
   }
   Status read_events(
       std::uint64_t from_seq,
@@ -136,7 +145,7 @@ class ListedLog final : public EventLog {
   }
   std::uint32_t projection_version() const override { return 1; }
   Status replace_projection(std::span<const RecordChange>, std::uint32_t) override {
-    return internal_error("not_supported", "read only");
+    return internal_error(Reason::kReadOnly, "read only");
   }
 };
 
@@ -179,14 +188,14 @@ TEST_CASE("the event reader starts at the seq asked for", "[core][event_reader]"
   ReaderLedger ledger;
   auto log = ledger.open();
   RecordingReporter reporter(OnDamage::kStop);
-  CHECK(read_from(*log, reporter, 5).seqs == seqs(5, kEvents));
-  CHECK(read_from(*log, reporter, kEvents).seqs == seqs(kEvents, kEvents));
+  CHECK(seqs_read(*log, reporter, 5) == seqs(5, kEvents));
+  CHECK(seqs_read(*log, reporter, kEvents) == seqs(kEvents, kEvents));
   // Past the end: nothing, and nothing is missing (the head is not read).
   const ReadResult past = read_from(*log, reporter, kEvents + 1);
   CHECK(past.status.is_ok());
   CHECK(past.seqs.empty());
   // No event has seq 0: reading from 0 is reading from the start.
-  CHECK(read_from(*log, reporter, 0).seqs == seqs(1, kEvents));
+  CHECK(seqs_read(*log, reporter, 0) == seqs(1, kEvents));
   CHECK(reporter.damages.empty());
 }
 
@@ -215,9 +224,9 @@ TEST_CASE("an undecodable event is reported with its seq, and the reader stops t
   REQUIRE(damage.damage().has_value());
   CHECK(damage.damage()->kind == DamageKind::kUndecodable);
   CHECK(damage.damage()->seq == 5);
-  CHECK(damage.damage()->why.code() == StatusCode::kCorruption);
-  CHECK(damage.damage()->why.reason() == "undecodable_event");
-  CHECK(damage.damage()->why.message() == "event size is not a whole number of words");
+  CHECK(damage.damage()->why().code() == StatusCode::kCorruption);
+  CHECK(damage.damage()->why().reason() == "undecodable_event");
+  CHECK(damage.damage()->message == "event size is not a whole number of words");
   CHECK(damage.status().code() == StatusCode::kCorruption);
   CHECK(damage.status().reason() == "undecodable_event");
   CHECK(damage.status().message() == "event 5 does not decode");
@@ -246,17 +255,17 @@ TEST_CASE("an event stored under another seq is reported as a seq mismatch",
   auto log = ledger.open();
 
   FirstDamage first;
-  CHECK(read_from(*log, first, 1).seqs == seqs(1, 3));
+  CHECK(seqs_read(*log, first, 1) == seqs(1, 3));
   REQUIRE(first.damage().has_value());
   CHECK(first.damage()->kind == DamageKind::kSeqMismatch);
   CHECK(first.damage()->seq == 4);
-  CHECK(first.damage()->why.reason() == "event_seq_mismatch");
-  CHECK(first.damage()->why.message() == "event carries seq 7 but is stored as seq 4");
+  CHECK(first.damage()->why().reason() == "event_seq_mismatch");
+  CHECK(first.damage()->message == "event carries seq 7 but is stored as seq 4");
   CHECK(first.status().message() == "event 4: event carries seq 7 but is stored as seq 4");
 
   // Skipped, the copy is left out and event 7 comes once, in its place.
   RecordingReporter skipping(OnDamage::kSkip);
-  CHECK(read_from(*log, skipping, 1).seqs == joined(seqs(1, 3), seqs(5, kEvents)));
+  CHECK(seqs_read(*log, skipping, 1) == joined(seqs(1, 3), seqs(5, kEvents)));
   CHECK(skipping.damages.size() == 1);
 }
 
@@ -268,21 +277,21 @@ TEST_CASE("missing events are reported once, as a gap at the first missing seq",
   auto log = ledger.open();
 
   FirstDamage first;
-  CHECK(read_from(*log, first, 2).seqs == seqs(2, 3));
+  CHECK(seqs_read(*log, first, 2) == seqs(2, 3));
   REQUIRE(first.damage().has_value());
   CHECK(first.damage()->kind == DamageKind::kMissing);
   CHECK(first.damage()->seq == 4);
-  CHECK(first.damage()->why.reason() == "event_missing");
+  CHECK(first.damage()->why().reason() == "event_missing");
   CHECK(first.status().message() == "event 4: event is missing (sequence gap)");
 
   RecordingReporter skipping(OnDamage::kSkip);
-  CHECK(read_from(*log, skipping, 1).seqs == joined(seqs(1, 3), seqs(6, kEvents)));
+  CHECK(seqs_read(*log, skipping, 1) == joined(seqs(1, 3), seqs(6, kEvents)));
   REQUIRE(skipping.damages.size() == 1);
   CHECK(skipping.damages[0].seq == 4);
 
   // A read that starts inside the gap: the seq asked for is missing.
   FirstDamage inside;
-  CHECK(read_from(*log, inside, 5).seqs.empty());
+  CHECK(seqs_read(*log, inside, 5).empty());
   REQUIRE(inside.damage().has_value());
   CHECK(inside.damage()->kind == DamageKind::kMissing);
   CHECK(inside.damage()->seq == 5);
@@ -294,7 +303,7 @@ TEST_CASE("after a skipped gap the event that follows it is checked too", "[core
   ledger.store(5, "garbage!");
   auto log = ledger.open();
   RecordingReporter reporter(OnDamage::kSkip);
-  CHECK(read_from(*log, reporter, 1).seqs == joined(seqs(1, 3), seqs(6, kEvents)));
+  CHECK(seqs_read(*log, reporter, 1) == joined(seqs(1, 3), seqs(6, kEvents)));
   REQUIRE(reporter.damages.size() == 2);
   CHECK(reporter.damages[0].kind == DamageKind::kMissing);
   CHECK(reporter.damages[0].seq == 4);
@@ -309,11 +318,12 @@ TEST_CASE("an event out of order is reported and, when skipped, the seq is still
       {1, encoded_event(1)}, {2, encoded_event(2)}, {1, encoded_event(1)}, {3, encoded_event(3)}};
   RecordingReporter reporter(OnDamage::kSkip);
   const ReadResult result = read_from(log, reporter, 1);
+  CHECK(result.status.is_ok());
   CHECK(result.seqs == seqs(1, 3));
   REQUIRE(reporter.damages.size() == 1);
   CHECK(reporter.damages[0].kind == DamageKind::kOutOfOrder);
   CHECK(reporter.damages[0].seq == 3);
-  CHECK(reporter.damages[0].why.message() == "event is stored out of order");
+  CHECK(reporter.damages[0].message == "event is stored out of order");
 }
 
 TEST_CASE("a read error of the log is what the reader returns, not a damage report",
@@ -332,7 +342,7 @@ TEST_CASE("a read error of the log is what the reader returns, not a damage repo
   SECTION("after events were visited") {
     ListedLog log;
     log.events = {{1, encoded_event(1)}, {2, encoded_event(2)}};
-    log.end_status = unavailable("storage_unavailable", "the disk went away");
+    log.end_status = unavailable(Reason::kStorageUnavailable, "the disk went away");
     RecordingReporter reporter(OnDamage::kSkip);
     const ReadResult result = read_from(log, reporter, 1);
     CHECK(result.seqs == seqs(1, 2));
@@ -355,7 +365,7 @@ TEST_CASE("the stored-event check finds a gap before bad bytes, and bad bytes be
   CHECK(check_stored_event(9, 7, undecodable)->seq == 9);
   CHECK(check_stored_event(8, 8, undecodable)->kind == DamageKind::kUndecodable);
   CHECK(check_stored_event(8, 8, carries_9)->kind == DamageKind::kSeqMismatch);
-  CHECK(check_stored_event(8, 8, carries_9)->why.message() ==
+  CHECK(check_stored_event(8, 8, carries_9)->message ==
         "event carries seq 9 but is stored as seq 8");
 }
 
@@ -364,9 +374,8 @@ TEST_CASE("a first-damage reporter keeps the first damage and asks to stop",
   FirstDamage damage;
   CHECK(damage.status().is_ok());
   CHECK_FALSE(damage.damage().has_value());
-  CHECK(damage.report({DamageKind::kMissing, 4, corruption("event_missing", "gone")}) ==
-        OnDamage::kStop);
-  CHECK(damage.report({DamageKind::kUndecodable, 9, corruption("undecodable_event", "bad")}) ==
+  CHECK(damage.report({DamageKind::kMissing, 4, Reason::kEventMissing, "gone"}) == OnDamage::kStop);
+  CHECK(damage.report({DamageKind::kUndecodable, 9, Reason::kUndecodableEvent, "bad"}) ==
         OnDamage::kStop);
   REQUIRE(damage.damage().has_value());
   CHECK(damage.damage()->seq == 4);

@@ -41,7 +41,9 @@ void handle(server::HttpRequest request) {
   exchange->request = std::move(request);
   exchange->language = server::negotiate_language(exchange->request[http::field::accept_language]);
   server::RequestTarget target;
-  if (!server::parse_request_target(exchange->request.target(), target).empty()) return;
+  if (server::parse_request_target(exchange->request.target(), target) !=
+      server::TargetError::kNone)
+    return;
   fuzz_check(!target.path.empty() && target.path.front() == '/', "a parsed path starts with /");
   exchange->path = std::move(target.path);
   exchange->query = std::move(target.query);
@@ -55,7 +57,8 @@ void handle(server::HttpRequest request) {
   (void)server::presented_token(exchange->request);
   (void)server::cookie_value(exchange->request, server::kSessionCookie);
   if (server::is_json_media_type(exchange->request[http::field::content_type]))
-    (void)server::parse_json_object(exchange->request.body(), {"user", "password", "privilege"});
+    (void)server::parse_json_object(exchange->request.body(), {"user", "password", "privilege"})
+        .is_ok();
 }
 
 }  // namespace

@@ -26,14 +26,14 @@ void read_body(std::string_view body, std::initializer_list<std::string_view> fi
   for (std::string_view field : fields) {
     const std::string name(field);
     if (auto text = required_string(*json, name); text.is_ok()) {
-      (void)keyledger::normalize_key_name(*text);
-      (void)keyledger::validate_user_id(*text);
-      (void)keyledger::validate_password(*text);
+      (void)keyledger::normalize_key_name(*text).is_ok();
+      keyledger::validate_user_id(*text).ignore();
+      keyledger::validate_password(*text).ignore();
       (void)keyledger::parse_privilege(*text);
     }
     if (auto text = optional_string(*json, name); text.is_ok() && *text)
       (void)keyledger::parse_privilege(**text);
-    (void)optional_bool(*json, name);
+    (void)optional_bool(*json, name).is_ok();
   }
 }
 

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_check(keyledger::is_valid_key_id(token->key_id), "an accepted token has a valid key id");
   }
   // The prefix check and key id check take the same untrusted text.
-  (void)keyledger::validate_token_prefix(text.substr(0, 32));
+  keyledger::validate_token_prefix(text.substr(0, 32)).ignore();
   (void)keyledger::is_valid_key_id(text);
   return 0;
 }

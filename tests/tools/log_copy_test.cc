@@ -84,7 +84,8 @@ class FailingTarget final : public EventLog {
   LogHead head() const override { return inner_.head(); }
   Status append(std::span<const EncodedEvent> events, std::span<const RecordChange> changes,
                 const LogHead& new_head) override {
-    if (++appends >= fail_from_) return unavailable("storage_unavailable", "the disk is full");
+    if (++appends >= fail_from_)
+      return unavailable(Reason::kStorageUnavailable, "the disk is full");
     return inner_.append(events, changes, new_head);
   }
   Status read_events(
@@ -139,7 +140,7 @@ TEST_CASE("a prefix copy stops at an undecodable event and names it", "[tools][r
   REQUIRE(copied.damage.has_value());
   CHECK(copied.damage->seq == 5);
   CHECK(copied.damage->kind == DamageKind::kUndecodable);
-  CHECK(copied.damage->why.message() == "event size is not a whole number of words");
+  CHECK(copied.damage->message == "event size is not a whole number of words");
   // Events 1..4 went in two appends before the damage was read.
   CHECK(copied.head == fixture.heads[4]);
   CHECK(target->head() == fixture.heads[4]);
@@ -159,7 +160,7 @@ TEST_CASE(
   const CopiedPrefix mismatch = copy_log_prefix(*source, fixture.heads[kEvents], *target);
   REQUIRE(mismatch.damage.has_value());
   CHECK(mismatch.damage->seq == 3);
-  CHECK(mismatch.damage->why.message() == "event carries seq 6 but is stored as seq 3");
+  CHECK(mismatch.damage->message == "event carries seq 6 but is stored as seq 3");
   CHECK(target->head() == LogHead{});  // nothing is appended from a copy that stopped
 
   auto second = fixture.new_target("second");

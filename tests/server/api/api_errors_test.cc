@@ -72,9 +72,9 @@ TEST_CASE("an answer's headers and a core Status go through the one mapping",
       exchange, Answer(ApiError::kServerBusy).with_header(http::field::retry_after, "1"));
   CHECK(busy.result_int() == 503);
   CHECK(busy[http::field::retry_after] == "1");
-  const HttpResponse status = to_response(exchange, not_found("key_not_found", "no such key"));
-  CHECK(status.result_int() == http_status_of(not_found("key_not_found", "x")));
-  CHECK(status.body() == status_response(exchange, not_found("key_not_found", "x")).body());
+  const HttpResponse status = to_response(exchange, not_found(Reason::kKeyNotFound, "no such key"));
+  CHECK(status.result_int() == http_status_of(not_found(Reason::kKeyNotFound, "x")));
+  CHECK(status.body() == status_response(exchange, not_found(Reason::kKeyNotFound, "x")).body());
   CHECK(to_response(exchange, Answer::no_content()).result_int() == 204);
   CHECK(to_response(exchange, Answer::no_content()).body().empty());
 }

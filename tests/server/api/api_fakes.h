@@ -52,7 +52,7 @@ class FakeKeyVerifier final : public server::KeyVerifier {
     if (auto it = valid.find(token); it != valid.end()) return it->second;
     if (retry_after > 0) {
       if (retry_after_seconds) *retry_after_seconds = retry_after;
-      return Status(StatusCode::kResourceExhausted, "rate_limited", "too many failures");
+      return Status(StatusCode::kResourceExhausted, Reason::kRateLimited, "too many failures");
     }
     return server::invalid_credentials();
   }

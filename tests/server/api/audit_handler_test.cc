@@ -97,7 +97,7 @@ TEST_CASE("a bad audit parameter is refused naming it", "[server][api][audit]") 
 
 TEST_CASE("an audit log that cannot be read answers 503", "[server][api][audit]") {
   ApiWorld world;
-  world.audit_source.failure = unavailable("io_error", "read failed");
+  world.audit_source.failure = unavailable(Reason::kStorageUnavailable, "read failed");
   const Answer answer =
       world.run(world.audit, &AuditHandler::audit, audit_request(world, "audrey"));
   CHECK(status_of(answer) == 503);

@@ -50,11 +50,11 @@ TEST_CASE("a commit's answer carries errors across the hop too", "[server][commi
   std::optional<Status> seen;
   auto callback = answer_on_connection_thread(
       exchange, [&seen](StatusOr<writer::CommittedEvent> result) { seen = result.status(); });
-  callback(unavailable("storage_failing", "the log refuses writes"));
+  callback(unavailable(Reason::kStorageUnavailable, "the log refuses writes"));
   CHECK_FALSE(seen.has_value());  // not run on the calling thread
   io.run();
   REQUIRE(seen.has_value());
-  CHECK(seen->reason() == "storage_failing");
+  CHECK(seen->reason() == "storage_unavailable");
 }
 
 TEST_CASE("without a connection the answer runs at once", "[server][commit_answers]") {

@@ -107,14 +107,14 @@ TEST_CASE("the writer's refusal of a key change is the answer", "[server][api][k
   ApiWorld world;
   auto rename = world.with_key(verb::patch, "alice", R"({"name":"new"})");
   rename->path_params = {"k9"};
-  world.commands.refusal = not_found("key_not_found", "no such key");
+  world.commands.refusal = not_found(Reason::kKeyNotFound, "no such key");
   const Answer refused = world.run(world.keys, &KeyHandlers::rename_key, rename);
   CHECK(status_of(refused) == 404);
   CHECK(code_of(refused) == "key_not_found");
   CHECK(world.log.lines().empty());
 
   // Storage trouble is told without its internals, and logged.
-  world.commands.refusal = unavailable("io_error", "disk full at /var/lib/x");
+  world.commands.refusal = unavailable(Reason::kStorageUnavailable, "disk full at /var/lib/x");
   const Answer failing = world.run(world.keys, &KeyHandlers::rename_key, rename);
   CHECK(status_of(failing) == 503);
   CHECK(code_of(failing) == "storage_unavailable");
@@ -123,7 +123,7 @@ TEST_CASE("the writer's refusal of a key change is the answer", "[server][api][k
 
   // A writer that is shutting down is unavailable too, but says so, and
   // that is no trouble for operators to see.
-  world.commands.refusal = unavailable("shutting_down", "the ledger is shutting down");
+  world.commands.refusal = unavailable(Reason::kShuttingDown, "the ledger is shutting down");
   const Answer stopping = world.run(world.keys, &KeyHandlers::rename_key, rename);
   CHECK(status_of(stopping) == 503);
   CHECK(code_of(stopping) == "shutting_down");
@@ -185,7 +185,7 @@ TEST_CASE("a key's history is shown to its owner alone, from its creation on",
   missing->path_params = {"k404"};
   CHECK(status_of(world.run(world.keys, &KeyHandlers::key_events, missing)) == 404);
 
-  world.audit_source.failure = corruption("bad_event", "event 5 does not decode");
+  world.audit_source.failure = corruption(Reason::kUndecodableEvent, "event 5 does not decode");
   CHECK(status_of(world.run(world.keys, &KeyHandlers::key_events, mine)) == 503);
 }
 

@@ -169,7 +169,7 @@ TEST_CASE("a refused update leaves sessions and sign-in counts alone", "[server]
   ApiWorld world;
   std::string csrf;
   const std::string session = world.sessions.create("ada", csrf);
-  world.commands.refusal = failed_precondition("cannot_change_self", "not yourself");
+  world.commands.refusal = failed_precondition(Reason::kCannotChangeSelf, "not yourself");
   const Answer answer = world.run(world.users, &UserHandlers::update_user,
                                   update_of(world, "ada", R"({"disabled":true})"));
   CHECK(status_of(answer) == 409);

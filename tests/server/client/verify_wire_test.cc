@@ -177,6 +177,10 @@ TEST_CASE("answers appended to one buffer are whole frames one after the other",
   auto size = complete_frame_size(out, 8192);
   REQUIRE(size.is_ok());
   CHECK(*size == first);
-  CHECK(decode(out.substr(0, first)).answer.valid());
-  CHECK(decode(out.substr(first)).id == 2);
+  const Decoded verified = decode(out.substr(0, first));
+  CHECK(verified.status.is_ok());
+  CHECK(verified.answer.valid());
+  const Decoded refused = decode(out.substr(first));
+  CHECK(refused.status.is_ok());
+  CHECK(refused.id == 2);
 }

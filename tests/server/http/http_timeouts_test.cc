@@ -79,9 +79,9 @@ class TestHandler final : public RequestHandler {
 // on a manual clock, served by one thread of its own.
 struct Fixture {
   Fixture() {
-    std::string error;
-    if (!server.listen({boost::asio::ip::make_address("127.0.0.1"), 0}, error))
-      throw std::runtime_error(error);
+    const keyledger::Status listening =
+        server.listen({boost::asio::ip::make_address("127.0.0.1"), 0});
+    if (!listening.is_ok()) throw std::runtime_error(listening.to_string());
     runner = std::thread([this] { io.run(); });
   }
   ~Fixture() {

@@ -21,7 +21,7 @@ class OneKeyVerifier final : public KeyVerifier {
     if (token == "kl_good") return VerifiedKey{"alice", Privilege::kAuditor, "k1"};
     if (retry_after > 0) {
       *retry_after_seconds = retry_after;
-      return Status(StatusCode::kResourceExhausted, "rate_limited", "slow down");
+      return Status(StatusCode::kResourceExhausted, Reason::kRateLimited, "slow down");
     }
     return invalid_credentials();
   }

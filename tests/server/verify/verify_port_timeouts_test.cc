@@ -38,9 +38,9 @@ constexpr std::chrono::nanoseconds kTick{1};
 // ledger, on a manual clock, served by one thread of its own.
 struct Fixture {
   Fixture() {
-    std::string error;
-    if (!port.listen({boost::asio::ip::make_address("127.0.0.1"), 0}, error))
-      throw std::runtime_error(error);
+    const keyledger::Status listening =
+        port.listen({boost::asio::ip::make_address("127.0.0.1"), 0});
+    if (!listening.is_ok()) throw std::runtime_error(listening.to_string());
     runner = std::thread([this] { io.run(); });
   }
   ~Fixture() {

@@ -68,7 +68,7 @@ class FailingEventLog final : public EventLog {
         changed_.notify_all();
         changed_.wait(lock, [this] { return !hold_; });
       }
-      if (failing_) return unavailable("injected_failure", "the disk is on fire (test)");
+      if (failing_) return unavailable(Reason::kStorageUnavailable, "the disk is on fire (test)");
     }
     return inner_.append(events, changes, new_head);
   }

@@ -1,0 +1,79 @@
+// parse_config: the config keyledgerd runs with, or how it ends at once. A
+// bad flag is a Status (kInvalidArgument, reason bad_flag) whose message is
+// the one sentence keyledgerd logs, with exit code 2 or CLI11's own.
+#include "server/daemon/config.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <variant>
+#include <vector>
+
+using namespace keyledger;
+using namespace keyledger::server;
+
+namespace {
+
+std::variant<ServerConfig, ConfigExit> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "keyledgerd");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  return parse_config(static_cast<int>(args.size()), argv.data());
+}
+
+// The ConfigExit `parsed` holds; fails the test when it holds a config.
+const ConfigExit& exit_of(const std::variant<ServerConfig, ConfigExit>& parsed) {
+  REQUIRE(std::holds_alternative<ConfigExit>(parsed));
+  return std::get<ConfigExit>(parsed);
+}
+
+}  // namespace
+
+TEST_CASE("good flags give the config to run with", "[server][config]") {
+  const auto parsed = parse(
+      {"--data", "/srv/ledger", "--listen", "127.0.0.1:8123", "--verify-listen", "[::1]:9123"});
+  REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+  const ServerConfig& config = std::get<ServerConfig>(parsed);
+  CHECK(config.data_dir == "/srv/ledger");
+  CHECK(config.pepper_file == "/srv/ledger/pepper");  // beside the ledger by default
+  CHECK(config.listen.port == 8123);
+  REQUIRE(config.verify_listen);
+  CHECK(config.verify_listen->port == 9123);
+}
+
+TEST_CASE("a --listen that is not HOST:PORT ends the start with exit code 2 and bad_flag",
+          "[server][config]") {
+  const auto parsed = parse({"--data", "/srv/ledger", "--listen", "localhost"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code == 2);
+  CHECK(ended.why.code() == StatusCode::kInvalidArgument);
+  CHECK(ended.why.is(Reason::kBadFlag));
+  CHECK(ended.why.message() == "--listen must be HOST:PORT, got 'localhost'");
+}
+
+TEST_CASE("a --verify-listen that is not HOST:PORT ends the start with bad_flag",
+          "[server][config]") {
+  const auto parsed = parse({"--verify-listen", "nowhere:port"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code == 2);
+  CHECK(ended.why.is(Reason::kBadFlag));
+  CHECK(ended.why.message() == "--verify-listen must be HOST:PORT, got 'nowhere:port'");
+}
+
+TEST_CASE("a --max-lockout shorter than --lockout ends the start with bad_flag",
+          "[server][config]") {
+  const auto parsed = parse({"--lockout", "60", "--max-lockout", "30"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code == 2);
+  CHECK(ended.why.is(Reason::kBadFlag));
+  CHECK(ended.why.message() == "--max-lockout (30s) is shorter than --lockout (60s)");
+}
+
+TEST_CASE("an unknown flag ends the start with CLI11's exit code and points to --help",
+          "[server][config]") {
+  const auto parsed = parse({"--no-such-flag"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code != 0);
+  CHECK(ended.why.is(Reason::kBadFlag));
+  CHECK(ended.why.message().find("keyledgerd --help lists every flag") != std::string::npos);
+}
