@@ -1,5 +1,5 @@
 // What the single writer needs from the current state, declared in core so
-// that storage can drive it without knowing projections.
+// that the writer (server/writer) can drive it without knowing projections.
 //
 // The writer decides a batch of commands one after another; each must see
 // the events staged before it in the same batch, and the batch becomes

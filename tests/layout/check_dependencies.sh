@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when a part of keyledger includes a header of a part it must not
-# depend on. Dependencies point one way (README.md, "The parts"):
+# depend on. Dependencies point one way (docs/SERVER.md, "The parts"):
 # storage and projections on core; inside server/, http and writer on core
 # only, web on http, verify on http, writer and projections, api on those
 # and web, and daemon on everything it wires; the client on core alone; and
