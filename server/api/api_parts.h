@@ -59,6 +59,9 @@ struct ApiDependencies {
   const PasswordHasher& password_hasher;
   const SecretHasher& secret_hasher;        // keyed hashes of new keys' secrets
   boost::asio::thread_pool& blocking_pool;  // scrypt runs here, not on I/O threads
+  // Scans of the event log (GET /v1/audit, GET /v1/keys/{id}/events) run
+  // here: ApiParts::kScanThreads threads.
+  boost::asio::thread_pool& scan_pool;
   ApiObservers observers;
   AccessLog& access_log;
   const Clock& clock;
@@ -71,6 +74,20 @@ struct ApiDependencies {
 
 class ApiParts {
  public:
+  // Scans have a pool of their own rather than sharing the blocking pool:
+  // one audit page may read much of the log, and two of them on the
+  // blocking pool's two threads would hold every sign-in's scrypt (capped
+  // separately, PasswordWork::kMaxQueuedJobs) behind them. Two threads let
+  // an auditor's long page and an owner's short key history run side by
+  // side.
+  static constexpr int kScanThreads = 2;
+  // Two scans queued or running per scan thread: an admitted scan waits
+  // behind at most one other on its thread, so its answer is never minutes
+  // away, and at most four answers (up to 1,000 audit rows or 10,000 key
+  // events each) are built at once. Beyond that, 503 server_busy with
+  // Retry-After: a flood of audit requests gets refused, not queued.
+  static constexpr int kMaxQueuedScans = 2 * kScanThreads;
+
   explicit ApiParts(const ApiDependencies& deps);
   ApiParts(const ApiParts&) = delete;
   ApiParts& operator=(const ApiParts&) = delete;
@@ -91,10 +108,12 @@ class ApiParts {
   LogAuditSource audit_source_;
   WriterLedgerHealth health_;
   ThreadPoolWork pool_;
+  ThreadPoolWork scan_pool_;
   // Shared pieces.
   Authenticator auth_;
   Committer committer_;
   PasswordWork passwords_;
+  BoundedWork scans_;
   // One handler object per resource, and the router.
   KeyHandlers keys_;
   UserHandlers users_;

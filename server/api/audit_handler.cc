@@ -83,17 +83,21 @@ void AuditHandler::audit(const ExchangePtr& exchange, const Reply& reply) {
   if (!caller) return;
   auto query = parse_audit_query(exchange->query);
   if (!query.is_ok()) return reply(query.status());
+  scans_.post(reply, [this, reply, query = std::move(query).value()] { reply(audit_page(query)); });
+}
+
+Answer AuditHandler::audit_page(const AuditQuery& query) const {
   Json rows = Json::array();
   std::uint64_t last_seq = 0;
   bool more = false;
   Status scanned = audit_.scan(
-      query->after_seq, query->filter,
+      query.after_seq, query.filter,
       [this](const std::string& key_id) {
         auto key = keys_.key(key_id);
         return key ? key->owner : std::string();
       },
       [&](const projections::AuditRow& row) {
-        if (rows.size() == query->limit) {
+        if (rows.size() == query.limit) {
           more = true;
           return false;
         }
@@ -101,9 +105,9 @@ void AuditHandler::audit(const ExchangePtr& exchange, const Reply& reply) {
         last_seq = row.seq;
         return true;
       });
-  if (!scanned.is_ok()) return reply(scanned);
-  reply(Answer::ok(
-      {{"events", std::move(rows)}, {"next_after_seq", more ? Json(last_seq) : Json(nullptr)}}));
+  if (!scanned.is_ok()) return scanned;
+  return Answer::ok(
+      {{"events", std::move(rows)}, {"next_after_seq", more ? Json(last_seq) : Json(nullptr)}});
 }
 
 }  // namespace keyledger::server

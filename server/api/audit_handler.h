@@ -9,6 +9,7 @@
 #include "projections/audit.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
+#include "server/api/bounded_work.h"
 #include "server/api/ledger_ports.h"
 
 namespace keyledger::server {
@@ -25,19 +26,26 @@ struct AuditQuery {
 // reason) naming the parameter, for an unknown or bad one.
 StatusOr<AuditQuery> parse_audit_query(const std::multimap<std::string, std::string>& query);
 
-// Thread-safe; what it is given outlives it. The log is scanned on the
-// calling thread.
+// Thread-safe; what it is given outlives it. The caller and the query are
+// checked on the calling thread; the log is scanned, and the page built and
+// answered, as a job of `scans` (never on an I/O thread: a page may read
+// much of the log).
 class AuditHandler {
  public:
-  AuditHandler(Authenticator& auth, const AuditSource& audit, const KeyDirectory& keys)
-      : auth_(auth), audit_(audit), keys_(keys) {}
+  AuditHandler(Authenticator& auth, const AuditSource& audit, const KeyDirectory& keys,
+               BoundedWork& scans)
+      : auth_(auth), audit_(audit), keys_(keys), scans_(scans) {}
 
   void audit(const ExchangePtr& exchange, const Reply& reply);
 
  private:
+  // The page `query` asks for, or the scan's failure.
+  Answer audit_page(const AuditQuery& query) const;
+
   Authenticator& auth_;
   const AuditSource& audit_;
   const KeyDirectory& keys_;
+  BoundedWork& scans_;
 };
 
 }  // namespace keyledger::server

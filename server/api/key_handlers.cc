@@ -27,13 +27,14 @@ Json key_event_json(const projections::AuditRow& row) {
 }  // namespace
 
 KeyHandlers::KeyHandlers(KeyOptions options, Authenticator& auth, const KeyDirectory& keys,
-                         Committer& committer, const AuditSource& audit,
+                         Committer& committer, const AuditSource& audit, BoundedWork& scans,
                          const SecretHasher& secret_hasher, RandomSource& random)
     : options_(std::move(options)),
       auth_(auth),
       keys_(keys),
       committer_(committer),
       audit_(audit),
+      scans_(scans),
       secret_hasher_(secret_hasher),
       random_(random) {}
 
@@ -119,21 +120,26 @@ void KeyHandlers::key_events(const ExchangePtr& exchange, const Reply& reply) {
   const std::string key_id = exchange->path_params[0];
   auto key = keys_.key(key_id);
   if (!key || key->owner != caller->user_id) return reply(ApiError::kKeyNotFound);
+  scans_.post(reply, [this, reply, key_id, created_seq = key->created_seq, owner = key->owner] {
+    reply(key_history(key_id, created_seq, owner));
+  });
+}
+
+Answer KeyHandlers::key_history(const std::string& key_id, std::uint64_t created_seq,
+                                const std::string& owner) const {
   projections::AuditFilter filter;
   filter.key_id = key_id;
   filter.include_use = true;
   Json events = Json::array();
-  const std::string owner = key->owner;
   // Nothing about a key precedes its creation.
   Status scanned = audit_.scan(
-      key->created_seq > 0 ? key->created_seq - 1 : 0, filter,
-      [&](const std::string&) { return owner; },
+      created_seq > 0 ? created_seq - 1 : 0, filter, [&](const std::string&) { return owner; },
       [&](const projections::AuditRow& row) {
         events.push_back(key_event_json(row));
         return events.size() < kMaxKeyEvents;
       });
-  if (!scanned.is_ok()) return reply(scanned);
-  reply(Answer::ok({{"key_id", key_id}, {"events", std::move(events)}}));
+  if (!scanned.is_ok()) return scanned;
+  return Answer::ok({{"key_id", key_id}, {"events", std::move(events)}});
 }
 
 }  // namespace keyledger::server

@@ -4,12 +4,14 @@
 // commands, in core).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/random.h"
 #include "core/secret_hasher.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
+#include "server/api/bounded_work.h"
 #include "server/api/committer.h"
 #include "server/api/ledger_ports.h"
 
@@ -20,12 +22,14 @@ struct KeyOptions {
   std::string api_endpoint;         // shown to users, e.g. http://127.0.0.1:8080/v1
 };
 
-// Thread-safe; what it is given outlives it.
+// Thread-safe; what it is given outlives it. A key's history is scanned
+// from the log, and answered, as a job of `scans` (never on an I/O thread);
+// the caller and the key's owner are checked before, on the calling thread.
 class KeyHandlers {
  public:
   KeyHandlers(KeyOptions options, Authenticator& auth, const KeyDirectory& keys,
-              Committer& committer, const AuditSource& audit, const SecretHasher& secret_hasher,
-              RandomSource& random);
+              Committer& committer, const AuditSource& audit, BoundedWork& scans,
+              const SecretHasher& secret_hasher, RandomSource& random);
 
   void credentials(const ExchangePtr& exchange, const Reply& reply);
   void create_key(const ExchangePtr& exchange, const Reply& reply);
@@ -38,12 +42,16 @@ class KeyHandlers {
   Json key_json(const KeyRecord& key) const;
   // The new name in the body; replies on a bad one.
   std::optional<std::string> new_name(const ExchangePtr& exchange, const Reply& reply);
+  // The events of `key` (owned by `owner`), or the scan's failure.
+  Answer key_history(const std::string& key_id, std::uint64_t created_seq,
+                     const std::string& owner) const;
 
   const KeyOptions options_;
   Authenticator& auth_;
   const KeyDirectory& keys_;
   Committer& committer_;
   const AuditSource& audit_;
+  BoundedWork& scans_;
   const SecretHasher& secret_hasher_;
   RandomSource& random_;
 };

@@ -8,8 +8,8 @@
 
 #include "core/event_log.h"
 #include "projections/live_projection.h"
+#include "server/api/bounded_work.h"
 #include "server/api/ledger_ports.h"
-#include "server/api/password_work.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/writer/group_commit_writer.h"
 

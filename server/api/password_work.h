@@ -4,23 +4,15 @@
 // cannot queue up minutes of hashing in front of real ones.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <string>
 
 #include "core/password_hasher.h"
 #include "server/api/answer.h"
+#include "server/api/bounded_work.h"
 #include "server/api/observers.h"
 
 namespace keyledger::server {
-
-// Where blocking jobs run (a thread pool in keyledgerd, the calling thread
-// in tests).
-class BlockingWork {
- public:
-  virtual ~BlockingWork() = default;
-  virtual void post(std::function<void()> job) = 0;
-};
 
 // Thread-safe; what it is given outlives it.
 class PasswordWork {
@@ -28,11 +20,13 @@ class PasswordWork {
   static constexpr int kMaxQueuedJobs = 32;
 
   PasswordWork(BlockingWork& pool, const PasswordHasher& hasher, PasswordCheckCounter& checks)
-      : pool_(pool), hasher_(hasher), checks_(checks) {}
+      : work_(pool, kMaxQueuedJobs), hasher_(hasher), checks_(checks) {}
 
   // Runs `job` on the pool, unless kMaxQueuedJobs are queued or running
   // already: then replies 503 server_busy (Retry-After: 1) and returns false.
-  bool post(const Reply& reply, std::function<void()> job);
+  bool post(const Reply& reply, std::function<void()> job) {
+    return work_.post(reply, std::move(job));
+  }
   // scrypt's check of a presented password, counted
   // (keyledger_password_checks_total) so tests can see that a name nobody
   // holds costs the same work as a user's.
@@ -40,10 +34,9 @@ class PasswordWork {
   StatusOr<std::string> hash(const std::string& password) const { return hasher_.hash(password); }
 
  private:
-  BlockingWork& pool_;
+  BoundedWork work_;
   const PasswordHasher& hasher_;
   PasswordCheckCounter& checks_;
-  std::atomic<int> queued_{0};
 };
 
 }  // namespace keyledger::server

@@ -103,6 +103,7 @@ int Daemon::start() {
   last_use_.emplace(*writer_, *ledger_.projection, clock_, config_.last_use_flush_interval);
   last_use_->start();
   blocking_pool_.emplace(2);
+  scan_pool_.emplace(ApiParts::kScanThreads);
   verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
                     config_.token_prefix);
   make_api();
@@ -130,7 +131,7 @@ void Daemon::make_api() {
   metrics_page_.emplace(metrics_, *verifier_, *writer_);
   api_ = std::make_unique<ApiParts>(ApiDependencies{
       api_options(config_), *ledger_.projection, *writer_, *ledger_.log, *verifier_, *last_use_,
-      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_,
+      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_, *scan_pool_,
       ApiObservers{metrics_, metrics_, *metrics_page_}, access_log_, clock_, random_,
       api_endpoint(config_, http_port_), log_, initial_password_});
 }
@@ -186,7 +187,8 @@ void Daemon::serve_until_signalled() {
 
 void Daemon::stop() {
   blocking_pool_->join();
-  last_use_->stop();  // no flusher may race the final flush or outlive the writer
+  scan_pool_->join();  // before the log they read goes
+  last_use_->stop();   // no flusher may race the final flush or outlive the writer
   last_use_->flush_all();
   // Drains the queue. Before the io_contexts go: answers to the last
   // commands are posted to them (server/api/commit_answers.h), and a stopped

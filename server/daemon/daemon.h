@@ -100,6 +100,7 @@ class Daemon {
   SessionStore sessions_;
   SignInGuard sign_ins_;
   std::optional<boost::asio::thread_pool> blocking_pool_;  // scrypt runs here
+  std::optional<boost::asio::thread_pool> scan_pool_;      // scans of the event log run here
   AccessLog access_log_;
   std::optional<CredentialVerifier> verifier_;
   std::optional<MetricsPage> metrics_page_;

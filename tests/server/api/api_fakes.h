@@ -1,7 +1,7 @@
 // Fakes of the interfaces the /v1 handlers are given, and a fixture that
 // builds every handler over them: no RocksDB, no writer thread, no socket.
 // Everything answers on the calling thread, so a handler has replied by the
-// time it returns (unless a test holds the password work back).
+// time it returns (unless a test holds the password work or the scans back).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -20,6 +20,7 @@
 #include "server/api/answer.h"
 #include "server/api/audit_handler.h"
 #include "server/api/authenticator.h"
+#include "server/api/bounded_work.h"
 #include "server/api/committer.h"
 #include "server/api/key_handlers.h"
 #include "server/api/ledger_ports.h"
@@ -129,8 +130,10 @@ class FakeAuditSource final : public server::AuditSource {
   // What the last scan was asked for (scan() is const, like the log's).
   mutable std::optional<projections::AuditFilter> last_filter;
   mutable std::uint64_t last_after_seq = 0;
+  mutable int scans = 0;
   Status scan(std::uint64_t after_seq, const projections::AuditFilter& filter, const OwnerOf&,
               const Visit& visit) const override {
+    ++scans;
     last_filter = filter;
     last_after_seq = after_seq;
     if (failure) return *failure;
@@ -206,6 +209,9 @@ struct ApiWorld {
   FakeCommandSink commands;
   FakeAuditSource audit_source;
   FakeBlockingWork pool;
+  FakeBlockingWork scan_pool;  // scans have their own pool and cap, as in keyledgerd
+  static constexpr int kMaxQueuedScans = 2;
+  server::BoundedWork scans{scan_pool, kMaxQueuedScans};
   FakeObservers observers;
   FakeLedgerHealth health;
   std::vector<std::string> passwords_chosen;
@@ -219,10 +225,19 @@ struct ApiWorld {
   server::KeyHandlers keys;
   server::UserHandlers users{auth, directory, committer, passwords, sessions, sign_ins, clock};
   server::SessionHandlers session_handlers;
-  server::AuditHandler audit{auth, audit_source, directory};
+  server::AuditHandler audit{auth, audit_source, directory, scans};
   std::atomic<bool> ready{true};
   server::SystemHandlers system{ready, health, observers};
 };
+
+// A reply that keeps its answer in `answer`, for a handler whose work a
+// test holds back; it must be the first answer.
+inline server::Reply reply_into(std::optional<Answer>& answer) {
+  return [&answer](Answer given) {
+    REQUIRE_FALSE(answer.has_value());
+    answer.emplace(std::move(given));
+  };
+}
 
 // The answer as HTTP, and its parts.
 inline server::HttpResponse http_of(const Answer& answer) {
@@ -242,7 +257,7 @@ inline std::string code_of(const Answer& answer) {
 inline constexpr std::string_view kPassword = "correct horse";
 
 inline ApiWorld::ApiWorld()
-    : keys({"kl", "http://127.0.0.1:8080/v1"}, auth, directory, committer, audit_source,
+    : keys({"kl", "http://127.0.0.1:8080/v1"}, auth, directory, committer, audit_source, scans,
            secret_hasher, random),
       session_handlers({hasher.hash("nobody's password").value(), 30,
                         [this](const std::string& user) { passwords_chosen.push_back(user); }},

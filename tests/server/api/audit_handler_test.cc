@@ -103,3 +103,99 @@ TEST_CASE("an audit log that cannot be read answers 503", "[server][api][audit]"
   CHECK(status_of(answer) == 503);
   CHECK(code_of(answer) == "storage_unavailable");
 }
+
+TEST_CASE("an audit page is scanned and answered on the scan pool, not on the calling thread",
+          "[server][api][audit]") {
+  ApiWorld world;
+  add_rows(world, 3);
+  world.scan_pool.hold = true;
+  std::optional<Answer> answer;
+  world.audit.audit(audit_request(world, "audrey"), reply_into(answer));
+  CHECK_FALSE(answer.has_value());
+  CHECK(world.audit_source.scans == 0);
+  CHECK(world.scan_pool.held.size() == 1);
+  CHECK(world.pool.held.empty());  // not on the password work's pool
+
+  world.scan_pool.run_held();
+  CHECK(world.audit_source.scans == 1);
+  REQUIRE(answer.has_value());
+  CHECK(status_of(*answer) == 200);
+  CHECK(body_of(*answer)["events"].size() == 3);
+}
+
+TEST_CASE("audit requests beyond the scans' cap answer 503 server_busy and scan nothing",
+          "[server][api][audit]") {
+  ApiWorld world;
+  add_rows(world, 2);
+  world.scan_pool.hold = true;
+  std::vector<std::optional<Answer>> waiting(ApiWorld::kMaxQueuedScans);
+  for (auto& answer : waiting)
+    world.audit.audit(audit_request(world, "audrey"), reply_into(answer));
+
+  const Answer busy = world.run(world.audit, &AuditHandler::audit, audit_request(world, "audrey"));
+  CHECK(status_of(busy) == 503);
+  CHECK(code_of(busy) == "server_busy");
+  CHECK(http_of(busy)[server::http::field::retry_after] == "1");
+  CHECK(world.audit_source.scans == 0);
+  CHECK(world.scan_pool.held.size() == ApiWorld::kMaxQueuedScans);
+
+  world.scan_pool.run_held();
+  for (const auto& answer : waiting) CHECK((answer && status_of(*answer) == 200));
+  // The slots are given back once the scans are done.
+  world.scan_pool.hold = false;
+  CHECK(status_of(world.run(world.audit, &AuditHandler::audit, audit_request(world, "audrey"))) ==
+        200);
+}
+
+TEST_CASE("a refused audit request is answered at once and never reaches the scan pool",
+          "[server][api][audit]") {
+  ApiWorld world;
+  world.scan_pool.hold = true;
+  CHECK(code_of(world.run(world.audit, &AuditHandler::audit, audit_request(world, "alice"))) ==
+        "forbidden");
+  CHECK(status_of(world.run(world.audit, &AuditHandler::audit,
+                            audit_request(world, "audrey", {{"limit", "0"}}))) == 400);
+  CHECK(world.scan_pool.held.empty());
+}
+
+TEST_CASE("a scan's storage failure is answered 503 storage_unavailable after the scan runs",
+          "[server][api][audit]") {
+  ApiWorld world;
+  world.audit_source.failure = unavailable("io_error", "read failed");
+  world.scan_pool.hold = true;
+  std::optional<Answer> answer;
+  world.audit.audit(audit_request(world, "audrey"), reply_into(answer));
+  CHECK_FALSE(answer.has_value());
+  world.scan_pool.run_held();
+  REQUIRE(answer.has_value());
+  CHECK(status_of(*answer) == 503);
+  CHECK(code_of(*answer) == "storage_unavailable");
+}
+
+TEST_CASE("scans and password work have separate caps, so neither flood refuses the other",
+          "[server][api][audit]") {
+  ApiWorld world;
+  const auto sign_in = [&world] {
+    return world.request(verb::post, "/v1/login",
+                         Json{{"user", "alice"}, {"password", kPassword}}.dump());
+  };
+  world.pool.hold = true;
+  world.scan_pool.hold = true;
+  int sign_ins = 0;
+  for (int i = 0; i < server::PasswordWork::kMaxQueuedJobs; ++i)
+    world.session_handlers.login(sign_in(), [&sign_ins](Answer) { ++sign_ins; });
+  // Password work is full: audit pages still queue, up to their own cap.
+  std::vector<std::optional<Answer>> pages(ApiWorld::kMaxQueuedScans);
+  for (auto& page : pages) world.audit.audit(audit_request(world, "audrey"), reply_into(page));
+  CHECK(world.scan_pool.held.size() == ApiWorld::kMaxQueuedScans);
+  CHECK(world.pool.held.size() == server::PasswordWork::kMaxQueuedJobs);
+
+  // Scans are full: a sign-in still gets its password work.
+  world.pool.run_held();
+  CHECK(sign_ins == server::PasswordWork::kMaxQueuedJobs);
+  world.pool.hold = false;
+  CHECK(status_of(world.run(world.session_handlers, &server::SessionHandlers::login, sign_in())) ==
+        200);
+  world.scan_pool.run_held();
+  for (const auto& page : pages) CHECK((page && status_of(*page) == 200));
+}

@@ -189,6 +189,54 @@ TEST_CASE("a key's history is shown to its owner alone, from its creation on",
   CHECK(status_of(world.run(world.keys, &KeyHandlers::key_events, mine)) == 503);
 }
 
+TEST_CASE("a key's history is scanned and answered on the scan pool, after its owner is checked",
+          "[server][api][keys]") {
+  ApiWorld world;
+  world.directory.key_records["k1"] = key_of("k1", "alice", "ci");
+  world.scan_pool.hold = true;
+
+  auto theirs = world.with_key(verb::get, "ada");
+  theirs->path_params = {"k1"};
+  CHECK(code_of(world.run(world.keys, &KeyHandlers::key_events, theirs)) == "key_not_found");
+  CHECK(world.scan_pool.held.empty());
+
+  auto mine = world.with_key(verb::get, "alice");
+  mine->path_params = {"k1"};
+  std::optional<Answer> answer;
+  world.keys.key_events(mine, reply_into(answer));
+  CHECK_FALSE(answer.has_value());
+  CHECK(world.audit_source.scans == 0);
+  CHECK(world.scan_pool.held.size() == 1);
+  world.scan_pool.run_held();
+  CHECK(world.audit_source.scans == 1);
+  REQUIRE(answer.has_value());
+  CHECK(status_of(*answer) == 200);
+  CHECK(body_of(*answer)["key_id"] == "k1");
+}
+
+TEST_CASE("key histories beyond the scans' cap answer 503 server_busy and scan nothing",
+          "[server][api][keys]") {
+  ApiWorld world;
+  world.directory.key_records["k1"] = key_of("k1", "alice", "ci");
+  world.scan_pool.hold = true;
+  const auto history = [&world] {
+    auto exchange = world.with_key(verb::get, "alice");
+    exchange->path_params = {"k1"};
+    return exchange;
+  };
+  std::vector<std::optional<Answer>> waiting(ApiWorld::kMaxQueuedScans);
+  for (auto& answer : waiting) world.keys.key_events(history(), reply_into(answer));
+  const Answer busy = world.run(world.keys, &KeyHandlers::key_events, history());
+  CHECK(status_of(busy) == 503);
+  CHECK(code_of(busy) == "server_busy");
+  CHECK(http_of(busy)[server::http::field::retry_after] == "1");
+  CHECK(world.audit_source.scans == 0);
+
+  world.audit_source.failure = unavailable("io_error", "read failed");
+  world.scan_pool.run_held();
+  for (const auto& answer : waiting) CHECK((answer && code_of(*answer) == "storage_unavailable"));
+}
+
 TEST_CASE("a session with a one-time password may not touch keys", "[server][api][keys]") {
   ApiWorld world;
   world.directory.user_records["alice"].must_change_password = true;
