@@ -161,7 +161,7 @@ TEST_CASE("a refused audit request is answered at once and never reaches the sca
 TEST_CASE("a scan's storage failure is answered 503 storage_unavailable after the scan runs",
           "[server][api][audit]") {
   ApiWorld world;
-  world.audit_source.failure = unavailable("io_error", "read failed");
+  world.audit_source.failure = unavailable(Reason::kStorageUnavailable, "read failed");
   world.scan_pool.hold = true;
   std::optional<Answer> answer;
   world.audit.audit(audit_request(world, "audrey"), reply_into(answer));

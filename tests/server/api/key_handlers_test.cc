@@ -232,7 +232,7 @@ TEST_CASE("key histories beyond the scans' cap answer 503 server_busy and scan n
   CHECK(http_of(busy)[server::http::field::retry_after] == "1");
   CHECK(world.audit_source.scans == 0);
 
-  world.audit_source.failure = unavailable("io_error", "read failed");
+  world.audit_source.failure = unavailable(Reason::kStorageUnavailable, "read failed");
   world.scan_pool.run_held();
   for (const auto& answer : waiting) CHECK((answer && code_of(*answer) == "storage_unavailable"));
 }
