@@ -8,6 +8,7 @@
 
 #include "server/http/http_request_parsing.h"
 #include "server/http/response_serializer.h"
+#include "server/http/timed_connection.h"
 
 namespace keyledger::server {
 namespace beast = boost::beast;
@@ -23,9 +24,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
               RequestHandler& handler, const HttpLimits& limits)
-      : slot_(std::move(slot)),
-        socket_(std::move(socket)),
-        deadline_(timers, [this] { on_deadline(); }),
+      : connection_(std::move(socket), std::move(slot), timers),
         handler_(handler),
         limits_(limits),
         // A header is parsed whole from the buffer, so the buffer must hold
@@ -34,12 +33,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         buffer_(limits.max_header_bytes + kReadAhead) {
     // write() tries a synchronous send first; it must never block.
     beast::error_code error;
-    socket_.non_blocking(true, error);
-    peer_ip_ = client_address(socket_);
+    connection_.socket().non_blocking(true, error);
+    peer_ip_ = client_address(connection_.socket());
   }
 
   void start() {
-    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read(true); });
+    asio::dispatch(connection_.socket().get_executor(),
+                   [self = shared_from_this()] { self->read(true); });
   }
 
  private:
@@ -56,7 +56,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     limit_request_parser(*parser_, limits_);
     // A keep-alive connection may idle between requests; once a request
     // has started, the (shorter) read timeout applies to all of it.
-    deadline_.arm(first || buffer_.size() > 0 ? limits_.read_timeout : limits_.idle_timeout);
+    connection_.deadline().arm(first || buffer_.size() > 0 ? limits_.read_timeout
+                                                           : limits_.idle_timeout);
     // A request already buffered (pipelined) is parsed here: read() runs
     // from the queue (start(), on_write()), so a long pipeline does not
     // nest a call per request.
@@ -81,13 +82,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read_more() {
     const std::size_t room = beast::read_size(buffer_, 65536);
     if (room == 0) return on_read(http::error::buffer_overflow);
-    socket_.async_read_some(buffer_.prepare(room),
-                            [self = shared_from_this()](beast::error_code error, std::size_t n) {
-                              self->buffer_.commit(n);
-                              if (error == asio::error::eof) return self->on_eof();
-                              if (error) return self->on_read(error);
-                              self->parse_buffered();
-                            });
+    connection_.socket().async_read_some(
+        buffer_.prepare(room), [self = shared_from_this()](beast::error_code error, std::size_t n) {
+          self->buffer_.commit(n);
+          if (error == asio::error::eof) return self->on_eof();
+          if (error) return self->on_read(error);
+          self->parse_buffered();
+        });
   }
 
   // The peer closed its side: the end of a request that runs to the end of
@@ -102,10 +103,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code error) {
     // The handler's time is not timed; and a session whose answer comes
     // from another thread must not be listed in its context's timers.
-    deadline_.disarm();
+    connection_.deadline().disarm();
     if (error == http::error::end_of_stream || error == asio::error::connection_reset ||
         error == asio::error::eof || error == asio::error::operation_aborted ||
-        error == asio::error::bad_descriptor || timed_out_) {
+        error == asio::error::bad_descriptor || connection_.timed_out()) {
       return close();
     }
     if (error) {
@@ -118,15 +119,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto exchange = std::make_shared<Exchange>();
     exchange->request = parser_->release();
     exchange->client_ip = peer_ip_;
-    exchange->executor = socket_.get_executor();
+    exchange->executor = connection_.socket().get_executor();
     handler_.handle(std::move(exchange), [self = shared_from_this()](HttpResponse response) {
       // Handlers may answer from another thread (after a commit); one that
       // answers at once, on this thread, writes without a queued hop.
-      if (self->socket_.get_executor().running_in_this_thread())
+      if (self->connection_.socket().get_executor().running_in_this_thread())
         return self->write(std::move(response));
-      asio::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response));
-      });
+      asio::post(
+          self->connection_.socket().get_executor(),
+          [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
   }
 
@@ -143,55 +144,40 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     keep_alive_ = response.keep_alive();
     if (!is_serializable_whole(response)) {
       unusual_response_ = std::make_unique<HttpResponse>(std::move(response));
-      deadline_.arm(limits_.write_timeout);
-      return http::async_write(socket_, *unusual_response_, on_written());
+      connection_.deadline().arm(limits_.write_timeout);
+      return http::async_write(connection_.socket(), *unusual_response_, on_written());
     }
     serialize_response(response, out_);
     // A small answer nearly always fits the socket's send buffer: written
     // at once, with no queued completion and no deadline to keep. Only the
     // rest (or all of it, when the buffer is full) waits for the socket.
     beast::error_code error;
-    const std::size_t written = socket_.write_some(asio::buffer(out_), error);
+    const std::size_t written = connection_.socket().write_some(asio::buffer(out_), error);
     if (error && error != asio::error::would_block) return on_write(error);
     if (!error && written == out_.size()) return on_write({});
-    deadline_.arm(limits_.write_timeout);
-    asio::async_write(socket_, asio::buffer(out_) + (error ? 0 : written), on_written());
+    connection_.deadline().arm(limits_.write_timeout);
+    asio::async_write(connection_.socket(), asio::buffer(out_) + (error ? 0 : written),
+                      on_written());
   }
 
   void on_write(beast::error_code error) {
-    deadline_.disarm();
+    connection_.deadline().disarm();
     unusual_response_.reset();
     // Keep the buffer for the next small answer, but not the megabytes of
     // one large one for the rest of a keep-alive connection.
     if (out_.capacity() > kKeptResponseCapacity) std::string().swap(out_);
-    if (error || timed_out_ || !keep_alive_) return close();
+    if (error || connection_.timed_out() || !keep_alive_) return close();
     // Read from the queue, behind the other connections' ready work: read
     // at once, the socket would nearly always be empty (the client has not
     // yet seen this answer), and Asio's first, speculative recv would only
     // return EAGAIN. A little later it more often finds the next request.
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read(false); });
+    asio::post(connection_.socket().get_executor(),
+               [self = shared_from_this()] { self->read(false); });
   }
 
-  // The read or write under way is past its deadline: it completes with an
-  // error, and the session closes.
-  void on_deadline() {
-    timed_out_ = true;
-    beast::error_code ignored;
-    socket_.close(ignored);
-  }
+  void close() { connection_.close(tcp::socket::shutdown_send); }
 
-  void close() {
-    deadline_.disarm();
-    beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    socket_.close(ignored);
-  }
-
-  ConnectionSlot slot_;  // held while the session (and so its socket) lives
-  Socket socket_;
-  // Armed only while a read or write of the session's is pending (whose
-  // handler keeps the session alive).
-  Deadline deadline_;
+  TimedConnection connection_;
   RequestHandler& handler_;
   const HttpLimits& limits_;
   std::string peer_ip_;
@@ -204,7 +190,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // while Beast writes it.
   std::unique_ptr<HttpResponse> unusual_response_;
   bool keep_alive_ = false;
-  bool timed_out_ = false;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "core/stream_framing.h"
 #include "core/text.h"
+#include "server/http/timed_connection.h"
 #include "server/verify/verify_frames.h"
 
 namespace keyledger::server {
@@ -31,35 +32,35 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   VerifySession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
                 CredentialVerifier& verifier, JsonLog& log, const VerifyPortLimits& limits,
                 VerifyPortCounters& counters)
-      : slot_(std::move(slot)),
-        socket_(std::move(socket)),
-        deadline_(timers, [this] { on_deadline(); }),
+      : connection_(std::move(socket), std::move(slot), timers),
         verifier_(verifier),
         log_(log),
         limits_(limits),
         counters_(counters),
         durations_(counters.request_duration) {
-    peer_ = client_address(socket_);
+    peer_ = client_address(connection_.socket());
     peer_valid_ = is_valid_ip_address(peer_);  // empty if the peer was already gone
     peer_trusted_ = limits_.trusted_peers.contains(peer_);
   }
 
   void start() {
-    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
+    asio::dispatch(connection_.socket().get_executor(),
+                   [self = shared_from_this()] { self->read(); });
   }
 
  private:
   void read() {
-    deadline_.arm(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
-    socket_.async_read_some(asio::buffer(chunk_),
-                            [self = shared_from_this()](beast::error_code error, std::size_t n) {
-                              self->on_read(error, n);
-                            });
+    connection_.deadline().arm(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
+    connection_.socket().async_read_some(
+        asio::buffer(chunk_), [self = shared_from_this()](beast::error_code error, std::size_t n) {
+          self->on_read(error, n);
+        });
   }
 
   void on_read(beast::error_code error, std::size_t n) {
     if (error) {
-      if (timed_out_ && !in_.empty()) drop("a frame stayed incomplete past the timeout");
+      if (connection_.timed_out() && !in_.empty())
+        drop("a frame stayed incomplete past the timeout");
       return close();
     }
     in_.append(chunk_.data(), n);
@@ -133,11 +134,12 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   }
 
   void write() {
-    deadline_.arm(limits_.io_timeout);
-    asio::async_write(socket_, asio::buffer(out_),
+    connection_.deadline().arm(limits_.io_timeout);
+    asio::async_write(connection_.socket(), asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         if (error) {
-                          if (self->timed_out_) self->drop("the client did not read its answers");
+                          if (self->connection_.timed_out())
+                            self->drop("the client did not read its answers");
                           return self->close();
                         }
                         self->read();
@@ -150,27 +152,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
     close();
   }
 
-  // The read or write under way is past its deadline: it completes with an
-  // error, and the session closes.
-  void on_deadline() {
-    timed_out_ = true;
-    beast::error_code ignored;
-    socket_.close(ignored);
-  }
+  void close() { connection_.close(tcp::socket::shutdown_both); }
 
-  void close() {
-    deadline_.disarm();
-    beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
-
-  ConnectionSlot slot_;  // held while the session (and so its socket) lives
-  Socket socket_;
-  // Armed while a read or write is pending, whose handler keeps the session
-  // alive; expired, it closes the socket and sets timed_out_.
-  Deadline deadline_;
-  bool timed_out_ = false;
+  TimedConnection connection_;
   CredentialVerifier& verifier_;
   JsonLog& log_;
   const VerifyPortLimits& limits_;
