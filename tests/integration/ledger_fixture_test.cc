@@ -1,7 +1,9 @@
 // Ledgers written by earlier builds keep working. Each folder under
 // tests/fixtures/ledger-* is a ledger a real keyledgerd of that day wrote
-// (tests/fixtures/make_ledger_fixture.sh), committed as its bytes, with a
-// manifest of the tokens it issued and what became of them. Every later
+// (tests/fixtures/make_ledger_fixture.sh), committed as the rows of its
+// column families (ledger.json: every key and value as keyledger wrote
+// them, not RocksDB's own files) with a manifest of the tokens it issued,
+// what became of them, and the fixture's own pepper. Every later
 // build must open it, prove it intact, and serve it: the same head, the
 // same users, live keys verifying, deleted ones refused.
 #include <catch2/catch.hpp>
@@ -13,6 +15,7 @@
 #include "tests/support/command_runner.h"
 #include "tests/support/files.h"
 #include "tests/support/http_client.h"
+#include "tests/support/raw_rocks.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,16 +27,32 @@ namespace {
 
 const fs::path kFixtures = KEYLEDGER_FIXTURES_DIR;
 
-// A writable copy of a fixture's ledger and pepper as a data folder: git
-// keeps neither the folder modes nor the pepper's privacy, which keyledgerd
-// rightly insists on.
+std::string from_hex(const std::string& hex) {
+  REQUIRE(hex.size() % 2 == 0);
+  std::string bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+// A data folder holding a fixture's ledger, written back from its rows, and
+// its pepper, private as keyledgerd rightly insists.
 fs::path copy_fixture(const fs::path& fixture, const TempDir& scratch) {
   const fs::path data = scratch / "data";
   fs::create_directory(data);
   fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace);
-  fs::copy(fixture / "ledger", data / "ledger", fs::copy_options::recursive);
+  std::vector<std::pair<std::string, FamilyRows>> families;
+  const json dump = json::parse(read_file(fixture / "ledger.json"));
+  for (const auto& [name, rows] : dump["families"].items()) {
+    FamilyRows& decoded = families.emplace_back(name, FamilyRows{}).second;
+    for (const auto& row : rows)
+      decoded.emplace_back(from_hex(row[0].get<std::string>()),
+                           from_hex(row[1].get<std::string>()));
+  }
+  create_rocksdb(data / "ledger", families);
   fs::permissions(data / "ledger", fs::perms::owner_all, fs::perm_options::replace);
-  fs::copy_file(fixture / "pepper", data / "pepper");
+  const json manifest = json::parse(read_file(fixture / "manifest.json"));
+  write_file(data / "pepper", manifest["test_pepper"].get<std::string>());
   fs::permissions(data / "pepper", fs::perms::owner_read | fs::perms::owner_write,
                   fs::perm_options::replace);
   return data;

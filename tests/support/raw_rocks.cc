@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
 
 #include <catch2/catch.hpp>
 
@@ -100,6 +101,37 @@ void RawRocks::flush_and_compact() {
     INFO(status.ToString());
     REQUIRE(status.ok());
   }
+}
+
+void create_rocksdb(const std::filesystem::path& path,
+                    const std::vector<std::pair<std::string, FamilyRows>>& families) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+  for (const auto& [name, rows] : families)
+    if (name != rocksdb::kDefaultColumnFamilyName)
+      descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path.string(), descriptors, &handles, &raw);
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteBatch batch;
+  for (const auto& [name, rows] : families) {
+    std::size_t index = 0;
+    while (descriptors[index].name != name) ++index;
+    for (const auto& [key, value] : rows) REQUIRE(batch.Put(handles[index], key, value).ok());
+  }
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  status = db->Write(synced, &batch);
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+  for (auto* handle : handles) REQUIRE(db->DestroyColumnFamilyHandle(handle).ok());
+  REQUIRE(db->Close().ok());
 }
 
 void create_foreign_rocksdb(const std::filesystem::path& path) {

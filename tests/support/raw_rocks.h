@@ -41,6 +41,16 @@ class RawRocks {
   std::unique_ptr<Impl> impl_;
 };
 
+// The (key, value) pairs of one column family, in key order.
+using FamilyRows = std::vector<std::pair<std::string, std::string>>;
+
+// Creates a database at `path` holding exactly these column families and
+// rows (a "default" family is created whether listed or not), written in one
+// synced batch and closed. How a ledger fixture committed as its rows
+// becomes a database again.
+void create_rocksdb(const std::filesystem::path& path,
+                    const std::vector<std::pair<std::string, FamilyRows>>& families);
+
 // Creates a plain RocksDB database (default column family only) at `path`
 // holding one key, like another application's data.
 void create_foreign_rocksdb(const std::filesystem::path& path);
