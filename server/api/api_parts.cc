@@ -33,22 +33,17 @@ ApiParts::ApiParts(const ApiDependencies& deps)
     : commands_(deps.writer),
       directory_(deps.projection, deps.last_use),
       audit_source_(deps.log),
-      health_(deps.log, deps.writer),
       pool_(deps.blocking_pool),
       scan_pool_(deps.scan_pool),
       auth_(deps.verifier, deps.sessions, directory_),
       committer_(commands_, deps.daemon_log),
-      passwords_(pool_, deps.password_hasher, deps.observers.password_checks),
+      passwords_(pool_, deps.password_hasher, deps.password_checks),
       scans_(scan_pool_, kMaxQueuedScans),
       keys_({deps.options.token_prefix, deps.api_endpoint}, auth_, directory_, committer_,
             audit_source_, scans_, deps.secret_hasher, deps.random),
       users_(auth_, directory_, committer_, passwords_, deps.sessions, deps.sign_ins, deps.clock),
       sessions_(session_options(deps), auth_, directory_, deps.sessions, deps.sign_ins, passwords_,
                 committer_, deps.clock),
-      audit_(auth_, audit_source_, directory_, scans_),
-      system_(ready_, health_, deps.observers.metrics),
-      verify_(deps.verifier),
-      api_({&keys_, &users_, &sessions_, &audit_, &system_, &verify_}, deps.options.trusted_proxies,
-           deps.observers.requests, deps.access_log, deps.random) {}
+      audit_(auth_, audit_source_, directory_, scans_) {}
 
 }  // namespace keyledger::server

@@ -1,11 +1,10 @@
-// Every piece of keyledgerd's API, built from the daemon's parts: the thin
-// adapters that narrow them, the pieces the handlers share (authentication,
-// committing, password work), one handler object per resource, and the Api
-// that routes to them. Like main(), it only builds and owns; the behaviour
-// is in the pieces.
+// Every piece of keyledgerd's management API, built from the daemon's
+// parts: the thin adapters that narrow them, the pieces the handlers share
+// (authentication, committing, password work) and one handler object per
+// resource, whose routes it registers on the HTTP server's router. Like
+// main(), it only builds and owns; the behaviour is in the pieces.
 #pragma once
 
-#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <string>
 #include <vector>
@@ -22,27 +21,17 @@
 #include "server/api/observers.h"
 #include "server/api/session_store.h"
 #include "server/api/sign_in_guard.h"
-#include "server/http/access_log.h"
 #include "server/http/json_log.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/last_use_tracker.h"
-#include "server/verify/verify_handler.h"
 #include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
 
 // The settings the handlers read (the daemon fills them from its config).
 struct ApiOptions {
-  std::string token_prefix = "kl";           // new keys are <prefix>_<id>_<secret>
-  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
+  std::string token_prefix = "kl";  // new keys are <prefix>_<id>_<secret>
   unsigned max_failed_sign_ins_per_ip_per_minute = 30;
-};
-
-// What the metrics of the API are counted by and rendered from.
-struct ApiObservers {
-  RequestObserver& requests;
-  PasswordCheckCounter& password_checks;
-  const MetricsRenderer& metrics;
 };
 
 // The daemon's parts the API is built from; owned by main(), they outlive
@@ -62,8 +51,7 @@ struct ApiDependencies {
   // Scans of the event log (GET /v1/audit, GET /v1/keys/{id}/events) run
   // here: ApiParts::kScanThreads threads.
   boost::asio::thread_pool& scan_pool;
-  ApiObservers observers;
-  AccessLog& access_log;
+  PasswordCheckCounter& password_checks;  // counts scrypt checks, for the metrics
   const Clock& clock;
   RandomSource& random;
   std::string api_endpoint;  // shown to users, e.g. http://127.0.0.1:8080/v1
@@ -92,21 +80,15 @@ class ApiParts {
   ApiParts(const ApiParts&) = delete;
   ApiParts& operator=(const ApiParts&) = delete;
 
-  // The request handler to give the HTTP server.
-  Api& handler() { return api_; }
-  // Readiness (/readyz): false until start-up finished and again while
-  // shutting down.
-  void set_ready(bool ready) { ready_.store(ready); }
-  // Requests read but not yet answered.
-  int in_flight() const { return api_.in_flight(); }
+  // The handler objects, for add_api_routes(): the ApiParts outlive the
+  // router they are registered on.
+  ApiHandlers handlers() { return {&keys_, &users_, &sessions_, &audit_}; }
 
  private:
-  std::atomic<bool> ready_{false};
   // Adapters of the daemon's parts.
   WriterCommandSink commands_;
   ProjectionDirectory directory_;
   LogAuditSource audit_source_;
-  WriterLedgerHealth health_;
   ThreadPoolWork pool_;
   ThreadPoolWork scan_pool_;
   // Shared pieces.
@@ -114,14 +96,11 @@ class ApiParts {
   Committer committer_;
   PasswordWork passwords_;
   BoundedWork scans_;
-  // One handler object per resource, and the router.
+  // One handler object per resource.
   KeyHandlers keys_;
   UserHandlers users_;
   SessionHandlers sessions_;
   AuditHandler audit_;
-  SystemHandlers system_;
-  VerifyHandler verify_;
-  Api api_;
 };
 
 }  // namespace keyledger::server

@@ -8,6 +8,7 @@
 // database cleanly.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <memory>
@@ -28,10 +29,12 @@
 #include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
 #include "server/daemon/start_failure.h"
+#include "server/daemon/system_pages.h"
 #include "server/http/access_log.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/http_server.h"
 #include "server/http/json_log.h"
+#include "server/http/router.h"
 #include "server/http/steady_timer_service.h"
 #include "server/http/trusted_peers.h"
 #include "server/verify/credential_verifier.h"
@@ -70,6 +73,7 @@ class Daemon {
   writer::WriterOptions writer_options();
   int unlock_users();
   void make_api();
+  void make_routes();
   void serve_verify_port();
   void serve_until_signalled();
 
@@ -105,6 +109,12 @@ class Daemon {
   std::optional<CredentialVerifier> verifier_;
   std::optional<MetricsPage> metrics_page_;
   std::unique_ptr<ApiParts> api_;
+  // The HTTP routes and what answers them beside the API.
+  std::atomic<bool> ready_{false};  // /readyz: start-up finished, not yet shutting down
+  std::optional<VerifyHandler> verify_handler_;
+  std::optional<WriterLedgerHealth> ledger_health_;
+  std::optional<SystemPages> system_pages_;
+  Router router_;
   // Destroyed after the contexts stop (serve() returns then) and before
   // them (the sessions they still hold outlive their timers).
   std::optional<SteadyTimerService> timers_;
