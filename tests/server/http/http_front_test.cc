@@ -8,7 +8,6 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +19,7 @@
 #include "server/http/http_server.h"
 #include "server/http/responses.h"
 #include "tests/server/captured_log.h"
+#include "tests/server/held_answer.h"
 #include "tests/server/manual_timer_service.h"
 #include "tests/support/loopback.h"
 
@@ -62,7 +62,7 @@ class CountingObserver final : public RequestObserver {
 
 // GET /echo answers what the session prepared; GET /refused replies with
 // a failure Status and a Retry-After; GET /held is answered from the
-// test's thread when it calls answer_held().
+// test's thread when it gives the held answer.
 class FrontRoutes {
  public:
   FrontRoutes() {
@@ -79,29 +79,12 @@ class FrontRoutes {
     });
     router.add(http::verb::get, "/held",
                [this](std::shared_ptr<Exchange> exchange, Respond respond) {
-                 std::lock_guard lock(mutex_);
-                 held_ = [exchange, respond] { respond(empty_response(*exchange, 204)); };
-                 held_arrived_.set_value();
+                 held.hold([exchange, respond] { respond(empty_response(*exchange, 204)); });
                });
   }
 
-  bool held_arrived() { return held_arrived_future_.wait_for(kGuard) == std::future_status::ready; }
-  void answer_held() {
-    std::function<void()> answer;
-    {
-      std::lock_guard lock(mutex_);
-      answer = std::move(held_);
-    }
-    answer();
-  }
-
   Router router;
-
- private:
-  std::mutex mutex_;
-  std::function<void()> held_;
-  std::promise<void> held_arrived_;
-  std::future<void> held_arrived_future_ = held_arrived_.get_future();
+  keyledger::testing::HeldAnswer held;
 };
 
 // An HttpServer on loopback, served by one thread of its own, which trusts
@@ -273,9 +256,9 @@ TEST_CASE(
   Fixture f;
   LoopbackConnection client("127.0.0.1", f.server.local_endpoint().port());
   REQUIRE(client.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
-  REQUIRE(f.routes.held_arrived());
+  REQUIRE(f.routes.held.arrived(kGuard));
   CHECK(f.server.in_flight() == 1);
-  f.routes.answer_held();  // from this thread, not the server's
+  f.routes.held.give();  // from this thread, not the server's
   CHECK(client.read_response(kGuard).status == 204);
   CHECK(f.server.in_flight() == 0);
   // The connection stays open for the next request.

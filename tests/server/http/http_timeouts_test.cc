@@ -7,8 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <future>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -16,6 +14,7 @@
 #include "server/http/connection_limiter.h"
 #include "server/http/http_server.h"
 #include "tests/server/captured_log.h"
+#include "tests/server/held_answer.h"
 #include "tests/server/manual_timer_service.h"
 #include "tests/support/loopback.h"
 
@@ -34,7 +33,7 @@ constexpr milliseconds kGuard{20'000};
 constexpr std::chrono::nanoseconds kTick{1};
 
 // GET /big answers kBigBody bytes; GET /held is answered only when the test
-// calls answer_held(); GET and POST /small get a short 200.
+// gives the held answer; GET and POST /small get a short 200.
 class TestRoutes {
  public:
   TestRoutes() {
@@ -49,19 +48,8 @@ class TestRoutes {
         [this](std::shared_ptr<Exchange> exchange, Respond respond) { hold(*exchange, respond); });
   }
 
-  // Waits until GET /held has reached the handler.
-  bool held_arrived() { return held_arrived_future_.wait_for(kGuard) == std::future_status::ready; }
-  // Answers GET /held, from the test's thread.
-  void answer_held() {
-    std::function<void()> answer;
-    {
-      std::lock_guard lock(mutex_);
-      answer = std::move(held_);
-    }
-    answer();
-  }
-
   Router router;
+  keyledger::testing::HeldAnswer held;
 
  private:
   static HttpResponse ok(const Exchange& exchange, std::string body) {
@@ -74,15 +62,9 @@ class TestRoutes {
     respond(ok(*exchange, "ok"));
   };
   void hold(const Exchange& exchange, const Respond& respond) {
-    std::lock_guard lock(mutex_);
-    held_ = [respond, response = ok(exchange, "held")]() mutable { respond(std::move(response)); };
-    held_arrived_.set_value();
+    held.hold(
+        [respond, response = ok(exchange, "held")]() mutable { respond(std::move(response)); });
   }
-
-  std::mutex mutex_;
-  std::function<void()> held_;
-  std::promise<void> held_arrived_;
-  std::future<void> held_arrived_future_ = held_arrived_.get_future();
 };
 
 // Counts nothing: these tests look at connections, not at the counts.
@@ -199,9 +181,9 @@ TEST_CASE("nothing is timed while the handler works on a request", "[server][htt
   Fixture f;
   LoopbackConnection client = f.connect();
   REQUIRE(client.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
-  REQUIRE(f.handler.held_arrived());
+  REQUIRE(f.handler.held.arrived(kGuard));
   f.timers.advance(std::chrono::hours(1));
-  f.handler.answer_held();
+  f.handler.held.give();
   const auto response = client.read_response(kGuard);
   CHECK(response.status == 200);
   CHECK(response.body == "held");
