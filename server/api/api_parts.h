@@ -102,8 +102,7 @@ class ApiParts {
 
  private:
   std::atomic<bool> ready_{false};
-  // Adapters of the daemon's parts.
-  WriterCommandSink commands_;
+  // Adapters of the daemon's parts (the writer is the CommandSink itself).
   ProjectionDirectory directory_;
   LogAuditSource audit_source_;
   WriterLedgerHealth health_;
@@ -111,7 +110,7 @@ class ApiParts {
   ThreadPoolWork scan_pool_;
   // Shared pieces.
   Authenticator auth_;
-  Committer committer_;
+  CommitAnswers answers_;
   PasswordWork passwords_;
   BoundedWork scans_;
   // One handler object per resource, and the router.
