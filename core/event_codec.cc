@@ -8,31 +8,13 @@
 
 #include "core/capnp_decode.h"
 #include "core/events.capnp.h"
+#include "core/privileges.h"
 
 namespace keyledger {
 namespace {
 
-schema::Privilege to_schema(Privilege privilege) {
-  switch (privilege) {
-    case Privilege::kUser:
-      return schema::Privilege::USER;
-    case Privilege::kAuditor:
-      return schema::Privilege::AUDITOR;
-    case Privilege::kAdmin:
-      return schema::Privilege::ADMIN;
-  }
-  return schema::Privilege::USER;
-}
-
-StatusOr<Privilege> from_schema(schema::Privilege privilege) {
-  switch (privilege) {
-    case schema::Privilege::USER:
-      return Privilege::kUser;
-    case schema::Privilege::AUDITOR:
-      return Privilege::kAuditor;
-    case schema::Privilege::ADMIN:
-      return Privilege::kAdmin;
-  }
+StatusOr<Privilege> from_schema(schema::Privilege stored) {
+  if (auto privilege = privilege_from_stored(stored)) return *privilege;
   return corruption(Reason::kUndecodableEvent, "unknown privilege value");
 }
 
@@ -47,14 +29,14 @@ struct PayloadWriter {
   void operator()(const UserCreated& e) {
     auto out = payload.initUserCreated();
     out.setUserId(as_text(e.user_id));
-    out.setPrivilege(to_schema(e.privilege));
+    out.setPrivilege(privilege_codes(e.privilege).stored);
     out.setPasswordHash(as_text(e.password_hash));
     out.setMustChangePassword(e.must_change_password);
   }
   void operator()(const UserPrivilegeChanged& e) {
     auto out = payload.initUserPrivilegeChanged();
     out.setUserId(as_text(e.user_id));
-    out.setPrivilege(to_schema(e.privilege));
+    out.setPrivilege(privilege_codes(e.privilege).stored);
   }
   void operator()(const UserDisabled& e) {
     payload.initUserDisabled().setUserId(as_text(e.user_id));
