@@ -1,6 +1,7 @@
 #include "server/http/responses.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/time_format.h"
 
@@ -76,32 +77,41 @@ HttpResponse error_response(const Exchange& exchange, unsigned status, std::stri
   return response;
 }
 
+namespace {
+
+struct CodeStatus {
+  StatusCode code;
+  unsigned http_status;
+};
+
+// Each code's HTTP status, in StatusCode's order, so a status is found by
+// indexing. kInternal is the last code.
+constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
+    {StatusCode::kOk, 200},
+    {StatusCode::kInvalidArgument, 400},
+    {StatusCode::kNotFound, 404},
+    {StatusCode::kAlreadyExists, 409},
+    {StatusCode::kFailedPrecondition, 409},
+    {StatusCode::kPermissionDenied, 403},
+    {StatusCode::kUnauthenticated, 401},
+    {StatusCode::kResourceExhausted, 429},
+    {StatusCode::kUnavailable, 503},
+    {StatusCode::kCorruption, 503},
+    {StatusCode::kInternal, 500},
+}};
+
+constexpr bool every_code_in_order() {
+  for (std::size_t i = 0; i < kHttpStatuses.size(); ++i)
+    if (kHttpStatuses[i].code != static_cast<StatusCode>(i)) return false;
+  return kHttpStatuses.back().code == StatusCode::kInternal;
+}
+static_assert(every_code_in_order(), "kHttpStatuses[i] is StatusCode(i)'s, for every code");
+
+}  // namespace
+
 unsigned http_status_of(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-      return 409;
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    case StatusCode::kResourceExhausted:
-      return 429;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kCorruption:
-      return 503;
-    case StatusCode::kInternal:
-      return 500;
-  }
-  return 500;
+  const auto index = static_cast<std::size_t>(status.code());
+  return index < kHttpStatuses.size() ? kHttpStatuses[index].http_status : 500;
 }
 
 HttpResponse status_response(const Exchange& exchange, const Status& status) {
