@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/enum_table.h"
 #include "core/event.h"
 #include "core/events.capnp.h"
 #include "core/verify_protocol.capnp.h"
@@ -23,19 +24,13 @@ struct PrivilegeCodes {
   wire::Privilege on_wire;
 };
 
-// In Privilege's order, so a privilege's entry is found by indexing.
+// In Privilege's order (core/enum_table.h).
 inline constexpr std::array<PrivilegeCodes, 3> kPrivileges = {{
     {Privilege::kUser, "user", schema::Privilege::USER, wire::Privilege::USER},
     {Privilege::kAuditor, "auditor", schema::Privilege::AUDITOR, wire::Privilege::AUDITOR},
     {Privilege::kAdmin, "admin", schema::Privilege::ADMIN, wire::Privilege::ADMIN},
 }};
-
-constexpr bool privileges_in_enum_order() {
-  for (std::size_t i = 0; i < kPrivileges.size(); ++i)
-    if (kPrivileges[i].privilege != static_cast<Privilege>(i)) return false;
-  return true;
-}
-static_assert(privileges_in_enum_order(), "kPrivileges[i] is Privilege(i)");
+static_assert(covers_enum_in_order(kPrivileges, &PrivilegeCodes::privilege, Privilege::kAdmin));
 
 // `privilege`'s entry. `privilege` is one of the enum's values (a bug
 // otherwise: every Privilege comes from this table or a checked decode).

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <exception>
 
+#include "core/enum_table.h"
+
 #ifndef NDEBUG
 #ifdef __SANITIZE_ADDRESS__
 extern "C" void __sanitizer_print_stack_trace();
@@ -25,8 +27,7 @@ struct CodeName {
   StatusCode code;
 };
 
-// Each code's stable name, in StatusCode's order, so a name is found by
-// indexing. kInternal is the last code.
+// Each code's stable name, in StatusCode's order (core/enum_table.h).
 constexpr std::array<CodeName, 11> kCodeNames = {{
     {"ok", StatusCode::kOk},
     {"invalid_argument", StatusCode::kInvalidArgument},
@@ -41,18 +42,13 @@ constexpr std::array<CodeName, 11> kCodeNames = {{
     {"internal", StatusCode::kInternal},
 }};
 
-constexpr bool every_code_in_order() {
-  for (std::size_t i = 0; i < kCodeNames.size(); ++i)
-    if (kCodeNames[i].code != static_cast<StatusCode>(i)) return false;
-  return kCodeNames.back().code == StatusCode::kInternal;
-}
-static_assert(every_code_in_order(), "kCodeNames[i] names StatusCode(i), for every code");
+static_assert(covers_enum_in_order(kCodeNames, &CodeName::code, StatusCode::kInternal));
 
 }  // namespace
 
 std::string_view status_code_name(StatusCode code) {
-  const auto index = static_cast<std::size_t>(code);
-  return index < kCodeNames.size() ? kCodeNames[index].name : "unknown";
+  const CodeName* entry = enum_entry(kCodeNames, code);
+  return entry ? entry->name : "unknown";
 }
 
 std::string Status::to_string() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/enum_table.h"
 #include "core/time_format.h"
 
 namespace keyledger::server {
@@ -84,8 +85,7 @@ struct CodeStatus {
   unsigned http_status;
 };
 
-// Each code's HTTP status, in StatusCode's order, so a status is found by
-// indexing. kInternal is the last code.
+// Each code's HTTP status, in StatusCode's order (core/enum_table.h).
 constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
     {StatusCode::kOk, 200},
     {StatusCode::kInvalidArgument, 400},
@@ -100,18 +100,13 @@ constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
     {StatusCode::kInternal, 500},
 }};
 
-constexpr bool every_code_in_order() {
-  for (std::size_t i = 0; i < kHttpStatuses.size(); ++i)
-    if (kHttpStatuses[i].code != static_cast<StatusCode>(i)) return false;
-  return kHttpStatuses.back().code == StatusCode::kInternal;
-}
-static_assert(every_code_in_order(), "kHttpStatuses[i] is StatusCode(i)'s, for every code");
+static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode::kInternal));
 
 }  // namespace
 
 unsigned http_status_of(const Status& status) {
-  const auto index = static_cast<std::size_t>(status.code());
-  return index < kHttpStatuses.size() ? kHttpStatuses[index].http_status : 500;
+  const CodeStatus* entry = enum_entry(kHttpStatuses, status.code());
+  return entry ? entry->http_status : 500;
 }
 
 HttpResponse status_response(const Exchange& exchange, const Status& status) {
