@@ -1,23 +1,14 @@
 #include "core/event.h"
 
+#include "core/privileges.h"
+
 namespace keyledger {
 
-std::string_view privilege_name(Privilege privilege) {
-  switch (privilege) {
-    case Privilege::kUser:
-      return "user";
-    case Privilege::kAuditor:
-      return "auditor";
-    case Privilege::kAdmin:
-      return "admin";
-  }
-  return "user";
-}
+std::string_view privilege_name(Privilege privilege) { return privilege_codes(privilege).name; }
 
 std::optional<Privilege> parse_privilege(std::string_view name) {
-  if (name == "user") return Privilege::kUser;
-  if (name == "auditor") return Privilege::kAuditor;
-  if (name == "admin") return Privilege::kAdmin;
+  for (const PrivilegeCodes& codes : kPrivileges)
+    if (codes.name == name) return codes.privilege;
   return std::nullopt;
 }
 

@@ -8,164 +8,120 @@
 
 #include "core/capnp_decode.h"
 #include "core/events.capnp.h"
+#include "core/privileges.h"
 
 namespace keyledger {
 namespace {
 
-schema::Privilege to_schema(Privilege privilege) {
-  switch (privilege) {
-    case Privilege::kUser:
-      return schema::Privilege::USER;
-    case Privilege::kAuditor:
-      return schema::Privilege::AUDITOR;
-    case Privilege::kAdmin:
-      return schema::Privilege::ADMIN;
-  }
-  return schema::Privilege::USER;
-}
-
-StatusOr<Privilege> from_schema(schema::Privilege privilege) {
-  switch (privilege) {
-    case schema::Privilege::USER:
-      return Privilege::kUser;
-    case schema::Privilege::AUDITOR:
-      return Privilege::kAuditor;
-    case schema::Privilege::ADMIN:
-      return Privilege::kAdmin;
-  }
-  return corruption(Reason::kUndecodableEvent, "unknown privilege value");
-}
-
-capnp::Data::Reader as_data(const Hash256& hash) { return {hash.data(), hash.size()}; }
-
-kj::StringPtr as_text(const std::string& text) { return {text.c_str(), text.size()}; }
-
 std::string to_std(capnp::Text::Reader text) { return {text.cStr(), text.size()}; }
+
+// Each event type's fields, listed once: the C++ member and the schema
+// field that stores it (events.capnp), with the type's union tag. The
+// encoder (PayloadWriter) and the decoder (read_payload) are both made from
+// this list, so they cannot disagree about a field; a field's value is
+// converted by the to_schema() and from_schema() overloads of its type.
+// clang-format off
+#define KEYLEDGER_EVENT_FIELDS(EVENT, FIELD)                                                   \
+  EVENT(UserCreated, USER_CREATED,                                                             \
+        FIELD(user_id, UserId) FIELD(privilege, Privilege) FIELD(password_hash, PasswordHash)  \
+        FIELD(must_change_password, MustChangePassword))                                       \
+  EVENT(UserPrivilegeChanged, USER_PRIVILEGE_CHANGED,                                          \
+        FIELD(user_id, UserId) FIELD(privilege, Privilege))                                    \
+  EVENT(UserDisabled, USER_DISABLED, FIELD(user_id, UserId))                                   \
+  EVENT(UserEnabled, USER_ENABLED, FIELD(user_id, UserId))                                     \
+  EVENT(PasswordChanged, PASSWORD_CHANGED,                                                     \
+        FIELD(user_id, UserId) FIELD(password_hash, PasswordHash)                              \
+        FIELD(must_change_password, MustChangePassword))                                       \
+  EVENT(KeyCreated, KEY_CREATED,                                                               \
+        FIELD(key_id, KeyId) FIELD(owner, Owner) FIELD(name, Name)                             \
+        FIELD(secret_hash, SecretHash))                                                        \
+  EVENT(KeyRenamed, KEY_RENAMED, FIELD(key_id, KeyId) FIELD(name, Name))                       \
+  EVENT(KeyDeleted, KEY_DELETED, FIELD(key_id, KeyId) FIELD(reason, Reason))                   \
+  EVENT(KeyUsed, KEY_USED,                                                                     \
+        FIELD(key_id, KeyId) FIELD(client_ip, ClientIp) FIELD(used_at_ns, UsedAtNs))           \
+  EVENT(UserLocked, USER_LOCKED,                                                               \
+        FIELD(user_id, UserId) FIELD(reason, Reason) FIELD(lockout_ns, LockoutNs))             \
+  EVENT(UserUnlocked, USER_UNLOCKED, FIELD(user_id, UserId))
+// clang-format on
+
+// A value as its schema field holds it.
+kj::StringPtr to_schema(const std::string& text) { return {text.c_str(), text.size()}; }
+capnp::Data::Reader to_schema(const Hash256& hash) { return {hash.data(), hash.size()}; }
+schema::Privilege to_schema(Privilege privilege) { return privilege_codes(privilege).stored; }
+bool to_schema(bool flag) { return flag; }
+std::int64_t to_schema(std::int64_t number) { return number; }
 
 struct PayloadWriter {
   schema::Event::Payload::Builder payload;
-  void operator()(const UserCreated& e) {
-    auto out = payload.initUserCreated();
-    out.setUserId(as_text(e.user_id));
-    out.setPrivilege(to_schema(e.privilege));
-    out.setPasswordHash(as_text(e.password_hash));
-    out.setMustChangePassword(e.must_change_password);
+#define KEYLEDGER_WRITE_FIELD(member, Field) out.set##Field(to_schema(e.member));
+#define KEYLEDGER_WRITE_EVENT(Type, tag, fields) \
+  void operator()(const Type& e) {               \
+    auto out = payload.init##Type();             \
+    fields                                       \
   }
-  void operator()(const UserPrivilegeChanged& e) {
-    auto out = payload.initUserPrivilegeChanged();
-    out.setUserId(as_text(e.user_id));
-    out.setPrivilege(to_schema(e.privilege));
-  }
-  void operator()(const UserDisabled& e) {
-    payload.initUserDisabled().setUserId(as_text(e.user_id));
-  }
-  void operator()(const UserEnabled& e) { payload.initUserEnabled().setUserId(as_text(e.user_id)); }
-  void operator()(const PasswordChanged& e) {
-    auto out = payload.initPasswordChanged();
-    out.setUserId(as_text(e.user_id));
-    out.setPasswordHash(as_text(e.password_hash));
-    out.setMustChangePassword(e.must_change_password);
-  }
-  void operator()(const KeyCreated& e) {
-    auto out = payload.initKeyCreated();
-    out.setKeyId(as_text(e.key_id));
-    out.setOwner(as_text(e.owner));
-    out.setName(as_text(e.name));
-    out.setSecretHash(as_data(e.secret_hash));
-  }
-  void operator()(const KeyRenamed& e) {
-    auto out = payload.initKeyRenamed();
-    out.setKeyId(as_text(e.key_id));
-    out.setName(as_text(e.name));
-  }
-  void operator()(const KeyDeleted& e) {
-    auto out = payload.initKeyDeleted();
-    out.setKeyId(as_text(e.key_id));
-    out.setReason(as_text(e.reason));
-  }
-  void operator()(const KeyUsed& e) {
-    auto out = payload.initKeyUsed();
-    out.setKeyId(as_text(e.key_id));
-    out.setClientIp(as_text(e.client_ip));
-    out.setUsedAtNs(e.used_at_ns);
-  }
-  void operator()(const UserLocked& e) {
-    auto out = payload.initUserLocked();
-    out.setUserId(as_text(e.user_id));
-    out.setReason(as_text(e.reason));
-    out.setLockoutNs(e.lockout_ns);
-  }
-  void operator()(const UserUnlocked& e) {
-    payload.initUserUnlocked().setUserId(as_text(e.user_id));
-  }
+  KEYLEDGER_EVENT_FIELDS(KEYLEDGER_WRITE_EVENT, KEYLEDGER_WRITE_FIELD)
+#undef KEYLEDGER_WRITE_EVENT
+#undef KEYLEDGER_WRITE_FIELD
 };
 
-StatusOr<Hash256> read_hash(capnp::Data::Reader data) {
-  Hash256 out;
+// A schema field's value into `out`; kCorruption for one no event can hold.
+Status from_schema(capnp::Text::Reader text, std::string& out) {
+  out.assign(text.cStr(), text.size());
+  return Status::ok();
+}
+Status from_schema(capnp::Data::Reader data, Hash256& out) {
   if (data.size() != out.size())
     return corruption(Reason::kUndecodableEvent, "a hash is not 32 bytes");
   std::memcpy(out.data(), data.begin(), out.size());
-  return out;
+  return Status::ok();
+}
+Status from_schema(schema::Privilege stored, Privilege& out) {
+  const std::optional<Privilege> privilege = privilege_from_stored(stored);
+  if (!privilege) return corruption(Reason::kUndecodableEvent, "unknown privilege value");
+  out = *privilege;
+  return Status::ok();
+}
+Status from_schema(bool flag, bool& out) {
+  out = flag;
+  return Status::ok();
+}
+Status from_schema(std::int64_t number, std::int64_t& out) {
+  out = number;
+  return Status::ok();
+}
+
+// What a decoded event must meet beyond its fields' types.
+template <typename Payload>
+Status check_decoded(const Payload&) {
+  return Status::ok();
+}
+Status check_decoded(const UserLocked& locked) {
+  if (locked.lockout_ns < 0)
+    return corruption(Reason::kUndecodableEvent, "a lock with a negative duration");
+  return Status::ok();
 }
 
 StatusOr<EventPayload> read_payload(schema::Event::Payload::Reader payload) {
   using P = schema::Event::Payload;
-  switch (payload.which()) {
-    case P::USER_CREATED: {
-      auto in = payload.getUserCreated();
-      auto privilege = from_schema(in.getPrivilege());
-      if (!privilege.is_ok()) return privilege.status();
-      return EventPayload{UserCreated{to_std(in.getUserId()), *privilege,
-                                      to_std(in.getPasswordHash()), in.getMustChangePassword()}};
-    }
-    case P::USER_PRIVILEGE_CHANGED: {
-      auto in = payload.getUserPrivilegeChanged();
-      auto privilege = from_schema(in.getPrivilege());
-      if (!privilege.is_ok()) return privilege.status();
-      return EventPayload{UserPrivilegeChanged{to_std(in.getUserId()), *privilege}};
-    }
-    case P::USER_DISABLED:
-      return EventPayload{UserDisabled{to_std(payload.getUserDisabled().getUserId())}};
-    case P::USER_ENABLED:
-      return EventPayload{UserEnabled{to_std(payload.getUserEnabled().getUserId())}};
-    case P::PASSWORD_CHANGED: {
-      auto in = payload.getPasswordChanged();
-      return EventPayload{PasswordChanged{to_std(in.getUserId()), to_std(in.getPasswordHash()),
-                                          in.getMustChangePassword()}};
-    }
-    case P::KEY_CREATED: {
-      auto in = payload.getKeyCreated();
-      auto hash = read_hash(in.getSecretHash());
-      if (!hash.is_ok()) return hash.status();
-      return EventPayload{
-          KeyCreated{to_std(in.getKeyId()), to_std(in.getOwner()), to_std(in.getName()), *hash}};
-    }
-    case P::KEY_RENAMED: {
-      auto in = payload.getKeyRenamed();
-      return EventPayload{KeyRenamed{to_std(in.getKeyId()), to_std(in.getName())}};
-    }
-    case P::KEY_DELETED: {
-      auto in = payload.getKeyDeleted();
-      return EventPayload{KeyDeleted{to_std(in.getKeyId()), to_std(in.getReason())}};
-    }
-    case P::KEY_USED: {
-      auto in = payload.getKeyUsed();
-      return EventPayload{
-          KeyUsed{to_std(in.getKeyId()), to_std(in.getClientIp()), in.getUsedAtNs()}};
-    }
-    case P::USER_LOCKED: {
-      auto in = payload.getUserLocked();
-      if (in.getLockoutNs() < 0)
-        return corruption(Reason::kUndecodableEvent, "a lock with a negative duration");
-      return EventPayload{
-          UserLocked{to_std(in.getUserId()), to_std(in.getReason()), in.getLockoutNs()}};
-    }
-    case P::USER_UNLOCKED:
-      return EventPayload{UserUnlocked{to_std(payload.getUserUnlocked().getUserId())}};
+  // clang-format off
+#define KEYLEDGER_READ_FIELD(member, Field) \
+  KEYLEDGER_RETURN_IF_ERROR(from_schema(in.get##Field(), e.member));
+#define KEYLEDGER_READ_EVENT(Type, tag, fields)  \
+  case P::tag: {                                 \
+    Type e;                                      \
+    const auto in = payload.get##Type();         \
+    fields                                       \
+    KEYLEDGER_RETURN_IF_ERROR(check_decoded(e)); \
+    return EventPayload{std::move(e)};           \
   }
+  // clang-format on
+  switch (payload.which()) { KEYLEDGER_EVENT_FIELDS(KEYLEDGER_READ_EVENT, KEYLEDGER_READ_FIELD) }
+#undef KEYLEDGER_READ_EVENT
+#undef KEYLEDGER_READ_FIELD
   // A union member added by a newer schema than this binary knows.
   return corruption(Reason::kUndecodableEvent, "unknown event type (written by a newer version?)");
 }
+#undef KEYLEDGER_EVENT_FIELDS
 
 Status read_event(schema::Event::Reader in, Event& event) {
   event.seq = in.getSeq();
@@ -173,9 +129,7 @@ Status read_event(schema::Event::Reader in, Event& event) {
   event.origin.actor = to_std(in.getActor());
   event.origin.actor_ip = to_std(in.getActorIp());
   event.origin.request_id = to_std(in.getRequestId());
-  auto prev = read_hash(in.getPrevHash());
-  if (!prev.is_ok()) return prev.status();
-  event.prev_hash = *prev;
+  KEYLEDGER_RETURN_IF_ERROR(from_schema(in.getPrevHash(), event.prev_hash));
   auto payload = read_payload(in.getPayload());
   if (!payload.is_ok()) return payload.status();
   event.payload = std::move(payload).value();
@@ -194,10 +148,10 @@ std::string encode_event(const Event& event) {
   auto out = message.initRoot<schema::Event>();
   out.setSeq(event.seq);
   out.setTimeNs(event.time_ns);
-  out.setActor(as_text(event.origin.actor));
-  out.setActorIp(as_text(event.origin.actor_ip));
-  out.setRequestId(as_text(event.origin.request_id));
-  out.setPrevHash(as_data(event.prev_hash));
+  out.setActor(to_schema(event.origin.actor));
+  out.setActorIp(to_schema(event.origin.actor_ip));
+  out.setRequestId(to_schema(event.origin.request_id));
+  out.setPrevHash(to_schema(event.prev_hash));
   std::visit(PayloadWriter{out.getPayload()}, event.payload);
   kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   auto bytes = words.asBytes();

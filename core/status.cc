@@ -1,8 +1,11 @@
 #include "core/status.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+
+#include "core/enum_table.h"
 
 #ifndef NDEBUG
 #ifdef __SANITIZE_ADDRESS__
@@ -15,32 +18,37 @@ extern "C" void __sanitizer_print_stack_trace();
 
 namespace keyledger {
 
+namespace {
+
+// Name first: the test that finds every reason an HTTP answer can carry
+// reads `StatusCode::k…, "…"` as a Status made with that reason.
+struct CodeName {
+  std::string_view name;
+  StatusCode code;
+};
+
+// Each code's stable name, in StatusCode's order (core/enum_table.h).
+constexpr std::array<CodeName, 11> kCodeNames = {{
+    {"ok", StatusCode::kOk},
+    {"invalid_argument", StatusCode::kInvalidArgument},
+    {"not_found", StatusCode::kNotFound},
+    {"already_exists", StatusCode::kAlreadyExists},
+    {"failed_precondition", StatusCode::kFailedPrecondition},
+    {"permission_denied", StatusCode::kPermissionDenied},
+    {"unauthenticated", StatusCode::kUnauthenticated},
+    {"resource_exhausted", StatusCode::kResourceExhausted},
+    {"unavailable", StatusCode::kUnavailable},
+    {"corruption", StatusCode::kCorruption},
+    {"internal", StatusCode::kInternal},
+}};
+
+static_assert(covers_enum_in_order(kCodeNames, &CodeName::code, StatusCode::kInternal));
+
+}  // namespace
+
 std::string_view status_code_name(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    case StatusCode::kNotFound:
-      return "not_found";
-    case StatusCode::kAlreadyExists:
-      return "already_exists";
-    case StatusCode::kFailedPrecondition:
-      return "failed_precondition";
-    case StatusCode::kPermissionDenied:
-      return "permission_denied";
-    case StatusCode::kUnauthenticated:
-      return "unauthenticated";
-    case StatusCode::kResourceExhausted:
-      return "resource_exhausted";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kCorruption:
-      return "corruption";
-    case StatusCode::kInternal:
-      return "internal";
-  }
-  return "unknown";
+  const CodeName* entry = enum_entry(kCodeNames, code);
+  return entry ? entry->name : "unknown";
 }
 
 std::string Status::to_string() const {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/capnp_decode.h"
+#include "core/privileges.h"
 #include "projections/records.capnp.h"
 
 namespace keyledger::projections {
@@ -44,7 +45,7 @@ std::string encode_user_record(const UserRecord& user) {
   capnp::MallocMessageBuilder message(64);
   auto out = message.initRoot<schema::UserRecord>();
   out.setUserId(as_text(user.user_id));
-  out.setPrivilege(static_cast<schema::Privilege>(static_cast<int>(user.privilege)));
+  out.setPrivilege(privilege_codes(user.privilege).stored);
   out.setDisabled(user.disabled);
   out.setLocked(user.locked);
   out.setPasswordHash(as_text(user.password_hash));
@@ -74,11 +75,11 @@ std::string encode_key_record(const KeyRecord& key) {
 StatusOr<UserRecord> decode_user_record(std::string_view bytes) {
   return parse<schema::UserRecord, UserRecord>(
       bytes, [](schema::UserRecord::Reader in) -> StatusOr<UserRecord> {
-        auto privilege = static_cast<int>(in.getPrivilege());
-        if (privilege < 0 || privilege > 2)
+        const std::optional<Privilege> privilege = privilege_from_stored(in.getPrivilege());
+        if (!privilege)
           return corruption(Reason::kUndecodableRecord, "a stored user has an unknown privilege");
         return UserRecord{to_std(in.getUserId()),
-                          static_cast<Privilege>(privilege),
+                          *privilege,
                           in.getDisabled(),
                           in.getLocked(),
                           to_std(in.getPasswordHash()),

@@ -30,20 +30,20 @@ SessionOptions session_options(const ApiDependencies& deps) {
 }  // namespace
 
 ApiParts::ApiParts(const ApiDependencies& deps)
-    : commands_(deps.writer),
-      directory_(deps.projection, deps.last_use),
+    : directory_(deps.projection, deps.last_use),
       audit_source_(deps.log),
       pool_(deps.blocking_pool),
       scan_pool_(deps.scan_pool),
       auth_(deps.verifier, deps.sessions, directory_),
-      committer_(commands_, deps.daemon_log),
+      answers_(deps.daemon_log),
       passwords_(pool_, deps.password_hasher, deps.password_checks),
       scans_(scan_pool_, kMaxQueuedScans),
-      keys_({deps.options.token_prefix, deps.api_endpoint}, auth_, directory_, committer_,
-            audit_source_, scans_, deps.secret_hasher, deps.random),
-      users_(auth_, directory_, committer_, passwords_, deps.sessions, deps.sign_ins, deps.clock),
+      keys_({deps.options.token_prefix, deps.api_endpoint}, auth_, directory_, deps.writer,
+            answers_, audit_source_, scans_, deps.secret_hasher, deps.random),
+      users_(auth_, directory_, deps.writer, answers_, passwords_, deps.sessions, deps.sign_ins,
+             deps.clock),
       sessions_(session_options(deps), auth_, directory_, deps.sessions, deps.sign_ins, passwords_,
-                committer_, deps.clock),
+                deps.writer, answers_, deps.clock),
       audit_(auth_, audit_source_, directory_, scans_) {}
 
 }  // namespace keyledger::server

@@ -85,15 +85,14 @@ class ApiParts {
   ApiHandlers handlers() { return {&keys_, &users_, &sessions_, &audit_}; }
 
  private:
-  // Adapters of the daemon's parts.
-  WriterCommandSink commands_;
+  // Adapters of the daemon's parts (the writer is the CommandSink itself).
   ProjectionDirectory directory_;
   LogAuditSource audit_source_;
   ThreadPoolWork pool_;
   ThreadPoolWork scan_pool_;
   // Shared pieces.
   Authenticator auth_;
-  Committer committer_;
+  CommitAnswers answers_;
   PasswordWork passwords_;
   BoundedWork scans_;
   // One handler object per resource.

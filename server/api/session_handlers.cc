@@ -38,14 +38,16 @@ std::optional<std::pair<std::string, std::string>> two_strings(const ExchangePtr
 SessionHandlers::SessionHandlers(SessionOptions options, Authenticator& auth,
                                  const UserDirectory& users, SessionStore& sessions,
                                  SignInGuard& sign_ins, PasswordWork& passwords,
-                                 Committer& committer, const Clock& clock)
+                                 CommandSink& commands, const CommitAnswers& answers,
+                                 const Clock& clock)
     : options_(std::move(options)),
       auth_(auth),
       users_(users),
       sessions_(sessions),
       sign_ins_(sign_ins),
       passwords_(passwords),
-      committer_(committer),
+      commands_(commands),
+      answers_(answers),
       clock_(clock),
       failures_per_client_(clock, options_.max_failed_sign_ins_per_ip_per_minute) {}
 
@@ -122,10 +124,9 @@ void SessionHandlers::record_failed_password(const ExchangePtr& exchange,
   // (for the audit, and for a restart); should that fail, the guard's lock
   // still holds for its whole length.
   if (user)
-    committer_.submit_unanswered(
-        LockUser{user_id, kTooManyFailedSignIns, *lockout},
-        EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
-        "recording a sign-in lock failed", {{"user", user_id}});
+    commands_.submit(LockUser{user_id, kTooManyFailedSignIns, *lockout},
+                     origin_of(*exchange, std::string(kSystemActor)),
+                     answers_.log_failure("recording a sign-in lock failed", {{"user", user_id}}));
   reply(ApiError::kUserLocked);
 }
 
@@ -180,13 +181,15 @@ void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const 
   // Signed out everywhere but here.
   const std::string keep =
       caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-  committer_.submit(exchange, caller.user_id,
-                    ChangePassword{caller.user_id, *hash, false, caller.user_id}, reply,
-                    [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
-                      sessions_.erase_user(user_id, keep);
-                      if (options_.on_password_chosen) options_.on_password_chosen(user_id);
-                      return Answer::no_content();
-                    });
+  commands_.submit(
+      ChangePassword{caller.user_id, *hash, false, caller.user_id},
+      origin_of(*exchange, caller.user_id),
+      answers_.reply_on_connection_thread(
+          exchange, reply, [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
+            sessions_.erase_user(user_id, keep);
+            if (options_.on_password_chosen) options_.on_password_chosen(user_id);
+            return Answer::no_content();
+          }));
 }
 
 }  // namespace keyledger::server

@@ -11,7 +11,7 @@
 #include "core/clock.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
-#include "server/api/committer.h"
+#include "server/api/commit_answers.h"
 #include "server/api/ledger_ports.h"
 #include "server/api/password_work.h"
 #include "server/api/session_store.h"
@@ -36,7 +36,7 @@ class SessionHandlers {
  public:
   SessionHandlers(SessionOptions options, Authenticator& auth, const UserDirectory& users,
                   SessionStore& sessions, SignInGuard& sign_ins, PasswordWork& passwords,
-                  Committer& committer, const Clock& clock);
+                  CommandSink& commands, const CommitAnswers& answers, const Clock& clock);
 
   void login(const ExchangePtr& exchange, const Reply& reply);
   void logout(const ExchangePtr& exchange, const Reply& reply);
@@ -66,7 +66,8 @@ class SessionHandlers {
   SessionStore& sessions_;
   SignInGuard& sign_ins_;
   PasswordWork& passwords_;
-  Committer& committer_;
+  CommandSink& commands_;
+  const CommitAnswers& answers_;
   const Clock& clock_;
   FailureRateLimiter failures_per_client_;
 };

@@ -11,7 +11,7 @@
 #include "core/commands.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
-#include "server/api/committer.h"
+#include "server/api/commit_answers.h"
 #include "server/api/ledger_ports.h"
 #include "server/api/password_work.h"
 #include "server/api/session_store.h"
@@ -38,12 +38,13 @@ std::vector<Command> user_changes(const UserUpdate& update, const UserRecord& us
 // Thread-safe; what it is given outlives it.
 class UserHandlers {
  public:
-  UserHandlers(Authenticator& auth, const UserDirectory& users, Committer& committer,
-               PasswordWork& passwords, SessionStore& sessions, SignInGuard& sign_ins,
-               const Clock& clock)
+  UserHandlers(Authenticator& auth, const UserDirectory& users, CommandSink& commands,
+               const CommitAnswers& answers, PasswordWork& passwords, SessionStore& sessions,
+               SignInGuard& sign_ins, const Clock& clock)
       : auth_(auth),
         users_(users),
-        committer_(committer),
+        commands_(commands),
+        answers_(answers),
         passwords_(passwords),
         sessions_(sessions),
         sign_ins_(sign_ins),
@@ -67,7 +68,8 @@ class UserHandlers {
 
   Authenticator& auth_;
   const UserDirectory& users_;
-  Committer& committer_;
+  CommandSink& commands_;
+  const CommitAnswers& answers_;
   PasswordWork& passwords_;
   SessionStore& sessions_;
   SignInGuard& sign_ins_;

@@ -3,6 +3,7 @@
 #include <capnp/message.h>
 
 #include "core/capnp_decode.h"
+#include "core/privileges.h"
 #include "core/stream_framing.h"
 #include "core/verify_protocol.capnp.h"
 
@@ -13,18 +14,10 @@ Status bad_answer(std::string message) {
   return corruption(Reason::kBadAnswer, std::move(message));
 }
 
-std::string_view privilege_text(wire::Privilege privilege) {
-  switch (privilege) {
-    case wire::Privilege::USER:
-      return "user";
-    case wire::Privilege::AUDITOR:
-      return "auditor";
-    case wire::Privilege::ADMIN:
-      return "admin";
-    case wire::Privilege::NONE:
-      break;
-  }
-  return {};  // none, or one this client does not know
+// Empty for `none`, or a privilege this client does not know.
+std::string_view privilege_text(wire::Privilege on_wire) {
+  const std::optional<Privilege> privilege = privilege_from_wire(on_wire);
+  return privilege ? privilege_codes(*privilege).name : std::string_view();
 }
 
 Status read_verified(wire::VerifiedKey::Reader verified, VerifyAnswer& answer) {

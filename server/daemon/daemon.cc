@@ -166,7 +166,7 @@ void Daemon::serve_verify_port() {
   verify_port_ = std::make_unique<VerifyPort>(contexts_.main, *verifier_, connections_, *timers_,
                                               metrics_.verify_port(), log_, limits, contexts_.all);
   const std::uint16_t port = ports_.verify->local_endpoint().port();
-  verify_port_->serve(std::move(*ports_.verify));
+  verify_port_->start(std::move(*ports_.verify));
   log_.always(LogLevel::kInfo, "verify port listening",
               {{"address", url_host(config_.verify_listen->host) + ":" + std::to_string(port)},
                {"port", port}});

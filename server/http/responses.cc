@@ -1,5 +1,8 @@
 #include "server/http/responses.h"
 
+#include <array>
+
+#include "core/enum_table.h"
 #include "core/time_format.h"
 
 namespace keyledger::server {
@@ -32,32 +35,35 @@ HttpResponse error_response(const Exchange& exchange, unsigned status, std::stri
   return response;
 }
 
+namespace {
+
+struct CodeStatus {
+  StatusCode code;
+  unsigned http_status;
+};
+
+// Each code's HTTP status, in StatusCode's order (core/enum_table.h).
+constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
+    {StatusCode::kOk, 200},
+    {StatusCode::kInvalidArgument, 400},
+    {StatusCode::kNotFound, 404},
+    {StatusCode::kAlreadyExists, 409},
+    {StatusCode::kFailedPrecondition, 409},
+    {StatusCode::kPermissionDenied, 403},
+    {StatusCode::kUnauthenticated, 401},
+    {StatusCode::kResourceExhausted, 429},
+    {StatusCode::kUnavailable, 503},
+    {StatusCode::kCorruption, 503},
+    {StatusCode::kInternal, 500},
+}};
+
+static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode::kInternal));
+
+}  // namespace
+
 unsigned http_status_of(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-      return 409;
-    case StatusCode::kFailedPrecondition:
-      return 409;
-    case StatusCode::kResourceExhausted:
-      return 429;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kCorruption:
-      return 503;
-    case StatusCode::kInternal:
-      return 500;
-  }
-  return 500;
+  const CodeStatus* entry = enum_entry(kHttpStatuses, status.code());
+  return entry ? entry->http_status : 500;
 }
 
 HttpResponse status_response(const Exchange& exchange, const Status& status) {

@@ -17,6 +17,11 @@ Status invalid_credentials() {
                 "the credentials are invalid");
 }
 
+Status rate_limited() {
+  return Status(StatusCode::kResourceExhausted, Reason::kRateLimited,
+                "too many failed verifications from this client");
+}
+
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
                                        const SecretHasher& hasher, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
@@ -32,8 +37,7 @@ Status CredentialVerifier::fail(const std::string& client_ip, std::int64_t* retr
   if (const std::int64_t wait = limiter_.count_failure(client_ip); wait > 0) {
     counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     if (retry_after_seconds) *retry_after_seconds = wait;
-    return Status(StatusCode::kResourceExhausted, Reason::kRateLimited,
-                  "too many failed verifications from this client");
+    return rate_limited();
   }
   counters_.invalid.fetch_add(1, std::memory_order_relaxed);
   return invalid_credentials();

@@ -63,6 +63,9 @@ class KeyVerifier {
 // kUnauthenticated, reason invalid_credentials: the one answer to every
 // credential that does not verify, whatever the cause.
 Status invalid_credentials();
+// kResourceExhausted, reason rate_limited: a bad credential from a client
+// past its failure limit.
+Status rate_limited();
 
 class CredentialVerifier final : public KeyVerifier {
  public:

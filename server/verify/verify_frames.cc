@@ -3,34 +3,24 @@
 #include <capnp/message.h>
 
 #include "core/capnp_decode.h"
+#include "core/privileges.h"
 #include "core/stream_framing.h"
 #include "core/verify_protocol.capnp.h"
 
 namespace keyledger::server {
 namespace {
 
-wire::VerifyResponse::Reason wire_reason(VerifyRefusal reason) {
-  switch (reason) {
-    case VerifyRefusal::kRateLimited:
+// The refusal reason for a verification that failed with `error`, as
+// append_response() describes.
+wire::VerifyResponse::Reason refusal_reason(const Status& error) {
+  switch (error.code()) {
+    case StatusCode::kResourceExhausted:
       return wire::VerifyResponse::Reason::RATE_LIMITED;
-    case VerifyRefusal::kBadRequest:
+    case StatusCode::kInvalidArgument:
       return wire::VerifyResponse::Reason::BAD_REQUEST;
-    case VerifyRefusal::kInvalid:
-      break;
+    default:
+      return wire::VerifyResponse::Reason::INVALID;
   }
-  return wire::VerifyResponse::Reason::INVALID;
-}
-
-wire::Privilege wire_privilege(Privilege privilege) {
-  switch (privilege) {
-    case Privilege::kAdmin:
-      return wire::Privilege::ADMIN;
-    case Privilege::kAuditor:
-      return wire::Privilege::AUDITOR;
-    case Privilege::kUser:
-      break;
-  }
-  return wire::Privilege::USER;
 }
 
 constexpr DecodeFailure kBadFrame{StatusCode::kInvalidArgument, Reason::kBadFrame,
@@ -59,29 +49,29 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
   return view;
 }
 
-void append_refused_response(std::uint64_t id, VerifyRefusal reason,
-                             std::uint32_t retry_after_seconds, std::string& out) {
+void append_response(std::uint64_t id, const StatusOr<VerifiedKey>& verified,
+                     std::int64_t retry_after_seconds, std::string& out) {
   capnp::word first_segment[kAnswerSegmentWords] = {};
   capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment, std::size(first_segment)));
   auto response = message.initRoot<wire::VerifyResponse>();
   response.setId(id);
-  auto refusal = response.initRefused();
-  refusal.setReason(wire_reason(reason));
-  refusal.setRetryAfterSeconds(retry_after_seconds);
+  if (verified.is_ok()) {
+    auto key = response.initVerified();
+    key.setUserId(capnp::Text::Reader(verified->user_id.data(), verified->user_id.size()));
+    key.setPrivilege(privilege_codes(verified->privilege).on_wire);
+    key.setKeyId(capnp::Text::Reader(verified->key_id.data(), verified->key_id.size()));
+  } else {
+    auto refusal = response.initRefused();
+    const auto reason = refusal_reason(verified.status());
+    refusal.setReason(reason);
+    if (reason == wire::VerifyResponse::Reason::RATE_LIMITED)
+      refusal.setRetryAfterSeconds(static_cast<std::uint32_t>(retry_after_seconds));
+  }
   append_framed(message, out);
 }
 
-void append_verified_response(std::uint64_t id, std::string_view user_id, Privilege privilege,
-                              std::string_view key_id, std::string& out) {
-  capnp::word first_segment[kAnswerSegmentWords] = {};
-  capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment, std::size(first_segment)));
-  auto response = message.initRoot<wire::VerifyResponse>();
-  response.setId(id);
-  auto verified = response.initVerified();
-  verified.setUserId(capnp::Text::Reader(user_id.data(), user_id.size()));
-  verified.setPrivilege(wire_privilege(privilege));
-  verified.setKeyId(capnp::Text::Reader(key_id.data(), key_id.size()));
-  append_framed(message, out);
+Status bad_client_ip() {
+  return invalid_argument(Reason::kInvalidIp, "clientIp is not an IP address");
 }
 
 }  // namespace keyledger::server

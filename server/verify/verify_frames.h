@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "core/aligned_words.h"
-#include "core/event.h"
 #include "core/status.h"
+#include "server/verify/credential_verifier.h"
 
 namespace keyledger::server {
 
@@ -27,14 +27,18 @@ struct VerifyPortRequestView {
 };
 StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame, AlignedCopy& scratch);
 
-// Why a request was not verified; the wire's Refusal.Reason.
-enum class VerifyRefusal { kInvalid, kRateLimited, kBadRequest };
+// Appends the framed VerifyResponse to request `id` to `out`: the key
+// `verified`, or the refusal its Status says: kResourceExhausted (the
+// verifier's rate limit) is rateLimited with `retry_after_seconds`,
+// kInvalidArgument (a clientIp that is no address, see bad_client_ip()) is
+// badRequest, and any other failure is invalid. The one place a
+// verification becomes a wire answer. Allocates nothing beyond growing
+// `out`: the message is built in a first segment on the stack.
+void append_response(std::uint64_t id, const StatusOr<VerifiedKey>& verified,
+                     std::int64_t retry_after_seconds, std::string& out);
 
-// Append one framed VerifyResponse to `out`. Neither allocates beyond
-// growing `out`: the message is built in a first segment on the stack.
-void append_refused_response(std::uint64_t id, VerifyRefusal reason,
-                             std::uint32_t retry_after_seconds, std::string& out);
-void append_verified_response(std::uint64_t id, std::string_view user_id, Privilege privilege,
-                              std::string_view key_id, std::string& out);
+// kInvalidArgument (reason invalid_ip): a trusted peer named a client
+// address that is not one. Answered badRequest.
+Status bad_client_ip();
 
 }  // namespace keyledger::server

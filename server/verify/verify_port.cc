@@ -57,6 +57,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         });
   }
 
+  // Answers every complete request that has arrived, in order, into out_
+  // with one write; a frame that is not a valid request closes the
+  // connection instead (with the answers before it unsent).
   void on_read(beast::error_code error, std::size_t n) {
     if (error) {
       if (connection_.timed_out() && !in_.empty())
@@ -64,73 +67,51 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       return close();
     }
     in_.append(chunk_.data(), n);
-    const std::string problem = answer_complete_frames();
-    durations_.flush();
-    if (!problem.empty()) return drop(problem);
-    if (out_.empty()) return read();
-    write();
-  }
-
-  // Answers every complete request in in_, in order, into out_, and drops
-  // them from in_. Empty when all were fine; else why the connection must
-  // close.
-  std::string answer_complete_frames() {
     // Answers are built in out_, which is idle here: a session reads only
     // after its last write finished. Reusing it (and the decode scratch)
     // keeps answering a request free of allocations.
     out_.clear();
     std::size_t offset = 0;
+    std::string problem;  // why the connection must close, if it must
     // One clock reading per request: each answer's end is the next one's start.
     auto started = std::chrono::steady_clock::now();
-    while (true) {
-      auto size =
-          complete_frame_size(std::string_view(in_).substr(offset), limits_.max_frame_bytes);
-      if (!size.is_ok()) return size.status().message();
+    while (problem.empty()) {
+      const std::string_view rest = std::string_view(in_).substr(offset);
+      auto size = complete_frame_size(rest, limits_.max_frame_bytes);
+      if (!size.is_ok()) {
+        problem = size.status().message();
+        break;
+      }
       if (*size == 0) break;
-      if (!answer(std::string_view(in_).substr(offset, *size)))
-        return "a frame is not a VerifyRequest";
+      auto request = decode_verify_request(rest.substr(0, *size), scratch_);
+      if (!request.is_ok()) {
+        if (log_.enabled(LogLevel::kDebug))
+          log_.debug("verify port: undecodable request",
+                     {{"client_ip", peer_}, {"error", request.status().message()}});
+        problem = "a frame is not a VerifyRequest";
+        break;
+      }
+      offset += *size;
+      // The peer's own address was checked once, when the session began;
+      // only an address a trusted peer sends for its client is checked here.
+      const bool forwarded = peer_trusted_ && !request->client_ip.empty();
+      if (forwarded) forwarded_ip_.assign(request->client_ip);
+      const std::string& client_ip = forwarded ? forwarded_ip_ : peer_;
+      std::int64_t retry_after = 0;
+      const StatusOr<VerifiedKey> verified =
+          (forwarded ? is_valid_ip_address(client_ip) : peer_valid_)
+              ? verifier_.verify(request->token, client_ip, &retry_after)
+              : bad_client_ip();
+      append_response(request->id, verified, retry_after, out_);
       const auto answered = std::chrono::steady_clock::now();
       durations_.observe(answered - started);
       started = answered;
-      offset += *size;
     }
+    durations_.flush();
+    if (!problem.empty()) return drop(problem);
     in_.erase(0, offset);
-    return {};
-  }
-
-  // Decodes one request and appends the framed response to out_; false for
-  // a frame that is not a valid request.
-  bool answer(std::string_view frame) {
-    auto request = decode_verify_request(frame, scratch_);
-    if (!request.is_ok()) {
-      if (log_.enabled(LogLevel::kDebug))
-        log_.debug("verify port: undecodable request",
-                   {{"client_ip", peer_}, {"error", request.status().message()}});
-      return false;
-    }
-    // The peer's own address was checked once, when the session began; only
-    // an address a trusted peer sends for its client is checked per request.
-    const std::string* client_ip = &peer_;
-    if (peer_trusted_ && !request->client_ip.empty()) {
-      forwarded_ip_.assign(request->client_ip);
-      client_ip = &forwarded_ip_;
-    }
-    if (client_ip == &peer_ ? !peer_valid_ : !is_valid_ip_address(*client_ip)) {
-      append_refused_response(request->id, VerifyRefusal::kBadRequest, 0, out_);
-      return true;
-    }
-    std::int64_t retry_after = 0;
-    auto verified = verifier_.verify(request->token, *client_ip, &retry_after);
-    if (verified.is_ok()) {
-      append_verified_response(request->id, verified->user_id, verified->privilege,
-                               verified->key_id, out_);
-    } else if (verified.status().code() == StatusCode::kResourceExhausted) {
-      append_refused_response(request->id, VerifyRefusal::kRateLimited,
-                              static_cast<std::uint32_t>(retry_after), out_);
-    } else {
-      append_refused_response(request->id, VerifyRefusal::kInvalid, 0, out_);
-    }
-    return true;
+    if (out_.empty()) return read();
+    write();
   }
 
   void write() {
@@ -178,26 +159,22 @@ VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
                        ConnectionLimiter& connections, TimerService& timers,
                        VerifyPortCounters& counters, JsonLog& log, VerifyPortLimits limits,
                        std::vector<asio::io_context*> session_contexts)
-    : verifier_(verifier),
-      log_(log),
-      limits_(std::move(limits)),
-      counters_(counters),
-      listener_(
+    : TcpListener(
           io, connections, timers, log,
           [this](Socket socket, ConnectionSlot slot, ConnectionTimers& session_timers) {
-            counters_.connections.fetch_add(1, std::memory_order_relaxed);
-            std::make_shared<VerifySession>(std::move(socket), std::move(slot), session_timers,
-                                            verifier_, log_, limits_, counters_)
-                ->start();
+            start_session(std::move(socket), std::move(slot), session_timers);
           },
-          std::move(session_contexts)) {}
+          std::move(session_contexts)),
+      verifier_(verifier),
+      log_(log),
+      limits_(std::move(limits)),
+      counters_(counters) {}
 
-void VerifyPort::serve(tcp::acceptor bound) { listener_.start(std::move(bound)); }
-
-Status VerifyPort::listen(const tcp::endpoint& endpoint) { return listener_.listen(endpoint); }
-
-tcp::endpoint VerifyPort::local_endpoint() const { return listener_.local_endpoint(); }
-
-void VerifyPort::stop_accepting() { listener_.stop_accepting(); }
+void VerifyPort::start_session(Socket socket, ConnectionSlot slot, ConnectionTimers& timers) {
+  counters_.connections.fetch_add(1, std::memory_order_relaxed);
+  std::make_shared<VerifySession>(std::move(socket), std::move(slot), timers, verifier_, log_,
+                                  limits_, counters_)
+      ->start();
+}
 
 }  // namespace keyledger::server

@@ -33,33 +33,31 @@ struct VerifyPortLimits {
   std::chrono::seconds io_timeout{30};     // a partial frame, or a write
 };
 
-class VerifyPort {
+// A TcpListener whose connections are verify sessions: serve it with
+// start() (a socket bound by bind_listening_socket() on the same `io`) or
+// listen(), and stop it with stop_accepting(), as TcpListener describes.
+class VerifyPort final : public TcpListener {
  public:
   // `connections` caps open connections (shared with the HTTP port);
   // `timers` times every session (made for every session context);
   // `counters` (Metrics::verify_port()) counts connections, drops and each
-  // request's time; all outlive the port, as does `log` (bad frames are
-  // logged there). Sessions run on `session_contexts` (empty: on `io`), as
-  // TcpListener describes.
+  // request's time; all outlive the port, as do `verifier` and `log` (bad
+  // frames are logged there). Sessions run on `session_contexts` (empty: on
+  // `io`), as TcpListener describes.
   VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
              ConnectionLimiter& connections, TimerService& timers, VerifyPortCounters& counters,
              JsonLog& log, VerifyPortLimits limits = {},
              std::vector<boost::asio::io_context*> session_contexts = {});
 
-  // Starts accepting on a socket bound already (bind_listening_socket() on
-  // the same `io`).
-  void serve(boost::asio::ip::tcp::acceptor bound);
-  // Binds and starts accepting; refused as bind_listening_socket() refuses.
-  Status listen(const boost::asio::ip::tcp::endpoint& endpoint);
-  boost::asio::ip::tcp::endpoint local_endpoint() const;
-  void stop_accepting();
-
  private:
+  void start_session(SessionSocket socket, ConnectionSlot slot, ConnectionTimers& timers);
+
+  // Set after the listener (the base) is made, and read only by
+  // start_session(), which runs once accepting has started.
   CredentialVerifier& verifier_;
   JsonLog& log_;
   VerifyPortLimits limits_;
   VerifyPortCounters& counters_;
-  TcpListener listener_;  // last: its callback uses the members above
 };
 
 }  // namespace keyledger::server

@@ -216,3 +216,21 @@ TEST_CASE("a status dropped while an exception unwinds the stack does not abort"
           }
         }).signal == 0);
 }
+
+TEST_CASE("every status code keeps its stable name", "[core][status]") {
+  // Logs and the keyledger tool's output print these names.
+  const std::pair<StatusCode, std::string_view> names[] = {
+      {StatusCode::kOk, "ok"},
+      {StatusCode::kInvalidArgument, "invalid_argument"},
+      {StatusCode::kNotFound, "not_found"},
+      {StatusCode::kAlreadyExists, "already_exists"},
+      {StatusCode::kFailedPrecondition, "failed_precondition"},
+      {StatusCode::kPermissionDenied, "permission_denied"},
+      {StatusCode::kUnauthenticated, "unauthenticated"},
+      {StatusCode::kResourceExhausted, "resource_exhausted"},
+      {StatusCode::kUnavailable, "unavailable"},
+      {StatusCode::kCorruption, "corruption"},
+      {StatusCode::kInternal, "internal"}};
+  for (const auto& [code, name] : names) CHECK(status_code_name(code) == name);
+  CHECK(status_code_name(static_cast<StatusCode>(99)) == "unknown");
+}

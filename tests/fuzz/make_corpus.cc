@@ -98,8 +98,9 @@ void verify_frames() {
         request + client::encode_verify_request(3, "kl_bad", "::1") + request);
   write("verify_frame", "truncated", request.substr(0, request.size() - 5));
   std::string verified, refused;
-  server::append_verified_response(9, "alice", Privilege::kAdmin, "AbCdEf123456", verified);
-  server::append_refused_response(10, server::VerifyRefusal::kRateLimited, 42, refused);
+  server::append_response(9, server::VerifiedKey{"alice", Privilege::kAdmin, "AbCdEf123456"}, 0,
+                          verified);
+  server::append_response(10, server::rate_limited(), 42, refused);
   write("verify_frame", "response", verified);
   write("verify_frame", "response_refused", refused);
   // A response with no field set: reads as refused, reason invalid.

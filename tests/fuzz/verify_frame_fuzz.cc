@@ -18,8 +18,7 @@ namespace {
 // that request with nothing else in it.
 void check_refusal_round_trip(std::uint64_t id) {
   std::string frame;
-  keyledger::server::append_refused_response(id, keyledger::server::VerifyRefusal::kInvalid, 0,
-                                             frame);
+  keyledger::server::append_response(id, keyledger::server::invalid_credentials(), 0, frame);
   keyledger::client::VerifyAnswer answer;
   std::uint64_t decoded_id = 0;
   fuzz_check(keyledger::client::decode_verify_answer(frame, answer, decoded_id).is_ok(),

@@ -99,7 +99,8 @@ TEST_CASE("the page's example answers are what the port sends and the client rea
     CHECK(answer.privilege == "admin");
     CHECK(answer.key_id == "AbCdEf123456");
     std::string encoded;
-    server::append_verified_response(1, "alice", Privilege::kAdmin, "AbCdEf123456", encoded);
+    server::append_response(1, server::VerifiedKey{"alice", Privilege::kAdmin, "AbCdEf123456"}, 0,
+                            encoded);
     CHECK(encoded == frame);
   }
   SECTION("refused, rate limited") {
@@ -112,7 +113,7 @@ TEST_CASE("the page's example answers are what the port sends and the client rea
     CHECK(answer.retry_after_seconds == 42);
     CHECK(answer.privilege.empty());
     std::string encoded;
-    server::append_refused_response(2, server::VerifyRefusal::kRateLimited, 42, encoded);
+    server::append_response(2, server::rate_limited(), 42, encoded);
     CHECK(encoded == frame);
   }
 }

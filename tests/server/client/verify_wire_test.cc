@@ -19,7 +19,6 @@
 using namespace keyledger;
 using keyledger::client::VerifyAnswer;
 using keyledger::client::VerifyResult;
-using keyledger::server::VerifyRefusal;
 
 namespace {
 
@@ -43,9 +42,10 @@ std::vector<capnp::word> words_of(const std::string& frame) {
   return words;
 }
 
-std::string refused(VerifyRefusal reason, std::uint32_t retry_after = 0) {
+// The port's answer to request 7 refused for `why`.
+std::string refused(const Status& why, std::int64_t retry_after = 0) {
   std::string frame;
-  server::append_refused_response(7, reason, retry_after, frame);
+  server::append_response(7, why, retry_after, frame);
   return frame;
 }
 
@@ -56,7 +56,7 @@ TEST_CASE("a verified answer decodes to its user, privilege and key", "[server][
        {std::pair{Privilege::kUser, "user"}, std::pair{Privilege::kAuditor, "auditor"},
         std::pair{Privilege::kAdmin, "admin"}}) {
     std::string frame;
-    server::append_verified_response(42, "alice", privilege, "AbCdEf123456", frame);
+    server::append_response(42, server::VerifiedKey{"alice", privilege, "AbCdEf123456"}, 0, frame);
     const Decoded decoded = decode(frame);
     REQUIRE(decoded.status.is_ok());
     CHECK(decoded.id == 42);
@@ -70,12 +70,12 @@ TEST_CASE("a verified answer decodes to its user, privilege and key", "[server][
 
 TEST_CASE("every refusal decodes with its reason and no user, privilege or key",
           "[server][verify-wire]") {
-  const std::pair<VerifyRefusal, VerifyResult> cases[] = {
-      {VerifyRefusal::kInvalid, VerifyResult::kInvalid},
-      {VerifyRefusal::kRateLimited, VerifyResult::kRateLimited},
-      {VerifyRefusal::kBadRequest, VerifyResult::kBadRequest}};
-  for (const auto& [reason, result] : cases) {
-    const Decoded decoded = decode(refused(reason, reason == VerifyRefusal::kRateLimited ? 42 : 0));
+  const std::pair<Status, VerifyResult> cases[] = {
+      {server::invalid_credentials(), VerifyResult::kInvalid},
+      {server::rate_limited(), VerifyResult::kRateLimited},
+      {server::bad_client_ip(), VerifyResult::kBadRequest}};
+  for (const auto& [why, result] : cases) {
+    const Decoded decoded = decode(refused(why, 42));
     REQUIRE(decoded.status.is_ok());
     CHECK(decoded.id == 7);
     CHECK(decoded.answer.result == result);
@@ -91,9 +91,9 @@ TEST_CASE("a reader that ignores the union finds no privilege in any refusal",
           "[server][verify-wire]") {
   // What broke: the old schema's `privilege` sat beside `result`, and an
   // enum reads as its first value, `user`, when unset.
-  for (auto reason :
-       {VerifyRefusal::kInvalid, VerifyRefusal::kRateLimited, VerifyRefusal::kBadRequest}) {
-    const std::string frame = refused(reason, 60);
+  for (const Status& why :
+       {server::invalid_credentials(), server::rate_limited(), server::bad_client_ip()}) {
+    const std::string frame = refused(why, 60);
     std::vector<capnp::word> words = words_of(frame);
     const kj::ArrayPtr<const capnp::word> segment(words.data() + 1,
                                                   words.size() - 1);  // past the table
@@ -171,9 +171,10 @@ TEST_CASE("answers appended to one buffer are whole frames one after the other",
           "[server][verify-wire]") {
   // As a verify-port session answers a pipelined batch.
   std::string out;
-  server::append_verified_response(1, "alice", Privilege::kUser, "AbCdEf123456", out);
+  server::append_response(1, server::VerifiedKey{"alice", Privilege::kUser, "AbCdEf123456"}, 0,
+                          out);
   const std::size_t first = out.size();
-  server::append_refused_response(2, VerifyRefusal::kInvalid, 0, out);
+  server::append_response(2, server::invalid_credentials(), 0, out);
   auto size = complete_frame_size(out, 8192);
   REQUIRE(size.is_ok());
   CHECK(*size == first);

@@ -58,3 +58,18 @@ TEST_CASE("the verify answer escapes ids exactly as the JSON library does",
     check_same_as_json(exchange, "u", "user", text);
   }
 }
+
+TEST_CASE("each status code becomes its HTTP status", "[server][responses]") {
+  using keyledger::Reason;
+  using keyledger::Status;
+  using keyledger::StatusCode;
+  const std::pair<StatusCode, unsigned> statuses[] = {
+      {StatusCode::kInvalidArgument, 400},   {StatusCode::kNotFound, 404},
+      {StatusCode::kAlreadyExists, 409},     {StatusCode::kFailedPrecondition, 409},
+      {StatusCode::kPermissionDenied, 403},  {StatusCode::kUnauthenticated, 401},
+      {StatusCode::kResourceExhausted, 429}, {StatusCode::kUnavailable, 503},
+      {StatusCode::kCorruption, 503},        {StatusCode::kInternal, 500}};
+  for (const auto& [code, http_status] : statuses)
+    CHECK(http_status_of(Status(code, Reason::kInvalidParameter, "x")) == http_status);
+  CHECK(http_status_of(Status::ok()) == 200);
+}
