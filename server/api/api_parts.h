@@ -1,8 +1,12 @@
 // Every piece of keyledgerd's API, built from the daemon's parts: the API's
 // own state and threads (sessions, the sign-in guard, the blocking and scan
-// pools), the thin adapters that narrow the daemon's parts, the pieces the handlers share
-// (authentication, committing, password work), one handler object per resource, and the Api that
-// routes to them. Like main(), it only builds and owns; the behaviour is in the pieces.
+// pools), the thin adapters that narrow the daemon's parts, the pieces the
+// handlers share (authentication, committing, password work), one handler
+// object per resource, and the Api that routes to them. Like main(), it
+// only builds and owns; the behaviour is in the pieces.
+//
+// The other parts' types are named by reference only, forward-declared
+// here or in first_admin.h: this header includes none of those parts.
 #pragma once
 
 #include <atomic>
@@ -12,29 +16,17 @@
 
 #include "core/clock.h"
 #include "core/event_log.h"
-#include "core/password_hasher.h"
-#include "core/random.h"
 #include "core/secret_hasher.h"
+#include "server/api/first_admin.h"
 #include "server/api/observers.h"
 #include "server/api/sign_in_guard.h"
 
-// Named by reference only: the parts they come from are the daemon's
-// business, and this header includes none of them.
-namespace keyledger::projections {
-class LiveProjection;
-}  // namespace keyledger::projections
-namespace keyledger::writer {
-class GroupCommitWriter;
-}  // namespace keyledger::writer
-
 namespace keyledger::server {
 
-class AccessLog;            // server/http/access_log.h
-class InitialPasswordFile;  // server/api/first_admin.h
-class JsonLog;              // server/http/json_log.h
-class KeyVerifier;          // server/verify/credential_verifier.h
-class LastUseTracker;       // server/verify/last_use_tracker.h
-class RequestHandler;       // server/http/http_server.h
+class AccessLog;       // server/http/access_log.h
+class KeyVerifier;     // server/verify/credential_verifier.h
+class LastUseTracker;  // server/verify/last_use_tracker.h
+class RequestHandler;  // server/http/http_server.h
 
 // The settings the handlers read (the daemon fills them from its config).
 struct ApiOptions {

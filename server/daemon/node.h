@@ -43,8 +43,6 @@ class Node {
   // Daemon's constructor's contract.
   Node(const ServerConfig& config, JsonLog& log);
   ~Node();
-  Node(const Node&) = delete;
-  Node& operator=(const Node&) = delete;
 
   // Daemon::run's contract.
   int run();
