@@ -2,7 +2,6 @@
 
 #include <mutex>
 
-#include "core/decide.h"
 #include "projections/record_codec.h"
 #include "projections/stored_projection.h"
 
@@ -100,12 +99,6 @@ LedgerState LiveProjection::snapshot() const {
 
 // The writer thread is the only one that changes state_, so it may read it
 // without the lock; concurrent readers only read.
-StatusOr<EventPayload> LiveProjection::decide(const Command& command) const {
-  return keyledger::decide(staging_, command);
-}
-
-void LiveProjection::stage(const Event& event) { apply_event(staging_, event); }
-
 std::vector<RecordChange> LiveProjection::staged_changes() const {
   std::vector<RecordChange> changes;
   for (const auto& [id, user] : staging_.users()) append_user_records(user, changes);

@@ -12,13 +12,12 @@
 #include <vector>
 
 #include "core/event_log.h"
-#include "core/state_machine.h"
 #include "projections/ledger_state.h"
 #include "projections/verification_index.h"
 
 namespace keyledger::projections {
 
-class LiveProjection final : public CommandStateMachine {
+class LiveProjection final {
  public:
   explicit LiveProjection(LedgerState initial = {});
 
@@ -62,12 +61,20 @@ class LiveProjection final : public CommandStateMachine {
   // A copy of the published state (for tests and verification).
   LedgerState snapshot() const;
 
-  // CommandStateMachine, for the single writer thread only.
-  StatusOr<EventPayload> decide(const Command& command) const override;
-  void stage(const Event& event) override;
-  std::vector<RecordChange> staged_changes() const override;
-  void publish() override;
-  void discard() override;
+  // For the single writer thread only. It decides each command against
+  // staging() (the published state plus everything staged) and folds each
+  // decided event into it (apply_event); readers see none of it until
+  // publish():
+  //
+  //   decide(c1) → fold(e1) → decide(c2) → fold(e2) → … → append → publish
+  //                                                       └ failed → discard
+  MutableLedger& staging() { return staging_; }
+  // The persisted-projection changes of everything staged.
+  std::vector<RecordChange> staged_changes() const;
+  // Makes the staged state visible to readers (after a durable append).
+  void publish();
+  // Drops the staged state (after a failed append).
+  void discard();
 
  private:
   // The writer's view: published state overlaid with staged changes.

@@ -50,8 +50,7 @@ struct ApiParts::Pieces {
   boost::asio::thread_pool blocking_threads_;  // scrypt runs here, not on I/O threads
   // Scans of the event log (GET /v1/audit, GET /v1/keys/{id}/events).
   boost::asio::thread_pool scan_threads_;
-  // Adapters of the daemon's parts.
-  WriterCommandSink commands_;
+  // Adapters of the daemon's parts (the writer is the CommandSink itself).
   ProjectionDirectory directory_;
   LogAuditSource audit_source_;
   WriterLedgerHealth health_;
@@ -59,7 +58,7 @@ struct ApiParts::Pieces {
   ThreadPoolWork scan_pool_;
   // Shared pieces.
   Authenticator auth_;
-  Committer committer_;
+  CommitAnswers answers_;
   PasswordWork passwords_;
   BoundedWork scans_;
   AccountServices accounts_;
@@ -78,20 +77,20 @@ ApiParts::Pieces::Pieces(const ApiDependencies& deps, std::atomic<bool>& ready)
       sign_in_guard_(deps.clock, deps.options.sign_in_policy),
       blocking_threads_(ApiParts::kBlockingThreads),
       scan_threads_(ApiParts::kScanThreads),
-      commands_(deps.ledger.writer),
       directory_(deps.ledger.projection, deps.ledger.last_use),
       audit_source_(deps.ledger.log),
       health_(deps.ledger.log, deps.ledger.writer),
       pool_(blocking_threads_),
       scan_pool_(scan_threads_),
       auth_(deps.security.verifier, session_store_, directory_),
-      committer_(commands_, deps.observers.daemon_log),
+      answers_(deps.observers.daemon_log),
       passwords_(pool_, deps.security.password_hasher, deps.observers.password_checks),
       scans_(scan_pool_, ApiParts::kMaxQueuedScans),
-      accounts_{auth_,          directory_,     committer_, passwords_,
-                session_store_, sign_in_guard_, deps.clock},
-      keys_({deps.options.token_prefix, deps.options.api_endpoint}, auth_, directory_, committer_,
-            audit_source_, scans_, deps.security.secret_hasher, deps.random),
+      accounts_{auth_,      directory_,     deps.ledger.writer, answers_,
+                passwords_, session_store_, sign_in_guard_,     deps.clock},
+      keys_({deps.options.token_prefix, deps.options.api_endpoint}, auth_, directory_,
+            deps.ledger.writer, answers_, audit_source_, scans_, deps.security.secret_hasher,
+            deps.random),
       users_(accounts_),
       sessions_(session_options(deps), accounts_),
       audit_(auth_, audit_source_, directory_, scans_),

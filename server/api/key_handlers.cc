@@ -27,12 +27,14 @@ Json key_event_json(const projections::AuditRow& row) {
 }  // namespace
 
 KeyHandlers::KeyHandlers(KeyOptions options, Authenticator& auth, const KeyDirectory& keys,
-                         Committer& committer, const AuditSource& audit, BoundedWork& scans,
+                         CommandSink& commands, const CommitAnswers& answers,
+                         const AuditSource& audit, BoundedWork& scans,
                          const SecretHasher& secret_hasher, RandomSource& random)
     : options_(std::move(options)),
       auth_(auth),
       keys_(keys),
-      committer_(committer),
+      commands_(commands),
+      answers_(answers),
       audit_(audit),
       scans_(scans),
       secret_hasher_(secret_hasher),
@@ -79,16 +81,19 @@ void KeyHandlers::create_key(const ExchangePtr& exchange, const Reply& reply) {
   if (!name) return;
   Token token = generate_token(options_.token_prefix, random_);
   const Hash256 secret_hash = secret_hasher_.hash(token.key_id, token.secret);
-  // The token text lives only in this closure and the one response.
-  committer_.submit(exchange, caller->user_id,
-                    CreateKey{token.key_id, caller->user_id, *name, secret_hash}, reply,
-                    [token](const writer::CommittedEvent& committed) {
-                      const auto& created = std::get<KeyCreated>(committed.payload);
-                      return Answer::created({{"id", created.key_id},
-                                              {"name", created.name},
-                                              {"key", token.to_string()},
-                                              {"created_at", rfc3339(committed.time_ns)}});
-                    });
+  // Decided and made durable on the writer thread; answered on this
+  // connection's. The token text lives only in this closure and the one
+  // response.
+  commands_.submit(CreateKey{token.key_id, caller->user_id, *name, secret_hash},
+                   origin_of(*exchange, caller->user_id),
+                   answers_.reply_on_connection_thread(
+                       exchange, reply, [token](const writer::CommittedEvent& committed) {
+                         const auto& created = std::get<KeyCreated>(committed.payload);
+                         return Answer::created({{"id", created.key_id},
+                                                 {"name", created.name},
+                                                 {"key", token.to_string()},
+                                                 {"created_at", rfc3339(committed.time_ns)}});
+                       }));
 }
 
 void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
@@ -97,11 +102,12 @@ void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
   auto name = new_name(exchange, reply);
   if (!name) return;
   const std::string key_id = exchange->path_params[0];
-  committer_.submit(exchange, caller->user_id, RenameKey{key_id, caller->user_id, *name}, reply,
-                    [this, key_id](const writer::CommittedEvent&) {
-                      auto key = keys_.key(key_id);
-                      return Answer::ok(key ? key_json(*key) : Json::object());
-                    });
+  commands_.submit(RenameKey{key_id, caller->user_id, *name}, origin_of(*exchange, caller->user_id),
+                   answers_.reply_on_connection_thread(
+                       exchange, reply, [this, key_id](const writer::CommittedEvent&) {
+                         auto key = keys_.key(key_id);
+                         return Answer::ok(key ? key_json(*key) : Json::object());
+                       }));
 }
 
 void KeyHandlers::delete_key(const ExchangePtr& exchange, const Reply& reply) {
@@ -109,9 +115,11 @@ void KeyHandlers::delete_key(const ExchangePtr& exchange, const Reply& reply) {
   if (!caller) return;
   std::string reason = "deleted by owner";
   if (auto it = exchange->query.find("reason"); it != exchange->query.end()) reason = it->second;
-  committer_.submit(exchange, caller->user_id,
-                    DeleteKey{exchange->path_params[0], caller->user_id, reason}, reply,
-                    [](const writer::CommittedEvent&) { return Answer::no_content(); });
+  commands_.submit(
+      DeleteKey{exchange->path_params[0], caller->user_id, reason},
+      origin_of(*exchange, caller->user_id),
+      answers_.reply_on_connection_thread(
+          exchange, reply, [](const writer::CommittedEvent&) { return Answer::no_content(); }));
 }
 
 void KeyHandlers::key_events(const ExchangePtr& exchange, const Reply& reply) {

@@ -12,7 +12,7 @@
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
 #include "server/api/bounded_work.h"
-#include "server/api/committer.h"
+#include "server/api/commit_answers.h"
 #include "server/api/ledger_ports.h"
 
 namespace keyledger::server {
@@ -28,8 +28,8 @@ struct KeyOptions {
 class KeyHandlers {
  public:
   KeyHandlers(KeyOptions options, Authenticator& auth, const KeyDirectory& keys,
-              Committer& committer, const AuditSource& audit, BoundedWork& scans,
-              const SecretHasher& secret_hasher, RandomSource& random);
+              CommandSink& commands, const CommitAnswers& answers, const AuditSource& audit,
+              BoundedWork& scans, const SecretHasher& secret_hasher, RandomSource& random);
 
   void credentials(const ExchangePtr& exchange, const Reply& reply);
   void create_key(const ExchangePtr& exchange, const Reply& reply);
@@ -49,7 +49,8 @@ class KeyHandlers {
   const KeyOptions options_;
   Authenticator& auth_;
   const KeyDirectory& keys_;
-  Committer& committer_;
+  CommandSink& commands_;
+  const CommitAnswers& answers_;
   const AuditSource& audit_;
   BoundedWork& scans_;
   const SecretHasher& secret_hasher_;

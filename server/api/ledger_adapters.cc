@@ -4,16 +4,6 @@
 
 namespace keyledger::server {
 
-void WriterCommandSink::submit(Command command, EventOrigin origin,
-                               writer::GroupCommitWriter::Callback done) {
-  writer_.submit(std::move(command), std::move(origin), std::move(done));
-}
-
-void WriterCommandSink::submit_all(std::vector<Command> commands, EventOrigin origin,
-                                   writer::GroupCommitWriter::Callback done) {
-  writer_.submit_all(std::move(commands), std::move(origin), std::move(done));
-}
-
 std::optional<UserRecord> ProjectionDirectory::user(std::string_view user_id) const {
   return projection_.user(user_id);
 }

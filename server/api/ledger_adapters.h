@@ -1,7 +1,8 @@
 // The thin adapters that give the /v1 handlers their narrow views
-// (ledger_ports.h, password_work.h) of keyledgerd's real parts: the writer,
-// the projection with the last-use tracker, the event log and the blocking
-// thread pool. Each only forwards; what they wrap outlives them.
+// (ledger_ports.h, password_work.h) of keyledgerd's real parts: the
+// projection with the last-use tracker, the event log, the writer's health
+// and the blocking thread pool. (The writer is the CommandSink itself.) Each only forwards; what
+// they wrap outlives them.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -14,18 +15,6 @@
 #include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
-
-class WriterCommandSink final : public CommandSink {
- public:
-  explicit WriterCommandSink(writer::GroupCommitWriter& writer) : writer_(writer) {}
-  void submit(Command command, EventOrigin origin,
-              writer::GroupCommitWriter::Callback done) override;
-  void submit_all(std::vector<Command> commands, EventOrigin origin,
-                  writer::GroupCommitWriter::Callback done) override;
-
- private:
-  writer::GroupCommitWriter& writer_;
-};
 
 class ProjectionDirectory final : public UserDirectory, public KeyDirectory {
  public:

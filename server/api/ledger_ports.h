@@ -1,6 +1,7 @@
 // The narrow views of the ledger that the /v1 handlers are given, each
-// implemented by a thin adapter over the real part (ledger_adapters.h) and
-// by fakes in the handlers' tests. A handler names only the ones it uses.
+// implemented by a thin adapter over the real part (ledger_adapters.h), or
+// by the part itself (the writer is the CommandSink), and by fakes in the
+// handlers' tests. A handler names only the ones it uses.
 #pragma once
 
 #include <cstdint>
@@ -19,18 +20,9 @@
 
 namespace keyledger::server {
 
-// Where commands go to be decided and committed (the single writer).
-class CommandSink {
- public:
-  virtual ~CommandSink() = default;
-  // `done` is called once, on any thread, when the command is decided and,
-  // if accepted, durable.
-  virtual void submit(Command command, EventOrigin origin,
-                      writer::GroupCommitWriter::Callback done) = 0;
-  // All of `commands` in one commit, or none of them.
-  virtual void submit_all(std::vector<Command> commands, EventOrigin origin,
-                          writer::GroupCommitWriter::Callback done) = 0;
-};
+// Where commands go to be decided and committed: the single writer itself
+// (server/writer/group_commit_writer.h), or a test's fake.
+using CommandSink = writer::CommandSink;
 
 // The users as they are now. Thread-safe.
 class UserDirectory {

@@ -114,10 +114,10 @@ void SessionHandlers::record_failed_password(const ExchangePtr& exchange,
   // (for the audit, and for a restart); should that fail, the guard's lock
   // still holds for its whole length.
   if (user)
-    accounts_.committer.submit_unanswered(
+    accounts_.commands.submit(
         LockUser{user_id, kTooManyFailedSignIns, *lockout},
-        EventOrigin{std::string(kSystemActor), exchange->client_ip, exchange->request_id},
-        "recording a sign-in lock failed", {{"user", user_id}});
+        origin_of(*exchange, std::string(kSystemActor)),
+        accounts_.answers.log_failure("recording a sign-in lock failed", {{"user", user_id}}));
   reply(ApiError::kUserLocked);
 }
 
@@ -173,14 +173,15 @@ void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const 
   // Signed out everywhere but here.
   const std::string keep =
       caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-  accounts_.committer.submit(exchange, caller.user_id,
-                             ChangePassword{caller.user_id, *hash, false, caller.user_id}, reply,
-                             [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
-                               accounts_.sessions.erase_user(user_id, keep);
-                               if (options_.on_password_chosen)
-                                 options_.on_password_chosen(user_id);
-                               return Answer::no_content();
-                             });
+  accounts_.commands.submit(
+      ChangePassword{caller.user_id, *hash, false, caller.user_id},
+      origin_of(*exchange, caller.user_id),
+      accounts_.answers.reply_on_connection_thread(
+          exchange, reply, [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
+            accounts_.sessions.erase_user(user_id, keep);
+            if (options_.on_password_chosen) options_.on_password_chosen(user_id);
+            return Answer::no_content();
+          }));
 }
 
 }  // namespace keyledger::server

@@ -12,7 +12,7 @@
 #include "server/api/account_services.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
-#include "server/api/committer.h"
+#include "server/api/commit_answers.h"
 #include "server/api/ledger_ports.h"
 #include "server/api/password_work.h"
 #include "server/api/session_store.h"

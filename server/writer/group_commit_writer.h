@@ -1,7 +1,7 @@
 // The ledger's single writer. Commands submitted from any thread are queued;
-// one thread takes everything queued, decides each command against the
-// state including the commands before it, appends all accepted events in
-// ONE atomic, synced write (group commit), then publishes the new state and
+// one thread takes what is queued, decides each command against the state
+// including the commands before it, appends all accepted events in ONE
+// atomic, synced write (group commit), then publishes the new state and
 // answers every caller. Ordering is total, so the hash chain is too.
 #pragma once
 
@@ -12,7 +12,6 @@
 #include <functional>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -21,8 +20,11 @@
 #include "core/event.h"
 #include "core/event_log.h"
 #include "core/hash.h"
-#include "core/state_machine.h"
 #include "core/status.h"
+
+namespace keyledger::projections {
+class LiveProjection;
+}
 
 namespace keyledger::writer {
 
@@ -30,6 +32,20 @@ struct CommittedEvent {
   std::uint64_t seq = 0;
   TimeNs time_ns = 0;
   EventPayload payload;
+};
+
+// Called once with a command's committed event, or why it was not committed.
+using Callback = std::function<void(StatusOr<CommittedEvent>)>;
+
+// Where commands go to be decided and committed: the GroupCommitWriter, or
+// a test's fake. `done` is called once, on any thread, when the command is
+// decided and, if accepted, durable.
+class CommandSink {
+ public:
+  virtual ~CommandSink() = default;
+  virtual void submit(Command command, EventOrigin origin, Callback done) = 0;
+  // All of `commands` in one commit, or none of them.
+  virtual void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done) = 0;
 };
 
 struct CommitInfo {
@@ -57,13 +73,16 @@ struct WriterStats {
   bool failing = false;
 };
 
-class GroupCommitWriter {
+class GroupCommitWriter final : public CommandSink {
  public:
-  // `log`, `state` and `clock` must outlive the writer.
-  GroupCommitWriter(EventLog& log, CommandStateMachine& state, const Clock& clock,
+  using Callback = writer::Callback;
+
+  // `log`, `projection` and `clock` must outlive the writer. The writer
+  // thread alone stages, publishes and discards `projection`'s changes.
+  GroupCommitWriter(EventLog& log, projections::LiveProjection& projection, const Clock& clock,
                     WriterOptions options = {});
   // Finishes every queued command, then stops.
-  ~GroupCommitWriter();
+  ~GroupCommitWriter() override;
 
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -73,13 +92,12 @@ class GroupCommitWriter {
   // was written or published).
   std::future<StatusOr<CommittedEvent>> submit(Command command, EventOrigin origin);
 
-  using Callback = std::function<void(StatusOr<CommittedEvent>)>;
   // Thread-safe. `done` runs on the writer thread once the command is
   // decided and (if accepted) durable; it must be quick (post real work
   // elsewhere) and must not wait for another command. Like every call, it
   // must not race the writer's destruction: submit() still touches the
   // writer after queueing, when `done` may already have run.
-  void submit(Command command, EventOrigin origin, Callback done);
+  void submit(Command command, EventOrigin origin, Callback done) override;
 
   // Thread-safe. Commits `commands` (at least one) together or not at all:
   // each is decided against the state including those before it, and all
@@ -87,7 +105,7 @@ class GroupCommitWriter {
   // If one is rejected, or the append fails, none is written or published
   // (each counts as rejected) and `done` gets that error; otherwise it gets
   // the last command's event. Like submit(), otherwise.
-  void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done);
+  void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done) override;
 
   // submit() and wait.
   StatusOr<CommittedEvent> execute(Command command, EventOrigin origin);
@@ -95,45 +113,41 @@ class GroupCommitWriter {
   WriterStats stats() const;
 
  private:
+  // A submitted command, or a submit_all group: its first command and the
+  // rest, in order.
   struct Pending {
     Command command;
-    std::vector<Command> more;  // the rest of a submit_all group, in order
+    std::vector<Command> more;
     EventOrigin origin;
     Callback done;
     bool is_group() const { return !more.empty(); }
   };
-
-  void enqueue(Pending pending);
-  void run();
-  // Commits a batch in runs of single commands, each group on its own, so
-  // that a rejected group can discard what it staged without touching the
-  // decisions of other commands.
-  void commit(std::deque<Pending>& batch);
-  // Decides, appends and answers batch[begin, end): one append for the run.
-  void commit_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end);
-
-  // What deciding a run produced: the events to append, the head after
-  // them, each command's answer, and how many commands were refused.
+  // What deciding a run produced so far: the events to append, the head
+  // after them, each command's answer, and how many commands were refused.
   struct DecidedRun {
     LogHead head;
     std::vector<EncodedEvent> encoded;
-    std::vector<std::optional<StatusOr<CommittedEvent>>> results;
+    std::vector<StatusOr<CommittedEvent>> results;
     std::uint64_t rejected = 0;
   };
-  // Decides and stages each command of batch[begin, end) at time `now`; a
-  // refused group leaves nothing of itself staged.
-  DecidedRun decide_run(std::deque<Pending>& batch, std::size_t begin, std::size_t end, TimeNs now);
-  // Decides and stages `pending`'s commands in order, adding their events
-  // to `run`: the last one's event, or the first refusal.
+
+  // Queues `pending` and wakes the writer thread, or answers at once that
+  // the writer is stopping.
+  void queue(Pending pending);
+  // The writer thread's work, once per run: takes the next run of queued
+  // commands (waiting for one), decides each, appends their events in one
+  // synced write, publishes, answers. False once stopping with nothing
+  // queued.
+  bool commit_run();
+  // Decides `pending`'s commands in order at time `now`, each against the
+  // state staged so far, and stages each event (the fold), adding it to
+  // `run`: the last one's event, or the first refusal.
   StatusOr<CommittedEvent> decide_pending(const Pending& pending, TimeNs now, DecidedRun& run);
-  // Appends the events of `run` (at least one), then publishes what was
-  // staged or, if the append failed, discards it.
-  Status append_run(const DecidedRun& run, TimeNs now);
   // Adds `run` and its append's outcome to the stats.
   void count_run(const DecidedRun& run, const Status& appended);
 
   EventLog& log_;
-  CommandStateMachine& state_;
+  projections::LiveProjection& projection_;
   const Clock& clock_;
   WriterOptions options_;
 

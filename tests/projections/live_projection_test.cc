@@ -1,5 +1,6 @@
-// LiveProjection: the writer's stage / publish / discard cycle, and readers
-// on other threads while the writer commits.
+// LiveProjection: the writer's cycle (decide and fold into staging(), then
+// publish or discard), and readers on other threads while the writer
+// commits.
 #include "projections/live_projection.h"
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/decide.h"
 #include "projections/record_codec.h"
 #include "tests/support/test_ledger.h"
 
@@ -29,14 +31,14 @@ const std::string kPasswordHash =
 
 // Decides and stages `command` as event `seq`, as the writer does.
 void decide_and_stage(LiveProjection& projection, const Command& command, std::uint64_t seq) {
-  auto payload = projection.decide(command);
+  auto payload = decide(projection.staging(), command);
   INFO(payload.status().to_string());
   REQUIRE(payload.is_ok());
   Event event;
   event.seq = seq;
   event.time_ns = kT0 + static_cast<TimeNs>(seq);
   event.payload = std::move(payload).value();
-  projection.stage(event);
+  projections::apply_event(projection.staging(), event);
 }
 
 std::size_t count_changes(const std::vector<RecordChange>& changes, RecordTable table) {
@@ -57,7 +59,8 @@ TEST_CASE("staged events are decided against but invisible to readers until publ
   CHECK_FALSE(projection.key("AAAAAAAAAAAA"));
   CHECK(projection.live_keys_of("alice").empty());
   CHECK(projection.snapshot().users().empty());
-  CHECK_FALSE(projection.decide(CreateUser{"alice", Privilege::kUser, kPasswordHash}).is_ok());
+  CHECK_FALSE(
+      decide(projection.staging(), CreateUser{"alice", Privilege::kUser, kPasswordHash}).is_ok());
 
   const auto changes = projection.staged_changes();
   CHECK(count_changes(changes, RecordTable::kUsers) == 1);
@@ -108,9 +111,10 @@ TEST_CASE("discarded staged events leave no trace", "[projections]") {
   CHECK_FALSE(projection.user("bob"));
   CHECK_FALSE(projection.user("alice")->disabled);
   // Decisions are made against the published state again.
-  CHECK(projection.decide(CreateKey{"BBBBBBBBBBBB", "bob", "b", kSecret}).status().reason() ==
-        "user_not_found");
-  CHECK(projection.decide(EnableUser{"alice"}).status().reason() == "unchanged");
+  CHECK(decide(projection.staging(), CreateKey{"BBBBBBBBBBBB", "bob", "b", kSecret})
+            .status()
+            .reason() == "user_not_found");
+  CHECK(decide(projection.staging(), EnableUser{"alice"}).status().reason() == "unchanged");
 }
 
 TEST_CASE("keys published in one batch keep each owner's list oldest first", "[projections]") {

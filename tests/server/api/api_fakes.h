@@ -21,7 +21,7 @@
 #include "server/api/audit_handler.h"
 #include "server/api/authenticator.h"
 #include "server/api/bounded_work.h"
-#include "server/api/committer.h"
+#include "server/api/commit_answers.h"
 #include "server/api/key_handlers.h"
 #include "server/api/ledger_ports.h"
 #include "server/api/observers.h"
@@ -220,11 +220,11 @@ struct ApiWorld {
   server::SessionStore sessions{clock, random};
   server::SignInGuard sign_ins{clock, server::SignInPolicy{}};
   server::Authenticator auth{verifier, sessions, directory};
-  server::Committer committer{commands, log.log};
+  server::CommitAnswers answers{log.log};
   server::PasswordWork passwords{pool, hasher, observers};
   server::KeyHandlers keys;
-  server::AccountServices accounts{auth,     directory, committer, passwords,
-                                   sessions, sign_ins,  clock};
+  server::AccountServices accounts{auth,      directory, commands, answers,
+                                   passwords, sessions,  sign_ins, clock};
   server::UserHandlers users{accounts};
   server::SessionHandlers session_handlers;
   server::AuditHandler audit{auth, audit_source, directory, scans};
@@ -259,8 +259,8 @@ inline std::string code_of(const Answer& answer) {
 inline constexpr std::string_view kPassword = "correct horse";
 
 inline ApiWorld::ApiWorld()
-    : keys({"kl", "http://127.0.0.1:8080/v1"}, auth, directory, committer, audit_source, scans,
-           secret_hasher, random),
+    : keys({"kl", "http://127.0.0.1:8080/v1"}, auth, directory, commands, answers, audit_source,
+           scans, secret_hasher, random),
       session_handlers({hasher.hash("nobody's password").value(), 30,
                         [this](const std::string& user) { passwords_chosen.push_back(user); }},
                        accounts) {
