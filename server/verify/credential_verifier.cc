@@ -3,6 +3,7 @@
 #include "core/hash.h"
 #include "core/ipv4_text.h"
 #include "core/token.h"
+#include "projections/live_projection.h"
 
 namespace keyledger::server {
 

@@ -17,11 +17,15 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/records.h"
 #include "core/secret_hasher.h"
 #include "core/status.h"
-#include "projections/live_projection.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/verify/rate_limiter.h"
+
+namespace keyledger::projections {
+class LiveProjection;
+}  // namespace keyledger::projections
 
 namespace keyledger::server {
 
