@@ -8,6 +8,9 @@
 #include <cstring>
 
 #include "core/token.h"
+#include "projections/live_projection.h"
+#include "server/http/json_log.h"
+#include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
 namespace {

@@ -14,11 +14,17 @@
 #include "core/password_hasher.h"
 #include "core/random.h"
 #include "core/status.h"
-#include "projections/live_projection.h"
-#include "server/http/json_log.h"
-#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::projections {
+class LiveProjection;
+}  // namespace keyledger::projections
+namespace keyledger::writer {
+class GroupCommitWriter;
+}  // namespace keyledger::writer
 
 namespace keyledger::server {
+
+class JsonLog;  // server/http/json_log.h
 
 inline constexpr std::string_view kFirstAdmin = "admin";
 inline constexpr std::string_view kInitialPasswordFileName = "initial-admin-password";

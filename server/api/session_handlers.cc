@@ -35,25 +35,14 @@ std::optional<std::pair<std::string, std::string>> two_strings(const ExchangePtr
 
 }  // namespace
 
-SessionHandlers::SessionHandlers(SessionOptions options, Authenticator& auth,
-                                 const UserDirectory& users, SessionStore& sessions,
-                                 SignInGuard& sign_ins, PasswordWork& passwords,
-                                 CommandSink& commands, const CommitAnswers& answers,
-                                 const Clock& clock)
+SessionHandlers::SessionHandlers(SessionOptions options, const AccountServices& accounts)
     : options_(std::move(options)),
-      auth_(auth),
-      users_(users),
-      sessions_(sessions),
-      sign_ins_(sign_ins),
-      passwords_(passwords),
-      commands_(commands),
-      answers_(answers),
-      clock_(clock),
-      failures_per_client_(clock, options_.max_failed_sign_ins_per_ip_per_minute) {}
+      accounts_(accounts),
+      failures_per_client_(accounts.clock, options_.max_failed_sign_ins_per_ip_per_minute) {}
 
 bool SessionHandlers::sign_in_locked(const std::string& name, const UserRecord* user) {
-  if (sign_ins_.locked_until(name) != 0) return true;
-  return user && user->is_locked_at(clock_.now_ns());
+  if (accounts_.sign_ins.locked_until(name) != 0) return true;
+  return user && user->is_locked_at(accounts_.clock.now_ns());
 }
 
 // A lock answers the same for every name and every kind of lock
@@ -64,7 +53,7 @@ void SessionHandlers::login(const ExchangePtr& exchange, const Reply& reply) {
   auto fields = two_strings(exchange, reply, "user", "password");
   if (!fields) return;
   auto& [user_id, password] = *fields;
-  auto user = users_.user(user_id);
+  auto user = accounts_.users.user(user_id);
   const std::string stored = user ? user->password_hash : options_.dummy_password_hash;
   if (sign_in_locked(user_id, user ? &*user : nullptr)) return reply(ApiError::kUserLocked);
   if (const auto wait = failures_per_client_.retry_after_seconds(exchange->client_ip); wait > 0)
@@ -77,9 +66,10 @@ void SessionHandlers::login(const ExchangePtr& exchange, const Reply& reply) {
     return reply(ApiError::kInvalidCredentials);
   }
   // scrypt takes tens of milliseconds: never on an I/O thread.
-  passwords_.post(reply, [this, exchange, reply, stored, user_id = user_id, password = password] {
-    finish_login(exchange, reply, user_id, stored, passwords_.check(password, stored));
-  });
+  accounts_.passwords.post(
+      reply, [this, exchange, reply, stored, user_id = user_id, password = password] {
+        finish_login(exchange, reply, user_id, stored, accounts_.passwords.check(password, stored));
+      });
 }
 
 void SessionHandlers::finish_login(const ExchangePtr& exchange, const Reply& reply,
@@ -87,7 +77,7 @@ void SessionHandlers::finish_login(const ExchangePtr& exchange, const Reply& rep
                                    bool password_ok) {
   // Re-read after the slow check: the user may have been locked, disabled
   // or given a new password meanwhile, and the old copy must not count.
-  auto user = users_.user(user_id);
+  auto user = accounts_.users.user(user_id);
   const UserRecord* record = user ? &*user : nullptr;
   if (sign_in_locked(user_id, record)) return reply(ApiError::kUserLocked);
   if (!user || !password_ok || user->disabled || user->password_hash != stored_hash) {
@@ -99,9 +89,9 @@ void SessionHandlers::finish_login(const ExchangePtr& exchange, const Reply& rep
                                     ApiError::kInvalidCredentials);
     return reply(ApiError::kInvalidCredentials);
   }
-  sign_ins_.record_success(user_id);
+  accounts_.sign_ins.record_success(user_id);
   std::string csrf_token;
-  const std::string session_id = sessions_.create(user_id, csrf_token);
+  const std::string session_id = accounts_.sessions.create(user_id, csrf_token);
   exchange->user = user_id;
   reply(Answer::ok({{"user", user_id},
                     {"privilege", privilege_name(user->privilege)},
@@ -116,7 +106,7 @@ void SessionHandlers::record_failed_password(const ExchangePtr& exchange,
                                              const Reply& reply, ApiError wrong) {
   std::optional<LockHistory> history;
   if (user) history = LockHistory{user->lockout_ns, user->locked_until_ns};
-  const std::optional<TimeNs> lockout = sign_ins_.record_failure(user_id, history);
+  const std::optional<TimeNs> lockout = accounts_.sign_ins.record_failure(user_id, history);
   if (!lockout) return reply(wrong);
   // The limit is reached, and the guard holds the lock from now on: the
   // answer does not wait for the ledger, so a user's name is answered as
@@ -124,40 +114,42 @@ void SessionHandlers::record_failed_password(const ExchangePtr& exchange,
   // (for the audit, and for a restart); should that fail, the guard's lock
   // still holds for its whole length.
   if (user)
-    commands_.submit(LockUser{user_id, kTooManyFailedSignIns, *lockout},
-                     origin_of(*exchange, std::string(kSystemActor)),
-                     answers_.log_failure("recording a sign-in lock failed", {{"user", user_id}}));
+    accounts_.commands.submit(
+        LockUser{user_id, kTooManyFailedSignIns, *lockout},
+        origin_of(*exchange, std::string(kSystemActor)),
+        accounts_.answers.log_failure("recording a sign-in lock failed", {{"user", user_id}}));
   reply(ApiError::kUserLocked);
 }
 
 void SessionHandlers::logout(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply);
+  auto caller = accounts_.auth.require(*exchange, reply);
   if (!caller) return;
-  if (caller->via_session) sessions_.erase(cookie_value(exchange->request, kSessionCookie));
+  if (caller->via_session)
+    accounts_.sessions.erase(cookie_value(exchange->request, kSessionCookie));
   reply(Answer::no_content().with_header(http::field::set_cookie,
                                          session_cookie("", exchange->secure, true)));
 }
 
 void SessionHandlers::session(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply);
+  auto caller = accounts_.auth.require(*exchange, reply);
   if (!caller) return;
   Json out = {{"user", caller->user_id},
               {"privilege", privilege_name(caller->privilege)},
               {"password_change_required", caller->must_change_password}};
   if (caller->via_session) {
-    auto session = sessions_.find(cookie_value(exchange->request, kSessionCookie));
+    auto session = accounts_.sessions.find(cookie_value(exchange->request, kSessionCookie));
     if (session) out["csrf_token"] = session->csrf_token;
   }
   reply(Answer::ok(std::move(out)));
 }
 
 void SessionHandlers::change_password(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply);
+  auto caller = accounts_.auth.require(*exchange, reply);
   if (!caller) return;
   auto fields = two_strings(exchange, reply, "current_password", "new_password");
   if (!fields) return;
   auto& [current, next] = *fields;
-  auto user = users_.user(caller->user_id);
+  auto user = accounts_.users.user(caller->user_id);
   if (!user) return reply(ApiError::kInvalidCredentials);
   if (Status valid = validate_password_change(current, next, user->must_change_password);
       !valid.is_ok())
@@ -165,8 +157,8 @@ void SessionHandlers::change_password(const ExchangePtr& exchange, const Reply& 
   // Guessing the current password counts like failed sign-ins, so a leaked
   // API key cannot be used to brute-force the password.
   if (sign_in_locked(caller->user_id, &*user)) return reply(ApiError::kUserLocked);
-  passwords_.post(reply, [this, exchange, reply, caller = *caller, user = *user, current = current,
-                          next = next] {
+  accounts_.passwords.post(reply, [this, exchange, reply, caller = *caller, user = *user,
+                                   current = current, next = next] {
     finish_password_change(exchange, reply, caller, user, current, next);
   });
 }
@@ -174,19 +166,19 @@ void SessionHandlers::change_password(const ExchangePtr& exchange, const Reply& 
 void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const Reply& reply,
                                              const Caller& caller, const UserRecord& user,
                                              const std::string& current, const std::string& next) {
-  if (!passwords_.check(current, user.password_hash))
+  if (!accounts_.passwords.check(current, user.password_hash))
     return record_failed_password(exchange, caller.user_id, &user, reply, ApiError::kWrongPassword);
-  auto hash = passwords_.hash(next);
+  auto hash = accounts_.passwords.hash(next);
   if (!hash.is_ok()) return reply(hash.status());
   // Signed out everywhere but here.
   const std::string keep =
       caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-  commands_.submit(
+  accounts_.commands.submit(
       ChangePassword{caller.user_id, *hash, false, caller.user_id},
       origin_of(*exchange, caller.user_id),
-      answers_.reply_on_connection_thread(
+      accounts_.answers.reply_on_connection_thread(
           exchange, reply, [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
-            sessions_.erase_user(user_id, keep);
+            accounts_.sessions.erase_user(user_id, keep);
             if (options_.on_password_chosen) options_.on_password_chosen(user_id);
             return Answer::no_content();
           }));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "server/api/account_services.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
 #include "server/api/commit_answers.h"
@@ -34,9 +35,7 @@ struct SessionOptions {
 // Thread-safe; what it is given outlives it.
 class SessionHandlers {
  public:
-  SessionHandlers(SessionOptions options, Authenticator& auth, const UserDirectory& users,
-                  SessionStore& sessions, SignInGuard& sign_ins, PasswordWork& passwords,
-                  CommandSink& commands, const CommitAnswers& answers, const Clock& clock);
+  SessionHandlers(SessionOptions options, const AccountServices& accounts);
 
   void login(const ExchangePtr& exchange, const Reply& reply);
   void logout(const ExchangePtr& exchange, const Reply& reply);
@@ -61,14 +60,7 @@ class SessionHandlers {
   bool sign_in_locked(const std::string& name, const UserRecord* user);
 
   const SessionOptions options_;
-  Authenticator& auth_;
-  const UserDirectory& users_;
-  SessionStore& sessions_;
-  SignInGuard& sign_ins_;
-  PasswordWork& passwords_;
-  CommandSink& commands_;
-  const CommitAnswers& answers_;
-  const Clock& clock_;
+  const AccountServices accounts_;
   FailureRateLimiter failures_per_client_;
 };
 

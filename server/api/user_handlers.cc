@@ -83,13 +83,13 @@ std::vector<Command> user_changes(const UserUpdate& update, const UserRecord& us
 }
 
 Answer UserHandlers::user_answer(const std::string& user_id, bool created) const {
-  auto user = users_.user(user_id);
-  Json body = user ? user_json(*user, clock_.now_ns()) : Json::object();
+  auto user = accounts_.users.user(user_id);
+  Json body = user ? user_json(*user, accounts_.clock.now_ns()) : Json::object();
   return created ? Answer::created(std::move(body)) : Answer::ok(std::move(body));
 }
 
 void UserHandlers::create_user(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply, Privilege::kAdmin);
+  auto caller = accounts_.auth.require(*exchange, reply, Privilege::kAdmin);
   if (!caller) return;
   auto json = read_json_body(*exchange, reply, {"user", "password", "privilege"});
   if (!json) return;
@@ -103,33 +103,33 @@ void UserHandlers::create_user(const ExchangePtr& exchange, const Reply& reply) 
   Status valid = validate_user_id(*user_id);
   if (valid.is_ok()) valid = validate_password(*password);
   if (!valid.is_ok()) return reply(valid);
-  passwords_.post(reply, [this, exchange, reply, by = caller->user_id, user_id = *user_id,
-                          password = *password, privilege = *privilege] {
-    auto hash = passwords_.hash(password);
+  accounts_.passwords.post(reply, [this, exchange, reply, by = caller->user_id, user_id = *user_id,
+                                   password = *password, privilege = *privilege] {
+    auto hash = accounts_.passwords.hash(password);
     if (!hash.is_ok()) return reply(hash.status());
-    commands_.submit(CreateUser{user_id, privilege, *hash}, origin_of(*exchange, by),
-                     answers_.reply_on_connection_thread(
-                         exchange, reply, [this, user_id](const writer::CommittedEvent&) {
-                           return user_answer(user_id, true);
-                         }));
+    accounts_.commands.submit(CreateUser{user_id, privilege, *hash}, origin_of(*exchange, by),
+                              accounts_.answers.reply_on_connection_thread(
+                                  exchange, reply, [this, user_id](const writer::CommittedEvent&) {
+                                    return user_answer(user_id, true);
+                                  }));
   });
 }
 
 void UserHandlers::list_users(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply, Privilege::kAdmin);
+  auto caller = accounts_.auth.require(*exchange, reply, Privilege::kAdmin);
   if (!caller) return;
   Json users = Json::array();
-  const TimeNs now = clock_.now_ns();
-  for (const auto& user : users_.users()) users.push_back(user_json(user, now));
+  const TimeNs now = accounts_.clock.now_ns();
+  for (const auto& user : accounts_.users.users()) users.push_back(user_json(user, now));
   reply(Answer::ok({{"users", std::move(users)}}));
 }
 
 void UserHandlers::update_user(const ExchangePtr& exchange, const Reply& reply) {
-  auto caller = auth_.require(*exchange, reply, Privilege::kAdmin);
+  auto caller = accounts_.auth.require(*exchange, reply, Privilege::kAdmin);
   if (!caller) return;
   auto update = read_user_update(*exchange, reply);
   if (!update) return;
-  const auto user = users_.user(exchange->path_params[0]);
+  const auto user = accounts_.users.user(exchange->path_params[0]);
   if (!user) return reply(ApiError::kUserNotFound);
   if (update->password) return update_with_password(exchange, reply, caller->user_id, *update);
   commit_update(exchange, reply, caller->user_id, *update,
@@ -138,11 +138,11 @@ void UserHandlers::update_user(const ExchangePtr& exchange, const Reply& reply) 
 
 void UserHandlers::update_with_password(const ExchangePtr& exchange, const Reply& reply,
                                         const std::string& by, const UserUpdate& update) {
-  passwords_.post(reply, [this, exchange, reply, by, update] {
-    auto hash = passwords_.hash(*update.password);
+  accounts_.passwords.post(reply, [this, exchange, reply, by, update] {
+    auto hash = accounts_.passwords.hash(*update.password);
     if (!hash.is_ok()) return reply(hash.status());
     const std::string& user_id = exchange->path_params[0];
-    auto user = users_.user(user_id);
+    auto user = accounts_.users.user(user_id);
     if (!user) return reply(ApiError::kUserNotFound);
     std::vector<Command> commands = user_changes(update, *user, by);
     // Given by someone else: one-time, like the first admin's.
@@ -163,14 +163,14 @@ void UserHandlers::commit_update(const ExchangePtr& exchange, const Reply& reply
   const bool unblock =
       (update.locked && !*update.locked) || (update.password && !update.locked.value_or(false));
   auto answer = [this, user_id = exchange->path_params[0], sign_out, unblock] {
-    if (sign_out) sessions_.erase_user(user_id);
-    if (unblock) sign_ins_.unblock(user_id);
+    if (sign_out) accounts_.sessions.erase_user(user_id);
+    if (unblock) accounts_.sign_ins.unblock(user_id);
     return user_answer(user_id, false);
   };
   if (changes.empty()) return reply(answer());
-  commands_.submit_all(
+  accounts_.commands.submit_all(
       std::move(changes), origin_of(*exchange, by),
-      answers_.reply_on_connection_thread(
+      accounts_.answers.reply_on_connection_thread(
           exchange, reply, [answer](const writer::CommittedEvent&) { return answer(); }));
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/commands.h"
+#include "server/api/account_services.h"
 #include "server/api/answer.h"
 #include "server/api/authenticator.h"
 #include "server/api/commit_answers.h"
@@ -38,17 +39,7 @@ std::vector<Command> user_changes(const UserUpdate& update, const UserRecord& us
 // Thread-safe; what it is given outlives it.
 class UserHandlers {
  public:
-  UserHandlers(Authenticator& auth, const UserDirectory& users, CommandSink& commands,
-               const CommitAnswers& answers, PasswordWork& passwords, SessionStore& sessions,
-               SignInGuard& sign_ins, const Clock& clock)
-      : auth_(auth),
-        users_(users),
-        commands_(commands),
-        answers_(answers),
-        passwords_(passwords),
-        sessions_(sessions),
-        sign_ins_(sign_ins),
-        clock_(clock) {}
+  explicit UserHandlers(const AccountServices& accounts) : accounts_(accounts) {}
 
   void create_user(const ExchangePtr& exchange, const Reply& reply);
   void list_users(const ExchangePtr& exchange, const Reply& reply);
@@ -66,14 +57,7 @@ class UserHandlers {
   void commit_update(const ExchangePtr& exchange, const Reply& reply, const std::string& by,
                      const UserUpdate& update, std::vector<Command> changes);
 
-  Authenticator& auth_;
-  const UserDirectory& users_;
-  CommandSink& commands_;
-  const CommitAnswers& answers_;
-  PasswordWork& passwords_;
-  SessionStore& sessions_;
-  SignInGuard& sign_ins_;
-  const Clock& clock_;
+  const AccountServices accounts_;
 };
 
 }  // namespace keyledger::server

@@ -8,8 +8,10 @@
 #include <functional>
 
 #include "server/daemon/http_routes.h"
+#include "server/daemon/node.h"
 #include "server/daemon/part_options.h"
 #include "server/daemon/start_checks.h"
+#include "server/daemon/start_failure.h"
 
 namespace keyledger::server {
 namespace {
@@ -41,6 +43,13 @@ void raise_open_file_limit(unsigned max_connections, JsonLog& log) {
 }  // namespace
 
 Daemon::Daemon(const ServerConfig& config, JsonLog& log)
+    : node_(std::make_unique<Node>(config, log)) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() { return node_->run(); }
+
+Node::Node(const ServerConfig& config, JsonLog& log)
     : config_(config),
       log_(log),
       data_(config.data_dir),
@@ -49,16 +58,12 @@ Daemon::Daemon(const ServerConfig& config, JsonLog& log)
       connections_(connection_limits(config, trusted_proxies_)),
       contexts_(io_thread_count(config)),
       metrics_(&connections_),
-      password_hasher_(random_, ScryptCost{config.scrypt_log2_n, 8, 1}),
-      initial_password_(data_.root / kInitialPasswordFileName, log),
       limiter_(clock_, config.max_failed_verifications_per_minute),
-      sessions_(clock_, random_),
-      sign_ins_(clock_, sign_in_policy(config)),
       access_log_(log, config.access_log) {}
 
-Daemon::~Daemon() = default;
+Node::~Node() = default;
 
-int Daemon::run() {
+int Node::run() {
   // Everything keyledgerd creates holds secrets or password hashes: the
   // ledger's files (which RocksDB creates 0644 under the usual umask 022),
   // the pepper, the one-time password file. With 077 each is private to
@@ -73,18 +78,18 @@ int Daemon::run() {
   return 0;
 }
 
-int Daemon::check() { return check_before_binding(config_, data_, admin_password_, log_); }
+int Node::check() { return check_before_binding(config_, data_, admin_password_, log_); }
 
 // Before anything is created: a start that cannot serve must leave no data
 // folder, pepper or admin behind (whose one-time password it would have
 // shown to nobody).
-int Daemon::bind() {
+int Node::bind() {
   if (int refused = bind_listening_ports(config_, contexts_.main, log_, ports_)) return refused;
   http_port_ = ports_.http->local_endpoint().port();
   return 0;
 }
 
-int Daemon::open() {
+int Node::open() {
   if (Status prepared = prepare_data_folder(data_, log_); !prepared.is_ok())
     return fail_start(log_, kExitDataNotWritable, "cannot use the data folder", prepared,
                       {{"path", config_.data_dir}});
@@ -93,58 +98,54 @@ int Daemon::open() {
   return 0;
 }
 
-int Daemon::start() {
-  writer_ = std::make_unique<writer::GroupCommitWriter>(*ledger_.log, *ledger_.projection, clock_,
-                                                        writer_options());
-  if (Status admin = start_first_admin(*ledger_.projection, *writer_, password_hasher_, random_,
-                                       initial_password_, admin_password_, log_);
-      !admin.is_ok())
-    return fail_start(log_, kExitFailure, "creating the admin user", admin);
-  if (int refused = unlock_users()) return refused;
-  last_use_.emplace(*writer_, *ledger_.projection, clock_, config_.last_use_flush_interval);
-  last_use_->start();
-  blocking_pool_.emplace(2);
-  scan_pool_.emplace(ApiParts::kScanThreads);
-  verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
-                    config_.token_prefix);
+// A follower (issue 20) diverges here: it builds no LeaderLedger (it
+// applies the leader's events rather than deciding commands), gives the
+// hot path the sink that carries its uses to the leader and no writer, and
+// builds no ApiParts.
+int Node::start() {
+  leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
+                                           writer_options(), log_);
+  if (int refused = leader_->start(admin_password_)) return refused;
+  start_hot_path(leader_->key_uses(), &leader_->writer());
   make_api();
   make_routes();
   return 0;
 }
 
-writer::WriterOptions Daemon::writer_options() {
+writer::WriterOptions Node::writer_options() {
   writer::WriterOptions options;
   options.on_commit = [this](const writer::CommitInfo& info) { metrics_.observe_commit(info); };
   return options;
 }
 
-// --unlock: 0, or the exit code after the error line.
-int Daemon::unlock_users() {
-  for (const auto& user_id : config_.unlock_users) {
-    auto unlocked = writer_->execute(UnlockUser{user_id}, EventOrigin{});
-    if (!unlocked.is_ok() && !unlocked.status().is(Reason::kUnchanged))
-      return fail_start(log_, kExitFailure, "--unlock " + user_id, unlocked.status());
-    log_.always(LogLevel::kInfo, "user unlocked", {{"user", user_id}});
-  }
-  return 0;
+void Node::start_hot_path(KeyUseSink& uses, const writer::GroupCommitWriter* writer) {
+  last_use_.emplace(uses, *ledger_.projection, clock_, config_.last_use_flush_interval);
+  last_use_->start();
+  verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
+                    config_.token_prefix);
+  metrics_page_.emplace(metrics_, *verifier_, writer);
 }
 
-void Daemon::make_api() {
-  api_ = std::make_unique<ApiParts>(ApiDependencies{
-      api_options(config_), *ledger_.projection, *writer_, *ledger_.log, *verifier_, *last_use_,
-      sessions_, sign_ins_, password_hasher_, *ledger_.secret_hasher, *blocking_pool_, *scan_pool_,
-      metrics_, clock_, random_, api_endpoint(config_, http_port_), log_, initial_password_});
+void Node::make_api() {
+  ApiOptions options = api_options(config_);
+  options.sign_in_policy = sign_in_policy(config_);
+  options.api_endpoint = api_endpoint(config_, http_port_);
+  api_ = std::make_unique<ApiParts>(
+      ApiDependencies{std::move(options),
+                      ApiLedger{*ledger_.projection, leader_->writer(), *ledger_.log, *last_use_},
+                      ApiSecurity{*verifier_, leader_->password_hasher(), *ledger_.secret_hasher,
+                                  leader_->initial_password()},
+                      ApiObservers{metrics_, log_}, clock_, random_});
 }
 
-void Daemon::make_routes() {
+void Node::make_routes() {
   verify_handler_.emplace(*verifier_);
-  ledger_health_.emplace(*ledger_.log, *writer_);
-  metrics_page_.emplace(metrics_, *verifier_, *writer_);
+  ledger_health_.emplace(*ledger_.log, leader_->writer());
   system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
 }
 
-void Daemon::serve() {
+void Node::serve() {
   timers_.emplace(contexts_.all);
   server_.emplace(contexts_.main, router_,
                   HttpFront{trusted_proxies_, random_, metrics_, access_log_}, http_limits(config_),
@@ -160,7 +161,7 @@ void Daemon::serve() {
   serve_until_signalled();
 }
 
-void Daemon::serve_verify_port() {
+void Node::serve_verify_port() {
   VerifyPortLimits limits;
   limits.trusted_peers = trusted_proxies_;
   verify_port_ = std::make_unique<VerifyPort>(contexts_.main, *verifier_, connections_, *timers_,
@@ -174,7 +175,7 @@ void Daemon::serve_verify_port() {
 
 // Serves until SIGINT or SIGTERM, then drains in-flight requests (for at
 // most ten seconds) and stops every context.
-void Daemon::serve_until_signalled() {
+void Node::serve_until_signalled() {
   asio::signal_set signals(contexts_.main, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(contexts_.main);
   int drain_checks = 0;
@@ -194,15 +195,11 @@ void Daemon::serve_until_signalled() {
   contexts_.run();
 }
 
-void Daemon::stop() {
-  blocking_pool_->join();
-  scan_pool_->join();  // before the log they read goes
-  last_use_->stop();   // no flusher may race the final flush or outlive the writer
+void Node::stop() {
+  api_->join_work();  // its pools, before the log their scans read goes
+  last_use_->stop();  // no flusher may race the final flush or outlive the writer
   last_use_->flush_all();
-  // Drains the queue. Before the io_contexts go: answers to the last
-  // commands are posted to them (server/api/commit_answers.h), and a stopped
-  // context only destroys them, while a destroyed one would be used.
-  writer_.reset();
+  leader_->stop();  // drains the writer's queue, before the io_contexts go
   log_.always(LogLevel::kInfo, "stopped cleanly", {{"seq", ledger_.log->head().seq}});
 }
 

@@ -74,13 +74,13 @@ void Metrics::observe_commit(const writer::CommitInfo& commit) {
   fsync_seconds_.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(commit.duration));
 }
 
-std::string Metrics::render(const VerifyCounters& verify, const writer::WriterStats& writer) const {
+std::string Metrics::render(const VerifyCounters& verify, const writer::WriterStats* writer) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
   render_verifications(out, verify);
   render_verify_port(out);
-  render_writer(out, writer);
+  if (writer) render_writer(out, *writer);
   append_metric(out, "keyledger_password_checks_total", "counter",
                 "Presented passwords checked against a scrypt hash (sign-ins, also for names "
                 "no user holds, and password changes).",
@@ -137,6 +137,12 @@ void Metrics::render_writer(std::string& out, const writer::WriterStats& writer)
   append_help(out, "keyledger_commit_fsync_seconds", "histogram",
               "Time of each durable append (write + fsync).");
   fsync_seconds_.render(out, "keyledger_commit_fsync_seconds", "");
+}
+
+std::string MetricsPage::render() const {
+  if (!writer_) return metrics_.render(verifier_.counters(), nullptr);
+  const writer::WriterStats stats = writer_->stats();
+  return metrics_.render(verifier_.counters(), &stats);
 }
 
 void Metrics::render_connections(std::string& out) const {

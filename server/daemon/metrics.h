@@ -44,7 +44,10 @@ class Metrics final : public RequestObserver, public PasswordCheckCounter {
   void observe_password_check() override {
     password_checks_.fetch_add(1, std::memory_order_relaxed);
   }
-  std::string render(const VerifyCounters& verify, const writer::WriterStats& writer) const;
+  // The whole page. `writer` is the writer's figures at the time of the
+  // scrape; without one (a follower has no writer) the writer's metrics
+  // (events appended, commits, batch sizes, fsync times) are left out.
+  std::string render(const VerifyCounters& verify, const writer::WriterStats* writer) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }
@@ -85,21 +88,20 @@ class Metrics final : public RequestObserver, public PasswordCheckCounter {
 };
 
 // /metrics as the API serves it: the Metrics with the verifier's counters
-// and the writer's figures at the time of the scrape. What it is given
-// outlives it.
+// and, on a leader, the writer's figures at the time of the scrape. What it
+// is given outlives it.
 class MetricsPage final : public MetricsRenderer {
  public:
+  // `writer` is null where there is none (a follower).
   MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
-              const writer::GroupCommitWriter& writer)
+              const writer::GroupCommitWriter* writer)
       : metrics_(metrics), verifier_(verifier), writer_(writer) {}
-  std::string render() const override {
-    return metrics_.render(verifier_.counters(), writer_.stats());
-  }
+  std::string render() const override;
 
  private:
   const Metrics& metrics_;
   const CredentialVerifier& verifier_;
-  const writer::GroupCommitWriter& writer_;
+  const writer::GroupCommitWriter* writer_;
 };
 
 }  // namespace keyledger::server

@@ -9,6 +9,7 @@
 #include "core/ipv4_text.h"
 #include "core/text.h"
 #include "core/token.h"
+#include "projections/live_projection.h"
 
 namespace keyledger::server {
 

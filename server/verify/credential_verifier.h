@@ -25,13 +25,17 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/records.h"
 #include "core/secret_hasher.h"
 #include "core/status.h"
-#include "projections/live_projection.h"
 #include "server/http/http_types.h"
 #include "server/http/router.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/verify/rate_limiter.h"
+
+namespace keyledger::projections {
+class LiveProjection;
+}  // namespace keyledger::projections
 
 namespace keyledger::server {
 

@@ -6,13 +6,24 @@
 #include <vector>
 
 #include "core/ipv4_text.h"
+#include "projections/live_projection.h"
 
 namespace keyledger::server {
 
-LastUseTracker::LastUseTracker(writer::GroupCommitWriter& writer,
-                               projections::LiveProjection& projection, const Clock& clock,
-                               std::chrono::seconds flush_interval)
-    : writer_(writer),
+struct LastUseTracker::Entry {
+  LastUse latest;
+  LastUse persisted;
+  bool in_flight = false;
+};
+
+struct LastUseTracker::Shard {
+  mutable std::mutex mutex;
+  projections::StringMap<Entry> entries;
+};
+
+LastUseTracker::LastUseTracker(KeyUseSink& sink, projections::LiveProjection& projection,
+                               const Clock& clock, std::chrono::seconds flush_interval)
+    : sink_(sink),
       projection_(projection),
       clock_(clock),
       flush_interval_(flush_interval),
@@ -23,7 +34,7 @@ LastUseTracker::LastUseTracker(writer::GroupCommitWriter& writer,
 LastUseTracker::~LastUseTracker() {
   stop();
   // Completions of submitted commits use this tracker: wait for them
-  // (bounded, in case the writer has stopped and will never call back).
+  // (bounded, in case the sink has stopped and will never call back).
   for (int i = 0; i < 500 && outstanding_.load() > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
@@ -98,30 +109,30 @@ std::optional<LastUse> LastUseTracker::latest(const std::string& key_id) const {
 void LastUseTracker::persist(Shard& shard, const std::string& key_id, const LastUse& sending,
                              std::function<void()> done) {
   outstanding_.fetch_add(1);
-  writer_.submit(RecordKeyUse{key_id, sending.ip, sending.at_ns}, EventOrigin{},
-                 [this, &shard, key_id, sending, done = std::move(done)](auto result) {
-                   {
-                     std::lock_guard lock(shard.mutex);
-                     auto it = shard.entries.find(key_id);
-                     if (it != shard.entries.end()) {
-                       Entry& entry = it->second;
-                       entry.in_flight = false;
-                       // A failed commit is retried by the next flush; a
-                       // deleted key is simply forgotten.
-                       if (result.is_ok()) entry.persisted = sending;
-                       const bool settled = entry.latest.ip == entry.persisted.ip &&
-                                            entry.latest.at_ns == entry.persisted.at_ns;
-                       // Settled on an IPv4 address, the key's use cell
-                       // carries it from here: the entry is not needed.
-                       const bool forgotten =
-                           !result.is_ok() && result.status().code() == StatusCode::kNotFound;
-                       if (forgotten || (settled && parse_canonical_ipv4(entry.latest.ip)))
-                         shard.entries.erase(it);
-                     }
+  sink_.submit(RecordKeyUse{key_id, sending.ip, sending.at_ns},
+               [this, &shard, key_id, sending, done = std::move(done)](Status result) {
+                 const bool persisted = result.is_ok();
+                 const bool forgotten = result.code() == StatusCode::kNotFound;
+                 {
+                   std::lock_guard lock(shard.mutex);
+                   auto it = shard.entries.find(key_id);
+                   if (it != shard.entries.end()) {
+                     Entry& entry = it->second;
+                     entry.in_flight = false;
+                     // A failed commit is retried by the next flush; a
+                     // deleted key is simply forgotten.
+                     if (persisted) entry.persisted = sending;
+                     const bool settled = entry.latest.ip == entry.persisted.ip &&
+                                          entry.latest.at_ns == entry.persisted.at_ns;
+                     // Settled on an IPv4 address, the key's use cell
+                     // carries it from here: the entry is not needed.
+                     if (forgotten || (settled && parse_canonical_ipv4(entry.latest.ip)))
+                       shard.entries.erase(it);
                    }
-                   if (done) done();
-                   outstanding_.fetch_sub(1);
-                 });
+                 }
+                 if (done) done();
+                 outstanding_.fetch_sub(1);
+               });
 }
 
 // Starts at one (the count flush_due() itself holds, so that no early
@@ -192,7 +203,7 @@ std::size_t LastUseTracker::flush_shard(Shard& shard, bool everything, TimeNs no
 std::size_t LastUseTracker::flush_use_cells(const std::shared_ptr<CommitCountdown>& countdown) {
   std::vector<std::pair<std::string, projections::KeyUse>> due;
   // Collected first, then submitted outside the projection's lock: a
-  // stopping writer runs a completion at once, and a failed one takes the
+  // sink may run a completion at once, and a failed one takes the
   // projection's lock again (mark_use_unpersisted).
   projection_.take_unpersisted_uses([&](std::string_view key_id, const projections::KeyUse& use) {
     if (use.ipv4) due.emplace_back(std::string(key_id), use);
@@ -200,15 +211,15 @@ std::size_t LastUseTracker::flush_use_cells(const std::shared_ptr<CommitCountdow
   for (auto& [key_id, use] : due) {
     countdown->add_one();
     outstanding_.fetch_add(1);
-    writer_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns}, EventOrigin{},
-                   // An init-capture: clang 14 cannot capture a structured binding.
-                   [this, key_id = key_id, countdown](auto result) {
-                     // Retried by the next flush, unless the key is gone.
-                     if (!result.is_ok() && result.status().code() != StatusCode::kNotFound)
-                       projection_.mark_use_unpersisted(key_id);
-                     countdown->finish_one();
-                     outstanding_.fetch_sub(1);
-                   });
+    sink_.submit(RecordKeyUse{key_id, format_ipv4(*use.ipv4), use.at_ns},
+                 // An init-capture: clang 14 cannot capture a structured binding.
+                 [this, key_id = key_id, countdown](Status result) {
+                   // Retried by the next flush, unless the key is gone.
+                   if (!result.is_ok() && result.code() != StatusCode::kNotFound)
+                     projection_.mark_use_unpersisted(key_id);
+                   countdown->finish_one();
+                   outstanding_.fetch_sub(1);
+                 });
   }
   return due.size();
 }

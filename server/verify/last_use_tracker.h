@@ -32,8 +32,11 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "projections/live_projection.h"
-#include "server/writer/group_commit_writer.h"
+#include "server/verify/key_use_sink.h"
+
+namespace keyledger::projections {
+class LiveProjection;
+}  // namespace keyledger::projections
 
 namespace keyledger::server {
 
@@ -44,8 +47,9 @@ struct LastUse {
 
 class LastUseTracker {
  public:
-  LastUseTracker(writer::GroupCommitWriter& writer, projections::LiveProjection& projection,
-                 const Clock& clock, std::chrono::seconds flush_interval);
+  // `sink`, `projection` and `clock` outlive the tracker.
+  LastUseTracker(KeyUseSink& sink, projections::LiveProjection& projection, const Clock& clock,
+                 std::chrono::seconds flush_interval);
   ~LastUseTracker();  // stops the flusher
 
   // Thread-safe; never blocks on disk.
@@ -63,19 +67,14 @@ class LastUseTracker {
   // Starts the background flusher thread.
   void start();
   // Stops and joins the flusher (idempotent). Call before flush_all() at
-  // shutdown, while the writer still runs.
+  // shutdown, while the sink still takes uses.
   void stop();
 
  private:
-  struct Entry {
-    LastUse latest;
-    LastUse persisted;
-    bool in_flight = false;
-  };
-  struct Shard {
-    mutable std::mutex mutex;
-    projections::StringMap<Entry> entries;
-  };
+  // A key's uses on the slow path, and a lock over some keys' entries
+  // (last_use_tracker.cc).
+  struct Entry;
+  struct Shard;
 
   Shard& shard_for(std::string_view key_id);
   const Shard& shard_for(std::string_view key_id) const;
@@ -96,7 +95,7 @@ class LastUseTracker {
   std::size_t flush_use_cells(const std::shared_ptr<CommitCountdown>& countdown);
   void run();
 
-  writer::GroupCommitWriter& writer_;
+  KeyUseSink& sink_;
   projections::LiveProjection& projection_;
   const Clock& clock_;
   std::chrono::seconds flush_interval_;

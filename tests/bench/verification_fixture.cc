@@ -5,6 +5,7 @@
 #include "core/random.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
+#include "server/daemon/leader_parts.h"
 #include "server/writer/group_commit_writer.h"
 #include "storage/rocks_event_log.h"
 #include "tests/bench/bench_common.h"
@@ -23,14 +24,15 @@ SecretHasher hasher_of(const std::string& pepper) {
 }  // namespace
 
 // What a verifier needs behind it, in construction order: the writer is
-// there only because the last-use tracker queues through it, which a
+// there only because the last-use tracker's sink queues through it, which a
 // verification from a known address never does.
 struct VerificationFixture::Ledger {
   Ledger(projections::LedgerState state, const SecretHasher& hasher)
       : projection(std::move(state)),
         log(open_log(dir)),
         writer(*log, projection, clock),
-        last_use(writer, projection, clock, std::chrono::seconds(60)),
+        uses(writer),
+        last_use(uses, projection, clock, std::chrono::seconds(60)),
         limiter(clock, 60),
         verifier(projection, hasher, last_use, limiter, clock, std::string(kDefaultTokenPrefix)) {}
 
@@ -47,6 +49,7 @@ struct VerificationFixture::Ledger {
   projections::LiveProjection projection;
   std::unique_ptr<storage::RocksEventLog> log;
   writer::GroupCommitWriter writer;
+  server::WriterKeyUseSink uses;
   server::LastUseTracker last_use;
   server::FailureRateLimiter limiter;
   server::CredentialVerifier verifier;

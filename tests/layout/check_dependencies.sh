@@ -2,9 +2,10 @@
 # Fails when a part of keyledger includes a header of a part it must not
 # depend on. Dependencies point one way (docs/SERVER.md, "The parts"):
 # storage and projections on core; inside server/, http on core only, the
-# writer on core and projections, web on http, verify on http, writer and
-# projections, api on those and web, and daemon on everything it wires; the
-# client on core alone; and tools never on server.
+# writer on core and projections, web on http, verify on http and
+# projections (never the writer: a follower has none), api on those, the
+# writer and web, and daemon on everything it wires; the client on core
+# alone; and tools never on server.
 set -euo pipefail
 root="${1:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cd "$root"
@@ -18,7 +19,7 @@ allowed() {
     server/http) echo "core server/http" ;;
     server/writer) echo "core projections server/writer" ;;
     server/web) echo "core server/http server/web" ;;
-    server/verify) echo "core projections server/http server/writer server/verify" ;;
+    server/verify) echo "core projections server/http server/verify" ;;
     server/api) echo "core projections server/http server/writer server/verify server/web server/api" ;;
     server/daemon) echo "core storage projections server/http server/writer server/verify server/web server/api server/daemon" ;;
     server/client) echo "core server/client" ;;

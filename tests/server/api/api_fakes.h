@@ -221,8 +221,9 @@ struct ApiWorld {
   server::CommitAnswers answers{log.log};
   server::PasswordWork passwords{pool, hasher, observers};
   server::KeyHandlers keys;
-  server::UserHandlers users{auth,      directory, commands, answers,
-                             passwords, sessions,  sign_ins, clock};
+  server::AccountServices accounts{auth,      directory, commands, answers,
+                                   passwords, sessions,  sign_ins, clock};
+  server::UserHandlers users{accounts};
   server::SessionHandlers session_handlers;
   server::AuditHandler audit{auth, audit_source, directory, scans};
 };
@@ -258,7 +259,7 @@ inline ApiWorld::ApiWorld()
            scans, secret_hasher, random),
       session_handlers({hasher.hash("nobody's password").value(), 30,
                         [this](const std::string& user) { passwords_chosen.push_back(user); }},
-                       auth, directory, sessions, sign_ins, passwords, commands, answers, clock) {
+                       accounts) {
   const std::string hash = hasher.hash(kPassword).value();
   for (const auto& [name, privilege] : {std::pair{"alice", Privilege::kUser},
                                         {"ada", Privilege::kAdmin},

@@ -23,7 +23,8 @@ namespace {
 
 std::string render(const Metrics& metrics) {
   VerifyCounters verify;
-  return metrics.render(verify, keyledger::writer::WriterStats{});
+  const keyledger::writer::WriterStats writer;
+  return metrics.render(verify, &writer);
 }
 
 bool has_line(const std::string& text, const std::string& line) {
@@ -146,6 +147,28 @@ TEST_CASE("every metric family is declared once, before its samples, in plain wo
   CHECK(problems.empty());
   CHECK(text.find("batch .") == std::string::npos);  // the old HELP typo
   CHECK(has_line(text, "# HELP keyledger_commit_batch_events Events per group commit."));
+}
+
+TEST_CASE("without a writer the page leaves out only the writer's families", "[server][metrics]") {
+  Metrics metrics;
+  metrics.observe_request("/v1/verify", "GET", 200, 2us);
+  VerifyCounters verify;
+  const keyledger::writer::WriterStats writer;
+  const std::string leader = metrics.render(verify, &writer);
+  const std::string follower = metrics.render(verify, nullptr);
+  CHECK(exposition_problems(follower).empty());
+  for (const char* family : {"keyledger_events_appended_total", "keyledger_commits_total",
+                             "keyledger_commit_failures_total", "keyledger_storage_failing",
+                             "keyledger_commands_rejected_total", "keyledger_commit_batch_events",
+                             "keyledger_commit_fsync_seconds"}) {
+    INFO(family);
+    CHECK(("\n" + leader).find("\n# HELP " + std::string(family) + " ") != std::string::npos);
+    CHECK(follower.find(family) == std::string::npos);
+  }
+  for (const char* family :
+       {"keyledger_build_info", "keyledger_http_requests_total", "keyledger_verifications_total",
+        "keyledger_password_checks_total", "process_open_fds"})
+    CHECK(("\n" + follower).find("\n# HELP " + std::string(family) + " ") != std::string::npos);
 }
 
 TEST_CASE("a histogram counts each value in the first bucket whose bound holds it",

@@ -12,12 +12,14 @@
 #include <string>
 
 #include "core/token.h"
+#include "server/daemon/leader_parts.h"
 #include "tests/support/test_ledger.h"
 
 using namespace keyledger;
 using keyledger::server::CredentialVerifier;
 using keyledger::server::FailureRateLimiter;
 using keyledger::server::LastUseTracker;
+using keyledger::server::WriterKeyUseSink;
 using keyledger::testing::TestLedger;
 
 namespace {
@@ -27,7 +29,8 @@ constexpr unsigned kMaxFailures = 8;  // more than the bad tokens tried in one t
 struct Fixture {
   Fixture()
       : hasher(*SecretHasher::create(std::string(32, 'p'))),
-        tracker(ledger.writer(), ledger.projection(), ledger.clock(), std::chrono::hours(1)),
+        uses(ledger.writer()),
+        tracker(uses, ledger.projection(), ledger.clock(), std::chrono::hours(1)),
         limiter(ledger.clock(), kMaxFailures),
         verifier(ledger.projection(), hasher, tracker, limiter, ledger.clock(),
                  std::string(kDefaultTokenPrefix)) {
@@ -48,6 +51,7 @@ struct Fixture {
   TestLedger ledger;
   SeededRandom random{7};
   SecretHasher hasher;
+  WriterKeyUseSink uses;
   LastUseTracker tracker;
   FailureRateLimiter limiter;
   CredentialVerifier verifier;

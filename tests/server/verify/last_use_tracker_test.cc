@@ -1,18 +1,23 @@
 // LastUseTracker against a real ledger: uses from a client that keeps its
 // IPv4 address take the use cells' fast path and are persisted by the
 // flusher; a new address, an IPv6 client and a key's first use take the
-// slow path and a new address is persisted at once.
+// slow path and a new address is persisted at once. Then, against a fake
+// sink, what the tracker sends again when the sink fails.
 #include "server/verify/last_use_tracker.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "server/daemon/leader_parts.h"
 #include "tests/support/test_ledger.h"
 
 using namespace keyledger;
 using keyledger::server::LastUseTracker;
+using keyledger::server::WriterKeyUseSink;
 using keyledger::testing::TestLedger;
 
 namespace {
@@ -45,7 +50,8 @@ bool persisted_soon(TestLedger& ledger, const std::string& key_id, const std::st
 // A user's key whose first use, from 10.0.0.1 at t0 + 1, is persisted.
 struct TrackedKey {
   explicit TrackedKey(std::chrono::seconds flush_interval = std::chrono::seconds(3600))
-      : tracker(ledger.writer(), ledger.projection(), ledger.clock(), flush_interval),
+      : uses(ledger.writer()),
+        tracker(uses, ledger.projection(), ledger.clock(), flush_interval),
         t0(ledger.clock().now_ns()) {
     ledger.create_user("alice");
     create_key(ledger, kKeyId);
@@ -54,6 +60,7 @@ struct TrackedKey {
     REQUIRE(persisted_soon(ledger, kKeyId, "10.0.0.1", t0 + 1));
   }
   TestLedger ledger;
+  WriterKeyUseSink uses;
   LastUseTracker tracker;
   TimeNs t0;
 };
@@ -128,4 +135,104 @@ TEST_CASE("uses of unknown and deleted keys are ignored", "[server][last_use]") 
   CHECK_FALSE(key.tracker.latest("BBBBBBBBBBBB").has_value());
   key.tracker.flush_all();
   CHECK(key.ledger.log().head().seq == head);
+}
+
+// The tracker against a sink of its own: what it sends, and what it does
+// when the sink fails. The projection is a real ledger's; the sink persists
+// nothing, so only what the tracker sends is observed.
+namespace {
+
+// Records every use submitted and answers each with the next scripted
+// status (ok once the script is done), on the caller's thread.
+class FakeKeyUseSink final : public server::KeyUseSink {
+ public:
+  void submit(RecordKeyUse use, Done done) override {
+    Status answer;
+    {
+      std::lock_guard lock(mutex_);
+      submitted_.push_back(use);
+      if (!script_.empty()) {
+        answer = std::move(script_.front());
+        script_.erase(script_.begin());
+      }
+    }
+    done(std::move(answer));
+  }
+  void answer_next(Status status) {
+    std::lock_guard lock(mutex_);
+    script_.push_back(std::move(status));
+  }
+  std::vector<RecordKeyUse> submitted() const {
+    std::lock_guard lock(mutex_);
+    return submitted_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<RecordKeyUse> submitted_;
+  std::vector<Status> script_;
+};
+
+bool same_use(const RecordKeyUse& use, const std::string& ip, TimeNs at_ns) {
+  return use.key_id == kKeyId && use.client_ip == ip && use.used_at_ns == at_ns;
+}
+
+// Alice's key, tracked through a FakeKeyUseSink.
+struct SinkTrackedKey {
+  SinkTrackedKey()
+      : tracker(sink, ledger.projection(), ledger.clock(), std::chrono::seconds(3600)),
+        t0(ledger.clock().now_ns()) {
+    ledger.create_user("alice");
+    create_key(ledger, kKeyId);
+  }
+  TestLedger ledger;
+  FakeKeyUseSink sink;
+  LastUseTracker tracker;
+  TimeNs t0;
+};
+
+}  // namespace
+
+TEST_CASE("a change of address the sink fails to persist is sent again by the next flush",
+          "[server][last_use]") {
+  SinkTrackedKey key;
+  key.sink.answer_next(unavailable(Reason::kStorageUnavailable, "disk full"));
+  key.tracker.record(kKeyId, "10.0.0.1", key.t0 + 1);
+  REQUIRE(key.sink.submitted().size() == 1);
+  // Still exact in memory, and not persisted: the next flush sends it again.
+  CHECK(key.tracker.latest(kKeyId)->ip == "10.0.0.1");
+  key.tracker.flush_all();
+  const auto sent = key.sink.submitted();
+  REQUIRE(sent.size() == 2);
+  CHECK(same_use(sent[0], "10.0.0.1", key.t0 + 1));
+  CHECK(same_use(sent[1], "10.0.0.1", key.t0 + 1));
+  // Persisted now: nothing more to send.
+  key.tracker.flush_all();
+  CHECK(key.sink.submitted().size() == 2);
+}
+
+TEST_CASE("a use from the same address the sink fails to persist is sent again by the next flush",
+          "[server][last_use]") {
+  SinkTrackedKey key;
+  key.tracker.record(kKeyId, "10.0.0.1", key.t0 + 1);  // the first use, persisted
+  key.tracker.record(kKeyId, "10.0.0.1", key.t0 + 2);  // the fast path: the key's use cell
+  REQUIRE(key.sink.submitted().size() == 1);
+  key.sink.answer_next(unavailable(Reason::kStorageUnavailable, "disk full"));
+  key.tracker.flush_all();
+  const auto sent = key.sink.submitted();
+  REQUIRE(sent.size() == 3);
+  CHECK(same_use(sent[1], "10.0.0.1", key.t0 + 2));  // failed
+  CHECK(same_use(sent[2], "10.0.0.1", key.t0 + 2));  // sent again, persisted
+  key.tracker.flush_all();
+  CHECK(key.sink.submitted().size() == 3);
+}
+
+TEST_CASE("a use whose key the sink no longer finds is forgotten, not sent again",
+          "[server][last_use]") {
+  SinkTrackedKey key;
+  key.sink.answer_next(not_found(Reason::kKeyNotFound, "no such key"));
+  key.tracker.record(kKeyId, "10.0.0.1", key.t0 + 1);
+  REQUIRE(key.sink.submitted().size() == 1);
+  key.tracker.flush_all();
+  CHECK(key.sink.submitted().size() == 1);
 }

@@ -10,6 +10,7 @@
 
 #include "core/token.h"
 #include "server/client/verify_wire.h"
+#include "server/daemon/leader_parts.h"
 #include "server/daemon/metrics.h"
 #include "server/http/connection_limiter.h"
 #include "server/verify/credential_verifier.h"
@@ -70,8 +71,8 @@ struct Fixture {
 
   TestLedger ledger;
   SecretHasher hasher = *SecretHasher::create(std::string(32, 'p'));
-  LastUseTracker tracker{ledger.writer(), ledger.projection(), ledger.clock(),
-                         std::chrono::hours(1)};
+  WriterKeyUseSink uses{ledger.writer()};
+  LastUseTracker tracker{uses, ledger.projection(), ledger.clock(), std::chrono::hours(1)};
   FailureRateLimiter limiter{ledger.clock(), 100};
   CredentialVerifier verifier{ledger.projection(),
                               hasher,

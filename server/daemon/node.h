@@ -1,0 +1,121 @@
+// The parts of one keyledgerd node and the steps that build, serve and stop
+// them: what a Daemon runs (daemon.h). Only daemon.cc includes this header.
+//
+// Every node has the ledger it reads, the hot path (the last-use tracker,
+// the verifier, the verify port) and the HTTP front end. What only a leader
+// has is grouped: LeaderLedger (leader_parts.h: the writer, the first
+// admin, --unlock, the sink of last uses) and ApiParts (the management
+// API). Node::start says where a follower (issue 20) diverges.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "server/api/api_parts.h"
+#include "server/api/ledger_adapters.h"
+#include "server/daemon/config.h"
+#include "server/daemon/data_folder.h"
+#include "server/daemon/io_contexts.h"
+#include "server/daemon/leader_parts.h"
+#include "server/daemon/listening_ports.h"
+#include "server/daemon/metrics.h"
+#include "server/daemon/open_ledger.h"
+#include "server/daemon/system_pages.h"
+#include "server/http/access_log.h"
+#include "server/http/connection_limiter.h"
+#include "server/http/http_server.h"
+#include "server/http/json_log.h"
+#include "server/http/router.h"
+#include "server/http/steady_timer_service.h"
+#include "server/http/trusted_peers.h"
+#include "server/verify/credential_verifier.h"
+#include "server/verify/key_use_sink.h"
+#include "server/verify/last_use_tracker.h"
+#include "server/verify/rate_limiter.h"
+#include "server/verify/verify_port.h"
+#include "server/writer/group_commit_writer.h"
+
+namespace keyledger::server {
+
+class Node {
+ public:
+  // Daemon's constructor's contract.
+  Node(const ServerConfig& config, JsonLog& log);
+  ~Node();
+
+  // Daemon::run's contract.
+  int run();
+
+ private:
+  // The steps of run(), in order. Each step but the last two returns 0, or
+  // the exit code after the error line; a refused step leaves the parts
+  // built so far to the destructor.
+  int check();   // nothing touched yet
+  int bind();    // every listening port, before anything is created
+  int open();    // the data folder, the ledger, its pepper and projection
+  int start();   // the leader's ledger, the hot path, the api
+  void serve();  // the HTTP server and the verify port, until a signal
+  void stop();   // the last answers, last uses and commits
+
+  writer::WriterOptions writer_options();
+  // The last-use tracker persisting through `uses`, the verifier, and the
+  // metrics page (with the writer's figures when `writer` is given).
+  void start_hot_path(KeyUseSink& uses, const writer::GroupCommitWriter* writer);
+  void make_api();
+  // What answers the HTTP routes beside the API, and the router with every
+  // route (http_routes.h).
+  void make_routes();
+  void serve_verify_port();
+  void serve_until_signalled();
+
+  const ServerConfig& config_;
+  JsonLog& log_;
+
+  // The parts, declared in the order they are built, so destroyed in the
+  // reverse order. Those that start threads, touch the disk or need the
+  // ledger are empty (optional, unique_ptr) until the step that builds them.
+  SystemClock clock_;
+  SecureRandom random_;
+  const DataFolder data_;
+  // KEYLEDGER_ADMIN_PASSWORD, checked before binding (the leader's first
+  // admin takes it).
+  const StatusOr<std::optional<std::string>> admin_password_;
+  // Outlive the io_contexts: a connection still queued on one at shutdown
+  // gives its slot back when the context destroys it.
+  const TrustedPeers trusted_proxies_;
+  ConnectionLimiter connections_;
+  IoContexts contexts_;
+  ListeningPorts ports_;
+  std::uint16_t http_port_ = 0;  // once bound: the real port for --listen HOST:0
+  OpenLedger ledger_;
+  Metrics metrics_;
+  // A leader's only: the writer the tracker's sink and the API commit
+  // through, so built before them and destroyed after them.
+  std::unique_ptr<LeaderLedger> leader_;
+  // The hot path, which every node runs.
+  std::optional<LastUseTracker> last_use_;
+  FailureRateLimiter limiter_;
+  AccessLog access_log_;
+  std::optional<CredentialVerifier> verifier_;
+  std::optional<MetricsPage> metrics_page_;
+  // A leader's only: the management API, over the hot path.
+  std::unique_ptr<ApiParts> api_;
+  // The HTTP routes and what answers them beside the API.
+  std::atomic<bool> ready_{false};  // /readyz: start-up finished, not yet shutting down
+  std::optional<VerifyHandler> verify_handler_;
+  std::optional<WriterLedgerHealth> ledger_health_;
+  std::optional<SystemPages> system_pages_;
+  Router router_;
+  // Destroyed after the contexts stop (serve() returns then) and before
+  // them (the sessions they still hold outlive their timers).
+  std::optional<SteadyTimerService> timers_;
+  std::optional<HttpServer> server_;
+  std::unique_ptr<VerifyPort> verify_port_;
+};
+
+}  // namespace keyledger::server
