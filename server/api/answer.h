@@ -36,7 +36,7 @@ class Answer {
   // A response built whole by its own helper (files, pages, the metrics text).
   static Answer built(HttpResponse response);
 
-  // Adds a header (Set-Cookie, Retry-After, Allow) to the answer.
+  // Adds a header (Set-Cookie, Retry-After) to the answer.
   Answer with_header(http::field field, std::string value) &&;
 
   // For tests and for what must look at an answer before it is sent.

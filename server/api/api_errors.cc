@@ -16,10 +16,6 @@ struct Row {
 // none. Messages are translated by code (server/http/i18n.cc); these are
 // the fallbacks.
 constexpr std::array kErrors = {
-    Row{ApiError::kBadRequestTarget, {"bad_request", 400, "bad request target", ""}},
-    Row{ApiError::kBadQueryString, {"invalid_parameter", 400, "bad query string", ""}},
-    Row{ApiError::kNoSuchRoute, {"not_found", 404, "not found", ""}},
-    Row{ApiError::kMethodNotAllowed, {"method_not_allowed", 405, "method not allowed", ""}},
     Row{ApiError::kUnsupportedMediaType,
         {"unsupported_media_type", 415, "send application/json", ""}},
     Row{ApiError::kInvalidCredentials, {"invalid_credentials", 401, "invalid credentials", ""}},

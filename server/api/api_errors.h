@@ -1,8 +1,9 @@
 // The API's own error codes: the answers a handler gives that are not a
-// core Status (a route that does not exist, a body that is not JSON, a gate
-// of the API such as a one-time password). The set is closed, and one table
-// (api_errors.cc) gives each its stable wire code, its HTTP status and its
-// English message, so that no handler chooses a status. A core Status
+// core Status (a body that is not JSON, a gate of the API such as a
+// one-time password); what no route takes, the HTTP part answers itself.
+// The set is closed, and one table (api_errors.cc) gives each its stable
+// wire code, its HTTP status and its English message, so that no handler
+// chooses a status. A core Status
 // becomes HTTP through http_status_of (server/http/responses.h) instead.
 #pragma once
 
@@ -11,10 +12,6 @@
 namespace keyledger::server {
 
 enum class ApiError {
-  kBadRequestTarget,        // the request target cannot be read
-  kBadQueryString,          // the query string cannot be decoded
-  kNoSuchRoute,             // no route has this path
-  kMethodNotAllowed,        // the path takes other methods (Allow names them)
   kUnsupportedMediaType,    // a body that is not application/json
   kInvalidCredentials,      // no valid credential: the product's 401
   kPasswordChangeRequired,  // a one-time password opens only the routes that replace it

@@ -10,11 +10,9 @@
 #include "server/api/first_admin.h"
 #include "server/api/ledger_adapters.h"
 #include "server/api/session_store.h"
-#include "server/http/access_log.h"
 #include "server/http/json_log.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/last_use_tracker.h"
-#include "server/verify/verify_handler.h"
 #include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
@@ -42,7 +40,7 @@ SessionOptions session_options(const ApiDependencies& deps) {
 }  // namespace
 
 struct ApiParts::Pieces {
-  Pieces(const ApiDependencies& deps, std::atomic<bool>& ready);
+  explicit Pieces(const ApiDependencies& deps);
 
   // The API's own state and threads.
   SessionStore session_store_;
@@ -53,7 +51,6 @@ struct ApiParts::Pieces {
   // Adapters of the daemon's parts (the writer is the CommandSink itself).
   ProjectionDirectory directory_;
   LogAuditSource audit_source_;
-  WriterLedgerHealth health_;
   ThreadPoolWork pool_;
   ThreadPoolWork scan_pool_;
   // Shared pieces.
@@ -62,24 +59,20 @@ struct ApiParts::Pieces {
   PasswordWork passwords_;
   BoundedWork scans_;
   AccountServices accounts_;
-  // One handler object per resource, and the router.
+  // One handler object per resource.
   KeyHandlers keys_;
   UserHandlers users_;
   SessionHandlers sessions_;
   AuditHandler audit_;
-  SystemHandlers system_;
-  VerifyHandler verify_;
-  Api api_;
 };
 
-ApiParts::Pieces::Pieces(const ApiDependencies& deps, std::atomic<bool>& ready)
+ApiParts::Pieces::Pieces(const ApiDependencies& deps)
     : session_store_(deps.clock, deps.random),
       sign_in_guard_(deps.clock, deps.options.sign_in_policy),
       blocking_threads_(ApiParts::kBlockingThreads),
       scan_threads_(ApiParts::kScanThreads),
       directory_(deps.ledger.projection, deps.ledger.last_use),
       audit_source_(deps.ledger.log),
-      health_(deps.ledger.log, deps.ledger.writer),
       pool_(blocking_threads_),
       scan_pool_(scan_threads_),
       auth_(deps.security.verifier, session_store_, directory_),
@@ -93,13 +86,9 @@ ApiParts::Pieces::Pieces(const ApiDependencies& deps, std::atomic<bool>& ready)
             deps.random),
       users_(accounts_),
       sessions_(session_options(deps), accounts_),
-      audit_(auth_, audit_source_, directory_, scans_),
-      system_(ready, health_, deps.observers.metrics),
-      verify_(deps.security.verifier),
-      api_({&keys_, &users_, &sessions_, &audit_, &system_, &verify_}, deps.options.trusted_proxies,
-           deps.observers.requests, deps.observers.access_log, deps.random) {}
+      audit_(auth_, audit_source_, directory_, scans_) {}
 
-ApiParts::ApiParts(const ApiDependencies& deps) : pieces_(std::make_unique<Pieces>(deps, ready_)) {}
+ApiParts::ApiParts(const ApiDependencies& deps) : pieces_(std::make_unique<Pieces>(deps)) {}
 
 ApiParts::~ApiParts() { join_work(); }
 
@@ -108,8 +97,8 @@ void ApiParts::join_work() {
   pieces_->scan_threads_.join();  // before the log they read goes
 }
 
-RequestHandler& ApiParts::handler() { return pieces_->api_; }
-
-int ApiParts::in_flight() const { return pieces_->api_.in_flight(); }
+ApiHandlers ApiParts::handlers() {
+  return {&pieces_->keys_, &pieces_->users_, &pieces_->sessions_, &pieces_->audit_};
+}
 
 }  // namespace keyledger::server

@@ -1,15 +1,15 @@
 // Every piece of keyledgerd's API, built from the daemon's parts: the API's
 // own state and threads (sessions, the sign-in guard, the blocking and scan
 // pools), the thin adapters that narrow the daemon's parts, the pieces the
-// handlers share (authentication, committing, password work), one handler
-// object per resource, and the Api that routes to them. Like main(), it
-// only builds and owns; the behaviour is in the pieces.
+// handlers share (authentication, committing, password work) and one
+// handler object per resource, whose /v1 routes it gives the daemon to
+// register (handlers(), add_api_routes in api.h). Like main(), it only
+// builds and owns; the behaviour is in the pieces.
 //
 // The other parts' types are named by reference only, forward-declared
 // here or in first_admin.h: this header includes none of those parts.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,15 +23,13 @@
 
 namespace keyledger::server {
 
-class AccessLog;       // server/http/access_log.h
 class KeyVerifier;     // server/verify/credential_verifier.h
 class LastUseTracker;  // server/verify/last_use_tracker.h
-class RequestHandler;  // server/http/http_server.h
+struct ApiHandlers;    // server/api/api.h
 
 // The settings the handlers read (the daemon fills them from its config).
 struct ApiOptions {
-  std::string token_prefix = "kl";           // new keys are <prefix>_<id>_<secret>
-  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
+  std::string token_prefix = "kl";  // new keys are <prefix>_<id>_<secret>
   unsigned max_failed_sign_ins_per_ip_per_minute = 30;
   SignInPolicy sign_in_policy;  // when failed sign-ins lock a name, and for how long
   std::string api_endpoint;     // shown to users, e.g. http://127.0.0.1:8080/v1
@@ -56,12 +54,10 @@ struct ApiSecurity {
   const InitialPasswordFile& initial_password;
 };
 
-// What the API's requests are counted, rendered and logged by.
+// What the API's work is counted and logged by. (Requests are counted and
+// logged by the HTTP server.)
 struct ApiObservers {
-  RequestObserver& requests;
   PasswordCheckCounter& password_checks;
-  const MetricsRenderer& metrics;
-  AccessLog& access_log;
   JsonLog& daemon_log;  // keyledgerd's JSON log (not the event log)
 };
 
@@ -100,13 +96,9 @@ class ApiParts {
   ApiParts(const ApiParts&) = delete;
   ApiParts& operator=(const ApiParts&) = delete;
 
-  // The request handler to give the HTTP server.
-  RequestHandler& handler();
-  // Readiness (/readyz): false until start-up finished and again while
-  // shutting down.
-  void set_ready(bool ready) { ready_.store(ready); }
-  // Requests read but not yet answered.
-  int in_flight() const;
+  // The handler objects, for add_api_routes() (api.h): the ApiParts
+  // outlive the router they are registered on.
+  ApiHandlers handlers();
   // Finishes the jobs queued on the blocking and scan pools, then stops
   // their threads. At shutdown, once no request comes in any more.
   void join_work();
@@ -114,10 +106,9 @@ class ApiParts {
  private:
   // Every piece, built in order (api_parts.cc): the API's own state and
   // threads, the adapters of the daemon's parts, the shared pieces, one
-  // handler object per resource, and the router.
+  // handler object per resource.
   struct Pieces;
 
-  std::atomic<bool> ready_{false};
   std::unique_ptr<Pieces> pieces_;
 };
 

@@ -2,7 +2,7 @@
 
 #include "core/hash.h"
 #include "core/text.h"
-#include "server/verify/presented_token.h"
+#include "server/verify/credential_verifier.h"
 
 namespace keyledger::server {
 namespace {

@@ -7,10 +7,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 
+#include "server/daemon/http_routes.h"
 #include "server/daemon/node.h"
 #include "server/daemon/part_options.h"
-#include "server/daemon/start_failure.h"
 #include "server/daemon/start_checks.h"
+#include "server/daemon/start_failure.h"
 
 namespace keyledger::server {
 namespace {
@@ -107,6 +108,7 @@ int Node::start() {
   if (int refused = leader_->start(admin_password_)) return refused;
   start_hot_path(leader_->key_uses(), &leader_->writer());
   make_api();
+  make_routes();
   return 0;
 }
 
@@ -128,20 +130,28 @@ void Node::make_api() {
   ApiOptions options = api_options(config_);
   options.sign_in_policy = sign_in_policy(config_);
   options.api_endpoint = api_endpoint(config_, http_port_);
-  api_ = std::make_unique<ApiParts>(ApiDependencies{
-      std::move(options),
-      ApiLedger{*ledger_.projection, leader_->writer(), *ledger_.log, *last_use_},
-      ApiSecurity{*verifier_, leader_->password_hasher(), *ledger_.secret_hasher,
-                  leader_->initial_password()},
-      ApiObservers{metrics_, metrics_, *metrics_page_, access_log_, log_}, clock_, random_});
+  api_ = std::make_unique<ApiParts>(
+      ApiDependencies{std::move(options),
+                      ApiLedger{*ledger_.projection, leader_->writer(), *ledger_.log, *last_use_},
+                      ApiSecurity{*verifier_, leader_->password_hasher(), *ledger_.secret_hasher,
+                                  leader_->initial_password()},
+                      ApiObservers{metrics_, log_}, clock_, random_});
+}
+
+void Node::make_routes() {
+  verify_handler_.emplace(*verifier_);
+  ledger_health_.emplace(*ledger_.log, leader_->writer());
+  system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
+  add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
 }
 
 void Node::serve() {
   timers_.emplace(contexts_.all);
-  server_.emplace(contexts_.main, api_->handler(), http_limits(config_), connections_, *timers_,
-                  log_, contexts_.all);
+  server_.emplace(contexts_.main, router_,
+                  HttpFront{trusted_proxies_, random_, metrics_, access_log_}, http_limits(config_),
+                  connections_, *timers_, log_, contexts_.all);
   server_->serve(std::move(*ports_.http));
-  api_->set_ready(true);
+  ready_.store(true);
   if (ports_.verify) serve_verify_port();
   // Written last: tests and scripts wait for this line.
   log_.always(LogLevel::kInfo, "listening",
@@ -170,14 +180,14 @@ void Node::serve_until_signalled() {
   asio::steady_timer drain_timer(contexts_.main);
   int drain_checks = 0;
   std::function<void()> wait_for_drain = [&] {
-    if (api_->in_flight() == 0 || ++drain_checks > 500) return contexts_.stop();
+    if (server_->in_flight() == 0 || ++drain_checks > 500) return contexts_.stop();
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
   };
   signals.async_wait([&](const boost::system::error_code& signal_error, int) {
     if (signal_error) return;
     log_.always(LogLevel::kInfo, "shutting down");
-    api_->set_ready(false);
+    ready_.store(false);
     server_->stop_accepting();
     if (verify_port_) verify_port_->stop_accepting();
     wait_for_drain();

@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "server/api/observers.h"
+#include "server/daemon/system_pages.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/histogram.h"
+#include "server/http/request_observer.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/verify_port_counters.h"
 #include "server/writer/group_commit_writer.h"

@@ -8,6 +8,7 @@
 // API). Node::start says where a follower (issue 20) diverges.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "server/api/api_parts.h"
+#include "server/api/ledger_adapters.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
 #include "server/daemon/io_contexts.h"
@@ -23,10 +25,12 @@
 #include "server/daemon/listening_ports.h"
 #include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
+#include "server/daemon/system_pages.h"
 #include "server/http/access_log.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/http_server.h"
 #include "server/http/json_log.h"
+#include "server/http/router.h"
 #include "server/http/steady_timer_service.h"
 #include "server/http/trusted_peers.h"
 #include "server/verify/credential_verifier.h"
@@ -63,6 +67,9 @@ class Node {
   // metrics page (with the writer's figures when `writer` is given).
   void start_hot_path(KeyUseSink& uses, const writer::GroupCommitWriter* writer);
   void make_api();
+  // What answers the HTTP routes beside the API, and the router with every
+  // route (http_routes.h).
+  void make_routes();
   void serve_verify_port();
   void serve_until_signalled();
 
@@ -98,6 +105,12 @@ class Node {
   std::optional<MetricsPage> metrics_page_;
   // A leader's only: the management API, over the hot path.
   std::unique_ptr<ApiParts> api_;
+  // The HTTP routes and what answers them beside the API.
+  std::atomic<bool> ready_{false};  // /readyz: start-up finished, not yet shutting down
+  std::optional<VerifyHandler> verify_handler_;
+  std::optional<WriterLedgerHealth> ledger_health_;
+  std::optional<SystemPages> system_pages_;
+  Router router_;
   // Destroyed after the contexts stop (serve() returns then) and before
   // them (the sessions they still hold outlive their timers).
   std::optional<SteadyTimerService> timers_;

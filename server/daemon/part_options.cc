@@ -49,7 +49,6 @@ SignInPolicy sign_in_policy(const ServerConfig& config) {
 ApiOptions api_options(const ServerConfig& config) {
   ApiOptions options;
   options.token_prefix = config.token_prefix;
-  options.trusted_proxies = config.trusted_proxies;
   options.max_failed_sign_ins_per_ip_per_minute = config.max_failed_sign_ins_per_ip_per_minute;
   return options;
 }

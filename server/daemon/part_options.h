@@ -37,7 +37,7 @@ HttpLimits http_limits(const ServerConfig& config);
 // --max-failed-sign-ins, --sign-in-failure-window, --lockout, --max-lockout.
 SignInPolicy sign_in_policy(const ServerConfig& config);
 
-// --token-prefix, --trusted-proxy, --max-failed-sign-ins-per-ip.
+// --token-prefix, --max-failed-sign-ins-per-ip.
 ApiOptions api_options(const ServerConfig& config);
 
 }  // namespace keyledger::server

@@ -9,8 +9,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "core/status.h"
 #include "server/http/i18n.h"
 
 namespace keyledger::server {
@@ -36,12 +39,37 @@ struct Exchange {
   bool secure = false;  // reached over TLS (via a trusted proxy)
   std::string user;     // the authenticated user, once known (for the access log)
   // The I/O thread of the connection the request came on; empty outside a
-  // connection (rejections, tests). Work finished on another thread (after
+  // connection (tests). Work finished on another thread (after
   // a commit) hops back here to build the answer.
   boost::asio::any_io_executor executor;
 };
 
-using Respond = std::function<void(HttpResponse)>;
+// What a route answers: the response it built, or a failure Status, which
+// the HTTP session makes into the error envelope (status_response in
+// responses.h, the one place a Status becomes an HTTP answer), with any
+// header the route adds (Retry-After).
+class RouteReply {
+ public:
+  RouteReply(HttpResponse response) : answer_(std::move(response)) {}  // NOLINT: implicit
+  // `failure` is not ok.
+  RouteReply(Status failure) : answer_(std::move(failure)) {}  // NOLINT: implicit
+
+  RouteReply with_header(http::field field, std::string value) && {
+    headers_.emplace_back(field, std::move(value));
+    return std::move(*this);
+  }
+
+  // The HTTP answer to `exchange` (server/http/responses.cc).
+  HttpResponse into_response(const Exchange& exchange) &&;
+
+ private:
+  std::variant<HttpResponse, Status> answer_;
+  std::vector<std::pair<http::field, std::string>> headers_;
+};
+
+// How a route's handler answers, at once or later, from any thread;
+// called exactly once.
+using Respond = std::function<void(RouteReply)>;
 using Handler = std::function<void(std::shared_ptr<Exchange>, Respond)>;
 
 }  // namespace keyledger::server

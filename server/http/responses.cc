@@ -1,6 +1,5 @@
 #include "server/http/responses.h"
 
-#include <algorithm>
 #include <array>
 
 #include "core/enum_table.h"
@@ -15,48 +14,6 @@ HttpResponse json_response(const Exchange& exchange, unsigned status, const Json
   response.set("X-Request-Id", exchange.request_id);
   response.keep_alive(exchange.request.keep_alive());
   response.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return response;
-}
-
-namespace {
-
-// Appends `text` as a JSON string exactly as Json::dump() writes it: plain
-// printable ASCII as it is, anything else (quotes, control characters,
-// UTF-8, invalid bytes) through the JSON library itself.
-void append_json_string(std::string& out, std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
-  if (!plain) {
-    out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-    return;
-  }
-  out += '"';
-  out += text;
-  out += '"';
-}
-
-}  // namespace
-
-HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
-                                   std::string_view privilege, std::string_view key_id) {
-  HttpResponse response{http::status::ok, exchange.request.version()};
-  // The fields are new, so insert() gives what set() would, without
-  // looking for an earlier value first.
-  response.insert(http::field::content_type, "application/json; charset=utf-8");
-  response.insert(http::field::cache_control, "no-store");
-  response.insert("X-Request-Id", exchange.request_id);
-  response.keep_alive(exchange.request.keep_alive());
-  // Json objects keep their keys sorted; so does this.
-  std::string& body = response.body();
-  body.reserve(40 + user.size() + privilege.size() + key_id.size());
-  body += "{\"key_id\":";
-  append_json_string(body, key_id);
-  body += ",\"privilege\":";
-  append_json_string(body, privilege);
-  body += ",\"user\":";
-  append_json_string(body, user);
-  body += '}';
   return response;
 }
 
@@ -119,6 +76,14 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   }
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);
+}
+
+HttpResponse RouteReply::into_response(const Exchange& exchange) && {
+  HttpResponse response = std::holds_alternative<Status>(answer_)
+                              ? status_response(exchange, std::get<Status>(answer_))
+                              : std::move(std::get<HttpResponse>(answer_));
+  for (auto& [field, value] : headers_) response.set(field, std::move(value));
+  return response;
 }
 
 Json rfc3339(TimeNs time_ns) {

@@ -18,11 +18,6 @@ using Json = nlohmann::json;
 
 HttpResponse json_response(const Exchange& exchange, unsigned status, const Json& body);
 HttpResponse empty_response(const Exchange& exchange, unsigned status);
-// The 200 answer of /v1/verify: the very response json_response() gives for
-// {"key_id", "privilege", "user"}, written straight into the body (the
-// busiest answer keyledgerd gives builds no Json).
-HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
-                                   std::string_view privilege, std::string_view key_id);
 // An error in the envelope; `message` is translated by `code` into the
 // exchange's language, falling back to `fallback_message`.
 HttpResponse error_response(const Exchange& exchange, unsigned status, std::string_view code,

@@ -1,7 +1,13 @@
 #include "server/verify/credential_verifier.h"
 
+#include <algorithm>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "core/hash.h"
 #include "core/ipv4_text.h"
+#include "core/text.h"
 #include "core/token.h"
 #include "projections/live_projection.h"
 
@@ -59,6 +65,118 @@ StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
   if (!checked.use_touched) last_use_.record_untouched(token->key_id, client_ip, now, ipv4);
   counters_.ok.fetch_add(1, std::memory_order_relaxed);
   return VerifiedKey{std::move(checked.owner), checked.owner_privilege, std::string(token->key_id)};
+}
+
+// Its HTTP face.
+
+namespace {
+
+constexpr std::string_view kVerifyPath = "/v1/verify";
+
+// The token of "Authorization: Bearer <token>"; nullopt for another scheme.
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() > kBearer.size() && starts_with_ignoring_case(authorization, kBearer))
+    return authorization.substr(kBearer.size());
+  return std::nullopt;
+}
+
+// Appends `text` as a JSON string exactly as Json::dump() writes it: plain
+// printable ASCII as it is, anything else (quotes, control characters,
+// UTF-8, invalid bytes) through the JSON library itself.
+void append_json_string(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += nlohmann::json(std::string(text))
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+}  // namespace
+
+PresentedToken presented_token(const HttpRequest& request) {
+  using Presence = PresentedToken::Presence;
+  const auto [keys, keys_end] = request.equal_range("MC-Api-Key");
+  const auto [authorizations, authorizations_end] = request.equal_range(http::field::authorization);
+  const bool has_key = keys != keys_end, has_authorization = authorizations != authorizations_end;
+  // Same-named fields are adjacent (Beast keeps them so): a second one
+  // directly follows the first.
+  if ((has_key && std::next(keys) != keys_end) ||
+      (has_authorization && std::next(authorizations) != authorizations_end))
+    return {Presence::kAmbiguous, {}};
+  const auto bearer = has_authorization ? bearer_token(authorizations->value()) : std::nullopt;
+  if (has_key) {
+    const std::string_view key = keys->value();
+    // The same key in both headers (for clients of either convention) is
+    // one key; another scheme beside MC-Api-Key names no key.
+    if (bearer && *bearer != key) return {Presence::kAmbiguous, {}};
+    return {Presence::kOne, key};
+  }
+  if (has_authorization) return {Presence::kOne, bearer.value_or(std::string_view())};
+  return {Presence::kNone, {}};
+}
+
+Status ambiguous_credentials() {
+  return invalid_argument(Reason::kAmbiguousCredentials,
+                          "the request presents more than one API key; send exactly one");
+}
+
+void VerifyHandler::handle(const std::shared_ptr<Exchange>& exchange, const Respond& respond) {
+  const PresentedToken presented = presented_token(exchange->request);
+  // Two keys verify as neither: nothing is verified, counted or recorded.
+  if (presented.presence == PresentedToken::Presence::kAmbiguous)
+    return respond(ambiguous_credentials());
+  if (presented.presence == PresentedToken::Presence::kNone) return respond(invalid_credentials());
+  std::int64_t retry_after = 0;
+  auto verified = verifier_.verify(presented.token, exchange->client_ip, &retry_after);
+  if (!verified.is_ok()) {
+    if (retry_after > 0)
+      return respond(RouteReply(verified.status())
+                         .with_header(http::field::retry_after, std::to_string(retry_after)));
+    return respond(verified.status());
+  }
+  exchange->user = verified->user_id;
+  respond(verified_key_response(*exchange, verified->user_id, privilege_name(verified->privilege),
+                                verified->key_id));
+}
+
+HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
+                                   std::string_view privilege, std::string_view key_id) {
+  HttpResponse response{http::status::ok, exchange.request.version()};
+  // The fields are new, so insert() gives what set() would, without
+  // looking for an earlier value first.
+  response.insert(http::field::content_type, "application/json; charset=utf-8");
+  response.insert(http::field::cache_control, "no-store");
+  response.insert("X-Request-Id", exchange.request_id);
+  response.keep_alive(exchange.request.keep_alive());
+  // Json objects keep their keys sorted; so does this.
+  std::string& body = response.body();
+  body.reserve(40 + user.size() + privilege.size() + key_id.size());
+  body += "{\"key_id\":";
+  append_json_string(body, key_id);
+  body += ",\"privilege\":";
+  append_json_string(body, privilege);
+  body += ",\"user\":";
+  append_json_string(body, user);
+  body += '}';
+  return response;
+}
+
+void add_verify_route(Router& router, VerifyHandler& handler) {
+  router.add(http::verb::get, std::string(kVerifyPath),
+             [&handler](std::shared_ptr<Exchange> exchange, Respond respond) {
+               handler.handle(exchange, respond);
+             });
+}
+
+std::vector<std::pair<std::string, std::string>> verify_route_table() {
+  return {{"GET", std::string(kVerifyPath)}};
 }
 
 }  // namespace keyledger::server

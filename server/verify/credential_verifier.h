@@ -11,15 +11,25 @@
 // writes nothing shared beyond the counters and its own last use. A failure
 // past the per-client limit answers "rate limited" instead of "invalid";
 // with 256-bit secrets the limit does not stop guessing, it sheds noise.
+//
+// Below the verifier, its HTTP face: which key a request presents, and
+// GET /v1/verify, which the router calls directly (add_verify_route). The
+// two share this file so that a verification reads from the route to the
+// projection in one place.
 #pragma once
 
 #include <atomic>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/records.h"
 #include "core/secret_hasher.h"
 #include "core/status.h"
+#include "server/http/http_types.h"
+#include "server/http/router.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/verify/rate_limiter.h"
 
@@ -84,5 +94,55 @@ class CredentialVerifier final : public KeyVerifier {
   const SecretHasher& hasher_;
   VerifyCounters counters_;
 };
+
+// The API key a request presents, in MC-Api-Key or as "Authorization:
+// Bearer <token>". A request that names two keys is ambiguous: which one
+// is meant cannot be known, so it authenticates nobody. Shared by
+// /v1/verify and the authentication of /v1 calls.
+struct PresentedToken {
+  enum class Presence {
+    kNone,       // neither header
+    kOne,        // `token`; empty for another Authorization scheme alone (present, but no key)
+    kAmbiguous,  // MC-Api-Key or Authorization sent more than once, or MC-Api-Key
+                 // with a Bearer token that differs from it
+  };
+  Presence presence = Presence::kNone;
+  std::string_view token;  // a view into the request
+};
+PresentedToken presented_token(const HttpRequest& request);
+
+// The 400 answer's Status (reason ambiguous_credentials).
+Status ambiguous_credentials();
+
+// GET /v1/verify: whether the presented API key is valid, and whose
+// privilege it carries. What a follower serves over HTTP.
+class VerifyHandler {
+ public:
+  // `verifier` outlives the handler.
+  explicit VerifyHandler(KeyVerifier& verifier) : verifier_(verifier) {}
+
+  // 200 {"key_id", "privilege", "user"}; 401 invalid_credentials for a
+  // missing or bad key; 429 rate_limited (with Retry-After) past the
+  // client's failure limit; 400 ambiguous_credentials for two keys, which
+  // verifies, counts and records nothing. A failure is replied as its
+  // Status, which the HTTP session makes into the error envelope.
+  void handle(const std::shared_ptr<Exchange>& exchange, const Respond& respond);
+
+ private:
+  KeyVerifier& verifier_;
+};
+
+// The 200 answer of /v1/verify: the very response json_response()
+// (server/http/responses.h) gives for {"key_id", "privilege", "user"},
+// written straight into the body (the busiest answer keyledgerd gives
+// builds no Json).
+HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
+                                   std::string_view privilege, std::string_view key_id);
+
+// Registers GET /v1/verify on `router`, answered by `handler` (which
+// outlives the router).
+void add_verify_route(Router& router, VerifyHandler& handler);
+// (method, pattern) of the route add_verify_route() registers.
+std::vector<std::pair<std::string, std::string>> verify_route_table();
 
 }  // namespace keyledger::server

@@ -2,19 +2,18 @@
 // parser with keyledgerd's limits and framing checks
 // (server/http/http_request_parsing.h), as a
 // keep-alive connection reads them (pipelined requests, one after another),
-// then what Api::handle and the Authenticator do before a handler runs: the
+// then what an HTTP session and the Authenticator do before a handler runs: the
 // request target, the router with the real route table, the credentials,
 // language and body checks.
-#include "server/api/api.h"
 #include "server/api/authenticator.h"
 #include "server/api/request_bodies.h"
+#include "server/daemon/http_routes.h"
 #include "server/http/http_request_parsing.h"
 #include "server/http/http_server.h"
 #include "server/http/i18n.h"
 #include "server/http/json_body.h"
 #include "server/http/request_target.h"
 #include "server/http/router.h"
-#include "server/verify/presented_token.h"
 #include "server/web/web_pages.h"
 #include "tests/fuzz/fuzz_target.h"
 

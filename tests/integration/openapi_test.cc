@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "server/api/api.h"
+#include "server/daemon/http_routes.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 

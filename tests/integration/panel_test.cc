@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "server/api/api.h"
+#include "server/daemon/http_routes.h"
 #include "server/web/web_pages.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"

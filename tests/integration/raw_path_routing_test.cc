@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "server/api/api.h"
+#include "server/daemon/http_routes.h"
 #include "server/web/web_pages.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "server/api/api.h"
+#include "server/daemon/http_routes.h"
 #include "tests/security/security_support.h"
 
 using namespace keyledger::testing;

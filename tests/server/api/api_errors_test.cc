@@ -55,7 +55,7 @@ TEST_CASE("an API error answers exactly what the literal error response did",
         Case{ApiError::kWrongPassword, 400, "wrong_password", Json{{"field", "current_password"}}},
         Case{ApiError::kInvalidPrivilege, 400, "invalid_privilege", Json{{"field", "privilege"}}},
         Case{ApiError::kInsufficientPrivilege, 403, "forbidden", Json::object()},
-        Case{ApiError::kMethodNotAllowed, 405, "method_not_allowed", Json::object()}}) {
+        Case{ApiError::kKeyNotFound, 404, "key_not_found", Json::object()}}) {
     CAPTURE(c.code);
     const HttpResponse expected = error_response(exchange, c.status, c.code, "", c.context);
     const HttpResponse answered = to_response(exchange, c.error);

@@ -29,7 +29,6 @@
 #include "server/api/session_handlers.h"
 #include "server/api/session_store.h"
 #include "server/api/sign_in_guard.h"
-#include "server/api/system_handlers.h"
 #include "server/api/user_handlers.h"
 #include "tests/server/captured_log.h"
 
@@ -161,10 +160,9 @@ class FakeBlockingWork final : public server::BlockingWork {
   }
 };
 
-struct FakeObservers final : server::PasswordCheckCounter, server::MetricsRenderer {
+struct FakeObservers final : server::PasswordCheckCounter {
   int password_checks = 0;
   void observe_password_check() override { ++password_checks; }
-  std::string render() const override { return "keyledger_up 1\n"; }
 };
 
 struct FakeLedgerHealth final : server::LedgerHealth {
@@ -228,8 +226,6 @@ struct ApiWorld {
   server::UserHandlers users{accounts};
   server::SessionHandlers session_handlers;
   server::AuditHandler audit{auth, audit_source, directory, scans};
-  std::atomic<bool> ready{true};
-  server::SystemHandlers system{ready, health, observers};
 };
 
 // A reply that keeps its answer in `answer`, for a handler whose work a

@@ -1,12 +1,11 @@
-// The Api in front of the handlers: routing answers from the error table,
-// every request counted, HEAD without a body, /v1/verify reaching the
-// verify part.
+// The /v1 management routes: one table registers each on the router, calls
+// its resource's handler, and makes its Answer the HTTP answer.
 #include "server/api/api.h"
 
 #include <catch2/catch.hpp>
 #include <set>
-#include <tuple>
 
+#include "server/api/authenticator.h"
 #include "tests/server/api/api_fakes.h"
 
 using namespace keyledger;
@@ -15,79 +14,65 @@ using server::http::verb;
 
 namespace {
 
-struct CountingObserver final : server::RequestObserver {
-  std::vector<std::tuple<std::string, std::string, unsigned>> seen;
-  void observe_request(std::string_view route, std::string_view method, unsigned status,
-                       std::chrono::nanoseconds) override {
-    seen.emplace_back(route, method, status);
-  }
-};
-
-struct ApiWithFakes {
+struct RoutedWorld {
   ApiWorld world;
-  server::VerifyHandler verify{world.verifier};
-  CountingObserver observer;
-  server::AccessLog access_log{world.log.log, false};
-  server::Api api{
-      {&world.keys, &world.users, &world.session_handlers, &world.audit, &world.system, &verify},
-      {},
-      observer,
-      access_log,
-      world.random};
+  server::Router router;
+  RoutedWorld() {
+    server::add_api_routes(router,
+                           {&world.keys, &world.users, &world.session_handlers, &world.audit});
+  }
 
-  server::HttpResponse handle(ExchangePtr exchange) {
+  // Routes `exchange` (its path is its target) and returns the answer.
+  server::HttpResponse call(const ExchangePtr& exchange) {
+    exchange->path = std::string(exchange->request.target());
+    const server::Handler* handler = nullptr;
+    std::string allowed;
+    REQUIRE(router.match(*exchange, handler, allowed) == server::Router::Match::kFound);
     std::optional<server::HttpResponse> answer;
-    api.handle(std::move(exchange), [&](server::HttpResponse response) { answer = response; });
+    (*handler)(exchange, [&](server::RouteReply reply) {
+      answer = std::move(reply).into_response(*exchange);
+    });
     REQUIRE(answer.has_value());
     return *answer;
   }
 };
 
-std::string code(const server::HttpResponse& response) {
-  return Json::parse(response.body())["errors"][0]["code"];
-}
-
 }  // namespace
 
-TEST_CASE("the Api answers what no route takes from the error table", "[server][api]") {
-  ApiWithFakes fixture;
-  auto& world = fixture.world;
-  const auto missing = fixture.handle(world.request(verb::get, "/v1/nothing"));
-  CHECK(missing.result_int() == 404);
-  CHECK(code(missing) == "not_found");
-  const auto wrong = fixture.handle(world.request(verb::put, "/v1/keys"));
-  CHECK(wrong.result_int() == 405);
-  CHECK(code(wrong) == "method_not_allowed");
-  CHECK(wrong[server::http::field::allow] == "POST");
-  const auto query = fixture.handle(world.request(verb::get, "/v1/audit?limit=%zz"));
-  CHECK(query.result_int() == 400);
-  CHECK(code(query) == "invalid_parameter");
-  REQUIRE(fixture.observer.seen.size() == 3);
-  CHECK(fixture.observer.seen[1] ==
-        std::tuple<std::string, std::string, unsigned>{"unmatched", "PUT", 405});
-}
-
-TEST_CASE("the Api routes to each resource's handler and counts the answer", "[server][api]") {
-  ApiWithFakes fixture;
-  auto& world = fixture.world;
-  auto exchange = world.request(verb::get, "/v1/credentials", {}, {{"MC-Api-Key", "key-alice"}});
-  CHECK(fixture.handle(exchange).result_int() == 200);
+TEST_CASE("a management route calls its resource's handler and answers its Answer",
+          "[server][api]") {
+  RoutedWorld f;
+  auto exchange = f.world.request(verb::get, "/v1/credentials", {}, {{"MC-Api-Key", "key-alice"}});
+  CHECK(f.call(exchange).result_int() == 200);
   CHECK(exchange->user == "alice");
-  CHECK(fixture.observer.seen.back() ==
-        std::tuple<std::string, std::string, unsigned>{"/v1/credentials", "GET", 200});
-  const auto verified =
-      fixture.handle(world.request(verb::get, "/v1/verify", {}, {{"MC-Api-Key", "key-ada"}}));
-  CHECK(verified.body() == R"({"key_id":"kada","privilege":"admin","user":"ada"})");
-  const auto head = fixture.handle(world.request(verb::head, "/healthz"));
-  CHECK(head.result_int() == 200);
-  CHECK(head.body().empty());
-  CHECK(fixture.api.in_flight() == 0);
+  CHECK(exchange->route == "/v1/credentials");
+  const auto refused = f.call(f.world.request(verb::get, "/v1/credentials"));
+  CHECK(refused.result_int() == 401);
+  CHECK(Json::parse(refused.body())["errors"][0]["code"] == "invalid_credentials");
 }
 
-TEST_CASE("the route table lists every route once, /v1/verify among them", "[server][api]") {
-  const auto table = server::api_route_table();
+TEST_CASE("the management route table is what add_api_routes registers, each route once",
+          "[server][api]") {
+  RoutedWorld f;
+  const auto table = server::management_route_table();
+  REQUIRE(f.router.routes().size() == table.size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    CHECK(std::string(server::http::to_string(f.router.routes()[i].method)) == table[i].first);
+    CHECK(f.router.routes()[i].pattern == table[i].second);
+  }
   std::set<std::pair<std::string, std::string>> unique(table.begin(), table.end());
   CHECK(unique.size() == table.size());
-  CHECK(unique.count({"GET", "/v1/verify"}) == 1);
   CHECK(unique.count({"PATCH", "/v1/users/{id}"}) == 1);
+  // Verification and the operational pages are other parts' routes.
+  CHECK(unique.count({"GET", "/v1/verify"}) == 0);
+  CHECK(unique.count({"GET", "/healthz"}) == 0);
+}
+
+TEST_CASE("only the routes that replace a one-time password are open before it is replaced",
+          "[server][api]") {
+  RoutedWorld f;
+  std::set<std::string> open;
+  for (const auto& route : f.router.routes())
+    if (route.tags & server::kOpenBeforePasswordChange) open.insert(route.pattern);
+  CHECK(open == std::set<std::string>{"/v1/logout", "/v1/session", "/v1/password"});
 }

@@ -7,14 +7,14 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <future>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "core/random.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/http_server.h"
 #include "tests/server/captured_log.h"
+#include "tests/server/held_answer.h"
 #include "tests/server/manual_timer_service.h"
 #include "tests/support/loopback.h"
 
@@ -33,46 +33,44 @@ constexpr milliseconds kGuard{20'000};
 constexpr std::chrono::nanoseconds kTick{1};
 
 // GET /big answers kBigBody bytes; GET /held is answered only when the test
-// calls answer_held(); anything else gets a short 200.
-class TestHandler final : public RequestHandler {
+// gives the held answer; GET and POST /small get a short 200.
+class TestRoutes {
  public:
-  void handle(std::shared_ptr<Exchange> exchange, Respond respond) override {
-    HttpResponse response{boost::beast::http::status::ok, 11};
-    response.keep_alive(exchange->request.keep_alive());
-    if (exchange->request.target() == "/held") {
-      response.body() = "held";
-      std::lock_guard lock(mutex_);
-      held_ = [respond = std::move(respond), response = std::move(response)]() mutable {
-        respond(std::move(response));
-      };
-      held_arrived_.set_value();
-      return;
-    }
-    response.body() = exchange->request.target() == "/big" ? std::string(kBigBody, 'x') : "ok";
-    respond(std::move(response));
-  }
-  HttpResponse reject(std::string_view, unsigned status, const HttpRequest*,
-                      std::string_view) override {
-    return HttpResponse{static_cast<boost::beast::http::status>(status), 11};
+  TestRoutes() {
+    router.add(boost::beast::http::verb::get, "/small", small);
+    router.add(boost::beast::http::verb::post, "/small", small);
+    router.add(boost::beast::http::verb::get, "/big",
+               [](std::shared_ptr<Exchange> exchange, Respond respond) {
+                 respond(ok(*exchange, std::string(kBigBody, 'x')));
+               });
+    router.add(
+        boost::beast::http::verb::get, "/held",
+        [this](std::shared_ptr<Exchange> exchange, Respond respond) { hold(*exchange, respond); });
   }
 
-  // Waits until GET /held has reached the handler.
-  bool held_arrived() { return held_arrived_future_.wait_for(kGuard) == std::future_status::ready; }
-  // Answers GET /held, from the test's thread.
-  void answer_held() {
-    std::function<void()> answer;
-    {
-      std::lock_guard lock(mutex_);
-      answer = std::move(held_);
-    }
-    answer();
-  }
+  Router router;
+  keyledger::testing::HeldAnswer held;
 
  private:
-  std::mutex mutex_;
-  std::function<void()> held_;
-  std::promise<void> held_arrived_;
-  std::future<void> held_arrived_future_ = held_arrived_.get_future();
+  static HttpResponse ok(const Exchange& exchange, std::string body) {
+    HttpResponse response{boost::beast::http::status::ok, 11};
+    response.keep_alive(exchange.request.keep_alive());
+    response.body() = std::move(body);
+    return response;
+  }
+  static inline const Handler small = [](std::shared_ptr<Exchange> exchange, Respond respond) {
+    respond(ok(*exchange, "ok"));
+  };
+  void hold(const Exchange& exchange, const Respond& respond) {
+    held.hold(
+        [respond, response = ok(exchange, "held")]() mutable { respond(std::move(response)); });
+  }
+};
+
+// Counts nothing: these tests look at connections, not at the counts.
+struct NoObserver final : RequestObserver {
+  void observe_request(std::string_view, std::string_view, unsigned,
+                       std::chrono::nanoseconds) override {}
 };
 
 // An HttpServer with the default limits (read and write 15 s, idle 60 s)
@@ -102,8 +100,14 @@ struct Fixture {
   ManualTimerService timers{{&io}};
   // After `io`: an answer still held destroys its session (and socket)
   // before the context goes.
-  TestHandler handler;
-  HttpServer server{io, handler, limits, connections, timers, log.log};
+  TestRoutes handler;
+  TrustedPeers no_proxies;
+  keyledger::SeededRandom random{1};
+  NoObserver observer;
+  AccessLog access_log{log.log, false};
+  HttpServer server{io,     handler.router, {no_proxies, random, observer, access_log},
+                    limits, connections,    timers,
+                    log.log};
   std::thread runner;
 };
 
@@ -177,9 +181,9 @@ TEST_CASE("nothing is timed while the handler works on a request", "[server][htt
   Fixture f;
   LoopbackConnection client = f.connect();
   REQUIRE(client.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
-  REQUIRE(f.handler.held_arrived());
+  REQUIRE(f.handler.held.arrived(kGuard));
   f.timers.advance(std::chrono::hours(1));
-  f.handler.answer_held();
+  f.handler.held.give();
   const auto response = client.read_response(kGuard);
   CHECK(response.status == 200);
   CHECK(response.body == "held");

@@ -37,7 +37,9 @@ class RouterFixture {
     out.route = exchange.route;
     out.params = exchange.path_params;
     if (handler)
-      (*handler)(nullptr, [&](HttpResponse response) { out.handled_by = response.body(); });
+      (*handler)(nullptr, [&](RouteReply reply) {
+        out.handled_by = std::move(reply).into_response(exchange).body();
+      });
     return out;
   }
 

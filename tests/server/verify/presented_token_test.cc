@@ -1,13 +1,12 @@
 // Which API key a request presents: one in MC-Api-Key or as a Bearer
 // token, none, or more than one (ambiguous, so none is believed).
-#include "server/verify/presented_token.h"
-
 #include <catch2/catch.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "server/http/responses.h"
+#include "server/verify/credential_verifier.h"
 
 using namespace keyledger::server;
 using Presence = PresentedToken::Presence;

@@ -1,10 +1,11 @@
-// GET /v1/verify's HTTP answers, against a fake verifier.
-#include "server/verify/verify_handler.h"
-
+// GET /v1/verify's HTTP answers, against a fake verifier: a failure is
+// replied as its Status, which becomes the envelope where every Status
+// does (RouteReply::into_response).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "server/http/responses.h"
+#include "server/verify/credential_verifier.h"
 
 using namespace keyledger;
 using namespace keyledger::server;
@@ -32,7 +33,8 @@ HttpResponse verify(OneKeyVerifier& verifier,
   auto exchange = std::make_shared<Exchange>();
   for (const auto& [name, value] : fields) exchange->request.insert(name, value);
   std::optional<HttpResponse> answer;
-  VerifyHandler(verifier).handle(exchange, [&](HttpResponse response) { answer = response; });
+  VerifyHandler(verifier).handle(
+      exchange, [&](RouteReply reply) { answer = std::move(reply).into_response(*exchange); });
   REQUIRE(answer.has_value());
   return *answer;
 }

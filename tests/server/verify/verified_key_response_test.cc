@@ -1,11 +1,11 @@
 // The /v1/verify answer is written without the JSON library; it must stay
 // the very response json_response() gives for the same object, whatever
 // characters the user and key ids hold.
-#include "server/http/responses.h"
-
 #include <catch2/catch.hpp>
 
 #include "server/http/response_serializer.h"
+#include "server/http/responses.h"
+#include "server/verify/credential_verifier.h"
 
 using namespace keyledger::server;
 
@@ -30,7 +30,8 @@ void check_same_as_json(const Exchange& exchange, const std::string& user,
 
 }  // namespace
 
-TEST_CASE("the verify answer is the JSON library's answer for plain ids", "[server][responses]") {
+TEST_CASE("the verify answer is the JSON library's answer for plain ids",
+          "[server][verify_handler]") {
   Exchange exchange;
   exchange.request.version(11);
   exchange.request_id = "0123456789abcdef";
@@ -42,7 +43,8 @@ TEST_CASE("the verify answer is the JSON library's answer for plain ids", "[serv
   check_same_as_json(exchange, "bob", "admin", "K1");
 }
 
-TEST_CASE("the verify answer escapes ids exactly as the JSON library does", "[server][responses]") {
+TEST_CASE("the verify answer escapes ids exactly as the JSON library does",
+          "[server][verify_handler]") {
   Exchange exchange;
   exchange.request.version(11);
   exchange.request_id = "fedcba9876543210";

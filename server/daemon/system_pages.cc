@@ -1,0 +1,63 @@
+#include "server/daemon/system_pages.h"
+
+#include <string_view>
+
+#include "server/http/responses.h"
+
+namespace keyledger::server {
+namespace {
+
+struct SystemPage {
+  std::string_view path;
+  HttpResponse (SystemPages::*answer)(const Exchange&) const;
+};
+
+// The one table add_system_routes() and system_route_table() read.
+constexpr SystemPage kPages[] = {
+    {"/healthz", &SystemPages::healthz},
+    {"/readyz", &SystemPages::readyz},
+    {"/metrics", &SystemPages::metrics},
+};
+
+}  // namespace
+
+HttpResponse SystemPages::healthz(const Exchange& exchange) const {
+  return json_response(exchange, 200, {{"status", "ok"}});
+}
+
+HttpResponse SystemPages::readyz(const Exchange& exchange) const {
+  if (!ready_.load()) return json_response(exchange, 503, {{"status", "not ready"}});
+  // Verification and reads are served from memory even while storage
+  // refuses writes, so the server stays ready; the body says so, for
+  // monitoring (also keyledger_storage_failing in /metrics). Why it fails
+  // (RocksDB's message, with file paths) goes only to the log.
+  return json_response(exchange, 200,
+                       {{"status", "ready"},
+                        {"head_seq", ledger_.head_seq()},
+                        {"storage", ledger_.storage_failing() ? "failing" : "ok"}});
+}
+
+HttpResponse SystemPages::metrics(const Exchange& exchange) const {
+  HttpResponse response{http::status::ok, exchange.request.version()};
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.keep_alive(exchange.request.keep_alive());
+  response.body() = metrics_.render();
+  return response;
+}
+
+void add_system_routes(Router& router, const SystemPages& pages) {
+  for (const SystemPage& page : kPages) {
+    router.add(http::verb::get, std::string(page.path),
+               [&pages, answer = page.answer](std::shared_ptr<Exchange> exchange, Respond respond) {
+                 respond((pages.*answer)(*exchange));
+               });
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> system_route_table() {
+  std::vector<std::pair<std::string, std::string>> table;
+  for (const SystemPage& page : kPages) table.emplace_back("GET", std::string(page.path));
+  return table;
+}
+
+}  // namespace keyledger::server

@@ -1,0 +1,54 @@
+// The operational pages: GET /healthz, /readyz and /metrics, which the
+// daemon registers beside the other parts' routes. They answer with the
+// HTTP part's JSON and text responses. (The API description and its
+// documentation page are server/web's.)
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/api/ledger_ports.h"
+#include "server/http/http_types.h"
+#include "server/http/router.h"
+
+namespace keyledger::server {
+
+// The text of /metrics (Prometheus text exposition format 0.0.4).
+class MetricsRenderer {
+ public:
+  virtual ~MetricsRenderer() = default;
+  virtual std::string render() const = 0;
+};
+
+// Thread-safe; what it is given outlives it.
+class SystemPages {
+ public:
+  // `ready` is false until start-up has finished and again while shutting
+  // down; `ledger` says the head and whether storage refuses writes.
+  SystemPages(const std::atomic<bool>& ready, const LedgerHealth& ledger,
+              const MetricsRenderer& metrics)
+      : ready_(ready), ledger_(ledger), metrics_(metrics) {}
+
+  // 200 {"status": "ok"}: the process answers.
+  HttpResponse healthz(const Exchange& exchange) const;
+  // 503 {"status": "not ready"} until ready; then 200 with the head and
+  // whether storage is failing.
+  HttpResponse readyz(const Exchange& exchange) const;
+  // 200, the Prometheus text.
+  HttpResponse metrics(const Exchange& exchange) const;
+
+ private:
+  const std::atomic<bool>& ready_;
+  const LedgerHealth& ledger_;
+  const MetricsRenderer& metrics_;
+};
+
+// Registers GET /healthz, /readyz and /metrics on `router`, answered by
+// `pages` (which outlive the router).
+void add_system_routes(Router& router, const SystemPages& pages);
+// (method, pattern) of the routes add_system_routes() registers, in order.
+std::vector<std::pair<std::string, std::string>> system_route_table();
+
+}  // namespace keyledger::server
