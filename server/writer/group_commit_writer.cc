@@ -121,6 +121,9 @@ bool GroupCommitWriter::commit_run() {
   const LogHead start = log_.head();
   DecidedRun decided;
   decided.head = start;
+  // Reserved so that a result already looked at is never moved (a moved
+  // Status is unchecked again: the debug build aborts on destroying it).
+  decided.results.reserve(run.size());
   for (const Pending& pending : run) {
     decided.results.push_back(decide_pending(pending, now, decided));
     if (decided.results.back().is_ok()) continue;
@@ -148,9 +151,14 @@ bool GroupCommitWriter::commit_run() {
   count_run(decided, appended);
   // A failed append fails the whole run: decisions were made against state
   // that was never published.
-  for (std::size_t i = 0; i < run.size(); ++i)
-    run[i].done(appended.is_ok() ? std::move(decided.results[i])
-                                 : StatusOr<CommittedEvent>(appended));
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    if (appended.is_ok()) {
+      run[i].done(std::move(decided.results[i]));
+    } else {
+      (void)decided.results[i].is_ok();  // its decision is answered with the append's error
+      run[i].done(StatusOr<CommittedEvent>(appended));
+    }
+  }
   return true;
 }
 

@@ -368,6 +368,31 @@ TEST_CASE("a failed append fails every command of its batch and changes nothing"
   f.check_consistent();
 }
 
+TEST_CASE("a failed append answers a batch whose rejected command came first", "[storage]") {
+  // The rejected decision is looked at while the batch is decided; later
+  // decisions must not make it an unchecked Status again (the debug build
+  // aborts on destroying one).
+  WriterFixture f;
+  REQUIRE(f.execute(f.create_user("alice")).is_ok());
+  const LogHead head = f.rocks().head();
+  f.log().set_failing(true);
+  Answer blocker = f.hold_writer(f.create_user("blocker"));
+  std::vector<Answer> batch;
+  batch.push_back(f.submit(f.create_user("alice")));  // rejected: alice exists
+  for (const char* name : {"bob", "carol", "dave", "erin", "frank"})
+    batch.push_back(f.submit(f.create_user(name)));
+  f.log().release();
+
+  REQUIRE_FALSE(blocker.get().is_ok());
+  for (Answer& answer : batch) {
+    auto result = answer.get();
+    REQUIRE_FALSE(result.is_ok());
+    CHECK(result.status().code() == StatusCode::kUnavailable);
+  }
+  CHECK(f.rocks().head() == head);
+  CHECK(f.projection().user("bob") == std::nullopt);
+}
+
 TEST_CASE("event times never go backwards when the clock does", "[storage]") {
   WriterFixture f;
   const TimeNs start = f.clock().now_ns();
