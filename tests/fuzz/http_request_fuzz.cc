@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz_check((rejection.status >= 400 && rejection.status < 500) || rejection.status == 501,
                  "a bad request is a 4xx, or 501 for a transfer coding keyledgerd lacks");
       if (parser.is_header_done()) {
-        // Api::reject copies the partial header into its exchange.
+        // HttpSession::reject copies the partial header into its exchange.
         server::Exchange exchange;
         exchange.request.base() = parser.get().base();
         (void)server::negotiate_language(exchange.request[http::field::accept_language]);
