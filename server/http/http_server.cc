@@ -166,6 +166,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       case Router::Match::kFound:
         break;
     }
+    if (handler->answers_now()) return write(handler->answer_now(exchange));
     (*handler)(exchange_, [self = shared_from_this()](RouteReply reply) {
       // Handlers may answer from another thread (after a commit); one that
       // answers at once, on this thread, writes without a queued hop.

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -70,6 +71,41 @@ class RouteReply {
 // How a route's handler answers, at once or later, from any thread;
 // called exactly once.
 using Respond = std::function<void(RouteReply)>;
-using Handler = std::function<void(std::shared_ptr<Exchange>, Respond)>;
+
+// What a route runs. Either it answers later, from any thread, through
+// `Respond` (a commit, a pool's job), or it answers at once, on the
+// session's thread, by returning its reply: then the session writes the
+// reply itself, and the route never calls back into the HTTP part (the
+// verification's route is one).
+class Handler {
+ public:
+  using Later = std::function<void(std::shared_ptr<Exchange>, Respond)>;
+  using Now = std::function<RouteReply(Exchange&)>;
+
+  Handler() = default;
+  template <class F>
+  requires(!std::is_same_v<F, Handler> &&
+           std::is_invocable_v<F&, std::shared_ptr<Exchange>, Respond>) Handler(F later)
+      : later_(std::move(later)) {}  // NOLINT: implicit, as a std::function is
+  template <class F>
+  requires(!std::is_same_v<F, Handler> && std::is_invocable_r_v<RouteReply, F&, Exchange&>)
+      Handler(F now)
+      : now_(std::move(now)) {}  // NOLINT: implicit, as a std::function is
+
+  // Whether the route returns its reply (answer_now) rather than calling
+  // Respond.
+  bool answers_now() const { return static_cast<bool>(now_); }
+  RouteReply answer_now(Exchange& exchange) const { return now_(exchange); }
+  // Runs the route either way; a route that answers at once replies
+  // before this returns.
+  void operator()(std::shared_ptr<Exchange> exchange, const Respond& respond) const {
+    if (now_) return respond(now_(*exchange));
+    later_(std::move(exchange), respond);
+  }
+
+ private:
+  Later later_;
+  Now now_;
+};
 
 }  // namespace keyledger::server

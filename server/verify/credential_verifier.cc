@@ -1,6 +1,7 @@
 #include "server/verify/credential_verifier.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -127,23 +128,22 @@ Status ambiguous_credentials() {
                           "the request presents more than one API key; send exactly one");
 }
 
-void VerifyHandler::handle(const std::shared_ptr<Exchange>& exchange, const Respond& respond) {
-  const PresentedToken presented = presented_token(exchange->request);
+RouteReply VerifyHandler::answer(Exchange& exchange) {
+  const PresentedToken presented = presented_token(exchange.request);
   // Two keys verify as neither: nothing is verified, counted or recorded.
-  if (presented.presence == PresentedToken::Presence::kAmbiguous)
-    return respond(ambiguous_credentials());
-  if (presented.presence == PresentedToken::Presence::kNone) return respond(invalid_credentials());
+  if (presented.presence == PresentedToken::Presence::kAmbiguous) return ambiguous_credentials();
+  if (presented.presence == PresentedToken::Presence::kNone) return invalid_credentials();
   std::int64_t retry_after = 0;
-  auto verified = verifier_.verify(presented.token, exchange->client_ip, &retry_after);
+  auto verified = verifier_.verify(presented.token, exchange.client_ip, &retry_after);
   if (!verified.is_ok()) {
     if (retry_after > 0)
-      return respond(RouteReply(verified.status())
-                         .with_header(http::field::retry_after, std::to_string(retry_after)));
-    return respond(verified.status());
+      return RouteReply(verified.status())
+          .with_header(http::field::retry_after, std::to_string(retry_after));
+    return verified.status();
   }
-  exchange->user = verified->user_id;
-  respond(verified_key_response(*exchange, verified->user_id, privilege_name(verified->privilege),
-                                verified->key_id));
+  exchange.user = verified->user_id;
+  return verified_key_response(exchange, verified->user_id, privilege_name(verified->privilege),
+                               verified->key_id);
 }
 
 HttpResponse verified_key_response(const Exchange& exchange, std::string_view user,
@@ -169,10 +169,10 @@ HttpResponse verified_key_response(const Exchange& exchange, std::string_view us
 }
 
 void add_verify_route(Router& router, VerifyHandler& handler) {
+  // Answers at once: the session calls VerifyHandler::answer and writes
+  // what it returns.
   router.add(http::verb::get, std::string(kVerifyPath),
-             [&handler](std::shared_ptr<Exchange> exchange, Respond respond) {
-               handler.handle(exchange, respond);
-             });
+             std::bind_front(&VerifyHandler::answer, &handler));
 }
 
 std::vector<std::pair<std::string, std::string>> verify_route_table() {

@@ -124,9 +124,10 @@ class VerifyHandler {
   // 200 {"key_id", "privilege", "user"}; 401 invalid_credentials for a
   // missing or bad key; 429 rate_limited (with Retry-After) past the
   // client's failure limit; 400 ambiguous_credentials for two keys, which
-  // verifies, counts and records nothing. A failure is replied as its
-  // Status, which the HTTP session makes into the error envelope.
-  void handle(const std::shared_ptr<Exchange>& exchange, const Respond& respond);
+  // verifies, counts and records nothing. A failure is answered as its
+  // Status, which the HTTP session makes into the error envelope. Answers
+  // at once, on the calling thread.
+  RouteReply answer(Exchange& exchange);
 
  private:
   KeyVerifier& verifier_;

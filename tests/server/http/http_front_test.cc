@@ -77,6 +77,15 @@ class FrontRoutes {
       respond(RouteReply(Status(StatusCode::kResourceExhausted, Reason::kRateLimited, "slow down"))
                   .with_header(http::field::retry_after, "7"));
     });
+    // Routes that answer at once: the session writes what they return.
+    router.add(http::verb::get, "/now", [](Exchange& exchange) -> RouteReply {
+      exchange.user = "someone";
+      return empty_response(exchange, 204);
+    });
+    router.add(http::verb::get, "/now-refused", [](Exchange&) -> RouteReply {
+      return RouteReply(Status(StatusCode::kResourceExhausted, Reason::kRateLimited, "slow down"))
+          .with_header(http::field::retry_after, "3");
+    });
     router.add(http::verb::get, "/held",
                [this](std::shared_ptr<Exchange> exchange, Respond respond) {
                  held.hold([exchange, respond] { respond(empty_response(*exchange, 204)); });
@@ -144,6 +153,23 @@ TEST_CASE("a route that replies with a Status gets the error envelope and the he
   CHECK(refused.headers.at("content-type") == "application/json; charset=utf-8");
   CHECK(refused.headers.at("x-request-id").size() == 16);
   CHECK(f.observer.seen() == std::vector<Seen>{{"/refused", "GET", 429}});
+}
+
+TEST_CASE("a route that answers at once has its returned reply written, counted and logged",
+          "[server][http][front]") {
+  Fixture f;
+  const RawHttpResponse answered = f.get("/now");
+  CHECK(answered.status == 204);
+  const RawHttpResponse refused = f.get("/now-refused", {{"Accept-Language", "es"}});
+  CHECK(refused.status == 429);
+  CHECK(code_of(refused) == "rate_limited");
+  CHECK(refused.headers.at("retry-after") == "3");
+  CHECK(refused.headers.at("content-language") == "es");
+  CHECK(f.observer.seen() == std::vector<Seen>{{"/now", "GET", 204}, {"/now-refused", "GET", 429}});
+  const auto lines = f.log.lines();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["user"] == "someone");  // what the route learnt reaches the access log
+  CHECK(f.server.in_flight() == 0);
 }
 
 TEST_CASE("a path no route takes answers 404 not_found, counted and logged as unmatched",

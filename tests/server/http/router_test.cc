@@ -3,6 +3,7 @@
 #include "server/http/router.h"
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -193,5 +194,33 @@ TEST_CASE("a route's tags reach the exchange it matches, and no other", "[server
     std::string allowed;
     REQUIRE(router.match(exchange, handler, allowed) == Router::Match::kFound);
     CHECK(exchange.route_tags == tags);
+  }
+}
+
+TEST_CASE("a handler says whether it answers at once, and answers through Respond either way",
+          "[server][router]") {
+  const Handler now([](Exchange& exchange) -> RouteReply {
+    exchange.user = "now";
+    return keyledger::Status(keyledger::StatusCode::kNotFound, keyledger::Reason::kKeyNotFound,
+                             "gone");
+  });
+  const Handler later([](std::shared_ptr<Exchange> exchange, Respond respond) {
+    exchange->user = "later";
+    respond(keyledger::Status(keyledger::StatusCode::kNotFound, keyledger::Reason::kKeyNotFound,
+                              "gone"));
+  });
+  CHECK(now.answers_now());
+  CHECK_FALSE(later.answers_now());
+  const Handler copied = now;  // a copy keeps its kind
+  CHECK(copied.answers_now());
+  for (const Handler* handler : {&now, &later}) {
+    auto exchange = std::make_shared<Exchange>();
+    int replies = 0;
+    (*handler)(exchange, [&](RouteReply reply) {
+      ++replies;
+      CHECK(std::move(reply).into_response(*exchange).result_int() == 404);
+    });
+    CHECK(replies == 1);
+    CHECK(exchange->user == (handler == &now ? "now" : "later"));
   }
 }

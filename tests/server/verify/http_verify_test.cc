@@ -32,11 +32,7 @@ HttpResponse verify(OneKeyVerifier& verifier,
                     std::vector<std::pair<std::string, std::string>> fields) {
   auto exchange = std::make_shared<Exchange>();
   for (const auto& [name, value] : fields) exchange->request.insert(name, value);
-  std::optional<HttpResponse> answer;
-  VerifyHandler(verifier).handle(
-      exchange, [&](RouteReply reply) { answer = std::move(reply).into_response(*exchange); });
-  REQUIRE(answer.has_value());
-  return *answer;
+  return VerifyHandler(verifier).answer(*exchange).into_response(*exchange);
 }
 
 std::string code(const HttpResponse& response) {
