@@ -32,10 +32,14 @@ inline constexpr std::array<PrivilegeCodes, 3> kPrivileges = {{
 }};
 static_assert(covers_enum_in_order(kPrivileges, &PrivilegeCodes::privilege, Privilege::kAdmin));
 
-// `privilege`'s entry. `privilege` is one of the enum's values (a bug
-// otherwise: every Privilege comes from this table or a checked decode).
+// `privilege`'s entry. Every Privilege comes from this table or a checked
+// decode, so a value outside the enum is a bug; rather than read past the
+// table it gets the least privileged entry, "user" (as privilege_name()
+// always answered).
 constexpr const PrivilegeCodes& privilege_codes(Privilege privilege) {
-  return kPrivileges[static_cast<std::size_t>(privilege)];
+  const auto index = static_cast<std::size_t>(privilege);
+  if (index >= kPrivileges.size()) return kPrivileges[0];
+  return kPrivileges[index];
 }
 
 // The privilege stored as `stored`; nullopt for a value this build does

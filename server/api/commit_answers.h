@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/commands.h"
 #include "server/api/answer.h"
@@ -37,6 +38,14 @@ class CommitAnswers {
   // dropped unrun, as the connection that would have carried it is.
   writer::Callback reply_on_connection_thread(ExchangePtr exchange, Reply reply,
                                               OnCommitted on_ok) const;
+  // How a handler commits a request's command: submits `command` to `sink`
+  // as `actor`'s (origin_of `exchange`), answered as by
+  // reply_on_connection_thread(exchange, reply, on_ok).
+  void commit(writer::CommandSink& sink, const ExchangePtr& exchange, const std::string& actor,
+              Command command, Reply reply, OnCommitted on_ok) const;
+  // The same for `commands`, all in one commit or none (submit_all).
+  void commit_all(writer::CommandSink& sink, const ExchangePtr& exchange, const std::string& actor,
+                  std::vector<Command> commands, Reply reply, OnCommitted on_ok) const;
   // The writer callback for a command no request waits for (a lock for
   // failed sign-ins): a failure other than "unchanged" is logged as
   // `what`, with `fields`.

@@ -27,10 +27,6 @@ Status LogAuditSource::scan(std::uint64_t after_seq, const projections::AuditFil
   return projections::scan_audit(log_, after_seq, filter, owner_of, visit);
 }
 
-std::uint64_t WriterLedgerHealth::head_seq() const { return log_.head().seq; }
-
-bool WriterLedgerHealth::storage_failing() const { return writer_.stats().failing; }
-
 void ThreadPoolWork::post(std::function<void()> job) { boost::asio::post(pool_, std::move(job)); }
 
 }  // namespace keyledger::server

@@ -1,7 +1,7 @@
 // The thin adapters that give the /v1 handlers their narrow views
 // (ledger_ports.h, password_work.h) of keyledgerd's real parts: the
-// projection with the last-use tracker, the event log, the writer's health
-// and the blocking thread pool. (The writer is the CommandSink itself.) Each only forwards; what
+// projection with the last-use tracker, the event log and the blocking
+// thread pool. (The writer is the CommandSink itself.) Each only forwards; what
 // they wrap outlives them.
 #pragma once
 
@@ -39,18 +39,6 @@ class LogAuditSource final : public AuditSource {
 
  private:
   const EventLog& log_;
-};
-
-class WriterLedgerHealth final : public LedgerHealth {
- public:
-  WriterLedgerHealth(const EventLog& log, const writer::GroupCommitWriter& writer)
-      : log_(log), writer_(writer) {}
-  std::uint64_t head_seq() const override;
-  bool storage_failing() const override;
-
- private:
-  const EventLog& log_;
-  const writer::GroupCommitWriter& writer_;
 };
 
 class ThreadPoolWork final : public BlockingWork {

@@ -56,13 +56,4 @@ class AuditSource {
                       const OwnerOf& owner_of, const Visit& visit) const = 0;
 };
 
-// What /readyz reports of the ledger.
-class LedgerHealth {
- public:
-  virtual ~LedgerHealth() = default;
-  virtual std::uint64_t head_seq() const = 0;
-  // The writer's last commit failed (a full disk): writes are refused.
-  virtual bool storage_failing() const = 0;
-};
-
 }  // namespace keyledger::server

@@ -106,7 +106,7 @@ int Node::start() {
   leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
-  start_hot_path(leader_->key_uses(), &leader_->writer());
+  start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
   make_api();
   make_routes();
   return 0;
@@ -114,16 +114,18 @@ int Node::start() {
 
 writer::WriterOptions Node::writer_options() {
   writer::WriterOptions options;
-  options.on_commit = [this](const writer::CommitInfo& info) { metrics_.observe_commit(info); };
+  options.on_commit = [this](const writer::CommitInfo& info) {
+    metrics_.observe_commit(info.events, info.duration);
+  };
   return options;
 }
 
-void Node::start_hot_path(KeyUseSink& uses, const writer::GroupCommitWriter* writer) {
+void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer) {
   last_use_.emplace(uses, *ledger_.projection, clock_, config_.last_use_flush_interval);
   last_use_->start();
   verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
                     config_.token_prefix);
-  metrics_page_.emplace(metrics_, *verifier_, writer);
+  metrics_page_.emplace(metrics_, *verifier_, std::move(writer));
 }
 
 void Node::make_api() {
@@ -135,7 +137,7 @@ void Node::make_api() {
                       ApiLedger{*ledger_.projection, leader_->writer(), *ledger_.log, *last_use_},
                       ApiSecurity{*verifier_, leader_->password_hasher(), *ledger_.secret_hasher,
                                   leader_->initial_password()},
-                      ApiObservers{metrics_, log_}, clock_, random_});
+                      ApiObservers{password_checks_, log_}, clock_, random_});
 }
 
 void Node::make_routes() {

@@ -10,6 +10,18 @@ void WriterKeyUseSink::submit(RecordKeyUse use, Done done) {
       [done = std::move(done)](StatusOr<writer::CommittedEvent> result) { done(result.status()); });
 }
 
+std::uint64_t WriterLedgerHealth::head_seq() const { return log_.head().seq; }
+
+bool WriterLedgerHealth::storage_failing() const { return writer_.stats().failing; }
+
+WriterFiguresSource writer_figures(const writer::GroupCommitWriter& writer) {
+  return [&writer] {
+    const writer::WriterStats stats = writer.stats();
+    return WriterFigures{stats.commits, stats.events_appended, stats.commands_rejected,
+                         stats.commit_failures, stats.failing};
+  };
+}
+
 LeaderLedger::LeaderLedger(const ServerConfig& config, const DataFolder& data, OpenLedger& ledger,
                            const Clock& clock, RandomSource& random, writer::WriterOptions options,
                            JsonLog& log)

@@ -18,7 +18,9 @@
 #include "server/api/first_admin.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
+#include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
+#include "server/daemon/system_pages.h"
 #include "server/http/json_log.h"
 #include "server/verify/key_use_sink.h"
 #include "server/writer/group_commit_writer.h"
@@ -36,6 +38,24 @@ class WriterKeyUseSink final : public KeyUseSink {
  private:
   writer::GroupCommitWriter& writer_;
 };
+
+// /readyz's view of a leader's ledger: the log's head and the writer's
+// health. What it is given outlives it.
+class WriterLedgerHealth final : public LedgerHealth {
+ public:
+  WriterLedgerHealth(const EventLog& log, const writer::GroupCommitWriter& writer)
+      : log_(log), writer_(writer) {}
+  std::uint64_t head_seq() const override;
+  bool storage_failing() const override;
+
+ private:
+  const EventLog& log_;
+  const writer::GroupCommitWriter& writer_;
+};
+
+// The writer's figures for /metrics, copied at the time of the call.
+// `writer` outlives the source.
+WriterFiguresSource writer_figures(const writer::GroupCommitWriter& writer);
 
 class LeaderLedger {
  public:

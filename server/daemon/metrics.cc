@@ -69,12 +69,12 @@ void Metrics::observe_request(std::string_view route, std::string_view method, u
   histogram->observe(duration);
 }
 
-void Metrics::observe_commit(const writer::CommitInfo& commit) {
-  batch_sizes_.observe(static_cast<std::uint64_t>(commit.events));
-  fsync_seconds_.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(commit.duration));
+void Metrics::observe_commit(std::size_t events, std::chrono::nanoseconds duration) {
+  batch_sizes_.observe(static_cast<std::uint64_t>(events));
+  fsync_seconds_.observe(duration);
 }
 
-std::string Metrics::render(const VerifyCounters& verify, const writer::WriterStats* writer) const {
+std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
@@ -121,7 +121,7 @@ void Metrics::render_verify_port(std::string& out) const {
   verify_port_.request_duration.render(out, "keyledger_verify_port_request_duration_seconds", "");
 }
 
-void Metrics::render_writer(std::string& out, const writer::WriterStats& writer) const {
+void Metrics::render_writer(std::string& out, const WriterFigures& writer) const {
   append_metric(out, "keyledger_events_appended_total", "counter", "Events made durable.",
                 writer.events_appended);
   append_metric(out, "keyledger_commits_total", "counter", "Group commits attempted.",
@@ -141,8 +141,8 @@ void Metrics::render_writer(std::string& out, const writer::WriterStats& writer)
 
 std::string MetricsPage::render() const {
   if (!writer_) return metrics_.render(verifier_.counters(), nullptr);
-  const writer::WriterStats stats = writer_->stats();
-  return metrics_.render(verifier_.counters(), &stats);
+  const WriterFigures figures = writer_();
+  return metrics_.render(verifier_.counters(), &figures);
 }
 
 void Metrics::render_connections(std::string& out) const {

@@ -6,6 +6,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,20 +16,34 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
-#include "server/api/observers.h"
 #include "server/daemon/system_pages.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/histogram.h"
 #include "server/http/request_observer.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/verify_port_counters.h"
-#include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
 
-class Metrics final : public RequestObserver, public PasswordCheckCounter {
+// The single writer's figures at the time of a scrape, copied from
+// writer::WriterStats by the daemon's wiring (leader_parts.h), so that the
+// metrics, which a follower also serves, need no writer.
+struct WriterFigures {
+  std::uint64_t commits = 0;            // appends attempted
+  std::uint64_t events_appended = 0;    // events made durable
+  std::uint64_t commands_rejected = 0;  // decided into an error
+  std::uint64_t commit_failures = 0;    // appends that failed
+  bool failing = false;                 // the latest append failed
+};
+
+// Gives the writer's figures at the time it is called; empty where there is
+// no writer (a follower).
+using WriterFiguresSource = std::function<WriterFigures()>;
+
+class Metrics final : public RequestObserver {
  public:
   // `connections`, when given, is rendered as the open-connection gauge and
   // refusal counter; it outlives the Metrics.
@@ -39,22 +55,22 @@ class Metrics final : public RequestObserver, public PasswordCheckCounter {
   // others from 100 µs.
   void observe_request(std::string_view route, std::string_view method, unsigned status,
                        std::chrono::nanoseconds duration) override;
-  void observe_commit(const writer::CommitInfo& commit);
+  // One group commit of `events` events whose durable append took `duration`.
+  void observe_commit(std::size_t events, std::chrono::nanoseconds duration);
   // One scrypt check of a presented password (sign-in or password change).
-  void observe_password_check() override {
-    password_checks_.fetch_add(1, std::memory_order_relaxed);
-  }
+  // (The API counts through an adapter, node.h's MetricsPasswordChecks.)
+  void observe_password_check() { password_checks_.fetch_add(1, std::memory_order_relaxed); }
   // The whole page. `writer` is the writer's figures at the time of the
   // scrape; without one (a follower has no writer) the writer's metrics
   // (events appended, commits, batch sizes, fsync times) are left out.
-  std::string render(const VerifyCounters& verify, const writer::WriterStats* writer) const;
+  std::string render(const VerifyCounters& verify, const WriterFigures* writer) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }
 
  private:
   void render_requests(std::string& out) const;
-  void render_writer(std::string& out, const writer::WriterStats& writer) const;
+  void render_writer(std::string& out, const WriterFigures& writer) const;
   void render_connections(std::string& out) const;
   void render_verify_port(std::string& out) const;
 
@@ -92,16 +108,16 @@ class Metrics final : public RequestObserver, public PasswordCheckCounter {
 // is given outlives it.
 class MetricsPage final : public MetricsRenderer {
  public:
-  // `writer` is null where there is none (a follower).
+  // `writer` is empty where there is none (a follower).
   MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
-              const writer::GroupCommitWriter* writer)
-      : metrics_(metrics), verifier_(verifier), writer_(writer) {}
+              WriterFiguresSource writer)
+      : metrics_(metrics), verifier_(verifier), writer_(std::move(writer)) {}
   std::string render() const override;
 
  private:
   const Metrics& metrics_;
   const CredentialVerifier& verifier_;
-  const writer::GroupCommitWriter* writer_;
+  const WriterFiguresSource writer_;
 };
 
 }  // namespace keyledger::server

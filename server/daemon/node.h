@@ -17,7 +17,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "server/api/api_parts.h"
-#include "server/api/ledger_adapters.h"
+#include "server/api/observers.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
 #include "server/daemon/io_contexts.h"
@@ -42,6 +42,18 @@
 
 namespace keyledger::server {
 
+// The API counts its password checks into the daemon's Metrics, which a
+// follower also serves and which so knows nothing of the API.
+class MetricsPasswordChecks final : public PasswordCheckCounter {
+ public:
+  // `metrics` outlives the adapter.
+  explicit MetricsPasswordChecks(Metrics& metrics) : metrics_(metrics) {}
+  void observe_password_check() override { metrics_.observe_password_check(); }
+
+ private:
+  Metrics& metrics_;
+};
+
 class Node {
  public:
   // Daemon's constructor's contract.
@@ -64,8 +76,8 @@ class Node {
 
   writer::WriterOptions writer_options();
   // The last-use tracker persisting through `uses`, the verifier, and the
-  // metrics page (with the writer's figures when `writer` is given).
-  void start_hot_path(KeyUseSink& uses, const writer::GroupCommitWriter* writer);
+  // metrics page (with the writer's figures when `writer` is not empty).
+  void start_hot_path(KeyUseSink& uses, WriterFiguresSource writer);
   void make_api();
   // What answers the HTTP routes beside the API, and the router with every
   // route (http_routes.h).
@@ -94,6 +106,7 @@ class Node {
   std::uint16_t http_port_ = 0;  // once bound: the real port for --listen HOST:0
   OpenLedger ledger_;
   Metrics metrics_;
+  MetricsPasswordChecks password_checks_{metrics_};
   // A leader's only: the writer the tracker's sink and the API commit
   // through, so built before them and destroyed after them.
   std::unique_ptr<LeaderLedger> leader_;

@@ -5,15 +5,25 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "server/api/ledger_ports.h"
 #include "server/http/http_types.h"
 #include "server/http/router.h"
 
 namespace keyledger::server {
+
+// What /readyz reports of the ledger: on a leader, the writer's
+// (leader_parts.h's WriterLedgerHealth).
+class LedgerHealth {
+ public:
+  virtual ~LedgerHealth() = default;
+  virtual std::uint64_t head_seq() const = 0;
+  // The writer's last commit failed (a full disk): writes are refused.
+  virtual bool storage_failing() const = 0;
+};
 
 // The text of /metrics (Prometheus text exposition format 0.0.4).
 class MetricsRenderer {

@@ -33,6 +33,19 @@ TEST_CASE("the privileges keep their names and their stored and wire values",
   CHECK(privilege_codes(Privilege::kAdmin).on_wire == wire::Privilege::ADMIN);
 }
 
+// Caught at compile time too: reading past the table is not a constant.
+static_assert(privilege_codes(static_cast<Privilege>(3)).privilege == Privilege::kUser);
+
+TEST_CASE("a value outside Privilege gets the user entry, not a read past the table",
+          "[core][privileges]") {
+  for (const int value : {3, 4, 1000, -1}) {
+    const PrivilegeCodes& codes = privilege_codes(static_cast<Privilege>(value));
+    CHECK(&codes == &kPrivileges[0]);
+    CHECK(codes.name == "user");
+    CHECK(privilege_name(static_cast<Privilege>(value)) == "user");
+  }
+}
+
 TEST_CASE("a name, stored value or wire value of no privilege gives none", "[core][privileges]") {
   for (const char* name : {"", "User", "root", "admin ", "none"})
     CHECK_FALSE(parse_privilege(name));

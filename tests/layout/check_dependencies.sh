@@ -47,6 +47,18 @@ for part in core storage projections tools server/http server/writer server/web 
   done < <(find "$part" -maxdepth 1 -name '*.h' -o -maxdepth 1 -name '*.cc' | sort |
              xargs grep -oH '^#include "[a-z0-9_/]*\.h"' | sed 's/#include "\(.*\)"/\1/')
 done
+# The daemon's pieces a follower (which has no writer and no API) also runs:
+# the metrics and the operational pages are handed the writer's figures and
+# the ledger's health through the daemon's own types.
+for file in server/daemon/{metrics,system_pages,process_metrics}.{h,cc}; do
+  [[ -f "$file" ]] || continue
+  while IFS= read -r header; do
+    echo "$file includes $header: the follower's metrics and pages may not depend on" \
+      "server/api or server/writer" >&2
+    failures=1
+  done < <(grep -o '^#include "server/\(api\|writer\)/[a-z0-9_/]*\.h"' "$file" |
+             sed 's/#include "\(.*\)"/\1/')
+done
 # Nothing but the parts may sit in server/ itself.
 if compgen -G "server/*.cc" >/dev/null || compgen -G "server/*.h" >/dev/null; then
   echo "server/ holds sources outside its parts: $(ls server/*.cc server/*.h 2>/dev/null)" >&2

@@ -30,6 +30,7 @@
 #include "server/api/session_store.h"
 #include "server/api/sign_in_guard.h"
 #include "server/api/user_handlers.h"
+#include "server/daemon/system_pages.h"  // LedgerHealth
 #include "tests/server/captured_log.h"
 
 namespace keyledger::testing {

@@ -6,7 +6,10 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 #include <future>
+#include <optional>
 #include <thread>
+#include <variant>
+#include <vector>
 
 #include "tests/server/captured_log.h"
 
@@ -23,6 +26,29 @@ writer::CommittedEvent committed(std::uint64_t seq) {
 
 // An answer that carries the committed event's seq.
 Answer seq_answer(const writer::CommittedEvent& event) { return Answer::ok({{"seq", event.seq}}); }
+
+// Keeps what was submitted; the test calls back as the writer would.
+struct RecordingSink final : writer::CommandSink {
+  std::vector<std::vector<Command>> commits;
+  std::vector<EventOrigin> origins;
+  std::vector<writer::Callback> callbacks;
+  void submit(Command command, EventOrigin origin, writer::Callback done) override {
+    submit_all({std::move(command)}, std::move(origin), std::move(done));
+  }
+  void submit_all(std::vector<Command> commands, EventOrigin origin,
+                  writer::Callback done) override {
+    commits.push_back(std::move(commands));
+    origins.push_back(std::move(origin));
+    callbacks.push_back(std::move(done));
+  }
+};
+
+std::shared_ptr<Exchange> request_from(std::string client_ip, std::string request_id) {
+  auto exchange = std::make_shared<Exchange>();
+  exchange->client_ip = std::move(client_ip);
+  exchange->request_id = std::move(request_id);
+  return exchange;
+}
 
 }  // namespace
 
@@ -117,4 +143,44 @@ TEST_CASE("a command no request waits for logs its failure, but not an unchanged
   REQUIRE(log.lines().size() == 1);
   CHECK(log.lines()[0]["msg"] == "recording a lock failed");
   CHECK(log.lines()[0]["user"] == "alice");
+}
+
+TEST_CASE("commit submits a request's command as its actor's and answers once it is durable",
+          "[server][commit_answers]") {
+  keyledger::testing::CapturedLog log;
+  CommitAnswers answers(log.log);
+  RecordingSink sink;
+  std::optional<Answer> answered;
+  answers.commit(
+      sink, request_from("10.0.0.1", "req-9"), "alice", DeleteKey{"k1", "alice", "gone"},
+      [&answered](Answer answer) { answered.emplace(std::move(answer)); }, seq_answer);
+  REQUIRE(sink.commits.size() == 1);
+  REQUIRE(sink.commits[0].size() == 1);
+  CHECK(std::get<DeleteKey>(sink.commits[0][0]).key_id == "k1");
+  CHECK(sink.origins[0] == EventOrigin{"alice", "10.0.0.1", "req-9"});
+  CHECK_FALSE(answered.has_value());  // not before the writer calls back
+  sink.callbacks[0](committed(5));
+  REQUIRE(answered.has_value());
+  CHECK(answered->body()["seq"] == 5);
+}
+
+TEST_CASE("commit_all submits every command in one commit and answers its refusal",
+          "[server][commit_answers]") {
+  keyledger::testing::CapturedLog log;
+  CommitAnswers answers(log.log);
+  RecordingSink sink;
+  std::optional<Answer> answered;
+  answers.commit_all(
+      sink, request_from("10.0.0.2", "req-10"), "ada",
+      {DisableUser{"bob", "ada"}, EnableUser{"carol"}},
+      [&answered](Answer answer) { answered.emplace(std::move(answer)); }, seq_answer);
+  REQUIRE(sink.commits.size() == 1);
+  REQUIRE(sink.commits[0].size() == 2);
+  CHECK(std::get<DisableUser>(sink.commits[0][0]).user_id == "bob");
+  CHECK(std::get<EnableUser>(sink.commits[0][1]).user_id == "carol");
+  CHECK(sink.origins[0] == EventOrigin{"ada", "10.0.0.2", "req-10"});
+  sink.callbacks[0](failed_precondition(Reason::kUnchanged, "nothing to change"));
+  REQUIRE(answered.has_value());
+  REQUIRE(answered->is_failure());
+  CHECK(answered->status()->is(Reason::kUnchanged));
 }

@@ -17,13 +17,14 @@
 using keyledger::server::Histogram;
 using keyledger::server::Metrics;
 using keyledger::server::VerifyCounters;
+using keyledger::server::WriterFigures;
 using namespace std::chrono_literals;
 
 namespace {
 
 std::string render(const Metrics& metrics) {
   VerifyCounters verify;
-  const keyledger::writer::WriterStats writer;
+  const WriterFigures writer;
   return metrics.render(verify, &writer);
 }
 
@@ -139,7 +140,7 @@ TEST_CASE("every metric family is declared once, before its samples, in plain wo
   Metrics metrics;
   metrics.observe_request("/v1/verify", "GET", 401, 2us);
   metrics.observe_request("/healthz", "GET", 200, 150us);
-  metrics.observe_commit({3, 2ms, true});
+  metrics.observe_commit(3, 2ms);
   const std::string text = render(metrics);
   std::string problems;
   for (const auto& problem : exposition_problems(text)) problems += problem + "\n";
@@ -153,7 +154,7 @@ TEST_CASE("without a writer the page leaves out only the writer's families", "[s
   Metrics metrics;
   metrics.observe_request("/v1/verify", "GET", 200, 2us);
   VerifyCounters verify;
-  const keyledger::writer::WriterStats writer;
+  const WriterFigures writer;
   const std::string leader = metrics.render(verify, &writer);
   const std::string follower = metrics.render(verify, nullptr);
   CHECK(exposition_problems(follower).empty());
