@@ -16,16 +16,6 @@ Answer Answer::created(Json body) {
 
 Answer Answer::no_content() { return Answer(Success{http::status::no_content, false}, nullptr); }
 
-Answer Answer::not_ready(Json body) {
-  return Answer(Success{http::status::service_unavailable, true}, std::move(body));
-}
-
-Answer Answer::built(HttpResponse response) {
-  Answer answer(Success{http::status::ok, false}, nullptr);
-  answer.kind_ = std::move(response);
-  return answer;
-}
-
 Answer Answer::with_header(http::field field, std::string value) && {
   headers_.emplace_back(field, std::move(value));
   return std::move(*this);
@@ -33,11 +23,6 @@ Answer Answer::with_header(http::field field, std::string value) && {
 
 bool Answer::is_failure() const {
   return std::holds_alternative<ApiError>(kind_) || std::holds_alternative<Status>(kind_);
-}
-
-std::optional<ApiError> Answer::api_error() const {
-  if (const auto* error = std::get_if<ApiError>(&kind_)) return *error;
-  return std::nullopt;
 }
 
 const Status* Answer::status() const { return std::get_if<Status>(&kind_); }
@@ -69,8 +54,6 @@ HttpResponse to_response(const Exchange& exchange, Answer answer) {
     response = status_response(exchange, *status);
   else if (auto* success = std::get_if<Answer::Success>(&answer.kind_))
     response = success_response(exchange, success->status, success->has_body, answer.body_);
-  else
-    response = std::move(std::get<HttpResponse>(answer.kind_));
   for (auto& [field, value] : answer.headers_) response.set(field, std::move(value));
   return response;
 }

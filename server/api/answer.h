@@ -31,17 +31,12 @@ class Answer {
   static Answer ok(Json body);       // 200
   static Answer created(Json body);  // 201
   static Answer no_content();        // 204
-  // 503 with a body that is no error: the server is not ready yet.
-  static Answer not_ready(Json body);
-  // A response built whole by its own helper (files, pages, the metrics text).
-  static Answer built(HttpResponse response);
 
   // Adds a header (Set-Cookie, Retry-After) to the answer.
   Answer with_header(http::field field, std::string value) &&;
 
   // For tests and for what must look at an answer before it is sent.
   bool is_failure() const;
-  std::optional<ApiError> api_error() const;
   const Status* status() const;
   const Json& body() const { return body_; }
 
@@ -53,7 +48,7 @@ class Answer {
   Answer(Success success, Json body);
   friend HttpResponse to_response(const Exchange& exchange, Answer answer);
 
-  std::variant<Success, ApiError, Status, HttpResponse> kind_;
+  std::variant<Success, ApiError, Status> kind_;
   Json body_;  // a success's body, or a failure's context
   std::vector<std::pair<http::field, std::string>> headers_;
 };
