@@ -324,20 +324,29 @@ TEST_CASE("a damaged database exits 4 (or 3 if it is not keyledger's) with one l
 }
 
 TEST_CASE("a database the user may not read exits 4", "[tools][errors][corrupt]") {
-  // Permissions do not stop root: as root, the tool runs as 'nobody'.
+  // Permissions do not stop root: as root, the tool runs as 'nobody', from
+  // a copy in a folder anyone may enter (the checkout may sit in a folder
+  // only root may enter, such as one made by mktemp -d).
   std::vector<std::string> as_user;
+  TempDir tool_dir;
+  std::string tool = keyledger_tool_path();
   if (geteuid() == 0) {
+    using std::filesystem::perms;
+    std::filesystem::permissions(tool_dir.path(), perms::owner_all | perms::group_read |
+                                                      perms::group_exec | perms::others_read |
+                                                      perms::others_exec);
+    tool = (tool_dir.path() / "keyledger").string();
+    std::filesystem::copy_file(keyledger_tool_path(), tool);
     as_user = {"/usr/sbin/runuser", "-u", "nobody", "--"};
     const bool can_drop =
         std::filesystem::exists(as_user.front()) &&
-        run_command(as_user.front(), {"-u", "nobody", "--", keyledger_tool_path(), "--help"})
-                .exit_code == 0;
+        run_command(as_user.front(), {"-u", "nobody", "--", tool, "--help"}).exit_code == 0;
     if (!can_drop) KEYLEDGER_SKIP("running as root without a way to run the tool as 'nobody'");
   }
   auto run = [&](const std::vector<std::string>& args) {
     if (as_user.empty()) return run_keyledger(args);
     std::vector<std::string> full(as_user.begin() + 1, as_user.end());
-    full.push_back(keyledger_tool_path());
+    full.push_back(tool);
     full.insert(full.end(), args.begin(), args.end());
     return run_command(as_user.front(), full);
   };
