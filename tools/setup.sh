@@ -13,6 +13,7 @@ packages=(
   wrk nginx-light redis-server redis-tools  # references the benchmarks are measured against
   libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
   prometheus  # its promtool lints /metrics (ctest promtool_check_metrics); see the end
+  nats-server libnats-dev  # replication over JetStream (server/replication); see the end
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"
@@ -43,7 +44,10 @@ DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-instal
 # prometheus is here for its promtool alone. Where installing it started
 # the Prometheus server (a machine that lets packages start services), stop
 # it and keep it from starting at boot.
-if [[ " ${missing[*]} " == *" prometheus "* ]]; then
-  "${as_root[@]}" sh -c 'invoke-rc.d prometheus stop; update-rc.d prometheus disable
-                         systemctl disable prometheus' >/dev/null 2>&1 || true
-fi
+# nats-server likewise: the tests and tools/cluster.sh start their own, on
+# loopback, with configurations they write.
+for service in prometheus nats-server; do
+  [[ " ${missing[*]} " == *" $service "* ]] || continue
+  "${as_root[@]}" sh -c "invoke-rc.d $service stop; update-rc.d $service disable
+                         systemctl disable --now $service" >/dev/null 2>&1 || true
+done

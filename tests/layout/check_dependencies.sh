@@ -3,7 +3,8 @@
 # depend on. Dependencies point one way (docs/SERVER.md, "The parts"):
 # storage and projections on core; inside server/, http on core only, the
 # writer on core and projections, web on http, verify on http and
-# projections (never the writer: a follower has none), api on those, the
+# projections (never the writer: a follower has none), replication on core
+# and projections, api on those, the
 # writer and web, and daemon on everything it wires; the client on core
 # alone; and tools never on server.
 set -euo pipefail
@@ -20,8 +21,9 @@ allowed() {
     server/writer) echo "core projections server/writer" ;;
     server/web) echo "core server/http server/web" ;;
     server/verify) echo "core projections server/http server/verify" ;;
+    server/replication) echo "core projections server/replication" ;;
     server/api) echo "core projections server/http server/writer server/verify server/web server/api" ;;
-    server/daemon) echo "core storage projections server/http server/writer server/verify server/web server/api server/daemon" ;;
+    server/daemon) echo "core storage projections server/http server/writer server/verify server/replication server/web server/api server/daemon" ;;
     server/client) echo "core server/client" ;;
   esac
 }
@@ -35,7 +37,7 @@ part_of_header() {
 
 failures=0
 for part in core storage projections tools server/http server/writer server/web server/verify \
-  server/api server/daemon server/client; do
+  server/replication server/api server/daemon server/client; do
   [[ -d "$part" ]] || { echo "missing part: $part" >&2; failures=1; continue; }
   ok=" $(allowed "$part") "
   while IFS=: read -r file header; do
