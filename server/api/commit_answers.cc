@@ -32,20 +32,6 @@ writer::Callback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange,
   };
 }
 
-void CommitAnswers::commit(writer::CommandSink& sink, const ExchangePtr& exchange,
-                           const std::string& actor, Command command, Reply reply,
-                           OnCommitted on_ok) const {
-  sink.submit(std::move(command), origin_of(*exchange, actor),
-              reply_on_connection_thread(exchange, std::move(reply), std::move(on_ok)));
-}
-
-void CommitAnswers::commit_all(writer::CommandSink& sink, const ExchangePtr& exchange,
-                               const std::string& actor, std::vector<Command> commands, Reply reply,
-                               OnCommitted on_ok) const {
-  sink.submit_all(std::move(commands), origin_of(*exchange, actor),
-                  reply_on_connection_thread(exchange, std::move(reply), std::move(on_ok)));
-}
-
 writer::Callback CommitAnswers::log_failure(std::string what, LogFields fields) const {
   return [&log = log_, what = std::move(what),
           fields = std::move(fields)](StatusOr<writer::CommittedEvent> result) mutable {
