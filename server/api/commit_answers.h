@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "core/command_sink.h"
 #include "core/commands.h"
 #include "server/api/answer.h"
 #include "server/http/json_log.h"
-#include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
 
@@ -29,7 +29,7 @@ class CommitAnswers {
   explicit CommitAnswers(JsonLog& log) : log_(log) {}
 
   // Builds the answer to a committed command (on the connection's thread).
-  using OnCommitted = std::function<Answer(const writer::CommittedEvent&)>;
+  using OnCommitted = std::function<Answer(const CommittedEvent&)>;
 
   // The writer callback for a request's command: on `exchange`'s I/O
   // thread (Exchange::executor), or at once on the calling thread when the
@@ -37,12 +37,12 @@ class CommitAnswers {
   // is durable, or the refusal; a refusal by storage is logged too. If that
   // I/O thread has stopped (the server is shutting down), the answer is
   // dropped unrun, as the connection that would have carried it is.
-  writer::Callback reply_on_connection_thread(ExchangePtr exchange, Reply reply,
-                                              OnCommitted on_ok) const;
+  CommitCallback reply_on_connection_thread(ExchangePtr exchange, Reply reply,
+                                            OnCommitted on_ok) const;
   // The writer callback for a command no request waits for (a lock for
   // failed sign-ins): a failure other than "unchanged" is logged as
   // `what`, with `fields`.
-  writer::Callback log_failure(std::string what, LogFields fields) const;
+  CommitCallback log_failure(std::string what, LogFields fields) const;
 
  private:
   JsonLog& log_;

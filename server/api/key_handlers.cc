@@ -84,7 +84,7 @@ void KeyHandlers::create_key(const ExchangePtr& exchange, const Reply& reply) {
   // Decided and made durable on the writer thread; answered on this
   // connection's. The token text lives only in this closure and the one
   // response.
-  auto answer = [token](const writer::CommittedEvent& committed) {
+  auto answer = [token](const CommittedEvent& committed) {
     const auto& created = std::get<KeyCreated>(committed.payload);
     return Answer::created({{"id", created.key_id},
                             {"name", created.name},
@@ -102,7 +102,7 @@ void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
   auto name = new_name(exchange, reply);
   if (!name) return;
   const std::string key_id = exchange->path_params[0];
-  auto answer = [this, key_id](const writer::CommittedEvent&) {
+  auto answer = [this, key_id](const CommittedEvent&) {
     auto key = keys_.key(key_id);
     return Answer::ok(key ? key_json(*key) : Json::object());
   };

@@ -173,7 +173,7 @@ void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const 
   // Signed out everywhere but here.
   const std::string keep =
       caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-  auto answer = [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
+  auto answer = [this, user_id = caller.user_id, keep](const CommittedEvent&) {
     accounts_.sessions.erase_user(user_id, keep);
     if (options_.on_password_chosen) options_.on_password_chosen(user_id);
     return Answer::no_content();

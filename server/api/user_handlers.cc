@@ -109,7 +109,7 @@ void UserHandlers::create_user(const ExchangePtr& exchange, const Reply& reply) 
     if (!hash.is_ok()) return reply(hash.status());
     accounts_.commands.submit(CreateUser{user_id, privilege, *hash}, origin_of(*exchange, by),
                               accounts_.answers.reply_on_connection_thread(
-                                  exchange, reply, [this, user_id](const writer::CommittedEvent&) {
+                                  exchange, reply, [this, user_id](const CommittedEvent&) {
                                     return user_answer(user_id, true);
                                   }));
   });
@@ -171,7 +171,7 @@ void UserHandlers::commit_update(const ExchangePtr& exchange, const Reply& reply
   accounts_.commands.submit_all(
       std::move(changes), origin_of(*exchange, by),
       accounts_.answers.reply_on_connection_thread(
-          exchange, reply, [answer](const writer::CommittedEvent&) { return answer(); }));
+          exchange, reply, [answer](const CommittedEvent&) { return answer(); }));
 }
 
 }  // namespace keyledger::server

@@ -18,25 +18,24 @@ using namespace keyledger::server;
 
 namespace {
 
-writer::CommittedEvent committed(std::uint64_t seq) {
-  writer::CommittedEvent event;
+CommittedEvent committed(std::uint64_t seq) {
+  CommittedEvent event;
   event.seq = seq;
   return event;
 }
 
 // An answer that carries the committed event's seq.
-Answer seq_answer(const writer::CommittedEvent& event) { return Answer::ok({{"seq", event.seq}}); }
+Answer seq_answer(const CommittedEvent& event) { return Answer::ok({{"seq", event.seq}}); }
 
 // Keeps what was submitted; the test calls back as the writer would.
-struct RecordingSink final : writer::CommandSink {
+struct RecordingSink final : CommandSink {
   std::vector<std::vector<Command>> commits;
   std::vector<EventOrigin> origins;
-  std::vector<writer::Callback> callbacks;
-  void submit(Command command, EventOrigin origin, writer::Callback done) override {
+  std::vector<CommitCallback> callbacks;
+  void submit(Command command, EventOrigin origin, CommitCallback done) override {
     submit_all({std::move(command)}, std::move(origin), std::move(done));
   }
-  void submit_all(std::vector<Command> commands, EventOrigin origin,
-                  writer::Callback done) override {
+  void submit_all(std::vector<Command> commands, EventOrigin origin, CommitCallback done) override {
     commits.push_back(std::move(commands));
     origins.push_back(std::move(origin));
     callbacks.push_back(std::move(done));
