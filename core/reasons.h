@@ -112,7 +112,13 @@ namespace keyledger {
   X(kPepperUnreadable, "pepper_unreadable")                                                        \
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
-  X(kPasswordFileUnremovable, "password_file_unremovable")
+  X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
+  /* Replication over NATS JetStream (server/replication/event_stream.h) */                        \
+  X(kStreamUnavailable, "stream_unavailable")                                                      \
+  X(kStreamSeqConflict, "stream_seq_conflict")                                                     \
+  X(kStreamMessageMissing, "stream_message_missing")                                               \
+  X(kStreamAccessDenied, "stream_access_denied")                                                   \
+  X(kStreamConfigIncompatible, "stream_config_incompatible")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,
