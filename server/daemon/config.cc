@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "server/daemon/config_flags.h"
+#include "server/daemon/config_nats.h"
 
 namespace keyledger::server {
 namespace {
@@ -49,6 +50,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_abuse_limit_flags(app, config, failure_window_seconds, lockout_seconds, max_lockout_seconds);
   add_connection_flags(app, config, read_timeout_seconds);
   add_operation_flags(app, config);
+  NatsFlags nats_flags;
+  add_nats_flags(app, config, nats_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -73,6 +76,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   if (config.max_lockout < config.lockout)
     return bad_flag("--max-lockout (" + std::to_string(max_lockout_seconds) +
                     "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)");
+  if (Status nats = finish_nats_config(nats_flags, config); !nats.is_ok())
+    return ConfigExit{2, std::move(nats)};
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return config;
 }

@@ -12,6 +12,7 @@
 #include "server/daemon/part_options.h"
 #include "server/daemon/start_checks.h"
 #include "server/daemon/start_failure.h"
+#include "server/replication/nats_connection.h"
 
 namespace keyledger::server {
 namespace {
@@ -38,6 +39,16 @@ void raise_open_file_limit(unsigned max_connections, JsonLog& log) {
         {{"open_file_limit", static_cast<unsigned long long>(limit.rlim_cur)},
          {"max_connections", max_connections},
          {"reserve", static_cast<unsigned long long>(kReserve)}});
+}
+
+// A node given --nats without credentials says, once at start, that the
+// stream is open to whoever the NATS servers let in (issue 20).
+void warn_if_nats_open(const NatsConfig& nats, JsonLog& log) {
+  if (nats.urls.empty()) return;
+  replication::NatsConnectionOptions options;
+  options.user = nats.user;
+  if (const std::string warning = replication::open_access_warning(options); !warning.empty())
+    log.warn(warning, {{"nats_stream", nats.stream}});
 }
 
 }  // namespace
@@ -69,6 +80,7 @@ int Node::run() {
   // the pepper, the one-time password file. With 077 each is private to
   // keyledgerd's user from the moment it exists, whoever creates it.
   ::umask(077);
+  warn_if_nats_open(config_.nats, log_);
   if (int refused = check()) return refused;
   if (int refused = bind()) return refused;
   if (int refused = open()) return refused;
