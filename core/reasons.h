@@ -112,7 +112,10 @@ namespace keyledger {
   X(kPepperUnreadable, "pepper_unreadable")                                                        \
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
-  X(kPasswordFileUnremovable, "password_file_unremovable")
+  X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
+  /* Read-your-writes (issue 20): a request's minimum seq */                                       \
+  X(kSeqNotReached, "seq_not_reached")                                                             \
+  X(kInvalidMinSeq, "invalid_min_seq")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

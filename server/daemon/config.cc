@@ -49,6 +49,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_abuse_limit_flags(app, config, failure_window_seconds, lockout_seconds, max_lockout_seconds);
   add_connection_flags(app, config, read_timeout_seconds);
   add_operation_flags(app, config);
+  unsigned min_seq_wait_ms = static_cast<unsigned>(config.min_seq_wait.count());
+  add_read_your_writes_flags(app, min_seq_wait_ms);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -67,6 +69,7 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
   config.read_timeout = std::chrono::seconds(read_timeout_seconds);
+  config.min_seq_wait = std::chrono::milliseconds(min_seq_wait_ms);
   config.sign_in_failure_window = std::chrono::seconds(failure_window_seconds);
   config.lockout = std::chrono::seconds(lockout_seconds);
   config.max_lockout = std::chrono::seconds(max_lockout_seconds);
