@@ -110,7 +110,10 @@ class AsyncVerifyClient::Engine {
     const VerifyEndpoint& endpoint = endpoints_[current_];
     boost::system::error_code error;
     const auto address = asio::ip::make_address(endpoint.host, error);
-    if (error) return connect_failed("'" + endpoint.host + "' is not an IP address");
+    if (error) {
+      ++bad_addresses_;
+      return connect_failed("'" + endpoint.host + "' is not an IP address");
+    }
     state_ = State::kConnecting;
     socket_ = tcp::socket(io_);
     arm_watchdog();
@@ -121,7 +124,7 @@ class AsyncVerifyClient::Engine {
       boost::system::error_code ignored;
       socket_.set_option(tcp::no_delay(true), ignored);
       state_ = State::kConnected;
-      failed_connects_ = 0;
+      failed_connects_ = bad_addresses_ = 0;
       failures_.clear();
       read();
       pump();
@@ -135,10 +138,15 @@ class AsyncVerifyClient::Engine {
     failures_ += name_of(endpoints_[current_]) + ": " + why + "; ";
     move_to_next_endpoint();
     if (++failed_connects_ < endpoints_.size()) return connect();
-    failed_connects_ = 0;
+    // Only addresses that are none: the client was given no endpoint at all.
+    const bool misconfigured = bad_addresses_ == failed_connects_;
+    failed_connects_ = bad_addresses_ = 0;
     const std::string failures = failures_.substr(0, failures_.size() - 2);
     failures_.clear();
-    fail_all(unavailable(Reason::kUnreachable, "no verify endpoint could be reached: " + failures));
+    fail_all(misconfigured ? invalid_argument(Reason::kBadAddress,
+                                              "no verify endpoint is an IP address: " + failures)
+                           : unavailable(Reason::kUnreachable,
+                                         "no verify endpoint could be reached: " + failures));
   }
 
   void move_to_next_endpoint() {
@@ -296,6 +304,7 @@ class AsyncVerifyClient::Engine {
   State state_ = State::kDisconnected;
   std::size_t current_ = 0;          // the endpoint connected to, or to connect to next
   std::size_t failed_connects_ = 0;  // in a row, since the last connection made
+  std::size_t bad_addresses_ = 0;    // of those, endpoints whose host is no IP address
   std::string failures_;             // why each of those failed
   std::chrono::steady_clock::time_point left_first_at_{};
   std::uint64_t generation_ = 0;
