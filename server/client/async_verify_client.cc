@@ -106,7 +106,6 @@ class AsyncVerifyClient::Engine {
   }
 
   void connect() {
-    return_to_first_if_due();
     const VerifyEndpoint& endpoint = endpoints_[current_];
     boost::system::error_code error;
     const auto address = asio::ip::make_address(endpoint.host, error);
@@ -155,10 +154,15 @@ class AsyncVerifyClient::Engine {
     current_ = (current_ + 1) % endpoints_.size();
   }
 
+  // Between answers, with nothing in flight or waiting: back to the first
+  // endpoint once it is due (never in the middle of moving on, which would
+  // ask a node that just failed again).
   void return_to_first_if_due() {
-    if (current_ != 0 &&
-        std::chrono::steady_clock::now() - left_first_at_ >= options_.return_to_first_after)
-      current_ = 0;
+    if (current_ == 0 || !in_flight_.empty() || !waiting_.empty() ||
+        std::chrono::steady_clock::now() - left_first_at_ < options_.return_to_first_after)
+      return;
+    drop_connection();
+    current_ = 0;
   }
 
   static std::string name_of(const VerifyEndpoint& endpoint) {
@@ -216,6 +220,10 @@ class AsyncVerifyClient::Engine {
     }
     read_buffer_.erase(0, used);
     if (!in_flight_.empty()) arm_watchdog();
+    if (current_ != 0) {
+      return_to_first_if_due();
+      if (state_ == State::kDisconnected) return false;  // its connection was dropped
+    }
     return true;
   }
 
