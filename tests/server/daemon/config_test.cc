@@ -92,7 +92,8 @@ TEST_CASE("--min-seq-wait takes milliseconds or a unit, 1 s by default, and refu
   }
   for (const std::string bad : {"-1", "61s", "soon", "1m", "", "99999999999999999999"}) {
     INFO(bad);
-    const ConfigExit& ended = exit_of(parse({"--min-seq-wait", bad}));
+    const auto parsed = parse({"--min-seq-wait", bad});
+    const ConfigExit& ended = exit_of(parsed);
     CHECK(ended.exit_code != 0);
     CHECK(ended.why.is(Reason::kBadFlag));
     CHECK(ended.why.message().find("--min-seq-wait") != std::string::npos);

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "core/stream_framing.h"
+#include "core/aligned_words.h"
 #include "server/client/verify_wire.h"
+#include "server/verify/verify_frames.h"
 #include "tests/server/verify/verify_port_fixture.h"
 
 using namespace keyledger;
@@ -64,6 +66,8 @@ std::string request(std::uint64_t id, std::uint64_t min_seq) {
 TEST_CASE("a verify-port request for a seq applied is answered as any other",
           "[server][verify-port][min-seq]") {
   VerifyPortFixture f;
+  f.ledger.create_user("ann");  // so that seq 1 exists
+  f.applied.advanced(f.ledger.log().head().seq);
   const std::uint64_t head = f.applied.applied();
   LoopbackConnection client = f.connect();
   REQUIRE(client.send(request(1, head) + request(2, 1) + request(3, 0)));
