@@ -191,18 +191,15 @@ TEST_CASE("a committed write's answer carries KeyLedger-Seq, and a refusal does 
           "[server][commit_answers]") {
   keyledger::testing::CapturedLog log;
   CommitAnswers answers(log.log);
-  RecordingSink sink;
   std::vector<HttpResponse> sent;
   const auto exchange = request_from("10.0.0.1", "req-11");
   const auto send = [&](Answer answer) {
     sent.push_back(to_response(*exchange, std::move(answer)));
   };
-  answers.commit(sink, exchange, "alice", DeleteKey{"k1", "alice", "gone"}, send,
-                 [](const CommittedEvent&) { return Answer::no_content(); });
-  answers.commit(sink, exchange, "alice", DeleteKey{"k2", "alice", "gone"}, send,
-                 [](const CommittedEvent&) { return Answer::no_content(); });
-  sink.callbacks[0](committed(12345678901234ull));
-  sink.callbacks[1](failed_precondition(Reason::kKeyNotFound, "no such key"));
+  const auto no_content = [](const CommittedEvent&) { return Answer::no_content(); };
+  answers.reply_on_connection_thread(exchange, send, no_content)(committed(12345678901234ull));
+  answers.reply_on_connection_thread(
+      exchange, send, no_content)(failed_precondition(Reason::kKeyNotFound, "no such key"));
   REQUIRE(sent.size() == 2);
   CHECK(sent[0].result_int() == 204);
   CHECK(sent[0]["KeyLedger-Seq"] == "12345678901234");
