@@ -118,7 +118,10 @@ namespace keyledger {
   X(kStreamSeqConflict, "stream_seq_conflict")                                                     \
   X(kStreamMessageMissing, "stream_message_missing")                                               \
   X(kStreamAccessDenied, "stream_access_denied")                                                   \
-  X(kStreamConfigIncompatible, "stream_config_incompatible")
+  X(kStreamConfigIncompatible, "stream_config_incompatible")                                       \
+  /* Read-your-writes (issue 20): a request's minimum seq */                                       \
+  X(kSeqNotReached, "seq_not_reached")                                                             \
+  X(kInvalidMinSeq, "invalid_min_seq")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

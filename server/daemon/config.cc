@@ -52,6 +52,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_operation_flags(app, config);
   NatsFlags nats_flags;
   add_nats_flags(app, config, nats_flags);
+  unsigned min_seq_wait_ms = static_cast<unsigned>(config.min_seq_wait.count());
+  add_read_your_writes_flags(app, min_seq_wait_ms);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -70,6 +72,7 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
   config.read_timeout = std::chrono::seconds(read_timeout_seconds);
+  config.min_seq_wait = std::chrono::milliseconds(min_seq_wait_ms);
   config.sign_in_failure_window = std::chrono::seconds(failure_window_seconds);
   config.lockout = std::chrono::seconds(lockout_seconds);
   config.max_lockout = std::chrono::seconds(max_lockout_seconds);

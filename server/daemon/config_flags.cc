@@ -34,6 +34,19 @@ void add_bounded_option(CLI::App& app, const std::string& name, Number& value,
       ->capture_default_str();
 }
 
+// A short duration flag, also read from `env`: milliseconds, or a number
+// with a unit (250ms, 2s), from 0 to `max_ms`.
+void add_milliseconds_option(CLI::App& app, const std::string& name, unsigned& milliseconds,
+                             const std::string& env, const std::string& help, unsigned max_ms) {
+  const CLI::AsNumberWithUnit units(std::map<std::string, unsigned>{{"ms", 1}, {"s", 1000}},
+                                    CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
+  app.add_option(name, milliseconds, help + " (milliseconds, or with a unit: 250ms, 2s)")
+      ->envname(env)
+      ->transform(units)
+      ->check(CLI::Range(0u, max_ms))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void describe_keyledgerd(CLI::App& app) {
@@ -145,6 +158,15 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
                "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");
   add_bounded_option(app, "--scrypt-cost", config.scrypt_log2_n, "KEYLEDGER_SCRYPT_COST",
                      "log2 of scrypt's N for password hashes", 10, 20);
+}
+
+void add_read_your_writes_flags(CLI::App& app, unsigned& min_seq_wait_ms) {
+  add_milliseconds_option(
+      app, "--min-seq-wait", min_seq_wait_ms, "KEYLEDGER_MIN_SEQ_WAIT",
+      "How long a verification asking for a seq this node has not applied yet "
+      "(KeyLedger-Min-Seq, minSeq) waits for it before answering 503 seq_not_reached; 0 answers "
+      "at once",
+      60'000u);
 }
 
 }  // namespace keyledger::server

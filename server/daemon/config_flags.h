@@ -37,4 +37,8 @@ void add_connection_flags(CLI::App& app, ServerConfig& config, unsigned& read_ti
 // Logging, durability, password hashing and recovery at start.
 void add_operation_flags(CLI::App& app, ServerConfig& config);
 
+// Read-your-writes: how long a request for a seq not yet applied waits
+// (`min_seq_wait_ms`, milliseconds).
+void add_read_your_writes_flags(CLI::App& app, unsigned& min_seq_wait_ms);
+
 }  // namespace keyledger::server

@@ -69,6 +69,7 @@ Node::Node(const ServerConfig& config, JsonLog& log)
       connections_(connection_limits(config, trusted_proxies_)),
       contexts_(io_thread_count(config)),
       metrics_(&connections_),
+      applied_seq_(config.min_seq_wait),
       limiter_(clock_, config.max_failed_verifications_per_minute),
       access_log_(log, config.access_log) {}
 
@@ -118,6 +119,7 @@ int Node::start() {
   leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
+  applied_seq_.advanced(ledger_.log->head().seq);  // the writer's commits advance it from here
   start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
   make_api();
   make_routes();
@@ -129,6 +131,7 @@ writer::WriterOptions Node::writer_options() {
   options.on_commit = [this](const writer::CommitInfo& info) {
     metrics_.observe_commit(info.events, info.duration);
   };
+  options.on_published = [this](std::uint64_t seq) { applied_seq_.advanced(seq); };
   return options;
 }
 
@@ -153,7 +156,7 @@ void Node::make_api() {
 }
 
 void Node::make_routes() {
-  verify_handler_.emplace(*verifier_);
+  verify_handler_.emplace(*verifier_, applied_seq_);
   ledger_health_.emplace(*ledger_.log, leader_->writer());
   system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
@@ -178,8 +181,9 @@ void Node::serve() {
 void Node::serve_verify_port() {
   VerifyPortLimits limits;
   limits.trusted_peers = trusted_proxies_;
-  verify_port_ = std::make_unique<VerifyPort>(contexts_.main, *verifier_, connections_, *timers_,
-                                              metrics_.verify_port(), log_, limits, contexts_.all);
+  verify_port_ =
+      std::make_unique<VerifyPort>(contexts_.main, *verifier_, applied_seq_, connections_, *timers_,
+                                   metrics_.verify_port(), log_, limits, contexts_.all);
   const std::uint16_t port = ports_.verify->local_endpoint().port();
   verify_port_->start(std::move(*ports_.verify));
   log_.always(LogLevel::kInfo, "verify port listening",

@@ -59,6 +59,12 @@ constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
 
 static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode::kInternal));
 
+// The 503s whose code is their own reason's: a client acts on each
+// differently from a storage failure (wait, or ask another node).
+bool speaks_for_itself(const Status& status) {
+  return status.is(Reason::kShuttingDown) || status.is(Reason::kSeqNotReached);
+}
+
 }  // namespace
 
 unsigned http_status_of(const Status& status) {
@@ -70,10 +76,11 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   Json context = Json::object();
   if (!status.field().empty()) context["field"] = status.field();
   std::string code = status.reason();
-  // Storage trouble is reported without its internals.
-  if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) {
-    code = status.is(Reason::kShuttingDown) ? "shutting_down" : "storage_unavailable";
-  }
+  // Storage trouble is reported without its internals; an unavailability
+  // that is no storage's says what it is.
+  if ((status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) &&
+      !speaks_for_itself(status))
+    code = "storage_unavailable";
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);
 }

@@ -18,6 +18,8 @@ wire::VerifyResponse::Reason refusal_reason(const Status& error) {
       return wire::VerifyResponse::Reason::RATE_LIMITED;
     case StatusCode::kInvalidArgument:
       return wire::VerifyResponse::Reason::BAD_REQUEST;
+    case StatusCode::kUnavailable:
+      return wire::VerifyResponse::Reason::UNAVAILABLE;
     default:
       return wire::VerifyResponse::Reason::INVALID;
   }
@@ -42,7 +44,7 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
         const auto token = request.getToken();
         const auto client_ip = request.getClientIp();
         view = {request.getId(), std::string_view(token.cStr(), token.size()),
-                std::string_view(client_ip.cStr(), client_ip.size())};
+                std::string_view(client_ip.cStr(), client_ip.size()), request.getMinSeq()};
         return Status::ok();
       });
   if (!decoded.is_ok()) return decoded;

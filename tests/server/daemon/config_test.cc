@@ -77,3 +77,25 @@ TEST_CASE("an unknown flag ends the start with CLI11's exit code and points to -
   CHECK(ended.why.is(Reason::kBadFlag));
   CHECK(ended.why.message().find("keyledgerd --help lists every flag") != std::string::npos);
 }
+
+TEST_CASE("--min-seq-wait takes milliseconds or a unit, 1 s by default, and refuses the rest",
+          "[server][config]") {
+  const auto by_default = parse({});
+  REQUIRE(std::holds_alternative<ServerConfig>(by_default));
+  CHECK(std::get<ServerConfig>(by_default).min_seq_wait == std::chrono::milliseconds(1000));
+  for (const auto& [text, millis] : std::vector<std::pair<std::string, int>>{
+           {"0", 0}, {"250", 250}, {"250ms", 250}, {"3s", 3000}, {"60s", 60000}}) {
+    INFO(text);
+    const auto parsed = parse({"--min-seq-wait", text});
+    REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+    CHECK(std::get<ServerConfig>(parsed).min_seq_wait == std::chrono::milliseconds(millis));
+  }
+  for (const std::string bad : {"-1", "61s", "soon", "1m", "", "99999999999999999999"}) {
+    INFO(bad);
+    const auto parsed = parse({"--min-seq-wait", bad});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code != 0);
+    CHECK(ended.why.is(Reason::kBadFlag));
+    CHECK(ended.why.message().find("--min-seq-wait") != std::string::npos);
+  }
+}
