@@ -78,8 +78,10 @@ TEST_CASE("an unknown flag ends the start with CLI11's exit code and points to -
   CHECK(ended.why.message().find("keyledgerd --help lists every flag") != std::string::npos);
 }
 
-TEST_CASE("the minimum-seq wait flag (--min-seq-wait) takes milliseconds or a unit, 1 s by default, and refuses the rest",
-          "[server][config]") {
+TEST_CASE(
+    "the minimum-seq wait flag (--min-seq-wait) takes milliseconds or a unit, 1 s by default, and "
+    "refuses the rest",
+    "[server][config]") {
   const auto by_default = parse({});
   REQUIRE(std::holds_alternative<ServerConfig>(by_default));
   CHECK(std::get<ServerConfig>(by_default).min_seq_wait == std::chrono::milliseconds(1000));
