@@ -182,8 +182,7 @@ TEST_CASE("verify endpoints are read from HOST:PORT lists, IPv6 in brackets",
           "[integration][read-your-writes]") {
   auto parsed = keyledger::client::parse_verify_endpoints("127.0.0.1:7071,[::1]:7070");
   REQUIRE(parsed.is_ok());
-  CHECK(*parsed ==
-        std::vector<VerifyEndpoint>{{"127.0.0.1", 7071}, {"::1", 7070}});
+  CHECK(*parsed == std::vector<VerifyEndpoint>{{"127.0.0.1", 7071}, {"::1", 7070}});
   for (const char* bad : {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
                           "localhost:7070", "::1:7070", "127.0.0.1:7070,", "127.0.0.1:70x"}) {
     INFO(bad);

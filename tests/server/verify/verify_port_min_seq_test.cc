@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/stream_framing.h"
 #include "core/aligned_words.h"
+#include "core/stream_framing.h"
 #include "server/client/verify_wire.h"
 #include "server/verify/verify_frames.h"
 #include "tests/server/verify/verify_port_fixture.h"
