@@ -112,7 +112,10 @@ namespace keyledger {
   X(kPepperUnreadable, "pepper_unreadable")                                                        \
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
-  X(kPasswordFileUnremovable, "password_file_unremovable")
+  X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
+  /* A follower (issue 20): what it refuses to apply, and its answers past --max-staleness */      \
+  X(kStreamFork, "stream_fork")                                                                    \
+  X(kStaleReplica, "stale_replica")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

@@ -40,6 +40,8 @@ struct VerifyResponse {
     invalid @0;       # unknown, deleted, malformed, or the owner is disabled
     rateLimited @1;   # a bad key from a client IP past its failure limit
     badRequest @2;    # the request itself is malformed (e.g. clientIp not an IP)
+    unavailable @3;   # this node cannot answer now (a follower past its
+                      # --max-staleness): ask another node; says nothing of the key
   }
 }
 

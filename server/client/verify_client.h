@@ -21,7 +21,9 @@
 
 namespace keyledger::client {
 
-enum class VerifyResult { kOk, kInvalid, kRateLimited, kBadRequest };
+// kUnavailable: the node cannot answer now (a follower past its
+// --max-staleness); it says nothing of the key: ask another node.
+enum class VerifyResult { kOk, kInvalid, kRateLimited, kBadRequest, kUnavailable };
 
 // One answer. Fields other than `result` are set only for the result they
 // name and are empty (0) otherwise: a refused key has no user, privilege

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
       case keyledger::client::VerifyResult::kBadRequest:
         std::printf("bad request\n");
         break;
+      case keyledger::client::VerifyResult::kUnavailable:
+        std::printf("unavailable (ask another node)\n");
+        break;
       case keyledger::client::VerifyResult::kInvalid:
         std::printf("invalid\n");
         break;

@@ -42,6 +42,9 @@ void read_refusal(wire::VerifyResponse::Refused::Reader refusal, VerifyAnswer& a
     case wire::VerifyResponse::Reason::BAD_REQUEST:
       answer.result = VerifyResult::kBadRequest;
       return;
+    case wire::VerifyResponse::Reason::UNAVAILABLE:
+      answer.result = VerifyResult::kUnavailable;
+      return;
     case wire::VerifyResponse::Reason::INVALID:
       break;
   }

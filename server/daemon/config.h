@@ -53,6 +53,17 @@ struct ServerConfig {
   // Bind the ledger to the pepper file given, replacing the fingerprint it
   // stores (recovery: the ledger was bound to a wrong pepper).
   bool rebind_pepper = false;
+  // Replication (issue 20). The NATS servers (--nats URL[,URL…]) and the
+  // stream (--nats-stream).
+  std::vector<std::string> nats_urls;
+  std::string nats_stream = "KEYLEDGER";
+  // A follower (--follower): applies the leader's events from the stream
+  // and serves verification only; management calls answer 503 not_leader
+  // with `leader_url`. Past `max_staleness` without confirming it holds
+  // every event of the stream, verification answers 503 stale_replica.
+  bool follower = false;
+  std::string leader_url;
+  std::chrono::milliseconds max_staleness{10'000};
 };
 
 // Why parse_config ends the process at once, with `exit_code`: after

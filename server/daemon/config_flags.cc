@@ -1,5 +1,6 @@
 #include "server/daemon/config_flags.h"
 
+#include <charconv>
 #include <map>
 #include <type_traits>
 
@@ -145,6 +146,49 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
                "Do not fsync each commit (loses acknowledged changes on power loss; tests only)");
   add_bounded_option(app, "--scrypt-cost", config.scrypt_log2_n, "KEYLEDGER_SCRYPT_COST",
                      "log2 of scrypt's N for password hashes", 10, 20);
+}
+
+void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness) {
+  app.add_option("--nats", config.nats_urls,
+                 "NATS servers of the JetStream cluster that carries the ledger's events, "
+                 "URL[,URL…] (every server of the cluster); off unless given")
+      ->envname("KEYLEDGER_NATS")
+      ->delimiter(',');
+  app.add_option("--nats-stream", config.nats_stream, "The JetStream stream of this ledger")
+      ->envname("KEYLEDGER_NATS_STREAM")
+      ->capture_default_str();
+  app.add_flag("--follower", config.follower,
+               "Run as a follower: apply the leader's events from --nats into the ledger under "
+               "--data, and serve verification (HTTP and the verify port) only; management "
+               "calls answer 503 not_leader. Needs the leader's pepper file (--pepper-file)");
+  app.add_option("--leader-url", config.leader_url,
+                 "A follower's: the leader's base URL, named in its not_leader answers")
+      ->envname("KEYLEDGER_LEADER_URL");
+  app.add_option("--max-staleness", max_staleness,
+                 "A follower's: how long it answers verifications without confirming that it "
+                 "holds every event of the stream; past it, 503 stale_replica (seconds, or with "
+                 "a unit: 250ms, 10s, 1m; from 10ms to 1h)")
+      ->envname("KEYLEDGER_MAX_STALENESS")
+      ->capture_default_str();
+}
+
+std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text) {
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end == text.data()) return std::nullopt;
+  const std::string_view unit(end, text.data() + text.size() - end);
+  std::uint64_t milliseconds_per_unit = 0;
+  if (unit.empty() || unit == "s")
+    milliseconds_per_unit = 1000;
+  else if (unit == "ms")
+    milliseconds_per_unit = 1;
+  else if (unit == "m")
+    milliseconds_per_unit = 60'000;
+  else
+    return std::nullopt;
+  // Far beyond any bound a caller checks, and safe from overflow.
+  if (number > 1'000'000'000) return std::nullopt;
+  return std::chrono::milliseconds(number * milliseconds_per_unit);
 }
 
 }  // namespace keyledger::server

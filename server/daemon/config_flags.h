@@ -4,7 +4,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/daemon/config.h"
 
@@ -36,5 +39,15 @@ void add_connection_flags(CLI::App& app, ServerConfig& config, unsigned& read_ti
 
 // Logging, durability, password hashing and recovery at start.
 void add_operation_flags(CLI::App& app, ServerConfig& config);
+
+// Replication (issue 20): NATS, and what makes this node a follower.
+// --max-staleness is read as text into `max_staleness` for the caller to
+// parse (parse_short_duration).
+void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness);
+
+// "250ms", "10s", "2m", or a bare number of seconds: the duration in
+// milliseconds; nullopt for anything else (a negative, a fraction, an
+// unknown unit, an overflow).
+std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text);
 
 }  // namespace keyledger::server

@@ -72,7 +72,12 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   std::string code = status.reason();
   // Storage trouble is reported without its internals.
   if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) {
-    code = status.is(Reason::kShuttingDown) ? "shutting_down" : "storage_unavailable";
+    // A follower past --max-staleness (stale_replica) says so: the
+    // client should ask another node, not wait for storage.
+    if (status.is(Reason::kShuttingDown))
+      code = "shutting_down";
+    else if (!status.is(Reason::kStaleReplica))
+      code = "storage_unavailable";
   }
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);

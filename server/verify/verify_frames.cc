@@ -18,6 +18,8 @@ wire::VerifyResponse::Reason refusal_reason(const Status& error) {
       return wire::VerifyResponse::Reason::RATE_LIMITED;
     case StatusCode::kInvalidArgument:
       return wire::VerifyResponse::Reason::BAD_REQUEST;
+    case StatusCode::kUnavailable:
+      return wire::VerifyResponse::Reason::UNAVAILABLE;
     default:
       return wire::VerifyResponse::Reason::INVALID;
   }
