@@ -112,7 +112,8 @@ TEST_CASE("a bad --max-staleness ends the start with bad_flag", "[server][config
   for (const char* text : {"0", "9ms", "61m", "2h", "-1s", "1.5s", "soon", "", "10 s", "5sec",
                            "99999999999999999999"}) {
     CAPTURE(text);
-    const ConfigExit& ended = exit_of(parse({"--max-staleness", text}));
+    const auto parsed = parse({"--max-staleness", text});
+    const ConfigExit& ended = exit_of(parsed);
     CHECK(ended.exit_code == 2);
     CHECK(ended.why.is(Reason::kBadFlag));
     CHECK(ended.why.message().rfind("--max-staleness must be a duration from 10ms to 1h", 0) == 0);
@@ -120,15 +121,16 @@ TEST_CASE("a bad --max-staleness ends the start with bad_flag", "[server][config
 }
 
 TEST_CASE("--follower without --nats ends the start with bad_flag", "[server][config][follower]") {
-  const ConfigExit& ended = exit_of(parse({"--follower"}));
+  const auto parsed = parse({"--follower"});
+  const ConfigExit& ended = exit_of(parsed);
   CHECK(ended.exit_code == 2);
   CHECK(ended.why.is(Reason::kBadFlag));
   CHECK(ended.why.message() == "--follower needs --nats: the NATS servers of the leader's stream");
 }
 
 TEST_CASE("a follower refuses --unlock, the leader's", "[server][config][follower]") {
-  const ConfigExit& ended =
-      exit_of(parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--unlock", "admin"}));
+  const auto parsed = parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--unlock", "admin"});
+  const ConfigExit& ended = exit_of(parsed);
   CHECK(ended.exit_code == 2);
   CHECK(ended.why.message() == "--unlock is the leader's: a follower changes no user");
 }
@@ -137,8 +139,9 @@ TEST_CASE("a --leader-url that is no http(s) URL ends the start with bad_flag",
           "[server][config][follower]") {
   for (const char* text : {"leader.example:8080", "ftp://leader", "HTTP//x"}) {
     CAPTURE(text);
-    const ConfigExit& ended =
-        exit_of(parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--leader-url", text}));
+    const auto parsed =
+        parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--leader-url", text});
+    const ConfigExit& ended = exit_of(parsed);
     CHECK(ended.exit_code == 2);
     CHECK(ended.why.message().rfind("--leader-url must be an http:// or https:// URL", 0) == 0);
   }

@@ -186,7 +186,8 @@ TEST_CASE("an event that does not extend the follower's chain is refused and rep
     require_refused(f.applier, refused.status(), Reason::kChainBroken, 4);
   }
   SECTION("it is a well-formed event of another ledger") {
-    LeaderHistory other;
+    LeaderHistory other;  // another ledger: its own first events
+    other.ledger.create_user("zoe");
     other.write_sample_history();
     auto refused = f.applier.apply(std::vector<StreamMessage>{other.messages()[3]});
     REQUIRE_FALSE(refused.is_ok());
