@@ -113,6 +113,12 @@ namespace keyledger {
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
   X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
+  /* Replication over NATS JetStream (server/replication/event_stream.h) */                        \
+  X(kStreamUnavailable, "stream_unavailable")                                                      \
+  X(kStreamSeqConflict, "stream_seq_conflict")                                                     \
+  X(kStreamMessageMissing, "stream_message_missing")                                               \
+  X(kStreamAccessDenied, "stream_access_denied")                                                   \
+  X(kStreamConfigIncompatible, "stream_config_incompatible")                                       \
   /* A follower (issue 20): what it refuses to apply, and its answers past --max-staleness */      \
   X(kStreamFork, "stream_fork")                                                                    \
   X(kStaleReplica, "stale_replica")

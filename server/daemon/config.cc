@@ -31,7 +31,7 @@ std::optional<ConfigExit> check_replication_flags(ServerConfig& config,
     return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +
                     "'");
   if (!config.follower) return std::nullopt;
-  if (config.nats_urls.empty())
+  if (config.nats.urls.empty())
     return bad_flag("--follower needs --nats: the NATS servers of the leader's stream");
   if (!config.unlock_users.empty())
     return bad_flag("--unlock is the leader's: a follower changes no user");

@@ -19,6 +19,15 @@ struct Endpoint {
   std::uint16_t port = 8080;
 };
 
+// Replication over NATS JetStream (issue 20); off while `urls` is empty.
+struct NatsConfig {
+  std::vector<std::string> urls;     // --nats: every server of the NATS cluster
+  std::string stream = "KEYLEDGER";  // --nats-stream
+  std::string user;                  // --nats-user; empty: no credentials
+  std::string password;              // read from --nats-password-file; never logged
+  std::string ca_file;               // --nats-ca: the CA's PEM for tls:// URLs
+};
+
 struct ServerConfig {
   std::string data_dir = "./keyledger-data";
   Endpoint listen;
@@ -53,10 +62,7 @@ struct ServerConfig {
   // Bind the ledger to the pepper file given, replacing the fingerprint it
   // stores (recovery: the ledger was bound to a wrong pepper).
   bool rebind_pepper = false;
-  // Replication (issue 20). The NATS servers (--nats URL[,URL…]) and the
-  // stream (--nats-stream).
-  std::vector<std::string> nats_urls;
-  std::string nats_stream = "KEYLEDGER";
+  NatsConfig nats;
   // A follower (--follower): applies the leader's events from the stream
   // and serves verification only; management calls answer 503 not_leader
   // with `leader_url`. Past `max_staleness` without confirming it holds

@@ -149,12 +149,12 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
 }
 
 void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness) {
-  app.add_option("--nats", config.nats_urls,
+  app.add_option("--nats", config.nats.urls,
                  "NATS servers of the JetStream cluster that carries the ledger's events, "
                  "URL[,URL…] (every server of the cluster); off unless given")
       ->envname("KEYLEDGER_NATS")
       ->delimiter(',');
-  app.add_option("--nats-stream", config.nats_stream, "The JetStream stream of this ledger")
+  app.add_option("--nats-stream", config.nats.stream, "The JetStream stream of this ledger")
       ->envname("KEYLEDGER_NATS_STREAM")
       ->capture_default_str();
   app.add_flag("--follower", config.follower,

@@ -125,7 +125,7 @@ int Node::start_follower() {
     log_.warn("no --leader-url: not_leader answers cannot say where the leader is");
   log_.always(
       LogLevel::kInfo, "following the stream",
-      {{"stream", config_.nats_stream},
+      {{"stream", config_.nats.stream},
        {"applied_seq", ledger_.log->head().seq},
        {"max_staleness_seconds", std::chrono::duration<double>(config_.max_staleness).count()}});
   follower_->start();

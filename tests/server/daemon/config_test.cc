@@ -84,9 +84,9 @@ TEST_CASE("a follower's flags give its config", "[server][config][follower]") {
   REQUIRE(std::holds_alternative<ServerConfig>(parsed));
   const ServerConfig& config = std::get<ServerConfig>(parsed);
   CHECK(config.follower);
-  CHECK(config.nats_urls ==
+  CHECK(config.nats.urls ==
         std::vector<std::string>{"nats://127.0.0.1:4222", "nats://127.0.0.1:4223"});
-  CHECK(config.nats_stream == "KEYLEDGER");
+  CHECK(config.nats.stream == "KEYLEDGER");
   CHECK(config.leader_url == "https://leader.example");
   CHECK(config.max_staleness == std::chrono::milliseconds(250));
 }
