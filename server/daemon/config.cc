@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "server/daemon/config_flags.h"
+#include "server/replication/jetstream_stream.h"
+#include "server/replication/nats_connection.h"
 
 namespace keyledger::server {
 namespace {
@@ -30,6 +32,13 @@ std::optional<ConfigExit> check_replication_flags(ServerConfig& config,
       !config.leader_url.starts_with("https://"))
     return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +
                     "'");
+  for (const std::string& url : config.nats.urls)
+    if (!replication::parse_nats_urls(url).is_ok())
+      return bad_flag("--nats takes nats:// or tls:// URLs with a host and port, got '" + url +
+                      "'");
+  if (!replication::valid_stream_name(config.nats.stream))
+    return bad_flag("--nats-stream must be 1 to 64 letters, digits, '-' or '_', got '" +
+                    config.nats.stream + "'");
   if (!config.follower) return std::nullopt;
   if (config.nats.urls.empty())
     return bad_flag("--follower needs --nats: the NATS servers of the leader's stream");

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "server/replication/jetstream_stream.h"
+#include "server/replication/nats_connection.h"
+
 namespace keyledger::server {
 
 void HeldKeyUses::submit(RecordKeyUse use, Done done) {
@@ -42,11 +45,29 @@ std::vector<RecordKeyUse> HeldKeyUses::take_all() {
   return taken;
 }
 
-StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig&,
-                                                                         JsonLog&) {
-  // Until the JetStream stream (server/replication/jetstream_stream.h)
-  // lands from its branch.
-  return failed_precondition(Reason::kBadFlag, "this keyledgerd has no NATS support yet");
+StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
+                                                                         JsonLog& log) {
+  replication::NatsConnectionOptions options;
+  options.urls = config.nats.urls;
+  options.user = config.nats.user;
+  options.password = config.nats.password;
+  options.ca_file = config.nats.ca_file;
+  options.name = "keyledgerd follower";
+  auto connection = replication::NatsConnection::connect(options);
+  if (!connection.is_ok()) return connection.status();
+  replication::JetStreamOptions stream_options;
+  stream_options.stream = config.nats.stream;
+  // A follower publishes nothing: its messages need no ledger id.
+  auto stream = std::make_unique<replication::JetStreamEventStream>(std::move(*connection),
+                                                                    stream_options, "");
+  // A stream keyledger could not use is refused at start; one that does
+  // not exist yet (the leader makes it) is waited for by the loop.
+  if (Status checked = stream->check_stream(); !checked.is_ok()) {
+    if (checked.code() != StatusCode::kNotFound) return checked;
+    log.warn("the stream does not exist yet; the follower waits for the leader to make it",
+             {{"stream", config.nats.stream}});
+  }
+  return std::unique_ptr<replication::EventStream>(std::move(stream));
 }
 
 replication::FollowOptions follow_options(const ServerConfig& config) {

@@ -146,3 +146,13 @@ TEST_CASE("a --leader-url that is no http(s) URL ends the start with bad_flag",
     CHECK(ended.why.message().rfind("--leader-url must be an http:// or https:// URL", 0) == 0);
   }
 }
+
+TEST_CASE("a bad --nats URL or --nats-stream name ends the start with bad_flag",
+          "[server][config][follower]") {
+  const auto bad_url = parse({"--follower", "--nats", "nats://127.0.0.1:4222,http://x:1"});
+  CHECK(exit_of(bad_url).why.message() ==
+        "--nats takes nats:// or tls:// URLs with a host and port, got 'http://x:1'");
+  const auto bad_stream = parse({"--nats", "nats://127.0.0.1:4222", "--nats-stream", "a.b"});
+  CHECK(exit_of(bad_stream).exit_code == 2);
+  CHECK(exit_of(bad_stream).why.message().rfind("--nats-stream must be", 0) == 0);
+}

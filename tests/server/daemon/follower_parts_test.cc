@@ -7,6 +7,8 @@
 // silently.
 #include "server/daemon/follower_parts.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,6 +20,9 @@
 #include "server/verify/last_use_tracker.h"
 #include "tests/server/api/api_fakes.h"
 #include "tests/server/replication/replication_fixtures.h"
+#include "tests/support/command_runner.h"
+#include "tests/support/files.h"
+#include "tests/support/skip.h"
 
 using namespace keyledger;
 using namespace std::chrono_literals;
@@ -256,4 +261,35 @@ TEST_CASE("a follower confirms four times per --max-staleness, within limits",
   config.max_staleness = 10ms;
   CHECK(server::follow_options(config).confirm_interval == 5ms);
   CHECK(server::follow_options(config).wait == 5ms);
+}
+
+TEST_CASE("a follower's metrics carry its figures and pass Prometheus's linter",
+          "[server][daemon][follower][metrics]") {
+  if (::access("/usr/bin/promtool", X_OK) != 0)
+    KEYLEDGER_SKIP("promtool is not installed (Debian package prometheus; tools/setup.sh)");
+  server::Metrics metrics;
+  server::VerifyCounters verify;
+  verify.stale = 3;
+  server::FollowerFigures figures;
+  figures.applied_seq = 12;
+  figures.stream_last_seq = 15;
+  figures.stream_last_known = true;
+  figures.max_staleness_seconds = 10;
+  for (double staleness : {-1.0, 0.125}) {
+    figures.staleness_seconds = staleness;
+    const std::string page = metrics.render(verify, nullptr, &figures);
+    CHECK(page.find("keyledger_follower_lag_events 3\n") != std::string::npos);
+    CHECK(page.find("keyledger_verifications_total{result=\"stale\"} 3\n") != std::string::npos);
+    CHECK(page.find(staleness < 0
+                        ? "keyledger_follower_staleness_seconds +Inf\n"
+                        : "keyledger_follower_staleness_seconds 0.125") != std::string::npos);
+    testing::TempDir folder;
+    testing::write_file(folder / "metrics.txt", page);
+    const testing::CommandResult checked = testing::run_command(
+        "/bin/sh",
+        {"-c", "exec /usr/bin/promtool check metrics < \"$0\"", (folder / "metrics.txt").string()});
+    INFO(checked.out << checked.err);
+    CHECK(checked.exit_code == 0);
+    CHECK(checked.err.empty());
+  }
 }
