@@ -119,6 +119,9 @@ namespace keyledger {
   X(kStreamMessageMissing, "stream_message_missing")                                               \
   X(kStreamAccessDenied, "stream_access_denied")                                                   \
   X(kStreamConfigIncompatible, "stream_config_incompatible")                                       \
+  /* Read-your-writes (issue 20): a request's minimum seq */                                       \
+  X(kSeqNotReached, "seq_not_reached")                                                             \
+  X(kInvalidMinSeq, "invalid_min_seq")                                                             \
   /* A follower (issue 20): what it refuses to apply, and its answers past --max-staleness */      \
   X(kStreamFork, "stream_fork")                                                                    \
   X(kStaleReplica, "stale_replica")

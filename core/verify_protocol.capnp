@@ -21,6 +21,10 @@ struct VerifyRequest {
   token @1 :Text;      # the presented API key
   clientIp @2 :Text;   # the address of the API server's own client (for last use
                        # and the failure limit); honoured only from trusted peers
+  minSeq @3 :UInt64;   # 0: none. Else answer only from a ledger applied at least up
+                       # to this seq (a write's KeyLedger-Seq): a node behind it
+                       # waits for it (bounded), holding back the answers after
+                       # this one on the connection, then answers `unavailable`
 }
 
 struct VerifyResponse {
@@ -40,8 +44,9 @@ struct VerifyResponse {
     invalid @0;       # unknown, deleted, malformed, or the owner is disabled
     rateLimited @1;   # a bad key from a client IP past its failure limit
     badRequest @2;    # the request itself is malformed (e.g. clientIp not an IP)
-    unavailable @3;   # this node cannot answer now (a follower past its
-                      # --max-staleness): ask another node; says nothing of the key
+    unavailable @3;   # this node cannot answer it now (a follower past its
+                      # --max-staleness, or minSeq not applied in time): ask
+                      # another node. Not a verdict on the key.
   }
 }
 

@@ -17,7 +17,11 @@ Answer Answer::created(Json body) {
 Answer Answer::no_content() { return Answer(Success{http::status::no_content, false}, nullptr); }
 
 Answer Answer::with_header(http::field field, std::string value) && {
-  headers_.emplace_back(field, std::move(value));
+  return std::move(*this).with_header(http::to_string(field), std::move(value));
+}
+
+Answer Answer::with_header(std::string_view name, std::string value) && {
+  headers_.emplace_back(std::string(name), std::move(value));
   return std::move(*this);
 }
 
@@ -54,7 +58,7 @@ HttpResponse to_response(const Exchange& exchange, Answer answer) {
     response = status_response(exchange, *status);
   else if (auto* success = std::get_if<Answer::Success>(&answer.kind_))
     response = success_response(exchange, success->status, success->has_body, answer.body_);
-  for (auto& [field, value] : answer.headers_) response.set(field, std::move(value));
+  for (auto& [name, value] : answer.headers_) response.set(name, std::move(value));
   return response;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -34,6 +35,8 @@ class Answer {
 
   // Adds a header (Set-Cookie, Retry-After) to the answer.
   Answer with_header(http::field field, std::string value) &&;
+  // The same for a header Beast has no name for (KeyLedger-Seq).
+  Answer with_header(std::string_view name, std::string value) &&;
 
   // For tests and for what must look at an answer before it is sent.
   bool is_failure() const;
@@ -50,7 +53,7 @@ class Answer {
 
   std::variant<Success, ApiError, Status> kind_;
   Json body_;  // a success's body, or a failure's context
-  std::vector<std::pair<http::field, std::string>> headers_;
+  std::vector<std::pair<std::string, std::string>> headers_;  // name, value
 };
 
 // The HTTP answer to `exchange`.

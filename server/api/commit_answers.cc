@@ -8,11 +8,21 @@ EventOrigin origin_of(const Exchange& exchange, const std::string& actor) {
   return EventOrigin{actor, exchange.client_ip, exchange.request_id};
 }
 
+namespace {
+
+// `answer` to a command committed as `seq`, which a success carries.
+Answer with_committed_seq(Answer answer, std::uint64_t seq) {
+  if (answer.is_failure()) return answer;
+  return std::move(answer).with_header(kCommittedSeqHeader, std::to_string(seq));
+}
+
+}  // namespace
+
 CommitCallback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange, Reply reply,
                                                          OnCommitted on_ok) const {
   auto answer = [exchange, reply = std::move(reply), on_ok = std::move(on_ok),
                  &log = log_](StatusOr<CommittedEvent> result) {
-    if (result.is_ok()) return reply(on_ok(*result));
+    if (result.is_ok()) return reply(with_committed_seq(on_ok(*result), result->seq));
     // Operators must see that changes are being refused (a full disk),
     // not only clients.
     const StatusCode code = result.status().code();

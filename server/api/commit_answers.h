@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/command_sink.h"
@@ -23,6 +24,12 @@ namespace keyledger::server {
 // request id.
 EventOrigin origin_of(const Exchange& exchange, const std::string& actor);
 
+// The header of every answer to a committed write: the seq its command
+// committed (for a group, its last command's), which a client may then ask
+// any node to have applied (KeyLedger-Min-Seq on GET /v1/verify, minSeq on
+// the verify port) to read its own write.
+inline constexpr std::string_view kCommittedSeqHeader = "KeyLedger-Seq";
+
 // Thread-safe; `log` outlives it.
 class CommitAnswers {
  public:
@@ -34,7 +41,8 @@ class CommitAnswers {
   // The writer callback for a request's command: on `exchange`'s I/O
   // thread (Exchange::executor), or at once on the calling thread when the
   // exchange has no connection, it replies `on_ok(event)` once the command
-  // is durable, or the refusal; a refusal by storage is logged too. If that
+  // is durable, with kCommittedSeqHeader when it is a success, or the
+  // refusal (without it); a refusal by storage is logged too. If that
   // I/O thread has stopped (the server is shutting down), the answer is
   // dropped unrun, as the connection that would have carried it is.
   CommitCallback reply_on_connection_thread(ExchangePtr exchange, Reply reply,

@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cassert>
+#include <chrono>
 #include <deque>
 #include <thread>
 
@@ -23,9 +25,8 @@ using tcp = asio::ip::tcp;
 // started for, so those of a connection already given up are ignored.
 class AsyncVerifyClient::Engine {
  public:
-  Engine(std::string host, std::uint16_t port, AsyncVerifyOptions options)
-      : host_(std::move(host)),
-        port_(port),
+  Engine(std::vector<VerifyEndpoint> endpoints, AsyncVerifyOptions options)
+      : endpoints_(std::move(endpoints)),
         options_(options),
         socket_(io_),
         watchdog_(io_),
@@ -43,21 +44,22 @@ class AsyncVerifyClient::Engine {
     thread_.join();
   }
 
-  void submit(std::string token, std::string client_ip, Callback done) {
+  void submit(VerifyQuery query, Callback done) {
     if (pending_.fetch_add(1) >= options_.max_pending) {
       pending_.fetch_sub(1);
       done(Status(StatusCode::kResourceExhausted, Reason::kTooManyPending,
                   "too many verifications are already waiting for keyledgerd"));
       return;
     }
-    asio::post(io_, [this, token = std::move(token), client_ip = std::move(client_ip),
-                     done = std::move(done)]() mutable {
+    asio::post(io_, [this, query = std::move(query), done = std::move(done)]() mutable {
       if (shutting_down_) {
         finish(done, unavailable(Reason::kClosed, "the verify client was closed"));
         return;
       }
       const std::uint64_t id = next_id_++;
-      waiting_.push_back({id, encode_verify_request(id, token, client_ip), std::move(done)});
+      waiting_.push_back({id,
+                          encode_verify_request(id, query.token, query.client_ip, query.min_seq),
+                          std::move(done)});
       pump();
     });
   }
@@ -67,7 +69,8 @@ class AsyncVerifyClient::Engine {
     std::uint64_t id;
     std::string frame;
     Callback done;
-    int attempts = 0;  // connections it was already sent on
+    std::size_t attempts = 0;      // connections lost with it in flight
+    std::size_t unavailables = 0;  // nodes that answered it `unavailable`
   };
   enum class State { kDisconnected, kConnecting, kConnected };
 
@@ -103,31 +106,68 @@ class AsyncVerifyClient::Engine {
   }
 
   void connect() {
+    const VerifyEndpoint& endpoint = endpoints_[current_];
     boost::system::error_code error;
-    const auto address = asio::ip::make_address(host_, error);
+    const auto address = asio::ip::make_address(endpoint.host, error);
     if (error) {
-      fail_all(invalid_argument(Reason::kBadAddress, "'" + host_ + "' is not an IP address"));
-      return;
+      ++bad_addresses_;
+      return connect_failed("'" + endpoint.host + "' is not an IP address");
     }
     state_ = State::kConnecting;
     socket_ = tcp::socket(io_);
     arm_watchdog();
-    socket_.async_connect(
-        {address, port_}, [this, generation = generation_](boost::system::error_code error) {
-          if (generation != generation_) return;
-          if (error) {
-            drop_connection();
-            fail_all(unavailable(Reason::kUnreachable, "cannot connect to keyledgerd at " + host_ +
-                                                           ":" + std::to_string(port_) + ": " +
-                                                           error.message()));
-            return;
-          }
-          boost::system::error_code ignored;
-          socket_.set_option(tcp::no_delay(true), ignored);
-          state_ = State::kConnected;
-          read();
-          pump();
-        });
+    socket_.async_connect({address, endpoint.port}, [this, generation = generation_](
+                                                        boost::system::error_code error) {
+      if (generation != generation_) return;
+      if (error) return connect_failed("cannot connect to keyledgerd: " + error.message());
+      boost::system::error_code ignored;
+      socket_.set_option(tcp::no_delay(true), ignored);
+      state_ = State::kConnected;
+      failed_connects_ = bad_addresses_ = 0;
+      failures_.clear();
+      read();
+      pump();
+    });
+  }
+
+  // The current endpoint cannot be reached: the next one is tried, and once
+  // every one failed in a row, the waiting requests end with why.
+  void connect_failed(const std::string& why) {
+    drop_connection();
+    failures_ += name_of(endpoints_[current_]) + ": " + why + "; ";
+    move_to_next_endpoint();
+    if (++failed_connects_ < endpoints_.size()) return connect();
+    // Only addresses that are none: the client was given no endpoint at all.
+    const bool misconfigured = bad_addresses_ == failed_connects_;
+    failed_connects_ = bad_addresses_ = 0;
+    const std::string failures = failures_.substr(0, failures_.size() - 2);
+    failures_.clear();
+    fail_all(misconfigured ? invalid_argument(Reason::kBadAddress,
+                                              "no verify endpoint is an IP address: " + failures)
+                           : unavailable(Reason::kUnreachable,
+                                         "no verify endpoint could be reached: " + failures));
+  }
+
+  void move_to_next_endpoint() {
+    if (endpoints_.size() == 1) return;
+    if (current_ == 0) left_first_at_ = std::chrono::steady_clock::now();
+    current_ = (current_ + 1) % endpoints_.size();
+  }
+
+  // Between answers, with nothing in flight or waiting: back to the first
+  // endpoint once it is due (never in the middle of moving on, which would
+  // ask a node that just failed again).
+  void return_to_first_if_due() {
+    if (current_ == 0 || !in_flight_.empty() || !waiting_.empty() ||
+        std::chrono::steady_clock::now() - left_first_at_ < options_.return_to_first_after)
+      return;
+    drop_connection();
+    current_ = 0;
+  }
+
+  static std::string name_of(const VerifyEndpoint& endpoint) {
+    const bool v6 = endpoint.host.find(':') != std::string::npos;
+    return (v6 ? "[" + endpoint.host + "]" : endpoint.host) + ":" + std::to_string(endpoint.port);
   }
 
   void read() {
@@ -169,13 +209,34 @@ class AsyncVerifyClient::Engine {
         connection_lost(decoded);
         return false;
       }
+      if (answer.result == VerifyResult::kUnavailable &&
+          ++in_flight_.front().unavailables < endpoints_.size()) {
+        ask_next_endpoint();
+        return false;
+      }
       Request request = std::move(in_flight_.front());
       in_flight_.pop_front();
       finish(request.done, std::move(answer));
     }
     read_buffer_.erase(0, used);
     if (!in_flight_.empty()) arm_watchdog();
+    if (current_ != 0) {
+      return_to_first_if_due();
+      if (state_ == State::kDisconnected) return false;  // its connection was dropped
+    }
     return true;
+  }
+
+  // The first request in flight was answered `unavailable`: it and those
+  // sent after it go, in order, to the next endpoint (the node may answer
+  // the ones after it, but only once it has answered this one).
+  void ask_next_endpoint() {
+    drop_connection();
+    waiting_.insert(waiting_.begin(), std::make_move_iterator(in_flight_.begin()),
+                    std::make_move_iterator(in_flight_.end()));
+    in_flight_.clear();
+    move_to_next_endpoint();
+    pump();
   }
 
   // Restarts the wait for the connection or the next answer; fires only if
@@ -185,8 +246,7 @@ class AsyncVerifyClient::Engine {
     watchdog_.async_wait([this, generation = generation_](boost::system::error_code error) {
       if (error || generation != generation_) return;
       if (state_ == State::kConnecting) {
-        drop_connection();
-        fail_all(unavailable(Reason::kUnreachable, "connecting to keyledgerd timed out"));
+        connect_failed("connecting timed out");
       } else if (!in_flight_.empty()) {
         connection_lost(unavailable(Reason::kTimeout, "keyledgerd did not answer in time"));
       }
@@ -194,13 +254,16 @@ class AsyncVerifyClient::Engine {
   }
 
   // Requests sent on the lost connection go out once more, first and in
-  // order, on a fresh one; those already sent twice fail with `why`.
+  // order, on a fresh one to the next endpoint (the same one when it is
+  // the only one); those already lost once per endpoint and once more
+  // fail with `why`.
   void connection_lost(const Status& why) {
     why.ignore();  // the requests given up get a copy each to check
     drop_connection();
+    move_to_next_endpoint();
     std::deque<Request> again;
     for (auto& request : in_flight_) {
-      if (++request.attempts >= 2)
+      if (++request.attempts >= endpoints_.size() + 1)
         finish(request.done, why);
       else
         again.push_back(std::move(request));
@@ -236,8 +299,7 @@ class AsyncVerifyClient::Engine {
     done(std::move(result));
   }
 
-  const std::string host_;
-  const std::uint16_t port_;
+  const std::vector<VerifyEndpoint> endpoints_;
   const AsyncVerifyOptions options_;
   std::atomic<std::size_t> pending_{0};
 
@@ -248,6 +310,11 @@ class AsyncVerifyClient::Engine {
   std::thread thread_;
 
   State state_ = State::kDisconnected;
+  std::size_t current_ = 0;          // the endpoint connected to, or to connect to next
+  std::size_t failed_connects_ = 0;  // in a row, since the last connection made
+  std::size_t bad_addresses_ = 0;    // of those, endpoints whose host is no IP address
+  std::string failures_;             // why each of those failed
+  std::chrono::steady_clock::time_point left_first_at_{};
   std::uint64_t generation_ = 0;
   std::uint64_t next_id_ = 1;
   bool writing_ = false;
@@ -261,19 +328,33 @@ class AsyncVerifyClient::Engine {
 
 AsyncVerifyClient::AsyncVerifyClient(std::string host, std::uint16_t port,
                                      AsyncVerifyOptions options)
-    : engine_(std::make_unique<Engine>(std::move(host), port, options)) {}
+    : AsyncVerifyClient(std::vector<VerifyEndpoint>{{std::move(host), port}}, options) {}
+
+AsyncVerifyClient::AsyncVerifyClient(std::vector<VerifyEndpoint> endpoints,
+                                     AsyncVerifyOptions options) {
+  assert(!endpoints.empty());
+  engine_ = std::make_unique<Engine>(std::move(endpoints), options);
+}
 
 AsyncVerifyClient::~AsyncVerifyClient() = default;
 
 void AsyncVerifyClient::verify(std::string token, std::string client_ip, Callback done) {
-  engine_->submit(std::move(token), std::move(client_ip), std::move(done));
+  verify(VerifyQuery{std::move(token), std::move(client_ip)}, std::move(done));
 }
 
 std::future<StatusOr<VerifyAnswer>> AsyncVerifyClient::verify(std::string token,
                                                               std::string client_ip) {
+  return verify(VerifyQuery{std::move(token), std::move(client_ip)});
+}
+
+void AsyncVerifyClient::verify(VerifyQuery query, Callback done) {
+  engine_->submit(std::move(query), std::move(done));
+}
+
+std::future<StatusOr<VerifyAnswer>> AsyncVerifyClient::verify(VerifyQuery query) {
   auto promise = std::make_shared<std::promise<StatusOr<VerifyAnswer>>>();
   auto answer = promise->get_future();
-  engine_->submit(std::move(token), std::move(client_ip), [promise](StatusOr<VerifyAnswer> result) {
+  engine_->submit(std::move(query), [promise](StatusOr<VerifyAnswer> result) {
     promise->set_value(std::move(result));
   });
   return answer;

@@ -13,6 +13,14 @@
 // idempotent); if that fails too, it completes with kUnavailable. Requests
 // still pending when the client is destroyed complete with kUnavailable.
 // Callbacks must not throw, and must not destroy the client.
+//
+// Several endpoints, in order of preference, as VerifyClient describes
+// (verify_client.h): one connection at a time; the client moves to the next
+// endpoint when it cannot connect, when the connection is lost, or when a
+// node answers `unavailable` (that request is asked again there, with those
+// sent after it); a request ends once every endpoint failed it, and the
+// waiting ones once no endpoint could be connected to. Verdicts (`invalid`,
+// `rateLimited`, `badRequest`) are never asked elsewhere.
 #pragma once
 
 #include <chrono>
@@ -22,6 +30,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "server/client/verify_client.h"
@@ -36,6 +45,9 @@ struct AsyncVerifyOptions {
   // How long requests in flight may go without any answer before the
   // connection counts as lost (a hung or unreachable-by-routing peer).
   std::chrono::milliseconds answer_timeout{10000};
+  // After moving away from the first endpoint, how long until a new
+  // connection tries it again (0: every new connection does).
+  std::chrono::milliseconds return_to_first_after{10'000};
 };
 
 class AsyncVerifyClient {
@@ -43,6 +55,9 @@ class AsyncVerifyClient {
   using Callback = std::function<void(StatusOr<VerifyAnswer>)>;
 
   AsyncVerifyClient(std::string host, std::uint16_t port, AsyncVerifyOptions options = {});
+  // `endpoints` in order of preference; at least one.
+  explicit AsyncVerifyClient(std::vector<VerifyEndpoint> endpoints,
+                             AsyncVerifyOptions options = {});
   ~AsyncVerifyClient();
   AsyncVerifyClient(const AsyncVerifyClient&) = delete;
   AsyncVerifyClient& operator=(const AsyncVerifyClient&) = delete;
@@ -50,6 +65,9 @@ class AsyncVerifyClient {
   // Thread-safe. `done` is called exactly once, on the I/O thread.
   void verify(std::string token, std::string client_ip, Callback done);
   std::future<StatusOr<VerifyAnswer>> verify(std::string token, std::string client_ip = {});
+  // The same with every field of a query (its min_seq).
+  void verify(VerifyQuery query, Callback done);
+  std::future<StatusOr<VerifyAnswer>> verify(VerifyQuery query);
 
  private:
   class Engine;

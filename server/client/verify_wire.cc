@@ -70,12 +70,13 @@ constexpr DecodeFailure kBadAnswer{StatusCode::kCorruption, Reason::kBadAnswer,
 }  // namespace
 
 std::string encode_verify_request(std::uint64_t id, std::string_view token,
-                                  std::string_view client_ip) {
+                                  std::string_view client_ip, std::uint64_t min_seq) {
   capnp::MallocMessageBuilder message(32);
   auto request = message.initRoot<wire::VerifyRequest>();
   request.setId(id);
   request.setToken(capnp::Text::Reader(token.data(), token.size()));
   request.setClientIp(capnp::Text::Reader(client_ip.data(), client_ip.size()));
+  if (min_seq != 0) request.setMinSeq(min_seq);
   return frame_message(message);
 }
 

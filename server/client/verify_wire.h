@@ -15,9 +15,11 @@ namespace keyledger::client {
 // Answers are small; anything larger means the peer is not keyledgerd.
 inline constexpr std::size_t kMaxAnswerBytes = 8 * 1024;
 
-// One framed VerifyRequest.
+// One framed VerifyRequest; `min_seq` 0 asks for none (and leaves the
+// field unset, so the frame is byte for byte what a client older than it
+// sends).
 std::string encode_verify_request(std::uint64_t id, std::string_view token,
-                                  std::string_view client_ip);
+                                  std::string_view client_ip, std::uint64_t min_seq = 0);
 
 // Decodes one complete answer frame, at any alignment, into `answer` (all
 // of it replaced). kCorruption ("bad_answer") if it does not decode as a

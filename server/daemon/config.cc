@@ -5,8 +5,7 @@
 #include <optional>
 
 #include "server/daemon/config_flags.h"
-#include "server/replication/jetstream_stream.h"
-#include "server/replication/nats_connection.h"
+#include "server/daemon/config_nats.h"
 
 namespace keyledger::server {
 namespace {
@@ -17,9 +16,10 @@ ConfigExit bad_flag(std::string message, int exit_code = 2) {
   return ConfigExit{exit_code, invalid_argument(Reason::kBadFlag, std::move(message))};
 }
 
-// --max-staleness, and what a follower needs and refuses.
-std::optional<ConfigExit> check_replication_flags(ServerConfig& config,
-                                                  const std::string& max_staleness) {
+// --max-staleness and --leader-url, and what a follower needs and refuses
+// (after the NATS flags are checked).
+std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
+                                               const std::string& max_staleness) {
   const auto staleness = parse_short_duration(max_staleness);
   if (!staleness || *staleness < std::chrono::milliseconds(10) ||
       *staleness > std::chrono::hours(1))
@@ -32,13 +32,6 @@ std::optional<ConfigExit> check_replication_flags(ServerConfig& config,
       !config.leader_url.starts_with("https://"))
     return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +
                     "'");
-  for (const std::string& url : config.nats.urls)
-    if (!replication::parse_nats_urls(url).is_ok())
-      return bad_flag("--nats takes nats:// or tls:// URLs with a host and port, got '" + url +
-                      "'");
-  if (!replication::valid_stream_name(config.nats.stream))
-    return bad_flag("--nats-stream must be 1 to 64 letters, digits, '-' or '_', got '" +
-                    config.nats.stream + "'");
   if (!config.follower) return std::nullopt;
   if (config.nats.urls.empty())
     return bad_flag("--follower needs --nats: the NATS servers of the leader's stream");
@@ -82,8 +75,12 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_abuse_limit_flags(app, config, failure_window_seconds, lockout_seconds, max_lockout_seconds);
   add_connection_flags(app, config, read_timeout_seconds);
   add_operation_flags(app, config);
+  NatsFlags nats_flags;
+  add_nats_flags(app, config, nats_flags);
+  unsigned min_seq_wait_ms = static_cast<unsigned>(config.min_seq_wait.count());
+  add_read_your_writes_flags(app, min_seq_wait_ms);
   std::string max_staleness = "10s";
-  add_replication_flags(app, config, max_staleness);
+  add_follower_flags(app, config, max_staleness);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -102,13 +99,16 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   }
   config.last_use_flush_interval = std::chrono::seconds(flush_seconds);
   config.read_timeout = std::chrono::seconds(read_timeout_seconds);
+  config.min_seq_wait = std::chrono::milliseconds(min_seq_wait_ms);
   config.sign_in_failure_window = std::chrono::seconds(failure_window_seconds);
   config.lockout = std::chrono::seconds(lockout_seconds);
   config.max_lockout = std::chrono::seconds(max_lockout_seconds);
   if (config.max_lockout < config.lockout)
     return bad_flag("--max-lockout (" + std::to_string(max_lockout_seconds) +
                     "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)");
-  if (auto why = check_replication_flags(config, max_staleness)) return std::move(*why);
+  if (Status nats = finish_nats_config(nats_flags, config); !nats.is_ok())
+    return ConfigExit{2, std::move(nats)};
+  if (auto why = check_follower_flags(config, max_staleness)) return std::move(*why);
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return config;
 }

@@ -50,6 +50,8 @@ struct ServerConfig {
   unsigned max_failed_verifications_per_minute = 60;
   unsigned max_failed_sign_ins_per_ip_per_minute = 30;
   std::chrono::seconds read_timeout{15};
+  // How long a verification for a seq not yet applied waits for it.
+  std::chrono::milliseconds min_seq_wait{1000};
   // Open connections, over the HTTP and verify ports together and per
   // client IP; beyond them a new connection is closed at once.
   unsigned max_connections = 10'000;

@@ -35,6 +35,19 @@ void add_bounded_option(CLI::App& app, const std::string& name, Number& value,
       ->capture_default_str();
 }
 
+// A short duration flag, also read from `env`: milliseconds, or a number
+// with a unit (250ms, 2s), from 0 to `max_ms`.
+void add_milliseconds_option(CLI::App& app, const std::string& name, unsigned& milliseconds,
+                             const std::string& env, const std::string& help, unsigned max_ms) {
+  const CLI::AsNumberWithUnit units(std::map<std::string, unsigned>{{"ms", 1}, {"s", 1000}},
+                                    CLI::AsNumberWithUnit::CASE_SENSITIVE, "DURATION");
+  app.add_option(name, milliseconds, help + " (milliseconds, or with a unit: 250ms, 2s)")
+      ->envname(env)
+      ->transform(units)
+      ->check(CLI::Range(0u, max_ms))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void describe_keyledgerd(CLI::App& app) {
@@ -148,15 +161,16 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
                      "log2 of scrypt's N for password hashes", 10, 20);
 }
 
-void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness) {
-  app.add_option("--nats", config.nats.urls,
-                 "NATS servers of the JetStream cluster that carries the ledger's events, "
-                 "URL[,URL…] (every server of the cluster); off unless given")
-      ->envname("KEYLEDGER_NATS")
-      ->delimiter(',');
-  app.add_option("--nats-stream", config.nats.stream, "The JetStream stream of this ledger")
-      ->envname("KEYLEDGER_NATS_STREAM")
-      ->capture_default_str();
+void add_read_your_writes_flags(CLI::App& app, unsigned& min_seq_wait_ms) {
+  add_milliseconds_option(
+      app, "--min-seq-wait", min_seq_wait_ms, "KEYLEDGER_MIN_SEQ_WAIT",
+      "How long a verification asking for a seq this node has not applied yet "
+      "(KeyLedger-Min-Seq, minSeq) waits for it before answering 503 seq_not_reached; 0 answers "
+      "at once",
+      60'000u);
+}
+
+void add_follower_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness) {
   app.add_flag("--follower", config.follower,
                "Run as a follower: apply the leader's events from --nats into the ledger under "
                "--data, and serve verification (HTTP and the verify port) only; management "

@@ -12,6 +12,7 @@
 #include "server/daemon/part_options.h"
 #include "server/daemon/start_checks.h"
 #include "server/daemon/start_failure.h"
+#include "server/replication/nats_connection.h"
 
 namespace keyledger::server {
 namespace {
@@ -40,6 +41,16 @@ void raise_open_file_limit(unsigned max_connections, JsonLog& log) {
          {"reserve", static_cast<unsigned long long>(kReserve)}});
 }
 
+// A node given --nats without credentials says, once at start, that the
+// stream is open to whoever the NATS servers let in (issue 20).
+void warn_if_nats_open(const NatsConfig& nats, JsonLog& log) {
+  if (nats.urls.empty()) return;
+  replication::NatsConnectionOptions options;
+  options.user = nats.user;
+  if (const std::string warning = replication::open_access_warning(options); !warning.empty())
+    log.warn(warning, {{"nats_stream", nats.stream}});
+}
+
 }  // namespace
 
 Daemon::Daemon(const ServerConfig& config, JsonLog& log)
@@ -58,6 +69,7 @@ Node::Node(const ServerConfig& config, JsonLog& log)
       connections_(connection_limits(config, trusted_proxies_)),
       contexts_(io_thread_count(config)),
       metrics_(&connections_),
+      applied_seq_(config.min_seq_wait),
       limiter_(clock_, config.max_failed_verifications_per_minute),
       access_log_(log, config.access_log) {}
 
@@ -69,6 +81,7 @@ int Node::run() {
   // the pepper, the one-time password file. With 077 each is private to
   // keyledgerd's user from the moment it exists, whoever creates it.
   ::umask(077);
+  warn_if_nats_open(config_.nats, log_);
   if (int refused = check()) return refused;
   if (int refused = bind()) return refused;
   if (int refused = open()) return refused;
@@ -107,6 +120,7 @@ int Node::start() {
   leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
+  applied_seq_.advanced(ledger_.log->head().seq);  // the writer's commits advance it from here
   start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
   make_api();
   make_routes();
@@ -119,8 +133,9 @@ int Node::start_follower() {
   (void)admin_password_.is_ok();
   auto stream = open_follower_stream(config_, log_);
   if (!stream.is_ok()) return fail_start(log_, kExitFailure, "--nats", stream.status());
-  follower_ =
-      std::make_unique<FollowerLedger>(config_, ledger_, std::move(*stream), steady_clock_, log_);
+  applied_seq_.advanced(ledger_.log->head().seq);  // the follow loop advances it from here
+  follower_ = std::make_unique<FollowerLedger>(config_, ledger_, std::move(*stream), steady_clock_,
+                                               applied_seq_, log_);
   if (config_.leader_url.empty())
     log_.warn("no --leader-url: not_leader answers cannot say where the leader is");
   log_.always(
@@ -140,6 +155,7 @@ writer::WriterOptions Node::writer_options() {
   options.on_commit = [this](const writer::CommitInfo& info) {
     metrics_.observe_commit(info.events, info.duration);
   };
+  options.on_published = [this](std::uint64_t seq) { applied_seq_.advanced(seq); };
   return options;
 }
 
@@ -165,14 +181,14 @@ void Node::make_api() {
 }
 
 void Node::make_routes() {
-  verify_handler_.emplace(*verifier_);
+  verify_handler_.emplace(*verifier_, applied_seq_);
   ledger_health_ = std::make_unique<WriterLedgerHealth>(*ledger_.log, leader_->writer());
   system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
 }
 
 void Node::make_follower_routes() {
-  verify_handler_.emplace(*verifier_);
+  verify_handler_.emplace(*verifier_, applied_seq_);
   system_pages_.emplace(ready_, follower_->health(), *metrics_page_,
                         [this] { return follower_->figures(); });
   add_follower_http_routes(router_, {*verify_handler_, *system_pages_, config_.leader_url});
@@ -197,8 +213,9 @@ void Node::serve() {
 void Node::serve_verify_port() {
   VerifyPortLimits limits;
   limits.trusted_peers = trusted_proxies_;
-  verify_port_ = std::make_unique<VerifyPort>(contexts_.main, *verifier_, connections_, *timers_,
-                                              metrics_.verify_port(), log_, limits, contexts_.all);
+  verify_port_ =
+      std::make_unique<VerifyPort>(contexts_.main, *verifier_, applied_seq_, connections_, *timers_,
+                                   metrics_.verify_port(), log_, limits, contexts_.all);
   const std::uint16_t port = ports_.verify->local_endpoint().port();
   verify_port_->start(std::move(*ports_.verify));
   log_.always(LogLevel::kInfo, "verify port listening",

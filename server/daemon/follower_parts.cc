@@ -84,10 +84,10 @@ replication::FollowOptions follow_options(const ServerConfig& config) {
 
 FollowerLedger::FollowerLedger(const ServerConfig& config, OpenLedger& ledger,
                                std::unique_ptr<replication::EventStream> stream,
-                               const MonotonicClock& clock, JsonLog& log)
+                               const MonotonicClock& clock, AppliedSeq& applied_seq, JsonLog& log)
     : stream_(std::move(stream)),
       freshness_(clock, config.max_staleness),
-      observer_(freshness_, log),
+      observer_(freshness_, applied_seq, log),
       applier_(*ledger.log, *ledger.projection, *stream_),
       loop_(applier_, *stream_, clock, observer_, follow_options(config)),
       health_(*ledger.log, loop_) {}

@@ -22,6 +22,7 @@
 #include "server/replication/event_stream.h"
 #include "server/replication/follow_loop.h"
 #include "server/replication/follower_applier.h"
+#include "server/verify/applied_seq.h"
 #include "server/verify/key_use_sink.h"
 #include "server/verify/replica_freshness.h"
 
@@ -78,9 +79,10 @@ class FollowerLedger {
  public:
   // Builds the applier and the loop over `ledger` (open) and `stream`;
   // reads nothing yet. What it is given outlives it.
+  // The loop advances `applied_seq` (read-your-writes) as it applies.
   FollowerLedger(const ServerConfig& config, OpenLedger& ledger,
                  std::unique_ptr<replication::EventStream> stream, const MonotonicClock& clock,
-                 JsonLog& log);
+                 AppliedSeq& applied_seq, JsonLog& log);
   // Stops the loop.
   ~FollowerLedger();
   FollowerLedger(const FollowerLedger&) = delete;
@@ -98,18 +100,22 @@ class FollowerLedger {
   FollowerFigures figures() const;
 
  private:
-  // Tells the freshness what the loop confirmed, and the log what it met.
+  // Tells the freshness what the loop confirmed, read-your-writes how far
+  // it applied and what the stream holds, and the log what it met.
   class Observer final : public replication::FollowObserver {
    public:
-    Observer(ReplicaFreshness& freshness, JsonLog& log) : freshness_(freshness), log_(log) {}
+    Observer(ReplicaFreshness& freshness, AppliedSeq& applied_seq, JsonLog& log)
+        : freshness_(freshness), applied_seq_(applied_seq), log_(log) {}
     void confirmed(MonotonicTime asked_at) override { freshness_.confirmed(asked_at); }
-    void applied(std::uint64_t) override {}
+    void applied(std::uint64_t seq) override { applied_seq_.advanced(seq); }
+    void stream_last(std::uint64_t seq) override { applied_seq_.learned_last(seq); }
     void unavailable(const Status& why) override;
     void connected() override;
     void refused(const replication::ApplyRefusal& refusal) override;
 
    private:
     ReplicaFreshness& freshness_;
+    AppliedSeq& applied_seq_;
     JsonLog& log_;
   };
 

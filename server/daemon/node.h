@@ -36,6 +36,7 @@
 #include "server/http/router.h"
 #include "server/http/steady_timer_service.h"
 #include "server/http/trusted_peers.h"
+#include "server/verify/applied_seq.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/key_use_sink.h"
 #include "server/verify/last_use_tracker.h"
@@ -119,6 +120,10 @@ class Node {
   OpenLedger ledger_;
   Metrics metrics_;
   MetricsPasswordChecks password_checks_{metrics_};
+  // How far verification sees the ledger, for requests with a minimum seq:
+  // advanced by the writer (a leader) or the applier (a follower), so it
+  // outlives them; its waiters outlive the timers, before the contexts go.
+  AppliedSeq applied_seq_;
   // A leader's only: the writer the tracker's sink and the API commit
   // through, so built before them and destroyed after them.
   std::unique_ptr<LeaderLedger> leader_;

@@ -58,6 +58,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
               HttpServer::Shared& shared)
       : connection_(std::move(socket), std::move(slot), timers),
+        timers_(timers),
         clock_(timers.clock()),
         shared_(shared),
         limits_(shared.limits),
@@ -166,15 +167,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       case Router::Match::kFound:
         break;
     }
-    if (handler->answers_now()) return write(handler->answer_now(exchange));
-    (*handler)(exchange_, [self = shared_from_this()](RouteReply reply) {
+    if (handler->answers_now()) {
+      RouteReply reply = handler->answer_now(exchange);
+      if (!reply.answers_later()) return write(std::move(reply));
+      return std::move(reply).run_later(exchange_, respond());
+    }
+    (*handler)(exchange_, respond());
+  }
+
+  // How a route that answers later replies.
+  Respond respond() {
+    return [self = shared_from_this()](RouteReply reply) {
       // Handlers may answer from another thread (after a commit); one that
       // answers at once, on this thread, writes without a queued hop.
       if (self->connection_.socket().get_executor().running_in_this_thread())
         return self->write(std::move(reply));
       asio::post(self->connection_.socket().get_executor(),
                  [self, reply = std::move(reply)]() mutable { self->write(std::move(reply)); });
-    });
+    };
   }
 
   // What every exchange learns before it is routed: the request id, the
@@ -183,6 +193,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void prepare(Exchange& exchange) {
     exchange.client_ip = peer_ip_;
     exchange.executor = connection_.socket().get_executor();
+    exchange.timers = &timers_;
     exchange.request_id = shared_.request_ids.next();
     exchange.language = negotiate_language(exchange.request[http::field::accept_language]);
     const TrustedPeers& proxies = shared_.front.trusted_proxies;
@@ -274,6 +285,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close() { connection_.close(tcp::socket::shutdown_send); }
 
   TimedConnection connection_;
+  ConnectionTimers& timers_;  // this connection's I/O thread's
   const MonotonicClock& clock_;
   HttpServer::Shared& shared_;
   const HttpLimits& limits_;

@@ -19,6 +19,10 @@
 
 namespace keyledger::server {
 
+class ConnectionTimers;
+class RouteReply;
+struct Exchange;
+
 namespace http = boost::beast::http;
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
@@ -43,7 +47,16 @@ struct Exchange {
   // connection (tests). Work finished on another thread (after
   // a commit) hops back here to build the answer.
   boost::asio::any_io_executor executor;
+  // The timers of that I/O thread, for a route that waits a bounded time
+  // (Deadline); null outside a connection.
+  ConnectionTimers* timers = nullptr;
 };
+
+// How a route's handler answers, at once or later, from any thread;
+// called exactly once.
+using Respond = std::function<void(RouteReply)>;
+// A route's work that answers later, through Respond.
+using AnswerLater = std::function<void(std::shared_ptr<Exchange>, Respond)>;
 
 // What a route answers: the response it built, or a failure Status, which
 // the HTTP session makes into the error envelope (status_response in
@@ -54,23 +67,31 @@ class RouteReply {
   RouteReply(HttpResponse response) : answer_(std::move(response)) {}  // NOLINT: implicit
   // `failure` is not ok.
   RouteReply(Status failure) : answer_(std::move(failure)) {}  // NOLINT: implicit
+  // What a route that answers at once gives when this request must wait
+  // instead (a verification for a seq not yet applied): the session then
+  // runs `later` with the exchange and answers what it responds.
+  static RouteReply answer_later(AnswerLater later) { return RouteReply(std::move(later)); }
+  bool answers_later() const { return std::holds_alternative<AnswerLater>(answer_); }
+  // Runs the route's later work; answers_later() must be true.
+  void run_later(std::shared_ptr<Exchange> exchange, Respond respond) && {
+    std::get<AnswerLater>(answer_)(std::move(exchange), std::move(respond));
+  }
 
   RouteReply with_header(http::field field, std::string value) && {
     headers_.emplace_back(field, std::move(value));
     return std::move(*this);
   }
 
-  // The HTTP answer to `exchange` (server/http/responses.cc).
+  // The HTTP answer to `exchange` (server/http/responses.cc); not for a
+  // reply that answers later.
   HttpResponse into_response(const Exchange& exchange) &&;
 
  private:
-  std::variant<HttpResponse, Status> answer_;
+  explicit RouteReply(AnswerLater later) : answer_(std::move(later)) {}
+
+  std::variant<HttpResponse, Status, AnswerLater> answer_;
   std::vector<std::pair<http::field, std::string>> headers_;
 };
-
-// How a route's handler answers, at once or later, from any thread;
-// called exactly once.
-using Respond = std::function<void(RouteReply)>;
 
 // What a route runs. Either it answers later, from any thread, through
 // `Respond` (a commit, a pool's job), or it answers at once, on the
@@ -97,10 +118,12 @@ class Handler {
   bool answers_now() const { return static_cast<bool>(now_); }
   RouteReply answer_now(Exchange& exchange) const { return now_(exchange); }
   // Runs the route either way; a route that answers at once replies
-  // before this returns.
+  // before this returns, unless its reply answers later.
   void operator()(std::shared_ptr<Exchange> exchange, const Respond& respond) const {
-    if (now_) return respond(now_(*exchange));
-    later_(std::move(exchange), respond);
+    if (!now_) return later_(std::move(exchange), respond);
+    RouteReply reply = now_(*exchange);
+    if (reply.answers_later()) return std::move(reply).run_later(std::move(exchange), respond);
+    respond(std::move(reply));
   }
 
  private:

@@ -104,6 +104,14 @@ constexpr std::array kMessages = {
             "El servidor está ocupado; vuelva a intentarlo en un momento."},
     Message{"shutting_down", "The server is shutting down; retry later.",
             "El servidor se está apagando; vuelva a intentarlo más tarde."},
+    Message{"seq_not_reached",
+            "This node has not yet applied the ledger up to KeyLedger-Min-Seq; ask another node "
+            "or retry.",
+            "Este nodo aún no ha aplicado el registro hasta KeyLedger-Min-Seq; pregunte a otro "
+            "nodo o vuelva a intentarlo."},
+    Message{"invalid_min_seq",
+            "KeyLedger-Min-Seq must be one whole number from 0 to 18446744073709551615.",
+            "KeyLedger-Min-Seq debe ser un único número entero de 0 a 18446744073709551615."},
     Message{"internal", "An internal error occurred.", "Se produjo un error interno."},
     Message{"not_leader",
             "This node is a follower and takes no changes; send them to the leader (its URL is in "

@@ -59,6 +59,14 @@ constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
 
 static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode::kInternal));
 
+// The 503s whose code is their own reason's: a client acts on each
+// differently from a storage failure (wait, or ask another node: a
+// follower past --max-staleness says stale_replica).
+bool speaks_for_itself(const Status& status) {
+  return status.is(Reason::kShuttingDown) || status.is(Reason::kSeqNotReached) ||
+         status.is(Reason::kStaleReplica);
+}
+
 }  // namespace
 
 unsigned http_status_of(const Status& status) {
@@ -70,15 +78,11 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   Json context = Json::object();
   if (!status.field().empty()) context["field"] = status.field();
   std::string code = status.reason();
-  // Storage trouble is reported without its internals.
-  if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) {
-    // A follower past --max-staleness (stale_replica) says so: the
-    // client should ask another node, not wait for storage.
-    if (status.is(Reason::kShuttingDown))
-      code = "shutting_down";
-    else if (!status.is(Reason::kStaleReplica))
-      code = "storage_unavailable";
-  }
+  // Storage trouble is reported without its internals; an unavailability
+  // that is no storage's says what it is.
+  if ((status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) &&
+      !speaks_for_itself(status))
+    code = "storage_unavailable";
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);
 }

@@ -100,6 +100,7 @@ Status FollowLoop::ask_last_seq() {
     status_.stream_last_seq = *last;
     status_.stream_last_known = true;
   }
+  observer_.stream_last(*last);
   if (applier_.refusal()) return Status::ok();
   const std::uint64_t head = applier_.head().seq;
   if (*last < head) {

@@ -42,6 +42,8 @@ class FollowObserver {
   virtual void confirmed(MonotonicTime asked_at) = 0;
   // Events up to `seq` are applied and visible to readers.
   virtual void applied(std::uint64_t seq) = 0;
+  // The stream answered that it holds events up to `seq`.
+  virtual void stream_last(std::uint64_t seq) = 0;
   // The stream could not be read (kUnavailable and the like), or holds
   // fewer events than were applied; told once when such an outage starts.
   // The loop retries after a backoff.

@@ -2,6 +2,8 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
+
 #include "server/replication/nats_errors.h"
 
 namespace keyledger::replication {
@@ -72,23 +74,21 @@ void JetStreamReader::unsubscribe() {
   subscription_ = nullptr;
 }
 
-Status JetStreamReader::fetch(std::size_t max, std::chrono::milliseconds wait, bool no_wait,
+Status JetStreamReader::fetch(std::size_t max, std::chrono::milliseconds wait,
                               std::vector<StreamMessage>& out) {
   const auto before = connection_.permission_violations();
-  jsFetchRequest request;
-  jsFetchRequest_Init(&request);
-  request.Batch = static_cast<int>(max);
-  request.NoWait = no_wait;
-  request.Expires = std::chrono::nanoseconds(wait).count();
   natsMsgList list{};
-  natsStatus s = natsSubscription_FetchRequest(&list, subscription_, &request);
+  jsErrCode code = kNoJsError;
+  natsStatus s = natsSubscription_Fetch(&list, subscription_, static_cast<int>(max),
+                                        std::max<std::int64_t>(wait.count(), 1), &code);
   if (s != NATS_OK && !nothing_arrived(s))
-    return nats_failure(s, kNoJsError, "reading the NATS stream " + stream_,
+    return nats_failure(s, code, "reading the NATS stream " + stream_,
                         connection_.permission_violations() != before);
   for (int i = 0; i < list.Count; ++i) {
     jsMsgMetaData* meta = nullptr;
     if (natsMsg_GetMetaData(&meta, list.Msgs[i]) != NATS_OK) continue;
     const std::uint64_t seq = meta->Sequence.Stream;
+    pending_ = meta->NumPending;
     jsMsgMetaData_Destroy(meta);
     out.push_back(
         {seq, std::string(natsMsg_GetData(list.Msgs[i]),
@@ -119,17 +119,16 @@ StatusOr<std::vector<StreamMessage>> JetStreamReader::next(std::size_t max,
   std::vector<StreamMessage> out;
   if (max == 0) return out;
   if (subscription_ == nullptr) KEYLEDGER_RETURN_IF_ERROR(subscribe());
-  // What is there now, in one batch; else the first message to come (a
-  // batch of 1 ends when it arrives, a bigger one would wait for the whole
-  // batch), then what followed it.
-  Status fetched = fetch(max, connection_.request_timeout(), /*no_wait=*/true, out);
-  if (fetched.is_ok() && out.empty()) fetched = fetch(1, wait, /*no_wait=*/false, out);
-  if (fetched.is_ok() && out.size() == 1 && max > 1)
-    fetched = fetch(max - 1, connection_.request_timeout(), /*no_wait=*/true, out);
+  // As many as the consumer said follow the last message (a catch-up takes
+  // whole batches), else one: a pull for more than will come waits for
+  // them, which would hold an idle follower's next event back.
+  const std::size_t batch = static_cast<std::size_t>(std::clamp<std::uint64_t>(pending_, 1, max));
+  Status fetched = fetch(batch, wait, out);
   if (fetched.is_ok() && out.empty()) fetched = check_consumer();
   if (!fetched.is_ok()) {
     // A new consumer from next_seq_ on the next call.
     unsubscribe();
+    pending_ = 0;
     if (out.empty()) return fetched;
   }
   return out;

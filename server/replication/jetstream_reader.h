@@ -33,8 +33,9 @@ class JetStreamReader final : public StreamReader {
                                                       std::uint64_t seq);
   ~JetStreamReader() override;
 
-  // What is there now, up to `max`, at once; else waits up to `wait` for
-  // the next message (then returns it with whatever followed it at once).
+  // Up to `max` messages, in order, waiting up to `wait` for the first: a
+  // whole batch while the consumer reports more pending (catching up),
+  // else the next message as soon as it comes.
   StatusOr<std::vector<StreamMessage>> next(std::size_t max,
                                             std::chrono::milliseconds wait) override;
 
@@ -43,9 +44,8 @@ class JetStreamReader final : public StreamReader {
                   std::uint64_t seq);
   Status subscribe();
   void unsubscribe();
-  // Fetches up to `max` into `out`; `no_wait`: only what is there now.
-  Status fetch(std::size_t max, std::chrono::milliseconds wait, bool no_wait,
-               std::vector<StreamMessage>& out);
+  // Fetches up to `max` into `out`, waiting up to `wait` for them.
+  Status fetch(std::size_t max, std::chrono::milliseconds wait, std::vector<StreamMessage>& out);
   // After a wait that brought nothing: whether the consumer still exists.
   Status check_consumer();
 
@@ -53,6 +53,8 @@ class JetStreamReader final : public StreamReader {
   std::string stream_;
   std::string subject_;
   std::uint64_t next_seq_;
+  // How many messages the consumer said follow the last one delivered.
+  std::uint64_t pending_ = 0;
   natsSubscription* subscription_ = nullptr;
   std::chrono::steady_clock::time_point last_confirmed_;
 };

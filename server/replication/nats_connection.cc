@@ -10,7 +10,14 @@ namespace {
 // nats.c's asynchronous error callback: counts permission violations (a
 // publish or request the servers refused for these credentials).
 void on_async_error(natsConnection*, natsSubscription*, natsStatus error, void* closure) {
-  if (error == NATS_NOT_PERMITTED) static_cast<std::atomic<std::uint64_t>*>(closure)->fetch_add(1);
+  if (error == NATS_NOT_PERMITTED)
+    static_cast<NatsConnection::CallbackState*>(closure)->violations.fetch_add(1);
+}
+
+// nats.c's last callback for a connection that connected (one that never
+// did calls none): after it none runs, so it frees their shared state.
+void on_closed(natsConnection*, void* closure) {
+  delete static_cast<NatsConnection::CallbackState*>(closure);
 }
 
 Status bad_option(natsStatus status, const std::string& what) {
@@ -20,7 +27,7 @@ Status bad_option(natsStatus status, const std::string& what) {
 // Applies `options` to `nats_options`; kInvalidArgument for one nats.c
 // refuses (an unreadable CA file).
 Status configure(natsOptions* nats_options, const NatsConnectionOptions& options,
-                 std::atomic<std::uint64_t>* violations) {
+                 NatsConnection::CallbackState* callbacks) {
   std::vector<const char*> servers;
   for (const auto& url : options.urls) servers.push_back(url.c_str());
   if (servers.empty()) return invalid_argument(Reason::kBadFlag, "no NATS server URL");
@@ -30,7 +37,8 @@ Status configure(natsOptions* nats_options, const NatsConnectionOptions& options
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(nats_options, -1);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(nats_options, options.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetTimeout(nats_options, options.connect_timeout.count());
-  if (s == NATS_OK) s = natsOptions_SetErrorHandler(nats_options, on_async_error, violations);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(nats_options, on_async_error, callbacks);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(nats_options, on_closed, callbacks);
   if (s == NATS_OK && !options.user.empty())
     s = natsOptions_SetUserInfo(nats_options, options.user.c_str(), options.password.c_str());
   if (s != NATS_OK) return bad_option(s, "the NATS connection options");
@@ -57,14 +65,17 @@ StatusOr<std::unique_ptr<NatsConnection>> NatsConnection::connect(
   natsOptions* nats_options = nullptr;
   if (natsStatus s = natsOptions_Create(&nats_options); s != NATS_OK)
     return nats_failure(s, static_cast<jsErrCode>(0), "creating NATS options", false);
-  Status configured = configure(nats_options, options, made->violations_.get());
+  auto callbacks = std::make_unique<CallbackState>();
+  Status configured = configure(nats_options, options, callbacks.get());
   if (!configured.is_ok()) {
     natsOptions_Destroy(nats_options);
     return configured;
   }
   natsStatus s = natsConnection_Connect(&made->connection_, nats_options);
   natsOptions_Destroy(nats_options);
+  // Not connected: nats.c calls none of the callbacks, `callbacks` goes here.
   if (s != NATS_OK) return nats_failure(s, static_cast<jsErrCode>(0), "connecting to NATS", false);
+  made->violations_ = &callbacks.release()->violations;  // on_closed frees it
   jsOptions js_options;
   jsOptions_Init(&js_options);
   js_options.Wait = options.request_timeout.count();

@@ -71,16 +71,21 @@ class NatsConnection {
   // that compares the count before and after tells the two apart.
   std::uint64_t permission_violations() const { return violations_->load(); }
 
+  // What nats.c's callbacks share with this connection. nats.c may run
+  // them after the connection is destroyed, so the last of them (the
+  // closed callback) frees it, not the destructor.
+  struct CallbackState {
+    std::atomic<std::uint64_t> violations{0};
+  };
+
  private:
   NatsConnection() = default;
 
   natsConnection* connection_ = nullptr;
   jsCtx* jetstream_ = nullptr;
   std::chrono::milliseconds request_timeout_{2000};
-  // Shared with nats.c's error callback, which may outlive nothing here but
-  // runs on its own thread.
-  std::unique_ptr<std::atomic<std::uint64_t>> violations_ =
-      std::make_unique<std::atomic<std::uint64_t>>(0);
+  // Owned by nats.c's callbacks once connected (CallbackState).
+  std::atomic<std::uint64_t>* violations_ = nullptr;
 };
 
 }  // namespace keyledger::replication

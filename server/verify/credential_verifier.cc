@@ -1,6 +1,7 @@
 #include "server/verify/credential_verifier.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -141,7 +142,51 @@ Status ambiguous_credentials() {
                           "the request presents more than one API key; send exactly one");
 }
 
+StatusOr<std::uint64_t> requested_min_seq(const HttpRequest& request) {
+  const auto [first, end] = request.equal_range(kMinSeqHeader);
+  if (first == end) return std::uint64_t{0};
+  const std::string_view text = first->value();
+  std::uint64_t min_seq = 0;
+  const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), min_seq);
+  // from_chars takes no sign but '-'; a '-' is refused as no digit.
+  if (std::next(first) != end || text.empty() || error != std::errc() ||
+      stop != text.data() + text.size())
+    return invalid_argument(Reason::kInvalidMinSeq,
+                            std::string(kMinSeqHeader) +
+                                " must be sent once, as a whole number from 0 to "
+                                "18446744073709551615");
+  return min_seq;
+}
+
 RouteReply VerifyHandler::answer(Exchange& exchange) {
+  // The one look a verification without the header pays.
+  if (exchange.request.find(kMinSeqHeader) != exchange.request.end())
+    return answer_at_min_seq(exchange);
+  return verify_now(exchange);
+}
+
+RouteReply VerifyHandler::answer_at_min_seq(Exchange& exchange) {
+  const StatusOr<std::uint64_t> min_seq = requested_min_seq(exchange.request);
+  if (!min_seq.is_ok()) return min_seq.status();
+  const AppliedSeq::Check check = applied_.check(*min_seq);
+  if (check == AppliedSeq::Check::kReached) return verify_now(exchange);
+  // Outside a connection (a test) there is no thread to wait on.
+  if (check == AppliedSeq::Check::kBeyondLast || exchange.timers == nullptr || !exchange.executor)
+    return seq_not_reached(*min_seq, applied_.applied());
+  return RouteReply::answer_later([this, min_seq = *min_seq](std::shared_ptr<Exchange> waiting,
+                                                             Respond respond) {
+    ConnectionTimers& timers = *waiting->timers;
+    auto executor = waiting->executor;
+    applied_.wait_for(
+        min_seq, timers, std::move(executor),
+        [this, min_seq, waiting = std::move(waiting), respond = std::move(respond)](bool reached) {
+          if (!reached) return respond(seq_not_reached(min_seq, applied_.applied()));
+          respond(verify_now(*waiting));
+        });
+  });
+}
+
+RouteReply VerifyHandler::verify_now(Exchange& exchange) {
   const PresentedToken presented = presented_token(exchange.request);
   // Two keys verify as neither: nothing is verified, counted or recorded.
   if (presented.presence == PresentedToken::Presence::kAmbiguous) return ambiguous_credentials();

@@ -30,6 +30,7 @@
 #include "core/status.h"
 #include "server/http/http_types.h"
 #include "server/http/router.h"
+#include "server/verify/applied_seq.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/verify/rate_limiter.h"
 #include "server/verify/replica_freshness.h"
@@ -120,12 +121,22 @@ PresentedToken presented_token(const HttpRequest& request);
 // The 400 answer's Status (reason ambiguous_credentials).
 Status ambiguous_credentials();
 
+// The header of a verification that must see the ledger at least up to a
+// seq (a write's KeyLedger-Seq): read-your-writes (applied_seq.h).
+inline constexpr std::string_view kMinSeqHeader = "KeyLedger-Min-Seq";
+
+// The seq a request's KeyLedger-Min-Seq asks for: 0 (none) without the
+// header; kInvalidArgument (reason invalid_min_seq) unless it is sent once,
+// as decimal digits alone, at most 2^64 - 1.
+StatusOr<std::uint64_t> requested_min_seq(const HttpRequest& request);
+
 // GET /v1/verify: whether the presented API key is valid, and whose
 // privilege it carries. What a follower serves over HTTP.
 class VerifyHandler {
  public:
-  // `verifier` outlives the handler.
-  explicit VerifyHandler(KeyVerifier& verifier) : verifier_(verifier) {}
+  // `verifier` and `applied` outlive the handler.
+  VerifyHandler(KeyVerifier& verifier, AppliedSeq& applied)
+      : verifier_(verifier), applied_(applied) {}
 
   // 200 {"key_id", "privilege", "user"}; 401 invalid_credentials for a
   // missing or bad key; 429 rate_limited (with Retry-After) past the
@@ -133,11 +144,19 @@ class VerifyHandler {
   // --max-staleness; 400 ambiguous_credentials for two keys, which
   // verifies, counts and records nothing. A failure is answered as its
   // Status, which the HTTP session makes into the error envelope. Answers
-  // at once, on the calling thread.
+  // at once, on the calling thread; but with KeyLedger-Min-Seq: 400
+  // invalid_min_seq for a bad value, 503 seq_not_reached at once for a seq
+  // beyond the last this node knows of, and for one it knows but has not
+  // applied, an answer later (on the connection's thread) once it has, or
+  // 503 seq_not_reached once AppliedSeq::max_wait() has passed.
   RouteReply answer(Exchange& exchange);
 
  private:
+  RouteReply answer_at_min_seq(Exchange& exchange);
+  RouteReply verify_now(Exchange& exchange);
+
   KeyVerifier& verifier_;
+  AppliedSeq& applied_;
 };
 
 // The 200 answer of /v1/verify: the very response json_response()

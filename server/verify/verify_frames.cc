@@ -44,7 +44,7 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame,
         const auto token = request.getToken();
         const auto client_ip = request.getClientIp();
         view = {request.getId(), std::string_view(token.cStr(), token.size()),
-                std::string_view(client_ip.cStr(), client_ip.size())};
+                std::string_view(client_ip.cStr(), client_ip.size()), request.getMinSeq()};
         return Status::ok();
       });
   if (!decoded.is_ok()) return decoded;

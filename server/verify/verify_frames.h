@@ -24,6 +24,7 @@ struct VerifyPortRequestView {
   std::uint64_t id = 0;
   std::string_view token;
   std::string_view client_ip;
+  std::uint64_t min_seq = 0;  // 0: none (and what a client older than the field sends)
 };
 StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame, AlignedCopy& scratch);
 
@@ -31,7 +32,8 @@ StatusOr<VerifyPortRequestView> decode_verify_request(std::string_view frame, Al
 // `verified`, or the refusal its Status says: kResourceExhausted (the
 // verifier's rate limit) is rateLimited with `retry_after_seconds`,
 // kInvalidArgument (a clientIp that is no address, see bad_client_ip()) is
-// badRequest, and any other failure is invalid. The one place a
+// badRequest, kUnavailable (seq_not_reached) is unavailable, and any other
+// failure is invalid. The one place a
 // verification becomes a wire answer. Allocates nothing beyond growing
 // `out`: the message is built in a first segment on the stack.
 void append_response(std::uint64_t id, const StatusOr<VerifiedKey>& verified,

@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <optional>
 
 #include "core/stream_framing.h"
 #include "core/text.h"
@@ -30,10 +31,12 @@ using Socket = TcpListener::SessionSocket;
 class VerifySession : public std::enable_shared_from_this<VerifySession> {
  public:
   VerifySession(Socket&& socket, ConnectionSlot slot, ConnectionTimers& timers,
-                CredentialVerifier& verifier, JsonLog& log, const VerifyPortLimits& limits,
-                VerifyPortCounters& counters)
+                CredentialVerifier& verifier, AppliedSeq& applied, JsonLog& log,
+                const VerifyPortLimits& limits, VerifyPortCounters& counters)
       : connection_(std::move(socket), std::move(slot), timers),
+        timers_(timers),
         verifier_(verifier),
+        applied_(applied),
         log_(log),
         limits_(limits),
         counters_(counters),
@@ -49,6 +52,10 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   }
 
  private:
+  // Whether a request with a minSeq is answered now, refused (beyond the
+  // last seq known, or its wait ended without it), or must wait.
+  enum class Gate { kAnswer, kRefuse, kWait };
+
   void read() {
     connection_.deadline().arm(in_.empty() ? limits_.idle_timeout : limits_.io_timeout);
     connection_.socket().async_read_some(
@@ -57,9 +64,6 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         });
   }
 
-  // Answers every complete request that has arrived, in order, into out_
-  // with one write; a frame that is not a valid request closes the
-  // connection instead (with the answers before it unsent).
   void on_read(beast::error_code error, std::size_t n) {
     if (error) {
       if (connection_.timed_out() && !in_.empty())
@@ -67,12 +71,22 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
       return close();
     }
     in_.append(chunk_.data(), n);
-    // Answers are built in out_, which is idle here: a session reads only
-    // after its last write finished. Reusing it (and the decode scratch)
+    answer_buffered();
+  }
+
+  // Answers every complete request that has arrived, in order, into out_
+  // with one write; a frame that is not a valid request closes the
+  // connection instead (with the answers before it unsent). A request that
+  // must wait for its minSeq stops the loop: it and every request after it
+  // stay in in_ until the wait ends, so answers keep the requests' order.
+  void answer_buffered() {
+    // Answers are built in out_, which is idle here: a session answers only
+    // once its last write finished. Reusing it (and the decode scratch)
     // keeps answering a request free of allocations.
     out_.clear();
     std::size_t offset = 0;
-    std::string problem;  // why the connection must close, if it must
+    std::string problem;         // why the connection must close, if it must
+    std::uint64_t wait_for = 0;  // the minSeq the next request waits for, if it must
     // One clock reading per request: each answer's end is the next one's start.
     auto started = std::chrono::steady_clock::now();
     while (problem.empty()) {
@@ -91,17 +105,16 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
         problem = "a frame is not a VerifyRequest";
         break;
       }
+      const Gate gate = request->min_seq == 0 ? Gate::kAnswer : gate_for(request->min_seq);
+      if (gate == Gate::kWait) {
+        wait_for = request->min_seq;
+        break;
+      }
       offset += *size;
-      // The peer's own address was checked once, when the session began;
-      // only an address a trusted peer sends for its client is checked here.
-      const bool forwarded = peer_trusted_ && !request->client_ip.empty();
-      if (forwarded) forwarded_ip_.assign(request->client_ip);
-      const std::string& client_ip = forwarded ? forwarded_ip_ : peer_;
       std::int64_t retry_after = 0;
       const StatusOr<VerifiedKey> verified =
-          (forwarded ? is_valid_ip_address(client_ip) : peer_valid_)
-              ? verifier_.verify(request->token, client_ip, &retry_after)
-              : bad_client_ip();
+          gate == Gate::kRefuse ? seq_not_reached(request->min_seq, applied_.applied())
+                                : verify(*request, retry_after);
       append_response(request->id, verified, retry_after, out_);
       const auto answered = std::chrono::steady_clock::now();
       durations_.observe(answered - started);
@@ -110,21 +123,72 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
     durations_.flush();
     if (!problem.empty()) return drop(problem);
     in_.erase(0, offset);
-    if (out_.empty()) return read();
-    write();
+    if (wait_for != 0) wait_for_min_seq(wait_for);
+    if (!out_.empty()) return write();
+    if (wait_for == 0) read();
+  }
+
+  // The request's verification, as the peer may present it.
+  StatusOr<VerifiedKey> verify(const VerifyPortRequestView& request, std::int64_t& retry_after) {
+    // The peer's own address was checked once, when the session began;
+    // only an address a trusted peer sends for its client is checked here.
+    const bool forwarded = peer_trusted_ && !request.client_ip.empty();
+    if (forwarded) forwarded_ip_.assign(request.client_ip);
+    const std::string& client_ip = forwarded ? forwarded_ip_ : peer_;
+    if (!(forwarded ? is_valid_ip_address(client_ip) : peer_valid_)) return bad_client_ip();
+    return verifier_.verify(request.token, client_ip, &retry_after);
+  }
+
+  Gate gate_for(std::uint64_t min_seq) {
+    // The first request after a wait is the one that waited: answered now,
+    // or refused if its wait ended without its seq.
+    if (waited_) {
+      const bool reached = *waited_;
+      waited_.reset();
+      return reached ? Gate::kAnswer : Gate::kRefuse;
+    }
+    switch (applied_.check(min_seq)) {
+      case AppliedSeq::Check::kReached:
+        return Gate::kAnswer;
+      case AppliedSeq::Check::kBeyondLast:
+        return Gate::kRefuse;
+      case AppliedSeq::Check::kWait:
+        break;
+    }
+    return Gate::kWait;
+  }
+
+  // Nothing is read while a request waits (its answer must come before any
+  // later one's), and no connection timeout runs: the wait is bounded.
+  void wait_for_min_seq(std::uint64_t min_seq) {
+    waiting_ = true;
+    connection_.deadline().disarm();
+    applied_.wait_for(min_seq, timers_, connection_.socket().get_executor(),
+                      [self = shared_from_this()](bool reached) {
+                        self->waiting_ = false;
+                        self->waited_ = reached;
+                        if (!self->writing_) self->answer_buffered();
+                      });
   }
 
   void write() {
+    writing_ = true;
     connection_.deadline().arm(limits_.io_timeout);
     asio::async_write(connection_.socket(), asio::buffer(out_),
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (error) {
-                          if (self->connection_.timed_out())
-                            self->drop("the client did not read its answers");
-                          return self->close();
-                        }
-                        self->read();
+                        self->on_written(error);
                       });
+  }
+
+  void on_written(beast::error_code error) {
+    writing_ = false;
+    if (error) {
+      if (connection_.timed_out()) drop("the client did not read its answers");
+      return close();
+    }
+    if (waiting_) return connection_.deadline().disarm();  // the wait's end goes on
+    if (waited_) return answer_buffered();                 // it ended during the write
+    read();
   }
 
   void drop(std::string_view reason) {
@@ -136,7 +200,9 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   void close() { connection_.close(tcp::socket::shutdown_both); }
 
   TimedConnection connection_;
+  ConnectionTimers& timers_;  // this session's I/O thread's, for a wait's bound
   CredentialVerifier& verifier_;
+  AppliedSeq& applied_;
   JsonLog& log_;
   const VerifyPortLimits& limits_;
   VerifyPortCounters& counters_;
@@ -144,7 +210,10 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
   std::string peer_;
   bool peer_valid_ = false;
   bool peer_trusted_ = false;
-  std::string forwarded_ip_;  // the client address a trusted peer sent, per request
+  bool writing_ = false;
+  bool waiting_ = false;        // the first request in in_ waits for its minSeq
+  std::optional<bool> waited_;  // how the wait of the first request in in_ ended
+  std::string forwarded_ip_;    // the client address a trusted peer sent, per request
   std::array<char, 16 * 1024> chunk_;
   std::string in_;
   std::string out_;
@@ -155,7 +224,7 @@ class VerifySession : public std::enable_shared_from_this<VerifySession> {
 
 }  // namespace
 
-VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
+VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier, AppliedSeq& applied,
                        ConnectionLimiter& connections, TimerService& timers,
                        VerifyPortCounters& counters, JsonLog& log, VerifyPortLimits limits,
                        std::vector<asio::io_context*> session_contexts)
@@ -166,14 +235,15 @@ VerifyPort::VerifyPort(asio::io_context& io, CredentialVerifier& verifier,
           },
           std::move(session_contexts)),
       verifier_(verifier),
+      applied_(applied),
       log_(log),
       limits_(std::move(limits)),
       counters_(counters) {}
 
 void VerifyPort::start_session(Socket socket, ConnectionSlot slot, ConnectionTimers& timers) {
   counters_.connections.fetch_add(1, std::memory_order_relaxed);
-  std::make_shared<VerifySession>(std::move(socket), std::move(slot), timers, verifier_, log_,
-                                  limits_, counters_)
+  std::make_shared<VerifySession>(std::move(socket), std::move(slot), timers, verifier_, applied_,
+                                  log_, limits_, counters_)
       ->start();
 }
 

@@ -3,7 +3,9 @@
 // for API servers that verify keys at high rate. One session per
 // connection reads whatever has arrived, answers every complete request in
 // order with one write, and reads again: requests may be pipelined, and a
-// client that stops reading stops being read (backpressure). A bad frame
+// client that stops reading stops being read (backpressure). A request
+// with a minSeq this node has not applied waits for it (AppliedSeq), and
+// the requests after it on its connection wait behind it. A bad frame
 // (garbage, oversized, truncated at a timeout, wrong schema) closes only
 // that connection, with the reason logged.
 #pragma once
@@ -18,6 +20,7 @@
 #include "server/http/connection_timers.h"
 #include "server/http/tcp_listener.h"
 #include "server/http/trusted_peers.h"
+#include "server/verify/applied_seq.h"
 #include "server/verify/credential_verifier.h"
 #include "server/verify/verify_port_counters.h"
 
@@ -38,13 +41,14 @@ struct VerifyPortLimits {
 // listen(), and stop it with stop_accepting(), as TcpListener describes.
 class VerifyPort final : public TcpListener {
  public:
+  // `applied` answers requests with a minSeq (applied_seq.h);
   // `connections` caps open connections (shared with the HTTP port);
   // `timers` times every session (made for every session context);
   // `counters` (Metrics::verify_port()) counts connections, drops and each
   // request's time; all outlive the port, as do `verifier` and `log` (bad
   // frames are logged there). Sessions run on `session_contexts` (empty: on
   // `io`), as TcpListener describes.
-  VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier,
+  VerifyPort(boost::asio::io_context& io, CredentialVerifier& verifier, AppliedSeq& applied,
              ConnectionLimiter& connections, TimerService& timers, VerifyPortCounters& counters,
              JsonLog& log, VerifyPortLimits limits = {},
              std::vector<boost::asio::io_context*> session_contexts = {});
@@ -55,6 +59,7 @@ class VerifyPort final : public TcpListener {
   // Set after the listener (the base) is made, and read only by
   // start_session(), which runs once accepting has started.
   CredentialVerifier& verifier_;
+  AppliedSeq& applied_;
   JsonLog& log_;
   VerifyPortLimits limits_;
   VerifyPortCounters& counters_;

@@ -143,6 +143,7 @@ bool GroupCommitWriter::commit_run() {
                                     std::chrono::steady_clock::now() - started, appended.is_ok()});
     if (appended.is_ok()) {
       projection_.publish();
+      if (options_.on_published) options_.on_published(decided.head.seq);
       last_time_ns_ = now;
     } else {
       projection_.discard();

@@ -41,6 +41,11 @@ struct WriterOptions {
   // Called on the writer thread after every append (for metrics). Must be
   // quick and must not submit commands.
   std::function<void(const CommitInfo&)> on_commit;
+  // Called on the writer thread once a commit's events are visible to
+  // readers (published), with the seq of its last event, before any of its
+  // commands is answered: so a client that reads a write's seq finds it
+  // applied (read-your-writes). Must be quick and must not submit commands.
+  std::function<void(std::uint64_t head_seq)> on_published;
 };
 
 struct WriterStats {

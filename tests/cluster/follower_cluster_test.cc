@@ -1,10 +1,11 @@
-// keyledgerd --follower against a real NATS JetStream server on loopback and
+// keyledgerd --follower against real nats-server processes on loopback and
 // a real keyledgerd leader. The leader's publisher is another slice: until
 // it runs, these tests publish the leader's log into the stream themselves
-// (EventStream::publish, exactly the stored bytes in seq order). The NATS
-// server here runs without accounts, since keyledgerd takes no NATS
-// credentials yet (the nats slice's flags); the stream's permissions are
-// tested in nats_permissions_test.
+// (EventStream::publish, exactly the stored bytes in seq order). They run
+// on the shared 3-node cluster with keyledger's accounts and permissions
+// (the follower connects as the `follower` user), but for the cut-off
+// test, which needs a NATS the follower cannot reach at all: one server of
+// its own, without accounts, that it kills.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -16,6 +17,7 @@
 #include "storage/rocks_event_log.h"
 #include "tests/cluster/cluster_fixture.h"
 #include "tests/support/eventually.h"
+#include "tests/support/files.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/skip.h"
@@ -41,9 +43,10 @@ LogHead head_of(const std::filesystem::path& data_dir) {
 }
 
 // A keyledgerd leader, its admin signed in, and the stream it would
-// publish to, filled by publish_new().
+// publish to on `nats`, filled by publish_new().
 struct Leader {
-  Leader() : stream(leader_stream(open_nats(), name)) {
+  explicit Leader(NatsCluster& nats = shared_nats_cluster())
+      : nats(nats), stream(leader_stream(nats, name)) {
     REQUIRE(stream->ensure_stream().is_ok());
     REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   }
@@ -77,6 +80,7 @@ struct Leader {
     }
   }
 
+  NatsCluster& nats;
   std::string name = fresh_stream_name();
   ServerProcess process;
   HttpClient admin{process.port()};
@@ -84,18 +88,31 @@ struct Leader {
   std::uint64_t published = 0;
 };
 
-std::vector<std::string> follower_args(Leader& leader, const std::string& max_staleness = "1s") {
-  return {"--follower",
-          "--nats",
-          open_nats().urls(),
-          "--nats-stream",
-          leader.name,
-          "--pepper-file",
-          (leader.process.data_dir() / "pepper").string(),
-          "--leader-url",
-          "http://127.0.0.1:" + std::to_string(leader.process.port()),
-          "--max-staleness",
-          max_staleness};
+// A follower of `leader`'s stream, as the `follower` NATS user when the
+// cluster has accounts (its password in a private file under `scratch`).
+std::vector<std::string> follower_args(Leader& leader, const TempDir& scratch,
+                                       const std::string& max_staleness = "1s") {
+  std::vector<std::string> args = {"--follower",
+                                   "--nats",
+                                   leader.nats.urls(),
+                                   "--nats-stream",
+                                   leader.name,
+                                   "--pepper-file",
+                                   (leader.process.data_dir() / "pepper").string(),
+                                   "--leader-url",
+                                   "http://127.0.0.1:" + std::to_string(leader.process.port()),
+                                   "--max-staleness",
+                                   max_staleness};
+  const NatsCredentials& follower = leader.nats.follower_credentials();
+  if (!follower.user.empty()) {
+    const auto password_file = scratch / "nats-password";
+    write_file(password_file, follower.password);
+    std::filesystem::permissions(
+        password_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    args.insert(args.end(),
+                {"--nats-user", follower.user, "--nats-password-file", password_file.string()});
+  }
+  return args;
 }
 
 // Whether the follower on `port` answers /readyz 200 with `seq` applied.
@@ -119,7 +136,8 @@ TEST_CASE("a follower verifies what the leader created and renamed, and 401s wha
   const auto [deleted, deleted_id] = leader.create_key("search");
   leader.publish_new();
   // An empty follower joins.
-  ServerProcess follower(follower_args(leader));
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   CHECK(verify_on(follower.port(), kept).status == 200);
   CHECK(verify_on(follower.port(), kept).json()["user"] == "admin");
@@ -155,7 +173,8 @@ TEST_CASE("a follower killed -9 while events arrive catches up on restart with n
   Leader leader;
   for (int i = 0; i < 5; ++i) leader.create_key("before " + std::to_string(i));
   leader.publish_new();
-  ServerProcess follower(follower_args(leader));
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   // Events keep arriving while the follower dies mid-stream.
   for (int i = 0; i < 20; ++i) leader.create_key("during " + std::to_string(i));
@@ -181,10 +200,11 @@ TEST_CASE("a follower killed -9 while events arrive catches up on restart with n
 TEST_CASE("a follower cut off from NATS answers 503 past --max-staleness and recovers",
           "[nats][follower]") {
   KEYLEDGER_REQUIRE_NATS_SERVER();
-  Leader leader;
+  Leader leader(open_nats());
   const auto [token, key_id] = leader.create_key("billing");
   leader.publish_new();
-  ServerProcess follower(follower_args(leader, "300ms"));
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch, "300ms"));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   REQUIRE(verify_on(follower.port(), token).status == 200);
   open_nats().kill_node(0);
@@ -205,7 +225,8 @@ TEST_CASE("a follower refuses an event that does not extend its chain, and says 
   Leader leader;
   leader.create_key("billing");
   leader.publish_new();
-  ServerProcess follower(follower_args(leader));
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   // Someone with the right to publish appends bytes that are no event.
   auto forged = leader.stream->publish(leader.published + 1, "forged bytes");

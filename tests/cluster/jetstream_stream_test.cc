@@ -7,11 +7,13 @@
 #include <nats/nats.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
 
 #include "tests/cluster/cluster_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/skip.h"
 
 namespace keyledger::replication {
@@ -164,6 +166,37 @@ TEST_CASE("a reader delivers the stream in order from a middle seq, then what co
   REQUIRE(later.is_ok());
   REQUIRE(later->size() == 1);
   CHECK(later->front().seq == 601);
+}
+
+TEST_CASE("an idle reader hands over a new event without waiting for a later one",
+          "[cluster][nats][jetstream]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  NatsCluster& cluster = shared_nats_cluster();
+  const std::string name = testing::fresh_stream_name();
+  auto stream = testing::leader_stream(cluster, name);
+  REQUIRE(stream->ensure_stream().is_ok());
+  // Requests that may wait far longer than the test does: a reader that
+  // held the event back for a following one would stay in next() that long.
+  auto options = testing::nats_options(cluster, cluster.follower_credentials());
+  options.request_timeout = std::chrono::seconds(60);
+  auto connection = NatsConnection::connect(options);
+  REQUIRE(connection.is_ok());
+  JetStreamOptions stream_options;
+  stream_options.stream = name;
+  JetStreamEventStream follower(std::move(*connection), stream_options, "follower");
+  auto reader = follower.read_from(1);
+  REQUIRE(reader.is_ok());
+
+  std::atomic<std::uint64_t> delivered{0};
+  std::thread waiting([&] {
+    auto batch = (*reader)->next(256, std::chrono::seconds(60));
+    if (batch.is_ok() && !batch->empty()) delivered = batch->back().seq;
+  });
+  REQUIRE(stream->publish(1, "one").is_ok());
+  const bool handed_over = testing::eventually([&] { return delivered.load() == 1; });
+  if (!handed_over) REQUIRE(stream->publish(2, "two").is_ok());  // frees the thread
+  waiting.join();
+  CHECK(handed_over);
 }
 
 TEST_CASE("an asynchronous batch publishes in order and a resent batch answers duplicates",

@@ -4,8 +4,11 @@
 // environment: the one-time password is read where the README says). Only
 // the placeholders the README names are filled in: the server's URL, the
 // data folder, the keyledger command's path and the password a reader
-// chooses. A line "# → TEXT" after a command says what it prints: each
+// chooses; and the verify ports (the server's, and a follower's where none
+// runs) with the example client's path. A line "# → TEXT" after a command says what it prints: each
 // piece of TEXT between "…" must appear, in order, in that block's output.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -91,6 +94,13 @@ bool shows(const std::string& output, const std::string& expected) {
   return true;
 }
 
+// A loopback port nobody listens on (bound once, then released).
+unsigned short unused_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
 bool on_path(const std::string& program) {
   return run_command("/bin/sh", {"-c", "command -v " + program}).exit_code == 0;
 }
@@ -109,9 +119,14 @@ TEST_CASE("the README's marked examples run verbatim against a fresh keyledgerd"
   const fs::path data = scratch / "keyledger-data";
   // As tools/run.sh starts it: the admin's password is one-time and printed
   // to the file the README reads, not taken from the environment.
-  ServerProcess server(data, {}, {{"KEYLEDGER_ADMIN_PASSWORD", ""}});
+  ServerProcess server(data, {"--verify-listen", "127.0.0.1:0"},
+                       {{"KEYLEDGER_ADMIN_PASSWORD", ""}});
   const std::map<std::string, std::string> placeholders = {
       {"http://127.0.0.1:8080", "http://127.0.0.1:" + std::to_string(server.port())},
+      // The leader's verify port, and a follower's, of which none runs here.
+      {"127.0.0.1:7070", "127.0.0.1:" + std::to_string(server.verify_port())},
+      {"127.0.0.1:7071", "127.0.0.1:" + std::to_string(unused_port())},
+      {"build/server/keyledger_verify_example", KEYLEDGER_VERIFY_EXAMPLE},
       {"./keyledger-data", data.string()},
       {"build/tools/keyledger", keyledger_tool_path()},
       {"<your new password>", "a password of the README test"},

@@ -186,3 +186,23 @@ TEST_CASE("commands submitted in one commit get their refusal as the answer",
   REQUIRE(answered->is_failure());
   CHECK(answered->status()->is(Reason::kUnchanged));
 }
+
+TEST_CASE("a committed write's answer carries KeyLedger-Seq, and a refusal does not",
+          "[server][commit_answers]") {
+  keyledger::testing::CapturedLog log;
+  CommitAnswers answers(log.log);
+  std::vector<HttpResponse> sent;
+  const auto exchange = request_from("10.0.0.1", "req-11");
+  const auto send = [&](Answer answer) {
+    sent.push_back(to_response(*exchange, std::move(answer)));
+  };
+  const auto no_content = [](const CommittedEvent&) { return Answer::no_content(); };
+  answers.reply_on_connection_thread(exchange, send, no_content)(committed(12345678901234ull));
+  answers.reply_on_connection_thread(
+      exchange, send, no_content)(failed_precondition(Reason::kKeyNotFound, "no such key"));
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0].result_int() == 204);
+  CHECK(sent[0]["KeyLedger-Seq"] == "12345678901234");
+  CHECK(sent[1].result_int() >= 400);
+  CHECK(sent[1].find("KeyLedger-Seq") == sent[1].end());
+}

@@ -83,7 +83,20 @@ TEST_CASE("the page's example request is what the client sends and the port read
   CHECK(request->id == 1);
   CHECK(request->token == kExampleToken);
   CHECK(request->client_ip == "203.0.113.9");
-  CHECK(client::encode_verify_request(1, kExampleToken, "203.0.113.9") == frame);
+  CHECK(request->min_seq == 1234);
+  CHECK(client::encode_verify_request(1, kExampleToken, "203.0.113.9", 1234) == frame);
+}
+
+TEST_CASE("the port reads the page's request from a client older than minSeq, byte for byte",
+          "[server][verify-wire][docs]") {
+  const std::string frame = example_bytes("request-before-min-seq");
+  AlignedWords<16> scratch;
+  auto request = server::decode_verify_request(frame, scratch);
+  REQUIRE(request.is_ok());
+  CHECK(request->id == 1);
+  CHECK(request->token == kExampleToken);
+  CHECK(request->client_ip == "203.0.113.9");
+  CHECK(request->min_seq == 0);
 }
 
 TEST_CASE("the page's example answers are what the port sends and the client reads",

@@ -10,6 +10,7 @@ using keyledger::server::add_abuse_limit_flags;
 using keyledger::server::add_client_flags;
 using keyledger::server::add_connection_flags;
 using keyledger::server::add_operation_flags;
+using keyledger::server::add_read_your_writes_flags;
 using keyledger::server::add_serving_flags;
 using keyledger::server::describe_keyledgerd;
 using keyledger::server::ServerConfig;
@@ -26,6 +27,7 @@ struct FlagValues {
   unsigned lockout_seconds = 0;
   unsigned max_lockout_seconds = 0;
   unsigned read_timeout_seconds = 0;
+  unsigned min_seq_wait_ms = 0;
 };
 
 void add_every_flag(CLI::App& app, FlagValues& values) {
@@ -36,6 +38,7 @@ void add_every_flag(CLI::App& app, FlagValues& values) {
                         values.max_lockout_seconds);
   add_connection_flags(app, values.config, values.read_timeout_seconds);
   add_operation_flags(app, values.config);
+  add_read_your_writes_flags(app, values.min_seq_wait_ms);
 }
 
 }  // namespace
@@ -86,7 +89,9 @@ TEST_CASE("every keyledgerd flag sets its own field", "[server][daemon]") {
                                    "--no-access-log",
                                    "--no-sync",
                                    "--scrypt-cost",
-                                   "12"};
+                                   "12",
+                                   "--min-seq-wait",
+                                   "2s"};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   CLI::App app;
@@ -118,6 +123,7 @@ TEST_CASE("every keyledgerd flag sets its own field", "[server][daemon]") {
   CHECK_FALSE(config.access_log);
   CHECK_FALSE(config.sync);
   CHECK(config.scrypt_log2_n == 12);
+  CHECK(values.min_seq_wait_ms == 2000);
 }
 
 TEST_CASE("keyledgerd --help lists every flag in the order it always has", "[server][daemon]") {
@@ -148,7 +154,8 @@ TEST_CASE("keyledgerd --help lists every flag in the order it always has", "[ser
                                           "--unlock",
                                           "--no-access-log",
                                           "--no-sync",
-                                          "--scrypt-cost"};
+                                          "--scrypt-cost",
+                                          "--min-seq-wait"};
   std::size_t at = 0;
   for (const auto& flag : order) {
     INFO(flag);

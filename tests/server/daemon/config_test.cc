@@ -147,12 +147,24 @@ TEST_CASE("a --leader-url that is no http(s) URL ends the start with bad_flag",
   }
 }
 
-TEST_CASE("a bad --nats URL or --nats-stream name ends the start with bad_flag",
-          "[server][config][follower]") {
-  const auto bad_url = parse({"--follower", "--nats", "nats://127.0.0.1:4222,http://x:1"});
-  CHECK(exit_of(bad_url).why.message() ==
-        "--nats takes nats:// or tls:// URLs with a host and port, got 'http://x:1'");
-  const auto bad_stream = parse({"--nats", "nats://127.0.0.1:4222", "--nats-stream", "a.b"});
-  CHECK(exit_of(bad_stream).exit_code == 2);
-  CHECK(exit_of(bad_stream).why.message().rfind("--nats-stream must be", 0) == 0);
+TEST_CASE("--min-seq-wait takes milliseconds or a unit, 1 s by default, and refuses the rest",
+          "[server][config]") {
+  const auto by_default = parse({});
+  REQUIRE(std::holds_alternative<ServerConfig>(by_default));
+  CHECK(std::get<ServerConfig>(by_default).min_seq_wait == std::chrono::milliseconds(1000));
+  for (const auto& [text, millis] : std::vector<std::pair<std::string, int>>{
+           {"0", 0}, {"250", 250}, {"250ms", 250}, {"3s", 3000}, {"60s", 60000}}) {
+    INFO(text);
+    const auto parsed = parse({"--min-seq-wait", text});
+    REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+    CHECK(std::get<ServerConfig>(parsed).min_seq_wait == std::chrono::milliseconds(millis));
+  }
+  for (const std::string bad : {"-1", "61s", "soon", "1m", "", "99999999999999999999"}) {
+    INFO(bad);
+    const auto parsed = parse({"--min-seq-wait", bad});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code != 0);
+    CHECK(ended.why.is(Reason::kBadFlag));
+    CHECK(ended.why.message().find("--min-seq-wait") != std::string::npos);
+  }
 }

@@ -69,6 +69,7 @@ struct Follower {
     explicit Observer(server::ReplicaFreshness& f) : freshness(f) {}
     void confirmed(MonotonicTime at) override { freshness.confirmed(at); }
     void applied(std::uint64_t) override {}
+    void stream_last(std::uint64_t) override {}
     void unavailable(const Status&) override {}
     void connected() override {}
     void refused(const replication::ApplyRefusal&) override {}
@@ -86,7 +87,8 @@ struct Follower {
   server::CredentialVerifier verifier{
       *store.projection, leader.hasher, tracker, limiter, wall, std::string(kDefaultTokenPrefix),
       &freshness};
-  server::VerifyHandler verify_handler{verifier};
+  server::AppliedSeq applied_seq{std::chrono::seconds(1)};
+  server::VerifyHandler verify_handler{verifier, applied_seq};
 };
 
 std::string error_code(const HttpResponse& response) {
@@ -158,7 +160,8 @@ TEST_CASE(
 TEST_CASE("every management route of a follower answers 503 not_leader with the leader's URL",
           "[server][daemon][follower]") {
   testing::ApiWorld world;
-  server::VerifyHandler verify{world.verifier};
+  server::AppliedSeq applied{std::chrono::seconds(1)};
+  server::VerifyHandler verify{world.verifier, applied};
   std::atomic<bool> ready{true};
   struct NoMetrics final : server::MetricsRenderer {
     std::string render() const override { return ""; }

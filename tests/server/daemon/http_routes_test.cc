@@ -20,7 +20,8 @@ struct NoMetrics final : server::MetricsRenderer {
 
 struct Served {
   ApiWorld world;
-  server::VerifyHandler verify{world.verifier};
+  server::AppliedSeq applied{std::chrono::seconds(1)};
+  server::VerifyHandler verify{world.verifier, applied};
   std::atomic<bool> ready{true};
   NoMetrics metrics;
   server::SystemPages system{ready, world.health, metrics};

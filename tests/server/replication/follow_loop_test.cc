@@ -37,12 +37,14 @@ class RecordingObserver final : public replication::FollowObserver {
     confirmations.push_back(asked_at);
   }
   void applied(std::uint64_t seq) override { applied_up_to = seq; }
+  void stream_last(std::uint64_t seq) override { stream_last_seen = seq; }
   void unavailable(const Status& why) override { outages.push_back(why.reason()); }
   void connected() override { ++connects; }
   void refused(const ApplyRefusal& refusal) override { refusals.push_back(refusal); }
 
   std::vector<MonotonicTime> confirmations;
   std::uint64_t applied_up_to = 0;
+  std::uint64_t stream_last_seen = 0;
   std::vector<std::string> outages;
   int connects = 0;
   std::vector<ApplyRefusal> refusals;
@@ -94,6 +96,7 @@ TEST_CASE("a follower is stale until it first confirms with the stream",
   CHECK(f.freshness.fresh());
   CHECK(f.loop.status().applied_seq == f.last);
   CHECK(f.loop.status().stream_last_seq == f.last);
+  CHECK(f.observer.stream_last_seen == f.last);
   CHECK(f.loop.status().connected);
   CHECK(f.stream.last_read_from() == 1);
 }

@@ -32,7 +32,8 @@ HttpResponse verify(OneKeyVerifier& verifier,
                     std::vector<std::pair<std::string, std::string>> fields) {
   auto exchange = std::make_shared<Exchange>();
   for (const auto& [name, value] : fields) exchange->request.insert(name, value);
-  return VerifyHandler(verifier).answer(*exchange).into_response(*exchange);
+  AppliedSeq applied(std::chrono::seconds(1), 5);
+  return VerifyHandler(verifier, applied).answer(*exchange).into_response(*exchange);
 }
 
 std::string code(const HttpResponse& response) {

@@ -102,7 +102,9 @@ using Answer = std::future<StatusOr<CommittedEvent>>;
 // A real RocksDB ledger whose writer appends through a FailingEventLog.
 class WriterFixture {
  public:
-  WriterFixture() { open(); }
+  explicit WriterFixture(writer::WriterOptions options = {}) : options_(std::move(options)) {
+    open();
+  }
   ~WriterFixture() { close(); }
 
   void open() {
@@ -114,7 +116,7 @@ class WriterFixture {
     auto projection = projections::LiveProjection::load(*rocks_);
     REQUIRE(projection.is_ok());
     projection_ = std::move(projection).value();
-    writer_ = std::make_unique<writer::GroupCommitWriter>(*log_, *projection_, clock_);
+    writer_ = std::make_unique<writer::GroupCommitWriter>(*log_, *projection_, clock_, options_);
   }
   void close() {
     if (log_) log_->release();  // never leave the writer stuck in an append
@@ -181,6 +183,7 @@ class WriterFixture {
   }
 
  private:
+  writer::WriterOptions options_;
   TempDir dir_;
   ManualClock clock_;
   std::unique_ptr<storage::RocksEventLog> rocks_;
@@ -522,4 +525,44 @@ TEST_CASE("an empty group is refused", "[storage]") {
   REQUIRE_FALSE(refused.is_ok());
   CHECK(refused.status().reason() == "no_commands");
   CHECK(f.rocks().head().seq == 0);
+}
+
+TEST_CASE("the writer says which seq readers see before it answers the commands of a commit",
+          "[storage]") {
+  std::mutex mutex;
+  std::vector<std::uint64_t> published;
+  writer::WriterOptions options;
+  options.on_published = [&](std::uint64_t seq) {
+    std::lock_guard lock(mutex);
+    published.push_back(seq);
+  };
+  WriterFixture f(std::move(options));
+  auto seen_when_answered = [&] {
+    std::lock_guard lock(mutex);
+    return published.empty() ? 0 : published.back();
+  };
+  auto first = f.execute(f.create_user("fay"));
+  REQUIRE(first.is_ok());
+  CHECK(seen_when_answered() == first->seq);
+  // A batch of several commands is published once, with its last seq, and
+  // before any of them is answered.
+  auto blocker = f.hold_writer(f.create_user("gus"));
+  auto second = f.submit(f.create_user("hal"));
+  auto third = f.submit(f.create_user("ivy"));
+  f.log().release();
+  REQUIRE(blocker.get().is_ok());
+  auto second_done = second.get();
+  REQUIRE(second_done.is_ok());
+  CHECK(seen_when_answered() >= second_done->seq);
+  auto third_done = third.get();
+  REQUIRE(third_done.is_ok());
+  {
+    std::lock_guard lock(mutex);
+    CHECK(published == std::vector<std::uint64_t>{1, 2, 4});
+  }
+  // A failed append publishes nothing.
+  f.log().set_failing(true);
+  CHECK_FALSE(f.execute(f.create_user("jo")).is_ok());
+  std::lock_guard lock(mutex);
+  CHECK(published.size() == 3);
 }
