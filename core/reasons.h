@@ -121,7 +121,10 @@ namespace keyledger {
   X(kStreamConfigIncompatible, "stream_config_incompatible")                                       \
   /* Read-your-writes (issue 20): a request's minimum seq */                                       \
   X(kSeqNotReached, "seq_not_reached")                                                             \
-  X(kInvalidMinSeq, "invalid_min_seq")
+  X(kInvalidMinSeq, "invalid_min_seq")                                                             \
+  /* A follower (issue 20): what it refuses to apply, and its answers past --max-staleness */      \
+  X(kStreamFork, "stream_fork")                                                                    \
+  X(kStaleReplica, "stale_replica")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

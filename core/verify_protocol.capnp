@@ -44,8 +44,9 @@ struct VerifyResponse {
     invalid @0;       # unknown, deleted, malformed, or the owner is disabled
     rateLimited @1;   # a bad key from a client IP past its failure limit
     badRequest @2;    # the request itself is malformed (e.g. clientIp not an IP)
-    unavailable @3;   # this node cannot answer it now (it has not applied minSeq
-                      # in time): ask another node. Not a verdict on the key.
+    unavailable @3;   # this node cannot answer it now (a follower past its
+                      # --max-staleness, or minSeq not applied in time): ask
+                      # another node. Not a verdict on the key.
   }
 }
 

@@ -66,6 +66,17 @@ void add_api_routes(Router& router, const ApiHandlers& handlers) {
   }
 }
 
+void add_not_leader_routes(Router& router, const std::string& leader_url) {
+  Json context = Json::object();
+  if (!leader_url.empty()) context["leader_url"] = leader_url;
+  for (const RouteEntry& entry : route_entries()) {
+    router.add(entry.method, std::string(entry.pattern),
+               [context](ExchangePtr exchange, Respond respond) {
+                 respond(to_response(*exchange, Answer(ApiError::kNotLeader, context)));
+               });
+  }
+}
+
 std::vector<std::pair<std::string, std::string>> management_route_table() {
   std::vector<std::pair<std::string, std::string>> table;
   for (const auto& entry : route_entries())

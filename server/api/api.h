@@ -32,6 +32,12 @@ struct ApiHandlers {
 // routes that a one-time password opens carry kOpenBeforePasswordChange.
 void add_api_routes(Router& router, const ApiHandlers& handlers);
 
+// What a follower (issue 20) registers in their place: every route of
+// add_api_routes(), each answering 503 not_leader, with `leader_url` (when
+// not empty) as "leader_url" in the error's context, before reading any
+// credential or body. A follower never proxies a call to the leader.
+void add_not_leader_routes(Router& router, const std::string& leader_url);
+
 // (method, pattern) of every route add_api_routes() registers, e.g. ("GET",
 // "/v1/keys/{id}/events"), in registration order. GET routes also answer
 // HEAD.

@@ -29,6 +29,8 @@ constexpr std::array kErrors = {
     Row{ApiError::kUserLocked, {"user_locked", 423, "the user is locked", ""}},
     Row{ApiError::kSignInRateLimited, {"rate_limited", 429, "too many failures", ""}},
     Row{ApiError::kServerBusy, {"server_busy", 503, "busy", ""}},
+    Row{ApiError::kNotLeader,
+        {"not_leader", 503, "this node is a follower: send management calls to the leader", ""}},
 };
 
 constexpr bool rows_in_enum_order() {
@@ -37,8 +39,8 @@ constexpr bool rows_in_enum_order() {
   return true;
 }
 static_assert(rows_in_enum_order(), "one row per ApiError, in the enum's order");
-// kServerBusy is the enum's last value.
-static_assert(kErrors.size() == static_cast<std::size_t>(ApiError::kServerBusy) + 1);
+// kNotLeader is the enum's last value.
+static_assert(kErrors.size() == static_cast<std::size_t>(ApiError::kNotLeader) + 1);
 
 }  // namespace
 

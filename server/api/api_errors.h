@@ -23,6 +23,7 @@ enum class ApiError {
   kUserLocked,              // too many failed sign-ins (or an administrator's lock)
   kSignInRateLimited,       // too many failed sign-ins from this client
   kServerBusy,              // too much password work queued already
+  kNotLeader,               // a follower takes no management call: the leader's URL is in context
 };
 
 // One row of the table.

@@ -39,8 +39,9 @@
 
 namespace keyledger::client {
 
-// kUnavailable: the node could not answer it (a minSeq it has not reached);
-// the client returns it only when every endpoint answered so.
+// kUnavailable: the node could not answer it (a minSeq it has not reached,
+// or a follower past its --max-staleness): not a verdict on the key; the
+// client returns it only when every endpoint answered so.
 enum class VerifyResult { kOk, kInvalid, kRateLimited, kBadRequest, kUnavailable };
 
 // One answer. Fields other than `result` are set only for the result they

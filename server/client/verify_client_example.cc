@@ -35,7 +35,7 @@ void print(const keyledger::client::VerifyAnswer& answer) {
       std::printf("bad request\n");
       return;
     case VerifyResult::kUnavailable:
-      std::printf("unavailable (no node has reached --min-seq)\n");
+      std::printf("unavailable (no node has reached --min-seq, or every one is stale)\n");
       return;
     case VerifyResult::kInvalid:
       std::printf("invalid\n");

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <optional>
 
 #include "server/daemon/config_flags.h"
 #include "server/daemon/config_nats.h"
@@ -13,6 +14,30 @@ namespace {
 // kind of mistake.
 ConfigExit bad_flag(std::string message, int exit_code = 2) {
   return ConfigExit{exit_code, invalid_argument(Reason::kBadFlag, std::move(message))};
+}
+
+// --max-staleness and --leader-url, and what a follower needs and refuses
+// (after the NATS flags are checked).
+std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
+                                               const std::string& max_staleness) {
+  const auto staleness = parse_short_duration(max_staleness);
+  if (!staleness || *staleness < std::chrono::milliseconds(10) ||
+      *staleness > std::chrono::hours(1))
+    return bad_flag("--max-staleness must be a duration from 10ms to 1h (250ms, 10s, 1m), got '" +
+                    max_staleness + "'");
+  config.max_staleness = *staleness;
+  // Checked on a leader too, which ignores both: one environment may serve
+  // every node of a cluster.
+  if (!config.leader_url.empty() && !config.leader_url.starts_with("http://") &&
+      !config.leader_url.starts_with("https://"))
+    return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +
+                    "'");
+  if (!config.follower) return std::nullopt;
+  if (config.nats.urls.empty())
+    return bad_flag("--follower needs --nats: the NATS servers of the leader's stream");
+  if (!config.unlock_users.empty())
+    return bad_flag("--unlock is the leader's: a follower changes no user");
+  return std::nullopt;
 }
 
 }  // namespace
@@ -54,6 +79,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_nats_flags(app, config, nats_flags);
   unsigned min_seq_wait_ms = static_cast<unsigned>(config.min_seq_wait.count());
   add_read_your_writes_flags(app, min_seq_wait_ms);
+  std::string max_staleness = "10s";
+  add_follower_flags(app, config, max_staleness);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -81,6 +108,7 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
                     "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)");
   if (Status nats = finish_nats_config(nats_flags, config); !nats.is_ok())
     return ConfigExit{2, std::move(nats)};
+  if (auto why = check_follower_flags(config, max_staleness)) return std::move(*why);
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return config;
 }

@@ -65,6 +65,13 @@ struct ServerConfig {
   // stores (recovery: the ledger was bound to a wrong pepper).
   bool rebind_pepper = false;
   NatsConfig nats;
+  // A follower (--follower): applies the leader's events from the stream
+  // and serves verification only; management calls answer 503 not_leader
+  // with `leader_url`. Past `max_staleness` without confirming it holds
+  // every event of the stream, verification answers 503 stale_replica.
+  bool follower = false;
+  std::string leader_url;
+  std::chrono::milliseconds max_staleness{10'000};
 };
 
 // Why parse_config ends the process at once, with `exit_code`: after

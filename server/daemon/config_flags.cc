@@ -1,5 +1,6 @@
 #include "server/daemon/config_flags.h"
 
+#include <charconv>
 #include <map>
 #include <type_traits>
 
@@ -167,6 +168,41 @@ void add_read_your_writes_flags(CLI::App& app, unsigned& min_seq_wait_ms) {
       "(KeyLedger-Min-Seq, minSeq) waits for it before answering 503 seq_not_reached; 0 answers "
       "at once",
       60'000u);
+}
+
+void add_follower_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness) {
+  app.add_flag("--follower", config.follower,
+               "Run as a follower: apply the leader's events from --nats into the ledger under "
+               "--data, and serve verification (HTTP and the verify port) only; management "
+               "calls answer 503 not_leader. Needs the leader's pepper file (--pepper-file)");
+  app.add_option("--leader-url", config.leader_url,
+                 "A follower's: the leader's base URL, named in its not_leader answers")
+      ->envname("KEYLEDGER_LEADER_URL");
+  app.add_option("--max-staleness", max_staleness,
+                 "A follower's: how long it answers verifications without confirming that it "
+                 "holds every event of the stream; past it, 503 stale_replica (seconds, or with "
+                 "a unit: 250ms, 10s, 1m; from 10ms to 1h)")
+      ->envname("KEYLEDGER_MAX_STALENESS")
+      ->capture_default_str();
+}
+
+std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text) {
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end == text.data()) return std::nullopt;
+  const std::string_view unit(end, text.data() + text.size() - end);
+  std::uint64_t milliseconds_per_unit = 0;
+  if (unit.empty() || unit == "s")
+    milliseconds_per_unit = 1000;
+  else if (unit == "ms")
+    milliseconds_per_unit = 1;
+  else if (unit == "m")
+    milliseconds_per_unit = 60'000;
+  else
+    return std::nullopt;
+  // Far beyond any bound a caller checks, and safe from overflow.
+  if (number > 1'000'000'000) return std::nullopt;
+  return std::chrono::milliseconds(number * milliseconds_per_unit);
 }
 
 }  // namespace keyledger::server

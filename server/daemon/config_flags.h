@@ -4,7 +4,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/daemon/config.h"
 
@@ -40,5 +43,15 @@ void add_operation_flags(CLI::App& app, ServerConfig& config);
 // Read-your-writes: how long a request for a seq not yet applied waits
 // (`min_seq_wait_ms`, milliseconds).
 void add_read_your_writes_flags(CLI::App& app, unsigned& min_seq_wait_ms);
+
+// What makes this node a follower (issue 20; the NATS flags are
+// config_nats.h's). --max-staleness is read as text into `max_staleness`
+// for the caller to parse (parse_short_duration).
+void add_follower_flags(CLI::App& app, ServerConfig& config, std::string& max_staleness);
+
+// "250ms", "10s", "2m", or a bare number of seconds: the duration in
+// milliseconds; nullopt for anything else (a negative, a fraction, an
+// unknown unit, an overflow).
+std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text);
 
 }  // namespace keyledger::server

@@ -113,9 +113,10 @@ int Node::open() {
 
 // A follower (issue 20) diverges here: it builds no LeaderLedger (it
 // applies the leader's events rather than deciding commands), gives the
-// hot path the sink that carries its uses to the leader and no writer, and
+// hot path the sink that keeps its uses for the leader and no writer, and
 // builds no ApiParts.
 int Node::start() {
+  if (config_.follower) return start_follower();
   leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
@@ -123,6 +124,29 @@ int Node::start() {
   start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
   make_api();
   make_routes();
+  return 0;
+}
+
+int Node::start_follower() {
+  // KEYLEDGER_ADMIN_PASSWORD is the leader's first admin's; a follower
+  // creates no one.
+  (void)admin_password_.is_ok();
+  auto stream = open_follower_stream(config_, log_);
+  if (!stream.is_ok()) return fail_start(log_, kExitFailure, "--nats", stream.status());
+  applied_seq_.advanced(ledger_.log->head().seq);  // the follow loop advances it from here
+  follower_ = std::make_unique<FollowerLedger>(config_, ledger_, std::move(*stream), steady_clock_,
+                                               applied_seq_, log_);
+  if (config_.leader_url.empty())
+    log_.warn("no --leader-url: not_leader answers cannot say where the leader is");
+  log_.always(
+      LogLevel::kInfo, "following the stream",
+      {{"stream", config_.nats.stream},
+       {"applied_seq", ledger_.log->head().seq},
+       {"max_staleness_seconds", std::chrono::duration<double>(config_.max_staleness).count()}});
+  follower_->start();
+  start_hot_path(follower_->key_uses(), {}, &follower_->freshness(),
+                 [this] { return follower_->figures(); });
+  make_follower_routes();
   return 0;
 }
 
@@ -135,12 +159,13 @@ writer::WriterOptions Node::writer_options() {
   return options;
 }
 
-void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer) {
+void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer,
+                          const ReplicaFreshness* freshness, FollowerFiguresSource follower) {
   last_use_.emplace(uses, *ledger_.projection, clock_, config_.last_use_flush_interval);
   last_use_->start();
   verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
-                    config_.token_prefix);
-  metrics_page_.emplace(metrics_, *verifier_, std::move(writer));
+                    config_.token_prefix, freshness);
+  metrics_page_.emplace(metrics_, *verifier_, std::move(writer), std::move(follower));
 }
 
 void Node::make_api() {
@@ -157,9 +182,16 @@ void Node::make_api() {
 
 void Node::make_routes() {
   verify_handler_.emplace(*verifier_, applied_seq_);
-  ledger_health_.emplace(*ledger_.log, leader_->writer());
+  ledger_health_ = std::make_unique<WriterLedgerHealth>(*ledger_.log, leader_->writer());
   system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
+}
+
+void Node::make_follower_routes() {
+  verify_handler_.emplace(*verifier_, applied_seq_);
+  system_pages_.emplace(ready_, follower_->health(), *metrics_page_,
+                        [this] { return follower_->figures(); });
+  add_follower_http_routes(router_, {*verify_handler_, *system_pages_, config_.leader_url});
 }
 
 void Node::serve() {
@@ -214,10 +246,11 @@ void Node::serve_until_signalled() {
 }
 
 void Node::stop() {
-  api_->join_work();  // its pools, before the log their scans read goes
-  last_use_->stop();  // no flusher may race the final flush or outlive the writer
+  if (follower_) follower_->stop();  // nothing more is applied
+  if (api_) api_->join_work();       // its pools, before the log their scans read goes
+  last_use_->stop();                 // no flusher may race the final flush or outlive the writer
   last_use_->flush_all();
-  leader_->stop();  // drains the writer's queue, before the io_contexts go
+  if (leader_) leader_->stop();  // drains the writer's queue, before the io_contexts go
   log_.always(LogLevel::kInfo, "stopped cleanly", {{"seq", ledger_.log->head().seq}});
 }
 

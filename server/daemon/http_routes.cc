@@ -4,11 +4,25 @@
 
 namespace keyledger::server {
 
+namespace {
+
+// What every node serves after its management routes.
+void add_routes_of_every_node(Router& router, VerifyHandler& verify, const SystemPages& system) {
+  add_verify_route(router, verify);
+  add_system_routes(router, system);
+  add_web_routes(router);
+}
+
+}  // namespace
+
 void add_http_routes(Router& router, const HttpRouteOwners& owners) {
   add_api_routes(router, owners.management);
-  add_verify_route(router, owners.verify);
-  add_system_routes(router, owners.system);
-  add_web_routes(router);
+  add_routes_of_every_node(router, owners.verify, owners.system);
+}
+
+void add_follower_http_routes(Router& router, const FollowerRouteOwners& owners) {
+  add_not_leader_routes(router, owners.leader_url);
+  add_routes_of_every_node(router, owners.verify, owners.system);
 }
 
 std::vector<std::pair<std::string, std::string>> api_route_table() {

@@ -1,5 +1,8 @@
 #include "server/daemon/metrics.h"
 
+#include <cstdio>
+#include <optional>
+
 #include "core/version.h"
 #include "server/daemon/process_metrics.h"
 
@@ -29,10 +32,71 @@ void render_verifications(std::string& out, const VerifyCounters& verify) {
   append_help(out, "keyledger_verifications_total", "counter",
               "Key verifications (HTTP and verify port) by result.");
   const std::pair<const char*, const std::atomic<std::uint64_t>*> results[] = {
-      {"ok", &verify.ok}, {"invalid", &verify.invalid}, {"rate_limited", &verify.rate_limited}};
+      {"ok", &verify.ok},
+      {"invalid", &verify.invalid},
+      {"rate_limited", &verify.rate_limited},
+      {"stale", &verify.stale}};
   for (const auto& [result, count] : results)
     out += "keyledger_verifications_total{result=\"" + std::string(result) + "\"} " +
            std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+}
+
+// A gauge whose value need not be a whole number.
+void append_gauge(std::string& out, std::string_view name, std::string_view help, double value) {
+  append_help(out, name, "gauge", help);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6f", value);
+  out.append(name).append(" ").append(text).append("\n");
+}
+
+void render_follower(std::string& out, const FollowerFigures& follower) {
+  append_metric(out, "keyledger_follower_applied_seq", "gauge",
+                "The seq of the last event this follower applied.", follower.applied_seq);
+  append_metric(out, "keyledger_follower_stream_last_seq", "gauge",
+                "The stream's last seq when this follower last asked (0 before).",
+                follower.stream_last_seq);
+  append_metric(out, "keyledger_follower_lag_events", "gauge",
+                "Events the stream held, when last asked, that this follower has not applied.",
+                follower.lag());
+  // +Inf before the first confirmation: stale without bound.
+  append_help(out, "keyledger_follower_staleness_seconds", "gauge",
+              "Time since this follower last confirmed it held every event of the stream.");
+  out += "keyledger_follower_staleness_seconds ";
+  if (follower.staleness_seconds < 0) {
+    out += "+Inf\n";
+  } else {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6f\n", follower.staleness_seconds);
+    out += text;
+  }
+  append_gauge(out, "keyledger_follower_max_staleness_seconds",
+               "--max-staleness: past it, verification answers 503 stale_replica.",
+               follower.max_staleness_seconds);
+  append_metric(out, "keyledger_follower_stale", "gauge",
+                "1 while verification answers 503 stale_replica.", follower.stale ? 1 : 0);
+  append_metric(out, "keyledger_follower_refused", "gauge",
+                "1 once this follower refused an event of the stream (a fork, a broken chain, "
+                "an undecodable event) and stopped applying.",
+                follower.refused.empty() ? 0 : 1);
+  append_metric(out, "keyledger_follower_stream_connected", "gauge",
+                "1 while the last call on the stream succeeded.", follower.connected ? 1 : 0);
+  append_metric(out, "keyledger_follower_events_applied_total", "counter",
+                "Events applied from the stream since start.", follower.events_applied);
+  append_metric(out, "keyledger_follower_redeliveries_total", "counter",
+                "Messages delivered again with the bytes already applied (skipped).",
+                follower.redeliveries);
+  append_metric(out, "keyledger_follower_gap_events_filled_total", "counter",
+                "Events fetched one by one to fill a gap in what the stream delivered.",
+                follower.gap_events_filled);
+  append_metric(out, "keyledger_follower_stream_failures_total", "counter",
+                "Failed reads of the stream (or appends to the follower's log), retried.",
+                follower.stream_failures);
+  append_metric(out, "keyledger_follower_key_uses_held", "gauge",
+                "Keys whose last use on this follower is kept for the leader (not sent yet).",
+                follower.key_uses_held);
+  append_metric(out, "keyledger_follower_key_uses_refused_total", "counter",
+                "Last uses the follower had no room to keep (its tracker offers them again).",
+                follower.key_uses_refused);
 }
 
 void render_build_info(std::string& out) {
@@ -74,13 +138,15 @@ void Metrics::observe_commit(std::size_t events, std::chrono::nanoseconds durati
   fsync_seconds_.observe(duration);
 }
 
-std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer) const {
+std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer,
+                            const FollowerFigures* follower) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
   render_verifications(out, verify);
   render_verify_port(out);
   if (writer) render_writer(out, *writer);
+  if (follower) render_follower(out, *follower);
   append_metric(out, "keyledger_password_checks_total", "counter",
                 "Presented passwords checked against a scrypt hash (sign-ins, also for names "
                 "no user holds, and password changes).",
@@ -140,9 +206,12 @@ void Metrics::render_writer(std::string& out, const WriterFigures& writer) const
 }
 
 std::string MetricsPage::render() const {
-  if (!writer_) return metrics_.render(verifier_.counters(), nullptr);
-  const WriterFigures figures = writer_();
-  return metrics_.render(verifier_.counters(), &figures);
+  std::optional<WriterFigures> writer;
+  if (writer_) writer = writer_();
+  std::optional<FollowerFigures> follower;
+  if (follower_) follower = follower_();
+  return metrics_.render(verifier_.counters(), writer ? &*writer : nullptr,
+                         follower ? &*follower : nullptr);
 }
 
 void Metrics::render_connections(std::string& out) const {

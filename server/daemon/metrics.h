@@ -63,7 +63,9 @@ class Metrics final : public RequestObserver {
   // The whole page. `writer` is the writer's figures at the time of the
   // scrape; without one (a follower has no writer) the writer's metrics
   // (events appended, commits, batch sizes, fsync times) are left out.
-  std::string render(const VerifyCounters& verify, const WriterFigures* writer) const;
+  // `follower`, a follower's figures, adds the keyledger_follower_* metrics.
+  std::string render(const VerifyCounters& verify, const WriterFigures* writer,
+                     const FollowerFigures* follower = nullptr) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }
@@ -108,16 +110,21 @@ class Metrics final : public RequestObserver {
 // is given outlives it.
 class MetricsPage final : public MetricsRenderer {
  public:
-  // `writer` is empty where there is none (a follower).
+  // `writer` is empty where there is none (a follower); `follower` is
+  // empty on a leader.
   MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
-              WriterFiguresSource writer)
-      : metrics_(metrics), verifier_(verifier), writer_(std::move(writer)) {}
+              WriterFiguresSource writer, FollowerFiguresSource follower = {})
+      : metrics_(metrics),
+        verifier_(verifier),
+        writer_(std::move(writer)),
+        follower_(std::move(follower)) {}
   std::string render() const override;
 
  private:
   const Metrics& metrics_;
   const CredentialVerifier& verifier_;
   const WriterFiguresSource writer_;
+  const FollowerFiguresSource follower_;
 };
 
 }  // namespace keyledger::server

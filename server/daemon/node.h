@@ -5,7 +5,9 @@
 // the verifier, the verify port) and the HTTP front end. What only a leader
 // has is grouped: LeaderLedger (leader_parts.h: the writer, the first
 // admin, --unlock, the sink of last uses) and ApiParts (the management
-// API). Node::start says where a follower (issue 20) diverges.
+// API). Node::start says where a follower (issue 20) diverges: it has
+// FollowerLedger (follower_parts.h: the stream, the applier, the follow
+// loop, the freshness its verifier checks) in their place.
 #pragma once
 
 #include <atomic>
@@ -20,6 +22,7 @@
 #include "server/api/observers.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
+#include "server/daemon/follower_parts.h"
 #include "server/daemon/io_contexts.h"
 #include "server/daemon/leader_parts.h"
 #include "server/daemon/listening_ports.h"
@@ -71,18 +74,26 @@ class Node {
   int check();   // nothing touched yet
   int bind();    // every listening port, before anything is created
   int open();    // the data folder, the ledger, its pepper and projection
-  int start();   // the leader's ledger, the hot path, the api
+  int start();   // the leader's ledger, the hot path, the api (or start_follower)
   void serve();  // the HTTP server and the verify port, until a signal
   void stop();   // the last answers, last uses and commits
 
+  // start() of a follower: its ledger and loop, the hot path, its routes.
+  int start_follower();
+
   writer::WriterOptions writer_options();
-  // The last-use tracker persisting through `uses`, the verifier, and the
-  // metrics page (with the writer's figures when `writer` is not empty).
-  void start_hot_path(KeyUseSink& uses, WriterFiguresSource writer);
+  // The last-use tracker persisting through `uses`, the verifier (checking
+  // `freshness` on a follower), and the metrics page (with the writer's
+  // figures when `writer` is not empty, a follower's when `follower` is
+  // not).
+  void start_hot_path(KeyUseSink& uses, WriterFiguresSource writer,
+                      const ReplicaFreshness* freshness = nullptr,
+                      FollowerFiguresSource follower = {});
   void make_api();
   // What answers the HTTP routes beside the API, and the router with every
-  // route (http_routes.h).
+  // route (http_routes.h); a follower's management routes answer not_leader.
   void make_routes();
+  void make_follower_routes();
   void serve_verify_port();
   void serve_until_signalled();
 
@@ -93,6 +104,7 @@ class Node {
   // reverse order. Those that start threads, touch the disk or need the
   // ledger are empty (optional, unique_ptr) until the step that builds them.
   SystemClock clock_;
+  SteadyClock steady_clock_;  // a follower's staleness
   SecureRandom random_;
   const DataFolder data_;
   // KEYLEDGER_ADMIN_PASSWORD, checked before binding (the leader's first
@@ -115,6 +127,10 @@ class Node {
   // A leader's only: the writer the tracker's sink and the API commit
   // through, so built before them and destroyed after them.
   std::unique_ptr<LeaderLedger> leader_;
+  // A follower's only: the stream and the loop that apply the leader's
+  // events; the tracker's sink and the verifier's freshness, so built
+  // before them and destroyed after them.
+  std::unique_ptr<FollowerLedger> follower_;
   // The hot path, which every node runs.
   std::optional<LastUseTracker> last_use_;
   FailureRateLimiter limiter_;
@@ -126,7 +142,7 @@ class Node {
   // The HTTP routes and what answers them beside the API.
   std::atomic<bool> ready_{false};  // /readyz: start-up finished, not yet shutting down
   std::optional<VerifyHandler> verify_handler_;
-  std::optional<WriterLedgerHealth> ledger_health_;
+  std::unique_ptr<LedgerHealth> ledger_health_;  // a leader's (a follower's is its own)
   std::optional<SystemPages> system_pages_;
   Router router_;
   // Destroyed after the contexts stop (serve() returns then) and before

@@ -47,8 +47,8 @@ int open_ledger(const ServerConfig& config, const DataFolder& data, RandomSource
   ledger.log = std::move(*opened);
   // After the ledger, which says whether a pepper may still be created and
   // which pepper its key hashes were made with.
-  auto hasher =
-      open_ledger_pepper(config.pepper_file, *ledger.log, random, log, config.rebind_pepper);
+  auto hasher = open_ledger_pepper(config.pepper_file, *ledger.log, random, log,
+                                   config.rebind_pepper, config.follower);
   if (!hasher.is_ok()) return fail_start(log, kExitFailure, "pepper", hasher.status());
   ledger.secret_hasher.emplace(std::move(*hasher));
   if (Status upgraded = upgrade_projection(*ledger.log, log); !upgraded.is_ok())

@@ -65,11 +65,19 @@ std::string pepper_fingerprint(const SecretHasher& hasher) {
 
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
                                           storage::RocksEventLog& log, RandomSource& random,
-                                          JsonLog& daemon_log, bool rebind) {
+                                          JsonLog& daemon_log, bool rebind, bool follower) {
   const std::uint64_t events = log.head().seq;
-  auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0);
+  auto pepper = load_or_create_pepper(path, random, /*may_create=*/events == 0 && !follower);
   if (!pepper.is_ok()) {
     if (!pepper.status().is(Reason::kPepperMissing)) return pepper.status();
+    if (follower)
+      return failed_precondition(
+          Reason::kPepperMissing,
+          path.string() +
+              " does not exist. A follower verifies keys hashed with the leader's "
+              "pepper: copy the leader's pepper file there (mode 0600) or name it "
+              "with --pepper-file; with a new pepper every API key would fail "
+              "verification. Nothing was changed.");
     return failed_precondition(
         Reason::kPepperMissing,
         path.string() + " does not exist, but the ledger holds " + std::to_string(events) +

@@ -32,8 +32,17 @@ std::string pepper_fingerprint(const SecretHasher& hasher);
 // others) and pepper_too_short (fewer than 32 bytes); a file that cannot be
 // read is kUnavailable. A rebinding that replaces another fingerprint is
 // logged as a warning to `daemon_log`.
+//
+// A follower (`follower`) never creates a pepper, even for an empty ledger:
+// the key hashes it will apply were made by the leader with the leader's
+// pepper, and a new one would make every key fail while the follower looked
+// healthy. Its file must exist (pepper_missing otherwise, saying to copy the
+// leader's); its ledger is then bound to it like a leader's. That this is
+// the leader's pepper cannot be checked yet: the stream carries no
+// fingerprint.
 StatusOr<SecretHasher> open_ledger_pepper(const std::filesystem::path& path,
                                           storage::RocksEventLog& log, RandomSource& random,
-                                          JsonLog& daemon_log, bool rebind = false);
+                                          JsonLog& daemon_log, bool rebind = false,
+                                          bool follower = false);
 
 }  // namespace keyledger::server

@@ -34,6 +34,20 @@ int check_pepper_folder(const ServerConfig& config, const DataFolder& data, Json
   return 0;
 }
 
+// A follower never creates a pepper (pepper.h): without the leader's, it
+// would create its data folder only to refuse to start.
+int check_follower_pepper(const ServerConfig& config, JsonLog& log) {
+  std::error_code error;
+  if (!config.follower || std::filesystem::exists(config.pepper_file, error)) return 0;
+  return fail_start(
+      log, kExitUsage, "--pepper-file",
+      failed_precondition(Reason::kPepperMissing,
+                          config.pepper_file + " does not exist. A follower verifies keys hashed "
+                                               "with the leader's pepper: copy the leader's pepper "
+                                               "file there (mode 0600) or name it with "
+                                               "--pepper-file. Nothing was changed."));
+}
+
 }  // namespace
 
 int check_before_binding(const ServerConfig& config, const DataFolder& data,
@@ -44,9 +58,11 @@ int check_before_binding(const ServerConfig& config, const DataFolder& data,
     return fail_start(
         log, usable.is(Reason::kDataFolderNotPrivate) ? kExitDataNotPrivate : kExitDataNotWritable,
         "cannot use the data folder", usable, {{"path", config.data_dir}});
-  if (!admin_password.is_ok() && ledger_is_new(data))
+  // A follower creates no admin: the leader's users come with its events.
+  if (!config.follower && !admin_password.is_ok() && ledger_is_new(data))
     return fail_start(log, kExitFailure, "creating the admin user", admin_password.status());
   if (int refused = check_unlock_users(config, data, log)) return refused;
+  if (int refused = check_follower_pepper(config, log)) return refused;
   return check_pepper_folder(config, data, log);
 }
 

@@ -27,14 +27,37 @@ HttpResponse SystemPages::healthz(const Exchange& exchange) const {
 
 HttpResponse SystemPages::readyz(const Exchange& exchange) const {
   if (!ready_.load()) return json_response(exchange, 503, {{"status", "not ready"}});
+  if (follower_) return follower_readyz(exchange, follower_());
   // Verification and reads are served from memory even while storage
   // refuses writes, so the server stays ready; the body says so, for
   // monitoring (also keyledger_storage_failing in /metrics). Why it fails
   // (RocksDB's message, with file paths) goes only to the log.
   return json_response(exchange, 200,
                        {{"status", "ready"},
+                        {"role", "leader"},
                         {"head_seq", ledger_.head_seq()},
                         {"storage", ledger_.storage_failing() ? "failing" : "ok"}});
+}
+
+// A follower serves verification only while it can vouch for its state, so
+// it is ready only then: a load balancer sends API servers elsewhere.
+HttpResponse SystemPages::follower_readyz(const Exchange& exchange,
+                                          const FollowerFigures& figures) const {
+  const char* status = !figures.refused.empty() ? "refused" : figures.stale ? "stale" : "ready";
+  Json body = {{"status", status},
+               {"role", "follower"},
+               {"head_seq", ledger_.head_seq()},
+               {"applied_seq", figures.applied_seq},
+               {"stream_last_seq",
+                figures.stream_last_known ? Json(figures.stream_last_seq) : Json(nullptr)},
+               {"lag", figures.lag()},
+               {"staleness_seconds",
+                figures.staleness_seconds >= 0 ? Json(figures.staleness_seconds) : Json(nullptr)},
+               {"max_staleness_seconds", figures.max_staleness_seconds},
+               {"stream", figures.connected ? "connected" : "unreachable"},
+               {"storage", figures.storage_failing ? "failing" : "ok"}};
+  if (!figures.refused.empty()) body["refused"] = figures.refused;
+  return json_response(exchange, std::string_view(status) == "ready" ? 200 : 503, body);
 }
 
 HttpResponse SystemPages::metrics(const Exchange& exchange) const {

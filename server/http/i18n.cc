@@ -113,6 +113,16 @@ constexpr std::array kMessages = {
             "KeyLedger-Min-Seq must be one whole number from 0 to 18446744073709551615.",
             "KeyLedger-Min-Seq debe ser un único número entero de 0 a 18446744073709551615."},
     Message{"internal", "An internal error occurred.", "Se produjo un error interno."},
+    Message{"not_leader",
+            "This node is a follower and takes no changes; send them to the leader (its URL is in "
+            "the error's context).",
+            "Este nodo es un seguidor y no acepta cambios; envíelos al líder (su URL está en el "
+            "contexto del error)."},
+    Message{"stale_replica",
+            "This node cannot confirm that its copy of the ledger is current; ask another node or "
+            "retry later.",
+            "Este nodo no puede confirmar que su copia del registro esté al día; pregunte a otro "
+            "nodo o vuelva a intentarlo más tarde."},
     // Values the server itself puts in a command, so refused only on a bug;
     // translated all the same, as every reason decide() gives.
     Message{"invalid_key_id", "A key id is 12 base62 characters.",

@@ -60,9 +60,11 @@ constexpr std::array<CodeStatus, 11> kHttpStatuses = {{
 static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode::kInternal));
 
 // The 503s whose code is their own reason's: a client acts on each
-// differently from a storage failure (wait, or ask another node).
+// differently from a storage failure (wait, or ask another node: a
+// follower past --max-staleness says stale_replica).
 bool speaks_for_itself(const Status& status) {
-  return status.is(Reason::kShuttingDown) || status.is(Reason::kSeqNotReached);
+  return status.is(Reason::kShuttingDown) || status.is(Reason::kSeqNotReached) ||
+         status.is(Reason::kStaleReplica);
 }
 
 }  // namespace

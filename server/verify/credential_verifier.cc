@@ -25,16 +25,23 @@ Status rate_limited() {
                 "too many failed verifications from this client");
 }
 
+Status stale_replica() {
+  return unavailable(Reason::kStaleReplica,
+                     "this follower has not confirmed within --max-staleness that it holds every "
+                     "event of the stream");
+}
+
 CredentialVerifier::CredentialVerifier(const projections::LiveProjection& projection,
                                        const SecretHasher& hasher, LastUseTracker& last_use,
                                        FailureRateLimiter& limiter, const Clock& clock,
-                                       std::string token_prefix)
+                                       std::string token_prefix, const ReplicaFreshness* freshness)
     : projection_(projection),
       last_use_(last_use),
       limiter_(limiter),
       clock_(clock),
       token_prefix_(std::move(token_prefix)),
-      hasher_(hasher) {}
+      hasher_(hasher),
+      freshness_(freshness) {}
 
 Status CredentialVerifier::fail(const std::string& client_ip, std::int64_t* retry_after_seconds) {
   if (const std::int64_t wait = limiter_.count_failure(client_ip); wait > 0) {
@@ -49,6 +56,12 @@ Status CredentialVerifier::fail(const std::string& client_ip, std::int64_t* retr
 StatusOr<VerifiedKey> CredentialVerifier::verify(std::string_view token_text,
                                                  const std::string& client_ip,
                                                  std::int64_t* retry_after_seconds) {
+  // A follower that cannot confirm it is current answers nothing from its
+  // state, whatever the key (fail closed).
+  if (freshness_ && !freshness_->fresh()) {
+    counters_.stale.fetch_add(1, std::memory_order_relaxed);
+    return stale_replica();
+  }
   // Views into token_text: no copy of the secret on the hot path.
   auto token = parse_token_parts(token_text, token_prefix_);
   if (!token.is_ok()) return fail(client_ip, retry_after_seconds);

@@ -33,6 +33,7 @@
 #include "server/verify/applied_seq.h"
 #include "server/verify/last_use_tracker.h"
 #include "server/verify/rate_limiter.h"
+#include "server/verify/replica_freshness.h"
 
 namespace keyledger::projections {
 class LiveProjection;
@@ -50,6 +51,7 @@ struct VerifyCounters {
   std::atomic<std::uint64_t> ok{0};
   std::atomic<std::uint64_t> invalid{0};
   std::atomic<std::uint64_t> rate_limited{0};
+  std::atomic<std::uint64_t> stale{0};  // refused by a follower past --max-staleness
 };
 
 // Verification as its users see it, so that a handler can be tested with a
@@ -74,11 +76,14 @@ Status rate_limited();
 
 class CredentialVerifier final : public KeyVerifier {
  public:
+  // `freshness` is a follower's (null on a leader): while it is not
+  // fresh, every verification answers stale_replica() (kUnavailable),
+  // before the token is even parsed.
   CredentialVerifier(const projections::LiveProjection& projection, const SecretHasher& hasher,
                      LastUseTracker& last_use, FailureRateLimiter& limiter, const Clock& clock,
-                     std::string token_prefix);
+                     std::string token_prefix, const ReplicaFreshness* freshness = nullptr);
 
-  // KeyVerifier's contract.
+  // KeyVerifier's contract; on a stale follower, stale_replica().
   StatusOr<VerifiedKey> verify(std::string_view token, const std::string& client_ip,
                                std::int64_t* retry_after_seconds = nullptr) override;
 
@@ -93,6 +98,7 @@ class CredentialVerifier final : public KeyVerifier {
   const Clock& clock_;
   std::string token_prefix_;
   const SecretHasher& hasher_;
+  const ReplicaFreshness* const freshness_;
   VerifyCounters counters_;
 };
 
@@ -134,7 +140,8 @@ class VerifyHandler {
 
   // 200 {"key_id", "privilege", "user"}; 401 invalid_credentials for a
   // missing or bad key; 429 rate_limited (with Retry-After) past the
-  // client's failure limit; 400 ambiguous_credentials for two keys, which
+  // client's failure limit; 503 stale_replica on a follower past
+  // --max-staleness; 400 ambiguous_credentials for two keys, which
   // verifies, counts and records nothing. A failure is answered as its
   // Status, which the HTTP session makes into the error envelope. Answers
   // at once, on the calling thread; but with KeyLedger-Min-Seq: 400

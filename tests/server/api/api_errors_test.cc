@@ -13,7 +13,7 @@ using namespace keyledger::server;
 
 namespace {
 
-constexpr ApiError kLast = ApiError::kServerBusy;
+constexpr ApiError kLast = ApiError::kNotLeader;
 
 std::vector<ApiError> every_error() {
   std::vector<ApiError> all;

@@ -74,7 +74,8 @@ TEST_CASE("every refusal decodes with its reason and no user, privilege or key",
       {server::invalid_credentials(), VerifyResult::kInvalid},
       {server::rate_limited(), VerifyResult::kRateLimited},
       {server::bad_client_ip(), VerifyResult::kBadRequest},
-      {server::seq_not_reached(12, 10), VerifyResult::kUnavailable}};
+      {server::seq_not_reached(12, 10), VerifyResult::kUnavailable},
+      {server::stale_replica(), VerifyResult::kUnavailable}};
   for (const auto& [why, result] : cases) {
     const Decoded decoded = decode(refused(why, 42));
     REQUIRE(decoded.status.is_ok());
@@ -92,8 +93,9 @@ TEST_CASE("a reader that ignores the union finds no privilege in any refusal",
           "[server][verify-wire]") {
   // What broke: the old schema's `privilege` sat beside `result`, and an
   // enum reads as its first value, `user`, when unset.
-  for (const Status& why : {server::invalid_credentials(), server::rate_limited(),
-                            server::bad_client_ip(), server::seq_not_reached(12, 10)}) {
+  for (const Status& why :
+       {server::invalid_credentials(), server::rate_limited(), server::bad_client_ip(),
+        server::seq_not_reached(12, 10), server::stale_replica()}) {
     const std::string frame = refused(why, 60);
     std::vector<capnp::word> words = words_of(frame);
     const kj::ArrayPtr<const capnp::word> segment(words.data() + 1,

@@ -78,6 +78,75 @@ TEST_CASE("an unknown flag ends the start with CLI11's exit code and points to -
   CHECK(ended.why.message().find("keyledgerd --help lists every flag") != std::string::npos);
 }
 
+TEST_CASE("a follower's flags give its config", "[server][config][follower]") {
+  const auto parsed = parse({"--follower", "--nats", "nats://127.0.0.1:4222,nats://127.0.0.1:4223",
+                             "--leader-url", "https://leader.example", "--max-staleness", "250ms"});
+  REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+  const ServerConfig& config = std::get<ServerConfig>(parsed);
+  CHECK(config.follower);
+  CHECK(config.nats.urls ==
+        std::vector<std::string>{"nats://127.0.0.1:4222", "nats://127.0.0.1:4223"});
+  CHECK(config.nats.stream == "KEYLEDGER");
+  CHECK(config.leader_url == "https://leader.example");
+  CHECK(config.max_staleness == std::chrono::milliseconds(250));
+}
+
+TEST_CASE("the staleness bound (--max-staleness) takes seconds or a unit, 10 s by default",
+          "[server][config][follower]") {
+  CHECK(std::get<ServerConfig>(parse({})).max_staleness == std::chrono::seconds(10));
+  const std::pair<const char*, std::chrono::milliseconds> good[] = {
+      {"10ms", std::chrono::milliseconds(10)},
+      {"3", std::chrono::seconds(3)},
+      {"3s", std::chrono::seconds(3)},
+      {"2m", std::chrono::minutes(2)},
+      {"60m", std::chrono::hours(1)}};
+  for (const auto& [text, expected] : good) {
+    CAPTURE(text);
+    const auto parsed = parse({"--max-staleness", text});
+    REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+    CHECK(std::get<ServerConfig>(parsed).max_staleness == expected);
+  }
+}
+
+TEST_CASE("a bad --max-staleness ends the start with bad_flag", "[server][config][follower]") {
+  for (const char* text : {"0", "9ms", "61m", "2h", "-1s", "1.5s", "soon", "", "10 s", "5sec",
+                           "99999999999999999999"}) {
+    CAPTURE(text);
+    const auto parsed = parse({"--max-staleness", text});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.is(Reason::kBadFlag));
+    CHECK(ended.why.message().rfind("--max-staleness must be a duration from 10ms to 1h", 0) == 0);
+  }
+}
+
+TEST_CASE("a follower (--follower) without --nats ends the start with bad_flag", "[server][config][follower]") {
+  const auto parsed = parse({"--follower"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code == 2);
+  CHECK(ended.why.is(Reason::kBadFlag));
+  CHECK(ended.why.message() == "--follower needs --nats: the NATS servers of the leader's stream");
+}
+
+TEST_CASE("a follower refuses --unlock, the leader's", "[server][config][follower]") {
+  const auto parsed = parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--unlock", "admin"});
+  const ConfigExit& ended = exit_of(parsed);
+  CHECK(ended.exit_code == 2);
+  CHECK(ended.why.message() == "--unlock is the leader's: a follower changes no user");
+}
+
+TEST_CASE("a --leader-url that is no http(s) URL ends the start with bad_flag",
+          "[server][config][follower]") {
+  for (const char* text : {"leader.example:8080", "ftp://leader", "HTTP//x"}) {
+    CAPTURE(text);
+    const auto parsed =
+        parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--leader-url", text});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.message().rfind("--leader-url must be an http:// or https:// URL", 0) == 0);
+  }
+}
+
 TEST_CASE(
     "the minimum-seq wait flag (--min-seq-wait) takes milliseconds or a unit, 1 s by default, and "
     "refuses the rest",

@@ -46,8 +46,8 @@ const std::string kOtherPepper(40, 'o');
 // A real ledger in a temporary folder and the pepper file for it, as
 // keyledgerd opens them at start.
 struct PepperedLedger {
-  StatusOr<SecretHasher> start(bool rebind = false) {
-    return server::open_ledger_pepper(path, ledger.log(), random, log.log, rebind);
+  StatusOr<SecretHasher> start(bool rebind = false, bool follower = false) {
+    return server::open_ledger_pepper(path, ledger.log(), random, log.log, rebind, follower);
   }
   // A first start, then an event: from now on key hashes could exist.
   void start_and_use() {
@@ -193,4 +193,29 @@ TEST_CASE("keyledgerd started with --rebind-pepper binds a ledger to the pepper 
   // Rebinding still needs a pepper file that is there and private.
   std::filesystem::remove(f.path);
   f.expect_refused("pepper_missing", /*rebind=*/true);
+}
+
+TEST_CASE("a follower never creates a pepper, even for an empty ledger", "[server][pepper]") {
+  PepperedLedger f;
+  auto refused = f.start(/*rebind=*/false, /*follower=*/true);
+  REQUIRE_FALSE(refused.is_ok());
+  CHECK(refused.status().is(Reason::kPepperMissing));
+  CHECK(refused.status().message().find("leader's pepper") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.path));
+  CHECK(f.stored_check().empty());
+}
+
+TEST_CASE("a follower given the leader's pepper binds its ledger to it", "[server][pepper]") {
+  PepperedLedger f;
+  write_pepper(f.path, kOtherPepper);
+  auto hasher = f.start(/*rebind=*/false, /*follower=*/true);
+  REQUIRE(hasher.is_ok());
+  CHECK(f.stored_check() == fingerprint_of(kOtherPepper));
+  CHECK(read_file(f.path) == kOtherPepper);
+  // Once it holds events, another pepper is refused as on a leader.
+  f.ledger.create_user("alice");
+  write_pepper(f.path, std::string(40, 'x'));
+  auto other = f.start(/*rebind=*/false, /*follower=*/true);
+  REQUIRE_FALSE(other.is_ok());
+  CHECK(other.status().is(Reason::kPepperMismatch));
 }

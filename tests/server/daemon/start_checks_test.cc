@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "server/daemon/start_failure.h"
 #include "tests/server/captured_log.h"
@@ -109,4 +110,30 @@ TEST_CASE("a --pepper-file in a folder that does not exist is a usage error befo
   check_refusal(log, "--pepper-file: ", kExitUsage);
   CHECK_FALSE(std::filesystem::exists(scratch / "data"));
   CHECK_FALSE(std::filesystem::exists(scratch / "missing"));
+}
+
+TEST_CASE("a follower without the leader's pepper file is a usage error before anything exists",
+          "[server][daemon]") {
+  TempDir scratch;
+  CapturedLog log;
+  ServerConfig config = config_in(scratch);
+  config.follower = true;
+  CHECK(check_before_binding(config, DataFolder(config.data_dir), kNoAdminPassword, log.log) ==
+        kExitUsage);
+  check_refusal(log, "--pepper-file: ", kExitUsage);
+  CHECK_FALSE(std::filesystem::exists(scratch / "data"));
+}
+
+TEST_CASE("a follower ignores a bad KEYLEDGER_ADMIN_PASSWORD: it creates no admin",
+          "[server][daemon]") {
+  TempDir scratch;
+  CapturedLog log;
+  ServerConfig config = config_in(scratch);
+  config.follower = true;
+  config.pepper_file = (scratch / "pepper").string();
+  std::ofstream(config.pepper_file) << std::string(40, 'p');
+  const StatusOr<std::optional<std::string>> bad_password =
+      keyledger::invalid_argument(keyledger::Reason::kPasswordTooShort, "too short");
+  CHECK(check_before_binding(config, DataFolder(config.data_dir), bad_password, log.log) == 0);
+  CHECK(log.error_lines().empty());
 }

@@ -46,7 +46,8 @@ TEST_CASE("readiness answers 503 until start-up ends, then the head and the stor
   f.health.failing = true;
   const HttpResponse failing = f.pages.readyz(f.exchange);
   CHECK(failing.result_int() == 200);
-  CHECK(body_json(failing) == Json{{"status", "ready"}, {"head_seq", 7}, {"storage", "failing"}});
+  CHECK(body_json(failing) ==
+        Json{{"status", "ready"}, {"role", "leader"}, {"head_seq", 7}, {"storage", "failing"}});
   f.health.failing = false;
   CHECK(body_json(f.pages.readyz(f.exchange))["storage"] == "ok");
 }

@@ -39,8 +39,11 @@ const std::map<std::string, std::string> kNeverAnswered = {
 };
 
 // The codes status_response() gives in place of a reason: storage and
-// internal failures are answered without their internals.
-const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down", "internal"};
+// internal failures are answered without their internals; of the
+// unavailable reasons, stale_replica (a follower past --max-staleness)
+// keeps its own.
+const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down", "internal",
+                                         "stale_replica"};
 
 // The stable name of each Reason enumerator, from core/reasons.h's table
 // ("kNameTooLong" → "name_too_long").

@@ -1,0 +1,242 @@
+// keyledgerd --follower against real nats-server processes on loopback and
+// a real keyledgerd leader. The leader's publisher is another slice: until
+// it runs, these tests publish the leader's log into the stream themselves
+// (EventStream::publish, exactly the stored bytes in seq order). They run
+// on the shared 3-node cluster with keyledger's accounts and permissions
+// (the follower connects as the `follower` user), but for the cut-off
+// test, which needs a NATS the follower cannot reach at all: one server of
+// its own, without accounts, that it kills.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/chain_verifier.h"
+#include "storage/rocks_event_log.h"
+#include "tests/cluster/cluster_fixture.h"
+#include "tests/support/eventually.h"
+#include "tests/support/files.h"
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/skip.h"
+
+namespace keyledger::testing {
+namespace {
+
+// One NATS server without accounts for the tests of this file.
+NatsCluster& open_nats() {
+  static NatsCluster cluster(1, NatsAuth::kOpen);
+  return cluster;
+}
+
+// The head of the ledger in `data_dir`, read as the tools read a live
+// ledger (a read-only instance beside the running keyledgerd).
+LogHead head_of(const std::filesystem::path& data_dir) {
+  storage::RocksOptions options;
+  options.mode = storage::OpenMode::kReadOnly;
+  auto log = storage::RocksEventLog::open(data_dir / "ledger", options);
+  INFO(log.status().to_string());
+  REQUIRE(log.is_ok());
+  return (*log)->head();
+}
+
+// A keyledgerd leader, its admin signed in, and the stream it would
+// publish to on `nats`, filled by publish_new().
+struct Leader {
+  explicit Leader(NatsCluster& nats = shared_nats_cluster())
+      : nats(nats), stream(leader_stream(nats, name)) {
+    REQUIRE(stream->ensure_stream().is_ok());
+    REQUIRE(admin.login("admin", kAdminPassword).status == 200);
+  }
+  // A new key's token and id.
+  std::pair<std::string, std::string> create_key(const std::string& name) {
+    const HttpResult created = admin.post_json("/v1/keys", {{"name", name}});
+    REQUIRE(created.status == 201);
+    return {created.json()["key"], created.json()["id"]};
+  }
+  // Publishes every event of the leader's log the stream lacks, in order,
+  // with the stored bytes.
+  void publish_new() {
+    storage::RocksOptions options;
+    options.mode = storage::OpenMode::kReadOnly;
+    auto log = storage::RocksEventLog::open(process.data_dir() / "ledger", options);
+    REQUIRE(log.is_ok());
+    std::vector<std::pair<std::uint64_t, std::string>> events;
+    REQUIRE((*log)
+                ->read_events(published + 1,
+                              [&](std::uint64_t seq, std::string_view bytes) {
+                                events.emplace_back(seq, std::string(bytes));
+                                return true;
+                              })
+                .is_ok());
+    for (const auto& [seq, bytes] : events) {
+      auto ack = stream->publish(seq, bytes);
+      INFO(ack.status().to_string());
+      REQUIRE(ack.is_ok());
+      REQUIRE(ack->seq == seq);
+      published = seq;
+    }
+  }
+
+  NatsCluster& nats;
+  std::string name = fresh_stream_name();
+  ServerProcess process;
+  HttpClient admin{process.port()};
+  std::unique_ptr<replication::JetStreamEventStream> stream;
+  std::uint64_t published = 0;
+};
+
+// A follower of `leader`'s stream, as the `follower` NATS user when the
+// cluster has accounts (its password in a private file under `scratch`).
+std::vector<std::string> follower_args(Leader& leader, const TempDir& scratch,
+                                       const std::string& max_staleness = "1s") {
+  std::vector<std::string> args = {"--follower",
+                                   "--nats",
+                                   leader.nats.urls(),
+                                   "--nats-stream",
+                                   leader.name,
+                                   "--pepper-file",
+                                   (leader.process.data_dir() / "pepper").string(),
+                                   "--leader-url",
+                                   "http://127.0.0.1:" + std::to_string(leader.process.port()),
+                                   "--max-staleness",
+                                   max_staleness};
+  const NatsCredentials& follower = leader.nats.follower_credentials();
+  if (!follower.user.empty()) {
+    const auto password_file = scratch / "nats-password";
+    write_file(password_file, follower.password);
+    std::filesystem::permissions(
+        password_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    args.insert(args.end(),
+                {"--nats-user", follower.user, "--nats-password-file", password_file.string()});
+  }
+  return args;
+}
+
+// Whether the follower on `port` answers /readyz 200 with `seq` applied.
+bool ready_at(unsigned short port, std::uint64_t seq) {
+  const HttpResult ready = HttpClient(port).get("/readyz");
+  return ready.status == 200 && ready.json()["applied_seq"] == seq;
+}
+
+HttpResult verify_on(unsigned short port, const std::string& token) {
+  return HttpClient(port).get("/v1/verify", {{"MC-Api-Key", token}});
+}
+
+}  // namespace
+
+TEST_CASE("a follower verifies what the leader created and renamed, and 401s what it deleted",
+          "[nats][follower]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  Leader leader;
+  const auto [kept, kept_id] = leader.create_key("billing");
+  REQUIRE(leader.admin.patch_json("/v1/keys/" + kept_id, {{"name", "billing (eu)"}}).status == 200);
+  const auto [deleted, deleted_id] = leader.create_key("search");
+  leader.publish_new();
+  // An empty follower joins.
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  CHECK(verify_on(follower.port(), kept).status == 200);
+  CHECK(verify_on(follower.port(), kept).json()["user"] == "admin");
+  CHECK(verify_on(follower.port(), deleted).status == 200);
+  // The deletion reaches the follower: 401 from then on.
+  REQUIRE(leader.admin.del("/v1/keys/" + deleted_id).status == 204);
+  leader.publish_new();
+  REQUIRE(eventually([&] { return verify_on(follower.port(), deleted).status == 401; }));
+  CHECK(verify_on(follower.port(), deleted).error_code() == "invalid_credentials");
+  CHECK(verify_on(follower.port(), kept).status == 200);
+  // Its head hash is the leader's.
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
+  // Management goes to the leader.
+  HttpClient follower_admin(follower.port());
+  const HttpResult refused = follower_admin.post_json("/v1/keys", {{"name", "x"}});
+  CHECK(refused.status == 503);
+  CHECK(refused.error_code() == "not_leader");
+  CHECK(refused.json()["errors"][0]["context"]["leader_url"] ==
+        "http://127.0.0.1:" + std::to_string(leader.process.port()));
+  CHECK(follower_admin.login("admin", kAdminPassword).status == 503);
+  const HttpResult ready = HttpClient(follower.port()).get("/readyz");
+  CHECK(ready.json()["role"] == "follower");
+  CHECK(ready.json()["lag"] == 0);
+  const HttpResult metrics = HttpClient(follower.port()).get("/metrics");
+  CHECK(metrics.body.find("keyledger_follower_applied_seq " + std::to_string(leader.published)) !=
+        std::string::npos);
+}
+
+TEST_CASE("a follower killed -9 while events arrive catches up on restart with no gap",
+          "[nats][follower]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  Leader leader;
+  for (int i = 0; i < 5; ++i) leader.create_key("before " + std::to_string(i));
+  leader.publish_new();
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  // Events keep arriving while the follower dies mid-stream.
+  for (int i = 0; i < 20; ++i) leader.create_key("during " + std::to_string(i));
+  std::thread publisher([&] { leader.publish_new(); });
+  follower.kill_hard();
+  publisher.join();
+  for (int i = 0; i < 5; ++i) leader.create_key("after " + std::to_string(i));
+  leader.publish_new();
+  follower.restart();
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
+  // Every seq from 1, each event extending the one before: no gap, nothing twice.
+  storage::RocksOptions options;
+  options.mode = storage::OpenMode::kReadOnly;
+  auto log = storage::RocksEventLog::open(follower.data_dir() / "ledger", options);
+  REQUIRE(log.is_ok());
+  auto report = verify_chain(**log);
+  REQUIRE(report.is_ok());
+  CHECK(report->ok());
+  CHECK(report->events == leader.published);
+}
+
+TEST_CASE("a follower cut off from NATS answers 503 past --max-staleness and recovers",
+          "[nats][follower]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  Leader leader(open_nats());
+  const auto [token, key_id] = leader.create_key("billing");
+  leader.publish_new();
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch, "300ms"));
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  REQUIRE(verify_on(follower.port(), token).status == 200);
+  open_nats().kill_node(0);
+  REQUIRE(eventually([&] { return verify_on(follower.port(), token).status == 503; }));
+  CHECK(verify_on(follower.port(), token).error_code() == "stale_replica");
+  const HttpResult stale = HttpClient(follower.port()).get("/readyz");
+  CHECK(stale.status == 503);
+  CHECK(stale.json()["status"] == "stale");
+  open_nats().restart_node(0);
+  REQUIRE(eventually([&] { return verify_on(follower.port(), token).status == 200; },
+                     std::chrono::seconds(30)));
+  CHECK(HttpClient(follower.port()).get("/readyz").status == 200);
+}
+
+TEST_CASE("a follower refuses an event that does not extend its chain, and says so",
+          "[nats][follower]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  Leader leader;
+  leader.create_key("billing");
+  leader.publish_new();
+  TempDir scratch;
+  ServerProcess follower(follower_args(leader, scratch));
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
+  // Someone with the right to publish appends bytes that are no event.
+  auto forged = leader.stream->publish(leader.published + 1, "forged bytes");
+  REQUIRE(forged.is_ok());
+  REQUIRE(eventually([&] {
+    const HttpResult ready = HttpClient(follower.port()).get("/readyz");
+    return ready.status == 503 && ready.json()["status"] == "refused";
+  }));
+  CHECK(follower.output().find("the follower refused an event of the stream") != std::string::npos);
+  CHECK(HttpClient(follower.port()).get("/readyz").json()["applied_seq"] == leader.published);
+}
+
+}  // namespace keyledger::testing
