@@ -112,7 +112,9 @@ namespace keyledger {
   X(kPepperUnreadable, "pepper_unreadable")                                                        \
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
-  X(kPasswordFileUnremovable, "password_file_unremovable")
+  X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
+  /* Replication (issue 20) */                                                                     \
+  X(kReplicationUnavailable, "replication_unavailable")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

@@ -33,6 +33,38 @@ bool parse_endpoint(const std::string& text, Endpoint& out) {
   return true;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+  std::uint64_t number = 0;
+  const char* const end = text.data() + text.size();
+  auto [rest, error] = std::from_chars(text.data(), end, number);
+  if (error != std::errc() || rest == text.data() || number > 1'000'000'000) return std::nullopt;
+  const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
+  if (unit == "ms") return std::chrono::milliseconds(number);
+  if (unit == "s" || unit.empty()) return std::chrono::seconds(number);
+  if (unit == "m") return std::chrono::minutes(number);
+  return std::nullopt;
+}
+
+namespace {
+
+// --nats and --max-unpublished, into `config`; nullopt when they are good.
+std::optional<ConfigExit> take_replication_flags(ServerConfig& config,
+                                                 const std::string& max_unpublished) {
+  for (const std::string& url : config.nats_urls)
+    if (!url.starts_with("nats://") && !url.starts_with("tls://"))
+      return bad_flag("--nats takes nats://HOST:PORT or tls://HOST:PORT URLs, got '" + url + "'");
+  const auto bound = parse_duration_ms(max_unpublished);
+  if (!bound || *bound < std::chrono::milliseconds(1) || *bound > std::chrono::hours(1))
+    return bad_flag(
+        "--max-unpublished must be a duration from 1ms to 1h (250ms, 1s, 2m; a plain number is "
+        "seconds), got '" +
+        max_unpublished + "'");
+  config.max_unpublished = *bound;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   ServerConfig config;
   CLI::App app;
@@ -49,6 +81,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_abuse_limit_flags(app, config, failure_window_seconds, lockout_seconds, max_lockout_seconds);
   add_connection_flags(app, config, read_timeout_seconds);
   add_operation_flags(app, config);
+  std::string max_unpublished = "1s";
+  add_replication_flags(app, config, max_unpublished);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -73,6 +107,7 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   if (config.max_lockout < config.lockout)
     return bad_flag("--max-lockout (" + std::to_string(max_lockout_seconds) +
                     "s) is shorter than --lockout (" + std::to_string(lockout_seconds) + "s)");
+  if (auto refused = take_replication_flags(config, max_unpublished)) return std::move(*refused);
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return config;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -53,6 +54,14 @@ struct ServerConfig {
   // Bind the ledger to the pepper file given, replacing the fingerprint it
   // stores (recovery: the ledger was bound to a wrong pepper).
   bool rebind_pepper = false;
+  // Replication (issue 20): the NATS servers a leader publishes every
+  // committed event to; empty, no replication at all.
+  std::vector<std::string> nats_urls;
+  // The JetStream stream that holds the ledger's events.
+  std::string nats_stream = "KEYLEDGER";
+  // A leader refuses writes while its oldest event not yet in the stream
+  // was committed longer ago than this.
+  std::chrono::milliseconds max_unpublished{1000};
 };
 
 // Why parse_config ends the process at once, with `exit_code`: after
@@ -69,5 +78,9 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv);
 
 // "127.0.0.1:8080", "[::1]:80", ":8080" (loopback). False on a bad value.
 bool parse_endpoint(const std::string& text, Endpoint& out);
+
+// A duration of whole milliseconds, seconds or minutes: "250ms", "1s",
+// "2m", or a plain number of seconds. nullopt on anything else.
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text);
 
 }  // namespace keyledger::server

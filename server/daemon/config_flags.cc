@@ -147,4 +147,18 @@ void add_operation_flags(CLI::App& app, ServerConfig& config) {
                      "log2 of scrypt's N for password hashes", 10, 20);
 }
 
+void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_unpublished) {
+  app.add_option("--nats", config.nats_urls,
+                 "NATS servers, nats://HOST:PORT (comma-separated or repeated): the leader "
+                 "publishes every committed event to their JetStream stream. Off unless given")
+      ->envname("KEYLEDGER_NATS")
+      ->delimiter(',');
+  app.add_option("--max-unpublished", max_unpublished,
+                 "With --nats: refuse writes (503 replication_unavailable) while the oldest "
+                 "committed event not yet in the stream is older than this (250ms, 1s, 2m; a "
+                 "plain number is seconds; 1ms to 1h)")
+      ->envname("KEYLEDGER_MAX_UNPUBLISHED")
+      ->capture_default_str();
+}
+
 }  // namespace keyledger::server

@@ -37,4 +37,8 @@ void add_connection_flags(CLI::App& app, ServerConfig& config, unsigned& read_ti
 // Logging, durability, password hashing and recovery at start.
 void add_operation_flags(CLI::App& app, ServerConfig& config);
 
+// Replication over NATS JetStream (issue 20). --max-unpublished is read as
+// text into `max_unpublished`, for the caller to parse.
+void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max_unpublished);
+
 }  // namespace keyledger::server

@@ -106,6 +106,7 @@ int Node::start() {
   leader_ = std::make_unique<LeaderLedger>(config_, data_, ledger_, clock_, random_,
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
+  if (int refused = start_publishing()) return refused;
   start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
   make_api();
   make_routes();
@@ -117,7 +118,30 @@ writer::WriterOptions Node::writer_options() {
   options.on_commit = [this](const writer::CommitInfo& info) {
     metrics_.observe_commit(info.events, info.duration);
   };
+  if (!config_.nats_urls.empty()) publisher_hooks_.hook_into(options);
   return options;
+}
+
+int Node::start_publishing() {
+  if (config_.nats_urls.empty()) return 0;
+  auto id = ledger_id(*ledger_.log);
+  if (!id.is_ok()) return fail_start(log_, kExitFailure, "naming the ledger for NATS", id.status());
+  replication_ = std::make_unique<LeaderReplication>(
+      config_, *ledger_.log, open_event_stream(config_, *id), *id, config_.nats_stream,
+      steady_clock_, publisher_hooks_, log_);
+  std::vector<std::string> servers;
+  for (const std::string& url : config_.nats_urls) servers.push_back(url_for_log(url));
+  log_.always(LogLevel::kInfo, "publishing to NATS",
+              {{"nats", servers},
+               {"stream", config_.nats_stream},
+               {"ledger", *id},
+               {"max_unpublished_ms", config_.max_unpublished.count()}});
+  return 0;
+}
+
+PublisherStatusSource Node::publisher_status() {
+  if (!replication_) return {};
+  return [this] { return replication_->publisher().status(); };
 }
 
 void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer) {
@@ -125,7 +149,7 @@ void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer) {
   last_use_->start();
   verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
                     config_.token_prefix);
-  metrics_page_.emplace(metrics_, *verifier_, std::move(writer));
+  metrics_page_.emplace(metrics_, *verifier_, std::move(writer), publisher_status());
 }
 
 void Node::make_api() {
@@ -143,7 +167,7 @@ void Node::make_api() {
 void Node::make_routes() {
   verify_handler_.emplace(*verifier_);
   ledger_health_.emplace(*ledger_.log, leader_->writer());
-  system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
+  system_pages_.emplace(ready_, *ledger_health_, *metrics_page_, publisher_status());
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
 }
 

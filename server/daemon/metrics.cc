@@ -1,5 +1,8 @@
 #include "server/daemon/metrics.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "core/version.h"
 #include "server/daemon/process_metrics.h"
 
@@ -33,6 +36,35 @@ void render_verifications(std::string& out, const VerifyCounters& verify) {
   for (const auto& [result, count] : results)
     out += "keyledger_verifications_total{result=\"" + std::string(result) + "\"} " +
            std::to_string(count->load(std::memory_order_relaxed)) + "\n";
+}
+
+// A leader's publishing to the stream (issue 20).
+void render_publisher(std::string& out, const replication::PublisherStatus& publisher) {
+  append_metric(out, "keyledger_replication_published_seq", "gauge",
+                "The last seq the stream holds with the log's bytes.", publisher.published_seq);
+  append_metric(
+      out, "keyledger_replication_unpublished_events", "gauge",
+      "Committed events not yet in the stream.",
+      publisher.committed_seq - std::min(publisher.committed_seq, publisher.published_seq));
+  append_help(out, "keyledger_replication_oldest_unpublished_seconds", "gauge",
+              "Age of the oldest committed event not yet in the stream (0 when none); writes are "
+              "refused past --max-unpublished.");
+  const double age = publisher.oldest_unpublished_age
+                         ? std::chrono::duration<double>(*publisher.oldest_unpublished_age).count()
+                         : 0.0;
+  out += "keyledger_replication_oldest_unpublished_seconds " + std::to_string(age) + "\n";
+  append_metric(out, "keyledger_replication_writes_refused", "gauge",
+                "1 while writes are refused because the stream is too far behind.",
+                publisher.writes_refused ? 1 : 0);
+  append_metric(out, "keyledger_replication_nats_reachable", "gauge",
+                "1 while the latest call to NATS succeeded.", publisher.reachable ? 1 : 0);
+  append_metric(out, "keyledger_replication_forked", "gauge",
+                "1 once publishing stopped for good: the stream holds other events than the log.",
+                publisher.forked ? 1 : 0);
+  append_metric(out, "keyledger_replication_events_published_total", "counter",
+                "Events this process published to the stream.", publisher.events_published);
+  append_metric(out, "keyledger_replication_nats_failures_total", "counter",
+                "Calls to NATS that failed (each retried).", publisher.failures);
 }
 
 void render_build_info(std::string& out) {
@@ -74,13 +106,15 @@ void Metrics::observe_commit(std::size_t events, std::chrono::nanoseconds durati
   fsync_seconds_.observe(duration);
 }
 
-std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer) const {
+std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer,
+                            const replication::PublisherStatus* publisher) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
   render_verifications(out, verify);
   render_verify_port(out);
   if (writer) render_writer(out, *writer);
+  if (publisher) render_publisher(out, *publisher);
   append_metric(out, "keyledger_password_checks_total", "counter",
                 "Presented passwords checked against a scrypt hash (sign-ins, also for names "
                 "no user holds, and password changes).",
@@ -140,9 +174,12 @@ void Metrics::render_writer(std::string& out, const WriterFigures& writer) const
 }
 
 std::string MetricsPage::render() const {
-  if (!writer_) return metrics_.render(verifier_.counters(), nullptr);
-  const WriterFigures figures = writer_();
-  return metrics_.render(verifier_.counters(), &figures);
+  std::optional<WriterFigures> figures;
+  if (writer_) figures = writer_();
+  std::optional<replication::PublisherStatus> publisher;
+  if (publisher_) publisher = publisher_();
+  return metrics_.render(verifier_.counters(), figures ? &*figures : nullptr,
+                         publisher ? &*publisher : nullptr);
 }
 
 void Metrics::render_connections(std::string& out) const {

@@ -63,7 +63,9 @@ class Metrics final : public RequestObserver {
   // The whole page. `writer` is the writer's figures at the time of the
   // scrape; without one (a follower has no writer) the writer's metrics
   // (events appended, commits, batch sizes, fsync times) are left out.
-  std::string render(const VerifyCounters& verify, const WriterFigures* writer) const;
+  // `publisher`, on a leader with --nats, adds the replication metrics.
+  std::string render(const VerifyCounters& verify, const WriterFigures* writer,
+                     const replication::PublisherStatus* publisher = nullptr) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }
@@ -109,15 +111,20 @@ class Metrics final : public RequestObserver {
 class MetricsPage final : public MetricsRenderer {
  public:
   // `writer` is empty where there is none (a follower).
+  // `publisher` is empty where nothing is published (no --nats).
   MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
-              WriterFiguresSource writer)
-      : metrics_(metrics), verifier_(verifier), writer_(std::move(writer)) {}
+              WriterFiguresSource writer, PublisherStatusSource publisher = {})
+      : metrics_(metrics),
+        verifier_(verifier),
+        writer_(std::move(writer)),
+        publisher_(std::move(publisher)) {}
   std::string render() const override;
 
  private:
   const Metrics& metrics_;
   const CredentialVerifier& verifier_;
   const WriterFiguresSource writer_;
+  const PublisherStatusSource publisher_;
 };
 
 }  // namespace keyledger::server

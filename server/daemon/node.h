@@ -22,6 +22,7 @@
 #include "server/daemon/data_folder.h"
 #include "server/daemon/io_contexts.h"
 #include "server/daemon/leader_parts.h"
+#include "server/daemon/leader_replication.h"
 #include "server/daemon/listening_ports.h"
 #include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
@@ -75,6 +76,12 @@ class Node {
   void stop();   // the last answers, last uses and commits
 
   writer::WriterOptions writer_options();
+  // With --nats: the publisher of the leader's events (after the first
+  // admin: the ledger's id is event 1's). 0, or the exit code after the
+  // error line.
+  int start_publishing();
+  // The publisher's figures for /readyz and /metrics; empty without --nats.
+  PublisherStatusSource publisher_status();
   // The last-use tracker persisting through `uses`, the verifier, and the
   // metrics page (with the writer's figures when `writer` is not empty).
   void start_hot_path(KeyUseSink& uses, WriterFiguresSource writer);
@@ -92,6 +99,7 @@ class Node {
   // reverse order. Those that start threads, touch the disk or need the
   // ledger are empty (optional, unique_ptr) until the step that builds them.
   SystemClock clock_;
+  SteadyClock steady_clock_;
   SecureRandom random_;
   const DataFolder data_;
   // KEYLEDGER_ADMIN_PASSWORD, checked before binding (the leader's first
@@ -107,6 +115,11 @@ class Node {
   OpenLedger ledger_;
   Metrics metrics_;
   MetricsPasswordChecks password_checks_{metrics_};
+  // A leader's with --nats: the writer's hooks into the publisher, and the
+  // publishing itself, built after the writer (it needs event 1) but
+  // destroyed after it (the writer calls it through the hooks).
+  PublisherHooks publisher_hooks_;
+  std::unique_ptr<LeaderReplication> replication_;
   // A leader's only: the writer the tracker's sink and the API commit
   // through, so built before them and destroyed after them.
   std::unique_ptr<LeaderLedger> leader_;

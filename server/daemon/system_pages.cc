@@ -1,5 +1,7 @@
 #include "server/daemon/system_pages.h"
 
+#include <algorithm>
+#include <chrono>
 #include <string_view>
 
 #include "server/http/responses.h"
@@ -19,6 +21,26 @@ constexpr SystemPage kPages[] = {
     {"/metrics", &SystemPages::metrics},
 };
 
+// /readyz's "replication" of a leader: how far the stream is behind the
+// log, whether NATS answers, whether writes are refused for it, and a fork.
+Json publisher_json(const replication::PublisherStatus& status) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  Json json = {{"role", "leader"},
+               {"nats", status.reachable ? "reachable" : "unreachable"},
+               {"published_seq", status.published_seq},
+               {"unpublished_events",
+                status.committed_seq - std::min(status.committed_seq, status.published_seq)},
+               {"oldest_unpublished_ms", nullptr},
+               {"writes", status.writes_refused ? "refused" : "accepted"},
+               {"fork", nullptr}};
+  if (status.oldest_unpublished_age)
+    json["oldest_unpublished_ms"] =
+        duration_cast<milliseconds>(*status.oldest_unpublished_age).count();
+  if (status.forked) json["fork"] = status.fork;
+  return json;
+}
+
 }  // namespace
 
 HttpResponse SystemPages::healthz(const Exchange& exchange) const {
@@ -31,10 +53,11 @@ HttpResponse SystemPages::readyz(const Exchange& exchange) const {
   // refuses writes, so the server stays ready; the body says so, for
   // monitoring (also keyledger_storage_failing in /metrics). Why it fails
   // (RocksDB's message, with file paths) goes only to the log.
-  return json_response(exchange, 200,
-                       {{"status", "ready"},
-                        {"head_seq", ledger_.head_seq()},
-                        {"storage", ledger_.storage_failing() ? "failing" : "ok"}});
+  Json body = {{"status", "ready"},
+               {"head_seq", ledger_.head_seq()},
+               {"storage", ledger_.storage_failing() ? "failing" : "ok"}};
+  if (publisher_) body["replication"] = publisher_json(publisher_());
+  return json_response(exchange, 200, body);
 }
 
 HttpResponse SystemPages::metrics(const Exchange& exchange) const {

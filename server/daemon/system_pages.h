@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "server/http/http_types.h"
 #include "server/http/router.h"
+#include "server/replication/event_publisher.h"
 
 namespace keyledger::server {
 
@@ -25,6 +27,10 @@ class LedgerHealth {
   virtual bool storage_failing() const = 0;
 };
 
+// A leader's publisher figures at the time of the call (issue 20); empty
+// where nothing is published (no --nats).
+using PublisherStatusSource = std::function<replication::PublisherStatus()>;
+
 // The text of /metrics (Prometheus text exposition format 0.0.4).
 class MetricsRenderer {
  public:
@@ -36,15 +42,18 @@ class MetricsRenderer {
 class SystemPages {
  public:
   // `ready` is false until start-up has finished and again while shutting
-  // down; `ledger` says the head and whether storage refuses writes.
+  // down; `ledger` says the head and whether storage refuses writes;
+  // `publisher`, when given, the leader's publishing (--nats).
   SystemPages(const std::atomic<bool>& ready, const LedgerHealth& ledger,
-              const MetricsRenderer& metrics)
-      : ready_(ready), ledger_(ledger), metrics_(metrics) {}
+              const MetricsRenderer& metrics, PublisherStatusSource publisher = {})
+      : ready_(ready), ledger_(ledger), metrics_(metrics), publisher_(std::move(publisher)) {}
 
   // 200 {"status": "ok"}: the process answers.
   HttpResponse healthz(const Exchange& exchange) const;
-  // 503 {"status": "not ready"} until ready; then 200 with the head and
-  // whether storage is failing.
+  // 503 {"status": "not ready"} until ready; then 200 with the head,
+  // whether storage is failing and, with a publisher, its figures under
+  // "replication". Still 200 while writes are refused (storage failing,
+  // or the stream too far behind): verification goes on from memory.
   HttpResponse readyz(const Exchange& exchange) const;
   // 200, the Prometheus text.
   HttpResponse metrics(const Exchange& exchange) const;
@@ -53,6 +62,7 @@ class SystemPages {
   const std::atomic<bool>& ready_;
   const LedgerHealth& ledger_;
   const MetricsRenderer& metrics_;
+  const PublisherStatusSource publisher_;
 };
 
 // Registers GET /healthz, /readyz and /metrics on `router`, answered by

@@ -70,9 +70,12 @@ HttpResponse status_response(const Exchange& exchange, const Status& status) {
   Json context = Json::object();
   if (!status.field().empty()) context["field"] = status.field();
   std::string code = status.reason();
-  // Storage trouble is reported without its internals.
+  // Storage trouble is reported without its internals. A leader that
+  // cannot publish to its stream (issue 20) says so under its own code.
   if (status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kCorruption) {
-    code = status.is(Reason::kShuttingDown) ? "shutting_down" : "storage_unavailable";
+    code = status.is(Reason::kShuttingDown)             ? "shutting_down"
+           : status.is(Reason::kReplicationUnavailable) ? "replication_unavailable"
+                                                        : "storage_unavailable";
   }
   if (status.code() == StatusCode::kInternal) code = "internal";
   return error_response(exchange, http_status_of(status), code, status.message(), context);

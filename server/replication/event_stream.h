@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,27 @@ class EventStream {
   // Publishes event `seq` with `bytes`, its message id unique to this ledger
   // and seq, and the expected last sequence seq - 1; waits for the ack.
   virtual StatusOr<PublishAck> publish(std::uint64_t seq, std::string_view bytes) = 0;
+
+  // Publishes events first_seq, first_seq + 1, … (`events` in order, each
+  // as publish() would) with several in flight at once, and returns the
+  // acks of the longest prefix that succeeded, in order. A failure after
+  // the first event ends the prefix: the caller publishes the rest again
+  // from first_seq + acks.size() with the same ids, so a message that was
+  // stored after all answers Duplicate (NATS.md trap 3). The error itself
+  // when even the first failed. This default publishes one at a time.
+  virtual StatusOr<std::vector<PublishAck>> publish_batch(
+      std::uint64_t first_seq, std::span<const std::string_view> events) {
+    std::vector<PublishAck> acks;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      auto ack = publish(first_seq + i, events[i]);
+      if (!ack.is_ok()) {
+        if (acks.empty()) return ack.status();
+        break;
+      }
+      acks.push_back(*ack);
+    }
+    return acks;
+  }
 
   // A reader that delivers the stream from `seq` on.
   virtual StatusOr<std::unique_ptr<StreamReader>> read_from(std::uint64_t seq) = 0;

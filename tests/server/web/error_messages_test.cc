@@ -40,7 +40,8 @@ const std::map<std::string, std::string> kNeverAnswered = {
 
 // The codes status_response() gives in place of a reason: storage and
 // internal failures are answered without their internals.
-const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down", "internal"};
+const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down",
+                                         "replication_unavailable", "internal"};
 
 // The stable name of each Reason enumerator, from core/reasons.h's table
 // ("kNameTooLong" → "name_too_long").
