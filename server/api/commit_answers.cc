@@ -8,10 +8,10 @@ EventOrigin origin_of(const Exchange& exchange, const std::string& actor) {
   return EventOrigin{actor, exchange.client_ip, exchange.request_id};
 }
 
-writer::Callback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange, Reply reply,
-                                                           OnCommitted on_ok) const {
+CommitCallback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange, Reply reply,
+                                                         OnCommitted on_ok) const {
   auto answer = [exchange, reply = std::move(reply), on_ok = std::move(on_ok),
-                 &log = log_](StatusOr<writer::CommittedEvent> result) {
+                 &log = log_](StatusOr<CommittedEvent> result) {
     if (result.is_ok()) return reply(on_ok(*result));
     // Operators must see that changes are being refused (a full disk),
     // not only clients.
@@ -23,7 +23,7 @@ writer::Callback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange,
     reply(result.status());
   };
   return [exchange = std::move(exchange),
-          answer = std::move(answer)](StatusOr<writer::CommittedEvent> result) mutable {
+          answer = std::move(answer)](StatusOr<CommittedEvent> result) mutable {
     if (!exchange->executor) return answer(std::move(result));
     const auto executor = exchange->executor;
     boost::asio::post(executor, [answer = std::move(answer), result = std::move(result)]() mutable {
@@ -32,23 +32,9 @@ writer::Callback CommitAnswers::reply_on_connection_thread(ExchangePtr exchange,
   };
 }
 
-void CommitAnswers::commit(writer::CommandSink& sink, const ExchangePtr& exchange,
-                           const std::string& actor, Command command, Reply reply,
-                           OnCommitted on_ok) const {
-  sink.submit(std::move(command), origin_of(*exchange, actor),
-              reply_on_connection_thread(exchange, std::move(reply), std::move(on_ok)));
-}
-
-void CommitAnswers::commit_all(writer::CommandSink& sink, const ExchangePtr& exchange,
-                               const std::string& actor, std::vector<Command> commands, Reply reply,
-                               OnCommitted on_ok) const {
-  sink.submit_all(std::move(commands), origin_of(*exchange, actor),
-                  reply_on_connection_thread(exchange, std::move(reply), std::move(on_ok)));
-}
-
-writer::Callback CommitAnswers::log_failure(std::string what, LogFields fields) const {
+CommitCallback CommitAnswers::log_failure(std::string what, LogFields fields) const {
   return [&log = log_, what = std::move(what),
-          fields = std::move(fields)](StatusOr<writer::CommittedEvent> result) mutable {
+          fields = std::move(fields)](StatusOr<CommittedEvent> result) mutable {
     if (result.is_ok() || result.status().is(Reason::kUnchanged)) return;
     fields["error"] = result.status().to_string();
     log.warn(what, fields);

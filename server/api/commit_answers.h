@@ -1,5 +1,6 @@
 // How a handler hears back from the writer. A handler submits its command
-// to the CommandSink (the group-commit writer) with a callback made here.
+// to the CommandSink (the group-commit writer) as the caller's (origin_of)
+// with a callback made here (reply_on_connection_thread).
 // The writer calls back on its own thread, the one every change waits for;
 // it should only decide, append and publish. Building the JSON answer,
 // counting metrics and writing the access log for every command there took
@@ -11,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "core/command_sink.h"
 #include "core/commands.h"
 #include "server/api/answer.h"
 #include "server/http/json_log.h"
-#include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
 
@@ -28,7 +29,7 @@ class CommitAnswers {
   explicit CommitAnswers(JsonLog& log) : log_(log) {}
 
   // Builds the answer to a committed command (on the connection's thread).
-  using OnCommitted = std::function<Answer(const writer::CommittedEvent&)>;
+  using OnCommitted = std::function<Answer(const CommittedEvent&)>;
 
   // The writer callback for a request's command: on `exchange`'s I/O
   // thread (Exchange::executor), or at once on the calling thread when the
@@ -36,20 +37,12 @@ class CommitAnswers {
   // is durable, or the refusal; a refusal by storage is logged too. If that
   // I/O thread has stopped (the server is shutting down), the answer is
   // dropped unrun, as the connection that would have carried it is.
-  writer::Callback reply_on_connection_thread(ExchangePtr exchange, Reply reply,
-                                              OnCommitted on_ok) const;
-  // How a handler commits a request's command: submits `command` to `sink`
-  // as `actor`'s (origin_of `exchange`), answered as by
-  // reply_on_connection_thread(exchange, reply, on_ok).
-  void commit(writer::CommandSink& sink, const ExchangePtr& exchange, const std::string& actor,
-              Command command, Reply reply, OnCommitted on_ok) const;
-  // The same for `commands`, all in one commit or none (submit_all).
-  void commit_all(writer::CommandSink& sink, const ExchangePtr& exchange, const std::string& actor,
-                  std::vector<Command> commands, Reply reply, OnCommitted on_ok) const;
+  CommitCallback reply_on_connection_thread(ExchangePtr exchange, Reply reply,
+                                            OnCommitted on_ok) const;
   // The writer callback for a command no request waits for (a lock for
   // failed sign-ins): a failure other than "unchanged" is logged as
   // `what`, with `fields`.
-  writer::Callback log_failure(std::string what, LogFields fields) const;
+  CommitCallback log_failure(std::string what, LogFields fields) const;
 
  private:
   JsonLog& log_;

@@ -84,15 +84,16 @@ void KeyHandlers::create_key(const ExchangePtr& exchange, const Reply& reply) {
   // Decided and made durable on the writer thread; answered on this
   // connection's. The token text lives only in this closure and the one
   // response.
-  answers_.commit(commands_, exchange, caller->user_id,
-                  CreateKey{token.key_id, caller->user_id, *name, secret_hash}, reply,
-                  [token](const writer::CommittedEvent& committed) {
-                    const auto& created = std::get<KeyCreated>(committed.payload);
-                    return Answer::created({{"id", created.key_id},
-                                            {"name", created.name},
-                                            {"key", token.to_string()},
-                                            {"created_at", rfc3339(committed.time_ns)}});
-                  });
+  auto answer = [token](const CommittedEvent& committed) {
+    const auto& created = std::get<KeyCreated>(committed.payload);
+    return Answer::created({{"id", created.key_id},
+                            {"name", created.name},
+                            {"key", token.to_string()},
+                            {"created_at", rfc3339(committed.time_ns)}});
+  };
+  commands_.submit(CreateKey{token.key_id, caller->user_id, *name, secret_hash},
+                   origin_of(*exchange, caller->user_id),
+                   answers_.reply_on_connection_thread(exchange, reply, std::move(answer)));
 }
 
 void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
@@ -101,11 +102,12 @@ void KeyHandlers::rename_key(const ExchangePtr& exchange, const Reply& reply) {
   auto name = new_name(exchange, reply);
   if (!name) return;
   const std::string key_id = exchange->path_params[0];
-  answers_.commit(commands_, exchange, caller->user_id, RenameKey{key_id, caller->user_id, *name},
-                  reply, [this, key_id](const writer::CommittedEvent&) {
-                    auto key = keys_.key(key_id);
-                    return Answer::ok(key ? key_json(*key) : Json::object());
-                  });
+  auto answer = [this, key_id](const CommittedEvent&) {
+    auto key = keys_.key(key_id);
+    return Answer::ok(key ? key_json(*key) : Json::object());
+  };
+  commands_.submit(RenameKey{key_id, caller->user_id, *name}, origin_of(*exchange, caller->user_id),
+                   answers_.reply_on_connection_thread(exchange, reply, std::move(answer)));
 }
 
 void KeyHandlers::delete_key(const ExchangePtr& exchange, const Reply& reply) {
@@ -113,9 +115,10 @@ void KeyHandlers::delete_key(const ExchangePtr& exchange, const Reply& reply) {
   if (!caller) return;
   std::string reason = "deleted by owner";
   if (auto it = exchange->query.find("reason"); it != exchange->query.end()) reason = it->second;
-  answers_.commit(commands_, exchange, caller->user_id,
-                  DeleteKey{exchange->path_params[0], caller->user_id, reason}, reply,
-                  [](const writer::CommittedEvent&) { return Answer::no_content(); });
+  commands_.submit(DeleteKey{exchange->path_params[0], caller->user_id, reason},
+                   origin_of(*exchange, caller->user_id),
+                   answers_.reply_on_connection_thread(
+                       exchange, reply, [](const auto&) { return Answer::no_content(); }));
 }
 
 void KeyHandlers::key_events(const ExchangePtr& exchange, const Reply& reply) {

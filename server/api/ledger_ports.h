@@ -11,18 +11,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/command_sink.h"
 #include "core/commands.h"
 #include "core/records.h"
 #include "core/status.h"
 #include "projections/audit.h"
 #include "server/verify/last_use_tracker.h"
-#include "server/writer/group_commit_writer.h"
 
 namespace keyledger::server {
-
-// Where commands go to be decided and committed: the single writer itself
-// (server/writer/group_commit_writer.h), or a test's fake.
-using CommandSink = writer::CommandSink;
 
 // The users as they are now. Thread-safe.
 class UserDirectory {

@@ -173,13 +173,15 @@ void SessionHandlers::finish_password_change(const ExchangePtr& exchange, const 
   // Signed out everywhere but here.
   const std::string keep =
       caller.via_session ? cookie_value(exchange->request, kSessionCookie) : "";
-  accounts_.answers.commit(accounts_.commands, exchange, caller.user_id,
-                           ChangePassword{caller.user_id, *hash, false, caller.user_id}, reply,
-                           [this, user_id = caller.user_id, keep](const writer::CommittedEvent&) {
-                             accounts_.sessions.erase_user(user_id, keep);
-                             if (options_.on_password_chosen) options_.on_password_chosen(user_id);
-                             return Answer::no_content();
-                           });
+  auto answer = [this, user_id = caller.user_id, keep](const CommittedEvent&) {
+    accounts_.sessions.erase_user(user_id, keep);
+    if (options_.on_password_chosen) options_.on_password_chosen(user_id);
+    return Answer::no_content();
+  };
+  accounts_.commands.submit(
+      ChangePassword{caller.user_id, *hash, false, caller.user_id},
+      origin_of(*exchange, caller.user_id),
+      accounts_.answers.reply_on_connection_thread(exchange, reply, std::move(answer)));
 }
 
 }  // namespace keyledger::server

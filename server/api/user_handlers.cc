@@ -107,9 +107,11 @@ void UserHandlers::create_user(const ExchangePtr& exchange, const Reply& reply) 
                                    password = *password, privilege = *privilege] {
     auto hash = accounts_.passwords.hash(password);
     if (!hash.is_ok()) return reply(hash.status());
-    accounts_.answers.commit(
-        accounts_.commands, exchange, by, CreateUser{user_id, privilege, *hash}, reply,
-        [this, user_id](const writer::CommittedEvent&) { return user_answer(user_id, true); });
+    accounts_.commands.submit(CreateUser{user_id, privilege, *hash}, origin_of(*exchange, by),
+                              accounts_.answers.reply_on_connection_thread(
+                                  exchange, reply, [this, user_id](const CommittedEvent&) {
+                                    return user_answer(user_id, true);
+                                  }));
   });
 }
 
@@ -166,8 +168,10 @@ void UserHandlers::commit_update(const ExchangePtr& exchange, const Reply& reply
     return user_answer(user_id, false);
   };
   if (changes.empty()) return reply(answer());
-  accounts_.answers.commit_all(accounts_.commands, exchange, by, std::move(changes), reply,
-                               [answer](const writer::CommittedEvent&) { return answer(); });
+  accounts_.commands.submit_all(
+      std::move(changes), origin_of(*exchange, by),
+      accounts_.answers.reply_on_connection_thread(
+          exchange, reply, [answer](const CommittedEvent&) { return answer(); }));
 }
 
 }  // namespace keyledger::server

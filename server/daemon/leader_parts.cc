@@ -7,7 +7,7 @@ namespace keyledger::server {
 void WriterKeyUseSink::submit(RecordKeyUse use, Done done) {
   writer_.submit(
       std::move(use), EventOrigin{},
-      [done = std::move(done)](StatusOr<writer::CommittedEvent> result) { done(result.status()); });
+      [done = std::move(done)](StatusOr<CommittedEvent> result) { done(result.status()); });
 }
 
 std::uint64_t WriterLedgerHealth::head_seq() const { return log_.head().seq; }

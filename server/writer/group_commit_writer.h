@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/command_sink.h"
 #include "core/commands.h"
 #include "core/event.h"
 #include "core/event_log.h"
@@ -27,26 +28,6 @@ class LiveProjection;
 }
 
 namespace keyledger::writer {
-
-struct CommittedEvent {
-  std::uint64_t seq = 0;
-  TimeNs time_ns = 0;
-  EventPayload payload;
-};
-
-// Called once with a command's committed event, or why it was not committed.
-using Callback = std::function<void(StatusOr<CommittedEvent>)>;
-
-// Where commands go to be decided and committed: the GroupCommitWriter, or
-// a test's fake. `done` is called once, on any thread, when the command is
-// decided and, if accepted, durable.
-class CommandSink {
- public:
-  virtual ~CommandSink() = default;
-  virtual void submit(Command command, EventOrigin origin, Callback done) = 0;
-  // All of `commands` in one commit, or none of them.
-  virtual void submit_all(std::vector<Command> commands, EventOrigin origin, Callback done) = 0;
-};
 
 struct CommitInfo {
   std::size_t events = 0;               // events in the commit
@@ -87,7 +68,7 @@ struct WriterStats {
 
 class GroupCommitWriter final : public CommandSink {
  public:
-  using Callback = writer::Callback;
+  using Callback = CommitCallback;
 
   // `log`, `projection` and `clock` must outlive the writer. The writer
   // thread alone stages, publishes and discards `projection`'s changes.

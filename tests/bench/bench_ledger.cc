@@ -36,7 +36,7 @@ void build_ledger(const std::filesystem::path& path, std::uint64_t events) {
         PasswordHasher(random, ScryptCost{10, 8, 1}).hash("bench-password").value();
     std::vector<std::string> users;
     std::vector<std::pair<std::string, std::string>> keys;  // (key id, owner)
-    std::vector<std::future<StatusOr<writer::CommittedEvent>>> pending;
+    std::vector<std::future<StatusOr<CommittedEvent>>> pending;
     auto drain = [&] {
       for (auto& future : pending) (void)future.get();
       pending.clear();

@@ -49,7 +49,7 @@ void build_key_ledger(const std::filesystem::path& path, std::uint64_t keys) {
     if (!writer.execute(CreateUser{"user" + std::to_string(u), Privilege::kUser, password_hash}, {})
              .is_ok())
       throw std::runtime_error("cannot create a fixture user");
-  std::vector<std::future<StatusOr<writer::CommittedEvent>>> pending;
+  std::vector<std::future<StatusOr<CommittedEvent>>> pending;
   auto drain = [&] {
     for (auto& future : pending)
       if (!future.get().is_ok()) throw std::runtime_error("cannot create a fixture key");

@@ -78,6 +78,7 @@ const EN = {
   deleted: (name) => `Key “${name}” deleted.`,
   invalidCredentials: 'The credentials are invalid.',
   language: 'Language',
+  keyColumns: ['Name', 'Last used from', 'Last used', 'Created', 'Actions'],
 };
 
 const ES = {
@@ -122,6 +123,7 @@ const ES = {
   deleted: (name) => `Clave «${name}» eliminada.`,
   invalidCredentials: 'Las credenciales no son válidas.',
   language: 'Idioma',
+  keyColumns: ['Nombre', 'Último uso desde', 'Último uso', 'Creada', 'Acciones'],
 };
 
 let browser;
@@ -444,6 +446,12 @@ async function keyLifecycle(L, user, password, shots) {
   assert.ok(token.startsWith(`kl_${keyId}_`), 'the list shows the key just generated');
   const row = page.locator(`#keys-body tr[data-key-id="${keyId}"]`);
   await expectText(row.locator('.key-used'), L.neverUsed);
+  // The header names the columns in the page's language, and each cell
+  // carries its column's name (shown beside it in the narrow layout).
+  const headers = await page.locator('#keys-table thead th[role="columnheader"]').allTextContents();
+  assert.deepEqual(headers, L.keyColumns);
+  assert.deepEqual(await row.locator('td[role="cell"]').evaluateAll((cells) => cells.map((cell) => cell.dataset.label)),
+                   headers);
   await screenshot(page, `${shots}-new-key`);
 
   // Another client uses the key; the list shows its address and the time.

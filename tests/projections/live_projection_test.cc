@@ -212,7 +212,7 @@ TEST_CASE("readers on two threads always see whole records while the writer comm
   std::vector<std::string> writer_problems;
   while (committed < 500) {
     const int burst = std::min(500 - committed, 1 + static_cast<int>(rng() % 8));
-    std::vector<std::future<StatusOr<writer::CommittedEvent>>> answers;
+    std::vector<std::future<StatusOr<CommittedEvent>>> answers;
     for (int i = 0; i < burst; ++i) {
       const unsigned roll = rng() % 10;
       Command command;

@@ -58,7 +58,7 @@ WorkerResult run_worker(writer::GroupCommitWriter& writer, int worker) {
   int issued = 0;
   while (issued < kCommandsPerThread) {
     const int burst = std::min(kCommandsPerThread - issued, 1 + static_cast<int>(rng() % 4));
-    std::vector<std::pair<std::future<StatusOr<writer::CommittedEvent>>, Ack>> pending;
+    std::vector<std::pair<std::future<StatusOr<CommittedEvent>>, Ack>> pending;
     for (int i = 0; i < burst; ++i, ++issued) {
       Ack ack;
       ack.request_id = user + "/" + std::to_string(issued);

@@ -320,7 +320,7 @@ void run_commands(TestLedger& ledger, Model& model, CommandGenerator& generator,
   while (sent < count) {
     const int burst = generator.pick(3) == 0 ? std::min(count - sent, 2 + generator.pick(15)) : 1;
     std::vector<Command> commands;
-    std::vector<std::future<StatusOr<writer::CommittedEvent>>> futures;
+    std::vector<std::future<StatusOr<CommittedEvent>>> futures;
     for (int i = 0; i < burst; ++i) {
       commands.push_back(generator.next());
       futures.push_back(ledger.writer().submit(

@@ -45,7 +45,7 @@ void TestLedger::reopen() {
   open();
 }
 
-StatusOr<writer::CommittedEvent> TestLedger::execute(Command command, std::string actor) {
+StatusOr<CommittedEvent> TestLedger::execute(Command command, std::string actor) {
   return writer_->execute(std::move(command), EventOrigin{std::move(actor), "127.0.0.1", "test"});
 }
 

@@ -40,7 +40,7 @@ class TestLedger {
   ManualClock& clock() { return clock_; }
 
   // Runs a command as `actor` from 127.0.0.1; REQUIREs nothing.
-  StatusOr<writer::CommittedEvent> execute(Command command, std::string actor = "system");
+  StatusOr<CommittedEvent> execute(Command command, std::string actor = "system");
 
   // Creates a user with a (cheaply) hashed password; REQUIREs success.
   void create_user(const std::string& user_id, Privilege privilege = Privilege::kUser,

@@ -277,7 +277,7 @@ TEST_CASE("replay --out copies a log longer than one write batch", "[tools][repl
     ledger.create_user("alice");
     REQUIRE(
         ledger.execute(CreateKey{"aliceKey0001", "alice", "first", sha256("s")}, "alice").is_ok());
-    std::vector<std::future<StatusOr<writer::CommittedEvent>>> pending;
+    std::vector<std::future<StatusOr<CommittedEvent>>> pending;
     for (int i = 0; i < 4400; ++i)
       pending.push_back(
           ledger.writer().submit(RenameKey{"aliceKey0001", "alice", "name " + std::to_string(i)},

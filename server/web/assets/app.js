@@ -428,8 +428,34 @@ function renderCredentials() {
   renderKeys();
 }
 
+// A data table's columns, in order: the message key of each column's label
+// and the class of its cells. A table's header and each of its rows are
+// made from one list, so they cannot drift apart.
+const KEY_COLUMNS = [
+  ['keys.name', 'key-name'], ['keys.last_ip', 'key-ip'], ['keys.last_used', 'key-used'],
+  ['keys.created', 'key-created'], ['keys.actions', 'actions']];
+const USER_COLUMNS = [
+  ['users.user', 'user-name'], ['users.privilege', 'user-privilege'], ['users.status', 'user-status'],
+  ['users.created', 'user-created'], ['users.actions', 'actions']];
+
+// Explicit roles: the narrow layout turns rows into cards with CSS, which
+// would otherwise drop the table semantics. There each cell shows its
+// column's label beside it (data-label).
+function headerRow(columns) {
+  return el('tr', { role: 'row' }, ...columns.map(([label, className]) =>
+    el('th', { role: 'columnheader', scope: 'col', class: className === 'actions' ? 'actions' : null }, t(label))));
+}
+
+// A row of `columns`: `contents[i]` (a node, a string, or a list of them)
+// goes in column i.
+function tableRow(columns, attributes, contents) {
+  return el('tr', { role: 'row', ...attributes }, ...columns.map(([label, className], i) =>
+    el('td', { role: 'cell', class: className, 'data-label': t(label) }, ...[contents[i]].flat())));
+}
+
 function renderKeys() {
   const keys = state.keys;
+  $('keys-head').replaceChildren(headerRow(KEY_COLUMNS));
   $('keys-count').textContent = keys.length === 1 ? t('credentials.count_one') : t('credentials.count', { count: keys.length });
   $('keys-table').hidden = keys.length === 0;
   $('keys-empty').hidden = keys.length !== 0;
@@ -437,21 +463,14 @@ function renderKeys() {
 }
 
 function keyRow(key) {
-  const cell = (label, className, ...children) =>
-    el('td', { role: 'cell', class: className, 'data-label': label }, ...children);
   const lastIp = key.last_used_ip
     ? el('span', { class: 'mono' }, ...breakableAddress(key.last_used_ip))
     : el('span', { class: 'muted' }, el('span', { 'aria-hidden': 'true' }, t('keys.no_ip')),
          el('span', { class: 'visually-hidden' }, t('keys.never_used')));
   const lastUsed = key.last_used_at ? timeElement(key.last_used_at) : el('span', { class: 'muted' }, t('keys.never_used'));
-  const row = el('tr', { role: 'row', 'data-key-id': key.id },
-    cell(t('keys.name'), 'key-name', nameView(key)),
-    cell(t('keys.last_ip'), 'key-ip', lastIp),
-    cell(t('keys.last_used'), 'key-used', lastUsed),
-    cell(t('keys.created'), 'key-created', timeElement(key.created_at)),
-    cell(t('keys.actions'), 'actions',
-         iconButton('remove', t('keys.delete', { name: key.name }), (event) => askDelete(key, event.currentTarget), 'delete')));
-  return row;
+  return tableRow(KEY_COLUMNS, { 'data-key-id': key.id }, [
+    nameView(key), lastIp, lastUsed, timeElement(key.created_at),
+    iconButton('remove', t('keys.delete', { name: key.name }), (event) => askDelete(key, event.currentTarget), 'delete')]);
 }
 
 // An IP address with a line-break opportunity after each colon: an IPv6
@@ -641,13 +660,12 @@ function renderUsers() {
   if (state.privilege !== 'admin') return;
   const users = [...state.users].sort((a, b) => (a.created_at || '').localeCompare(b.created_at || '') ||
                                               a.user.localeCompare(b.user));
+  $('users-head').replaceChildren(headerRow(USER_COLUMNS));
   $('users-body').replaceChildren(...users.map(userRow));
 }
 
 function userRow(user) {
   const self = user.user === state.user;
-  const cell = (label, className, ...children) =>
-    el('td', { role: 'cell', class: className, 'data-label': label }, ...children);
   const privilege = el('select', {
     'aria-label': t('users.privilege_of', { user: user.user }), disabled: self,
     onchange: (event) => updateUser(user, { privilege: event.currentTarget.value }),
@@ -673,13 +691,12 @@ function userRow(user) {
       onclick: (event) => askReset(user, event.currentTarget),
     }, t('users.reset')));
   }
-  return el('tr', { role: 'row', 'data-user': user.user },
-    cell(t('users.user'), 'user-name', el('span', { class: 'name-text' }, user.user),
-         self ? el('span', { class: 'muted' }, ` ${t('users.you')}`) : ''),
-    cell(t('users.privilege'), 'user-privilege', privilege),
-    cell(t('users.status'), 'user-status', el('span', { class: `badge status-${status[0]}` }, t(status[1]))),
-    cell(t('users.created'), 'user-created', user.created_at ? timeElement(user.created_at) : ''),
-    cell(t('users.actions'), 'actions', el('div', { class: 'action-row' }, ...actions)));
+  return tableRow(USER_COLUMNS, { 'data-user': user.user }, [
+    [el('span', { class: 'name-text' }, user.user), self ? el('span', { class: 'muted' }, ` ${t('users.you')}`) : ''],
+    privilege,
+    el('span', { class: `badge status-${status[0]}` }, t(status[1])),
+    user.created_at ? timeElement(user.created_at) : '',
+    el('div', { class: 'action-row' }, ...actions)]);
 }
 
 async function updateUser(user, change) {

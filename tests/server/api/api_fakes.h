@@ -92,7 +92,7 @@ class FakeDirectory final : public server::UserDirectory, public server::KeyDire
 
 // Records every command; accepts them (with the event `event_for` gives)
 // unless `refusal` is set.
-class FakeCommandSink final : public server::CommandSink {
+class FakeCommandSink final : public CommandSink {
  public:
   struct Submitted {
     std::vector<Command> commands;
@@ -103,17 +103,15 @@ class FakeCommandSink final : public server::CommandSink {
   // Called after a command is accepted, before its callback (the fold).
   std::function<void(const Command&)> on_accept;
 
-  void submit(Command command, EventOrigin origin,
-              writer::GroupCommitWriter::Callback done) override {
+  void submit(Command command, EventOrigin origin, CommitCallback done) override {
     submit_all({std::move(command)}, std::move(origin), std::move(done));
   }
-  void submit_all(std::vector<Command> commands, EventOrigin origin,
-                  writer::GroupCommitWriter::Callback done) override {
+  void submit_all(std::vector<Command> commands, EventOrigin origin, CommitCallback done) override {
     submitted.push_back({commands, origin});
     if (refusal) return done(*refusal);
     for (const auto& command : commands)
       if (on_accept) on_accept(command);
-    writer::CommittedEvent event;
+    CommittedEvent event;
     event.seq = submitted.size();
     event.time_ns = 1'700'000'000'000'000'000;
     if (const auto* create = std::get_if<CreateKey>(&commands.back()))

@@ -18,25 +18,24 @@ using namespace keyledger::server;
 
 namespace {
 
-writer::CommittedEvent committed(std::uint64_t seq) {
-  writer::CommittedEvent event;
+CommittedEvent committed(std::uint64_t seq) {
+  CommittedEvent event;
   event.seq = seq;
   return event;
 }
 
 // An answer that carries the committed event's seq.
-Answer seq_answer(const writer::CommittedEvent& event) { return Answer::ok({{"seq", event.seq}}); }
+Answer seq_answer(const CommittedEvent& event) { return Answer::ok({{"seq", event.seq}}); }
 
 // Keeps what was submitted; the test calls back as the writer would.
-struct RecordingSink final : writer::CommandSink {
+struct RecordingSink final : CommandSink {
   std::vector<std::vector<Command>> commits;
   std::vector<EventOrigin> origins;
-  std::vector<writer::Callback> callbacks;
-  void submit(Command command, EventOrigin origin, writer::Callback done) override {
+  std::vector<CommitCallback> callbacks;
+  void submit(Command command, EventOrigin origin, CommitCallback done) override {
     submit_all({std::move(command)}, std::move(origin), std::move(done));
   }
-  void submit_all(std::vector<Command> commands, EventOrigin origin,
-                  writer::Callback done) override {
+  void submit_all(std::vector<Command> commands, EventOrigin origin, CommitCallback done) override {
     commits.push_back(std::move(commands));
     origins.push_back(std::move(origin));
     callbacks.push_back(std::move(done));
@@ -145,15 +144,17 @@ TEST_CASE("a command no request waits for logs its failure, but not an unchanged
   CHECK(log.lines()[0]["user"] == "alice");
 }
 
-TEST_CASE("commit submits a request's command as its actor's and answers once it is durable",
+TEST_CASE("a request's command submitted as its actor's is answered once it is durable",
           "[server][commit_answers]") {
   keyledger::testing::CapturedLog log;
   CommitAnswers answers(log.log);
   RecordingSink sink;
   std::optional<Answer> answered;
-  answers.commit(
-      sink, request_from("10.0.0.1", "req-9"), "alice", DeleteKey{"k1", "alice", "gone"},
-      [&answered](Answer answer) { answered.emplace(std::move(answer)); }, seq_answer);
+  const ExchangePtr exchange = request_from("10.0.0.1", "req-9");
+  sink.submit(DeleteKey{"k1", "alice", "gone"}, origin_of(*exchange, "alice"),
+              answers.reply_on_connection_thread(
+                  exchange, [&answered](Answer answer) { answered.emplace(std::move(answer)); },
+                  seq_answer));
   REQUIRE(sink.commits.size() == 1);
   REQUIRE(sink.commits[0].size() == 1);
   CHECK(std::get<DeleteKey>(sink.commits[0][0]).key_id == "k1");
@@ -164,16 +165,17 @@ TEST_CASE("commit submits a request's command as its actor's and answers once it
   CHECK(answered->body()["seq"] == 5);
 }
 
-TEST_CASE("commit_all submits every command in one commit and answers its refusal",
+TEST_CASE("commands submitted in one commit get their refusal as the answer",
           "[server][commit_answers]") {
   keyledger::testing::CapturedLog log;
   CommitAnswers answers(log.log);
   RecordingSink sink;
   std::optional<Answer> answered;
-  answers.commit_all(
-      sink, request_from("10.0.0.2", "req-10"), "ada",
-      {DisableUser{"bob", "ada"}, EnableUser{"carol"}},
-      [&answered](Answer answer) { answered.emplace(std::move(answer)); }, seq_answer);
+  const ExchangePtr exchange = request_from("10.0.0.2", "req-10");
+  sink.submit_all({DisableUser{"bob", "ada"}, EnableUser{"carol"}}, origin_of(*exchange, "ada"),
+                  answers.reply_on_connection_thread(
+                      exchange, [&answered](Answer answer) { answered.emplace(std::move(answer)); },
+                      seq_answer));
   REQUIRE(sink.commits.size() == 1);
   REQUIRE(sink.commits[0].size() == 2);
   CHECK(std::get<DisableUser>(sink.commits[0][0]).user_id == "bob");

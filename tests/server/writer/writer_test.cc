@@ -97,7 +97,7 @@ class FailingEventLog final : public EventLog {
   int appends_ = 0;
 };
 
-using Answer = std::future<StatusOr<writer::CommittedEvent>>;
+using Answer = std::future<StatusOr<CommittedEvent>>;
 
 // A real RocksDB ledger whose writer appends through a FailingEventLog.
 class WriterFixture {
@@ -132,17 +132,14 @@ class WriterFixture {
     return writer_->submit(std::move(command), EventOrigin{"system", "127.0.0.1", "writer-test"});
   }
   Answer submit_all(std::vector<Command> commands) {
-    auto promise = std::make_shared<std::promise<StatusOr<writer::CommittedEvent>>>();
+    auto promise = std::make_shared<std::promise<StatusOr<CommittedEvent>>>();
     Answer answer = promise->get_future();
-    writer_->submit_all(std::move(commands), EventOrigin{"system", "127.0.0.1", "writer-test"},
-                        [promise](StatusOr<writer::CommittedEvent> result) {
-                          promise->set_value(std::move(result));
-                        });
+    writer_->submit_all(
+        std::move(commands), EventOrigin{"system", "127.0.0.1", "writer-test"},
+        [promise](StatusOr<CommittedEvent> result) { promise->set_value(std::move(result)); });
     return answer;
   }
-  StatusOr<writer::CommittedEvent> execute(Command command) {
-    return submit(std::move(command)).get();
-  }
+  StatusOr<CommittedEvent> execute(Command command) { return submit(std::move(command)).get(); }
 
   // Starts a batch that holds the writer inside its append, so that every
   // command submitted before release() lands in the next batch together.
