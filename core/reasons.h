@@ -113,7 +113,13 @@ namespace keyledger {
   X(kPepperUnwritable, "pepper_unwritable")                                                        \
   X(kPasswordFileUnwritable, "password_file_unwritable")                                           \
   X(kPasswordFileUnremovable, "password_file_unremovable")                                         \
-  /* Replication (issue 20) */                                                                     \
+  /* Replication over NATS JetStream (server/replication/event_stream.h) */                        \
+  X(kStreamUnavailable, "stream_unavailable")                                                      \
+  X(kStreamSeqConflict, "stream_seq_conflict")                                                     \
+  X(kStreamMessageMissing, "stream_message_missing")                                               \
+  X(kStreamAccessDenied, "stream_access_denied")                                                   \
+  X(kStreamConfigIncompatible, "stream_config_incompatible")                                       \
+  /* A leader that cannot publish in time refuses writes (--max-unpublished) */                    \
   X(kReplicationUnavailable, "replication_unavailable")
 
 enum class Reason : std::uint16_t {
