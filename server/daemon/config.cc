@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "server/daemon/config_flags.h"
+#include "server/replication/jetstream_stream.h"
 
 namespace keyledger::server {
 namespace {
@@ -53,6 +54,9 @@ std::optional<ConfigExit> take_replication_flags(ServerConfig& config,
   for (const std::string& url : config.nats_urls)
     if (!url.starts_with("nats://") && !url.starts_with("tls://"))
       return bad_flag("--nats takes nats://HOST:PORT or tls://HOST:PORT URLs, got '" + url + "'");
+  if (!replication::valid_stream_name(config.nats_stream))
+    return bad_flag("--nats-stream takes 1 to 64 letters, digits, '-' and '_', got '" +
+                    config.nats_stream + "'");
   const auto bound = parse_duration_ms(max_unpublished);
   if (!bound || *bound < std::chrono::milliseconds(1) || *bound > std::chrono::hours(1))
     return bad_flag(

@@ -153,6 +153,10 @@ void add_replication_flags(CLI::App& app, ServerConfig& config, std::string& max
                  "publishes every committed event to their JetStream stream. Off unless given")
       ->envname("KEYLEDGER_NATS")
       ->delimiter(',');
+  app.add_option("--nats-stream", config.nats_stream,
+                 "The JetStream stream holding the ledger's events (letters, digits, - and _)")
+      ->envname("KEYLEDGER_NATS_STREAM")
+      ->capture_default_str();
   app.add_option("--max-unpublished", max_unpublished,
                  "With --nats: refuse writes (503 replication_unavailable) while the oldest "
                  "committed event not yet in the stream is older than this (250ms, 1s, 2m; a "

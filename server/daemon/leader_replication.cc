@@ -4,6 +4,8 @@
 
 #include "core/hash.h"
 #include "server/replication/connecting_stream.h"
+#include "server/replication/jetstream_stream.h"
+#include "server/replication/nats_connection.h"
 
 namespace keyledger::server {
 
@@ -55,11 +57,20 @@ StatusOr<std::string> ledger_id(const EventLog& log) {
   return id;
 }
 
-std::unique_ptr<replication::EventStream> open_event_stream(const ServerConfig&,
-                                                            const std::string&) {
+std::unique_ptr<replication::EventStream> open_event_stream(const ServerConfig& config,
+                                                            const std::string& ledger_id) {
+  replication::NatsConnectionOptions connection;
+  connection.urls = config.nats_urls;
+  replication::JetStreamOptions stream;
+  stream.stream = config.nats_stream;
   return std::make_unique<replication::ConnectingEventStream>(
-      []() -> StatusOr<std::unique_ptr<replication::EventStream>> {
-        return unavailable(Reason::kUnreachable, "this build has no JetStream stream yet");
+      [connection, stream, ledger_id]() -> StatusOr<std::unique_ptr<replication::EventStream>> {
+        auto connected = replication::NatsConnection::connect(connection);
+        if (!connected.is_ok()) return connected.status();
+        auto opened = std::make_unique<replication::JetStreamEventStream>(
+            std::move(connected).value(), stream, ledger_id);
+        KEYLEDGER_RETURN_IF_ERROR(opened->ensure_stream());
+        return std::unique_ptr<replication::EventStream>(std::move(opened));
       });
 }
 

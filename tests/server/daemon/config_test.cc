@@ -126,3 +126,18 @@ TEST_CASE("--nats takes a comma-separated list of nats:// or tls:// URLs", "[ser
   CHECK(ended.why.message() ==
         "--nats takes nats://HOST:PORT or tls://HOST:PORT URLs, got 'http://127.0.0.1:4222'");
 }
+
+TEST_CASE("--nats-stream takes a name that is one token of a NATS subject", "[server][config]") {
+  const auto named = parse({"--nats-stream", "ledger_eu-1"});
+  REQUIRE(std::holds_alternative<ServerConfig>(named));
+  CHECK(std::get<ServerConfig>(named).nats_stream == "ledger_eu-1");
+  for (const std::string& name :
+       std::vector<std::string>{"a.b", "a b", "*", ">", std::string(65, 'x')}) {
+    INFO(name);
+    const auto parsed = parse({"--nats-stream", name});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.message() ==
+          "--nats-stream takes 1 to 64 letters, digits, '-' and '_', got '" + name + "'");
+  }
+}

@@ -58,7 +58,7 @@ class GatedLedger {
     publisher_.reset();
   }
 
-  StatusOr<writer::CommittedEvent> create_user(const std::string& user_id) {
+  StatusOr<CommittedEvent> create_user(const std::string& user_id) {
     return writer_->execute(CreateUser{user_id, Privilege::kUser, password_hash()},
                             EventOrigin{"system", "127.0.0.1", "gate-test"});
   }
@@ -118,10 +118,10 @@ TEST_CASE(
   CHECK(http_answer(refused.status()) ==
         std::pair<unsigned, std::string>{503, "replication_unavailable"});
   // A group is refused whole, too.
-  std::promise<StatusOr<writer::CommittedEvent>> group;
+  std::promise<StatusOr<CommittedEvent>> group;
   ledger.writer().submit_all(
       {CreateUser{"carol", Privilege::kUser, "x"}}, EventOrigin{"system", "127.0.0.1", "gate-test"},
-      [&](StatusOr<writer::CommittedEvent> result) { group.set_value(std::move(result)); });
+      [&](StatusOr<CommittedEvent> result) { group.set_value(std::move(result)); });
   CHECK(group.get_future().get().status().is(Reason::kReplicationUnavailable));
   CHECK(ledger.log().head().seq == 1);
   CHECK_FALSE(ledger.has_user("bob"));
