@@ -142,7 +142,7 @@ TEST_CASE(
   KEYLEDGER_REQUIRE_NATS_SERVER();
   NatsCluster& cluster = open_nats_cluster();
   const std::string stream = fresh_stream_name();
-  ServerProcess leader(leader_flags(cluster, stream, "1h"));
+  ServerProcess leader(leader_flags(cluster, stream, "60m"));
   make_changes(leader, 2);
   REQUIRE(eventually([&] { return published_all(leader); }));
   const std::uint64_t published = readiness(leader)["head_seq"];
