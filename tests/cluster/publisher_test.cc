@@ -7,14 +7,18 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "server/replication/event_publisher.h"
 #include "storage/rocks_event_log.h"
 #include "tests/cluster/cluster_fixture.h"
+#include "tests/server/replication/fake_event_stream.h"
 #include "tests/support/command_runner.h"
 #include "tests/support/eventually.h"
 #include "tests/support/files.h"
@@ -189,4 +193,30 @@ TEST_CASE(
   cluster.start_stopped_nodes();
   REQUIRE(eventually([&] { return published_all(leader); }, std::chrono::seconds(60)));
   CHECK(admin.post_json("/v1/keys", {{"name", "after NATS came back"}}).status == 201);
+}
+
+// Not part of the default run: how fast the publisher empties a backlog of
+// 20,000 events of 200 bytes into an R3 stream, printed, never asserted.
+TEST_CASE("the publisher's throughput into an R3 stream", "[.publisher_throughput]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  NatsCluster& cluster = open_nats_cluster();
+  MemoryEventLog log;
+  constexpr int kEvents = 20'000;
+  for (int seq = 1; seq <= kEvents; ++seq) {
+    std::string bytes = "event " + std::to_string(seq) + " ";
+    bytes.resize(200, 'x');
+    log.add(bytes);
+  }
+  auto stream = leader_stream(cluster, fresh_stream_name(), "throughput");
+  REQUIRE(stream->ensure_stream().is_ok());
+  SteadyClock clock;
+  RecordingPublisherLog reports;
+  replication::EventPublisher publisher(log, *stream, clock, reports);
+  const auto started = std::chrono::steady_clock::now();
+  publisher.start();
+  REQUIRE(eventually([&] { return publisher.status().published_seq == kEvents; },
+                     std::chrono::seconds(120)));
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::printf("published %d events of 200 bytes in %.2f s: %.0f events/s\n", kEvents, took.count(),
+              kEvents / took.count());
 }
