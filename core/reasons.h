@@ -124,7 +124,9 @@ namespace keyledger {
   X(kInvalidMinSeq, "invalid_min_seq")                                                             \
   /* A follower (issue 20): what it refuses to apply, and its answers past --max-staleness */      \
   X(kStreamFork, "stream_fork")                                                                    \
-  X(kStaleReplica, "stale_replica")
+  X(kStaleReplica, "stale_replica")                                                                \
+  /* A leader that cannot publish in time refuses writes (--max-unpublished) */                    \
+  X(kReplicationUnavailable, "replication_unavailable")
 
 enum class Reason : std::uint16_t {
 #define KEYLEDGER_REASON_ENUMERATOR(enumerator, name) enumerator,

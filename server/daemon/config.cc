@@ -40,6 +40,18 @@ std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
   return std::nullopt;
 }
 
+// --max-unpublished, a leader's bound on how long an acknowledged write may
+// stay out of the stream.
+std::optional<ConfigExit> check_publisher_flags(ServerConfig& config,
+                                                const std::string& max_unpublished) {
+  const auto bound = parse_short_duration(max_unpublished);
+  if (!bound || *bound < std::chrono::milliseconds(1) || *bound > std::chrono::hours(1))
+    return bad_flag("--max-unpublished must be a duration from 1ms to 1h (250ms, 1s, 2m), got '" +
+                    max_unpublished + "'");
+  config.max_unpublished = *bound;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool parse_endpoint(const std::string& text, Endpoint& out) {
@@ -81,6 +93,8 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   add_read_your_writes_flags(app, min_seq_wait_ms);
   std::string max_staleness = "10s";
   add_follower_flags(app, config, max_staleness);
+  std::string max_unpublished = "1s";
+  add_publisher_flags(app, max_unpublished);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& parse_error) {
@@ -109,6 +123,7 @@ std::variant<ServerConfig, ConfigExit> parse_config(int argc, char** argv) {
   if (Status nats = finish_nats_config(nats_flags, config); !nats.is_ok())
     return ConfigExit{2, std::move(nats)};
   if (auto why = check_follower_flags(config, max_staleness)) return std::move(*why);
+  if (auto why = check_publisher_flags(config, max_unpublished)) return std::move(*why);
   if (config.pepper_file.empty()) config.pepper_file = config.data_dir + "/pepper";
   return config;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct ServerConfig {
   bool follower = false;
   std::string leader_url;
   std::chrono::milliseconds max_staleness{10'000};
+  // A leader with --nats refuses writes while its oldest event not yet in
+  // the stream was committed longer ago than this (--max-unpublished).
+  std::chrono::milliseconds max_unpublished{1000};
 };
 
 // Why parse_config ends the process at once, with `exit_code`: after

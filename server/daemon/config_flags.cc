@@ -205,4 +205,13 @@ std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view t
   return std::chrono::milliseconds(number * milliseconds_per_unit);
 }
 
+void add_publisher_flags(CLI::App& app, std::string& max_unpublished) {
+  app.add_option("--max-unpublished", max_unpublished,
+                 "With --nats: refuse writes (503 replication_unavailable) while the oldest "
+                 "committed event not yet in the stream is older than this (seconds, or with a "
+                 "unit: 250ms, 1s, 2m; from 1ms to 1h)")
+      ->envname("KEYLEDGER_MAX_UNPUBLISHED")
+      ->capture_default_str();
+}
+
 }  // namespace keyledger::server

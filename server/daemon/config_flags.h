@@ -54,4 +54,9 @@ void add_follower_flags(CLI::App& app, ServerConfig& config, std::string& max_st
 // unknown unit, an overflow).
 std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text);
 
+// A leader's bound on unpublished events (issue 20). --max-unpublished is
+// read as text into `max_unpublished` for the caller to parse
+// (parse_short_duration).
+void add_publisher_flags(CLI::App& app, std::string& max_unpublished);
+
 }  // namespace keyledger::server

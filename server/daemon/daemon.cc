@@ -121,7 +121,9 @@ int Node::start() {
                                            writer_options(), log_);
   if (int refused = leader_->start(admin_password_)) return refused;
   applied_seq_.advanced(ledger_.log->head().seq);  // the writer's commits advance it from here
-  start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()));
+  if (int refused = start_publishing()) return refused;
+  start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()), nullptr,
+                 ReplicationFigures{.publisher = publisher_status()});
   make_api();
   make_routes();
   return 0;
@@ -145,7 +147,7 @@ int Node::start_follower() {
        {"max_staleness_seconds", std::chrono::duration<double>(config_.max_staleness).count()}});
   follower_->start();
   start_hot_path(follower_->key_uses(), {}, &follower_->freshness(),
-                 [this] { return follower_->figures(); });
+                 ReplicationFigures{.follower = [this] { return follower_->figures(); }});
   make_follower_routes();
   return 0;
 }
@@ -156,16 +158,39 @@ writer::WriterOptions Node::writer_options() {
     metrics_.observe_commit(info.events, info.duration);
   };
   options.on_published = [this](std::uint64_t seq) { applied_seq_.advanced(seq); };
+  if (!config_.nats.urls.empty()) publisher_hooks_.hook_into(options);
   return options;
 }
 
+int Node::start_publishing() {
+  if (config_.nats.urls.empty()) return 0;
+  auto id = ledger_id(*ledger_.log);
+  if (!id.is_ok()) return fail_start(log_, kExitFailure, "naming the ledger for NATS", id.status());
+  replication_ = std::make_unique<LeaderReplication>(
+      config_, *ledger_.log, open_event_stream(config_, *id), *id, config_.nats.stream,
+      steady_clock_, publisher_hooks_, log_);
+  std::vector<std::string> servers;
+  for (const std::string& url : config_.nats.urls) servers.push_back(url_for_log(url));
+  log_.always(LogLevel::kInfo, "publishing to NATS",
+              {{"nats", servers},
+               {"stream", config_.nats.stream},
+               {"ledger", *id},
+               {"max_unpublished_ms", config_.max_unpublished.count()}});
+  return 0;
+}
+
+PublisherStatusSource Node::publisher_status() {
+  if (!replication_) return {};
+  return [this] { return replication_->publisher().status(); };
+}
+
 void Node::start_hot_path(KeyUseSink& uses, WriterFiguresSource writer,
-                          const ReplicaFreshness* freshness, FollowerFiguresSource follower) {
+                          const ReplicaFreshness* freshness, ReplicationFigures replication) {
   last_use_.emplace(uses, *ledger_.projection, clock_, config_.last_use_flush_interval);
   last_use_->start();
   verifier_.emplace(*ledger_.projection, *ledger_.secret_hasher, *last_use_, limiter_, clock_,
                     config_.token_prefix, freshness);
-  metrics_page_.emplace(metrics_, *verifier_, std::move(writer), std::move(follower));
+  metrics_page_.emplace(metrics_, *verifier_, std::move(writer), std::move(replication));
 }
 
 void Node::make_api() {
@@ -183,14 +208,15 @@ void Node::make_api() {
 void Node::make_routes() {
   verify_handler_.emplace(*verifier_, applied_seq_);
   ledger_health_ = std::make_unique<WriterLedgerHealth>(*ledger_.log, leader_->writer());
-  system_pages_.emplace(ready_, *ledger_health_, *metrics_page_);
+  system_pages_.emplace(ready_, *ledger_health_, *metrics_page_,
+                        ReplicationFigures{.publisher = publisher_status()});
   add_http_routes(router_, {api_->handlers(), *verify_handler_, *system_pages_});
 }
 
 void Node::make_follower_routes() {
   verify_handler_.emplace(*verifier_, applied_seq_);
   system_pages_.emplace(ready_, follower_->health(), *metrics_page_,
-                        [this] { return follower_->figures(); });
+                        ReplicationFigures{.follower = [this] { return follower_->figures(); }});
   add_follower_http_routes(router_, {*verify_handler_, *system_pages_, config_.leader_url});
 }
 

@@ -1,5 +1,6 @@
 #include "server/daemon/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -99,6 +100,35 @@ void render_follower(std::string& out, const FollowerFigures& follower) {
                 follower.key_uses_refused);
 }
 
+// A leader's publishing to the stream (issue 20).
+void render_publisher(std::string& out, const replication::PublisherStatus& publisher) {
+  append_metric(out, "keyledger_replication_published_seq", "gauge",
+                "The last seq the stream holds with the log's bytes.", publisher.published_seq);
+  append_metric(
+      out, "keyledger_replication_unpublished_events", "gauge",
+      "Committed events not yet in the stream.",
+      publisher.committed_seq - std::min(publisher.committed_seq, publisher.published_seq));
+  const double age = publisher.oldest_unpublished_age
+                         ? std::chrono::duration<double>(*publisher.oldest_unpublished_age).count()
+                         : 0.0;
+  append_gauge(out, "keyledger_replication_oldest_unpublished_seconds",
+               "Age of the oldest committed event not yet in the stream (0 when none); writes "
+               "are refused past --max-unpublished.",
+               age);
+  append_metric(out, "keyledger_replication_writes_refused", "gauge",
+                "1 while writes are refused because the stream is too far behind.",
+                publisher.writes_refused ? 1 : 0);
+  append_metric(out, "keyledger_replication_nats_reachable", "gauge",
+                "1 while the latest call to NATS succeeded.", publisher.reachable ? 1 : 0);
+  append_metric(out, "keyledger_replication_forked", "gauge",
+                "1 once publishing stopped for good: the stream holds other events than the log.",
+                publisher.forked ? 1 : 0);
+  append_metric(out, "keyledger_replication_events_published_total", "counter",
+                "Events this process published to the stream.", publisher.events_published);
+  append_metric(out, "keyledger_replication_nats_failures_total", "counter",
+                "Calls to NATS that failed (each retried).", publisher.failures);
+}
+
 void render_build_info(std::string& out) {
   append_help(out, "keyledger_build_info", "gauge",
               "Always 1; the labels say which keyledgerd this is.");
@@ -139,7 +169,8 @@ void Metrics::observe_commit(std::size_t events, std::chrono::nanoseconds durati
 }
 
 std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer,
-                            const FollowerFigures* follower) const {
+                            const FollowerFigures* follower,
+                            const replication::PublisherStatus* publisher) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
@@ -147,6 +178,7 @@ std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* w
   render_verify_port(out);
   if (writer) render_writer(out, *writer);
   if (follower) render_follower(out, *follower);
+  if (publisher) render_publisher(out, *publisher);
   append_metric(out, "keyledger_password_checks_total", "counter",
                 "Presented passwords checked against a scrypt hash (sign-ins, also for names "
                 "no user holds, and password changes).",
@@ -209,9 +241,11 @@ std::string MetricsPage::render() const {
   std::optional<WriterFigures> writer;
   if (writer_) writer = writer_();
   std::optional<FollowerFigures> follower;
-  if (follower_) follower = follower_();
+  if (replication_.follower) follower = replication_.follower();
+  std::optional<replication::PublisherStatus> publisher;
+  if (replication_.publisher) publisher = replication_.publisher();
   return metrics_.render(verifier_.counters(), writer ? &*writer : nullptr,
-                         follower ? &*follower : nullptr);
+                         follower ? &*follower : nullptr, publisher ? &*publisher : nullptr);
 }
 
 void Metrics::render_connections(std::string& out) const {

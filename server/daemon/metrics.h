@@ -63,9 +63,12 @@ class Metrics final : public RequestObserver {
   // The whole page. `writer` is the writer's figures at the time of the
   // scrape; without one (a follower has no writer) the writer's metrics
   // (events appended, commits, batch sizes, fsync times) are left out.
-  // `follower`, a follower's figures, adds the keyledger_follower_* metrics.
+  // `follower`, a follower's figures, adds the keyledger_follower_*
+  // metrics; `publisher`, on a leader with --nats, the
+  // keyledger_replication_* ones.
   std::string render(const VerifyCounters& verify, const WriterFigures* writer,
-                     const FollowerFigures* follower = nullptr) const;
+                     const FollowerFigures* follower = nullptr,
+                     const replication::PublisherStatus* publisher = nullptr) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }
@@ -110,21 +113,21 @@ class Metrics final : public RequestObserver {
 // is given outlives it.
 class MetricsPage final : public MetricsRenderer {
  public:
-  // `writer` is empty where there is none (a follower); `follower` is
-  // empty on a leader.
+  // `writer` is empty where there is none (a follower); `replication`
+  // says what the node adds about replication.
   MetricsPage(const Metrics& metrics, const CredentialVerifier& verifier,
-              WriterFiguresSource writer, FollowerFiguresSource follower = {})
+              WriterFiguresSource writer, ReplicationFigures replication = {})
       : metrics_(metrics),
         verifier_(verifier),
         writer_(std::move(writer)),
-        follower_(std::move(follower)) {}
+        replication_(std::move(replication)) {}
   std::string render() const override;
 
  private:
   const Metrics& metrics_;
   const CredentialVerifier& verifier_;
   const WriterFiguresSource writer_;
-  const FollowerFiguresSource follower_;
+  const ReplicationFigures replication_;
 };
 
 }  // namespace keyledger::server

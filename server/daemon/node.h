@@ -25,6 +25,7 @@
 #include "server/daemon/follower_parts.h"
 #include "server/daemon/io_contexts.h"
 #include "server/daemon/leader_parts.h"
+#include "server/daemon/leader_replication.h"
 #include "server/daemon/listening_ports.h"
 #include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
@@ -82,13 +83,18 @@ class Node {
   int start_follower();
 
   writer::WriterOptions writer_options();
+  // With --nats: the publisher of the leader's events (after the first
+  // admin: the ledger's id is event 1's). 0, or the exit code after the
+  // error line.
+  int start_publishing();
+  // The publisher's figures for /readyz and /metrics; empty without --nats.
+  PublisherStatusSource publisher_status();
   // The last-use tracker persisting through `uses`, the verifier (checking
   // `freshness` on a follower), and the metrics page (with the writer's
-  // figures when `writer` is not empty, a follower's when `follower` is
-  // not).
+  // figures when `writer` is not empty, and what `replication` adds).
   void start_hot_path(KeyUseSink& uses, WriterFiguresSource writer,
                       const ReplicaFreshness* freshness = nullptr,
-                      FollowerFiguresSource follower = {});
+                      ReplicationFigures replication = {});
   void make_api();
   // What answers the HTTP routes beside the API, and the router with every
   // route (http_routes.h); a follower's management routes answer not_leader.
@@ -104,7 +110,7 @@ class Node {
   // reverse order. Those that start threads, touch the disk or need the
   // ledger are empty (optional, unique_ptr) until the step that builds them.
   SystemClock clock_;
-  SteadyClock steady_clock_;  // a follower's staleness
+  SteadyClock steady_clock_;  // a follower's staleness, a leader's unpublished age
   SecureRandom random_;
   const DataFolder data_;
   // KEYLEDGER_ADMIN_PASSWORD, checked before binding (the leader's first
@@ -124,6 +130,11 @@ class Node {
   // advanced by the writer (a leader) or the applier (a follower), so it
   // outlives them; its waiters outlive the timers, before the contexts go.
   AppliedSeq applied_seq_;
+  // A leader's with --nats: the writer's hooks into the publisher, and the
+  // publishing itself, built after the writer (it needs event 1) but
+  // destroyed after it (the writer calls it through the hooks).
+  PublisherHooks publisher_hooks_;
+  std::unique_ptr<LeaderReplication> replication_;
   // A leader's only: the writer the tracker's sink and the API commit
   // through, so built before them and destroyed after them.
   std::unique_ptr<LeaderLedger> leader_;

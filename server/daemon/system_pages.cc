@@ -1,5 +1,7 @@
 #include "server/daemon/system_pages.h"
 
+#include <algorithm>
+#include <chrono>
 #include <string_view>
 
 #include "server/http/responses.h"
@@ -19,6 +21,26 @@ constexpr SystemPage kPages[] = {
     {"/metrics", &SystemPages::metrics},
 };
 
+// /readyz's "replication" of a leader: how far the stream is behind the
+// log, whether NATS answers, whether writes are refused for it, and a fork.
+Json publisher_json(const replication::PublisherStatus& status) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  Json json = {{"role", "leader"},
+               {"nats", status.reachable ? "reachable" : "unreachable"},
+               {"published_seq", status.published_seq},
+               {"unpublished_events",
+                status.committed_seq - std::min(status.committed_seq, status.published_seq)},
+               {"oldest_unpublished_ms", nullptr},
+               {"writes", status.writes_refused ? "refused" : "accepted"},
+               {"fork", nullptr}};
+  if (status.oldest_unpublished_age)
+    json["oldest_unpublished_ms"] =
+        duration_cast<milliseconds>(*status.oldest_unpublished_age).count();
+  if (status.forked) json["fork"] = status.fork;
+  return json;
+}
+
 }  // namespace
 
 HttpResponse SystemPages::healthz(const Exchange& exchange) const {
@@ -27,16 +49,17 @@ HttpResponse SystemPages::healthz(const Exchange& exchange) const {
 
 HttpResponse SystemPages::readyz(const Exchange& exchange) const {
   if (!ready_.load()) return json_response(exchange, 503, {{"status", "not ready"}});
-  if (follower_) return follower_readyz(exchange, follower_());
+  if (replication_.follower) return follower_readyz(exchange, replication_.follower());
   // Verification and reads are served from memory even while storage
   // refuses writes, so the server stays ready; the body says so, for
   // monitoring (also keyledger_storage_failing in /metrics). Why it fails
   // (RocksDB's message, with file paths) goes only to the log.
-  return json_response(exchange, 200,
-                       {{"status", "ready"},
-                        {"role", "leader"},
-                        {"head_seq", ledger_.head_seq()},
-                        {"storage", ledger_.storage_failing() ? "failing" : "ok"}});
+  Json body = {{"status", "ready"},
+               {"role", "leader"},
+               {"head_seq", ledger_.head_seq()},
+               {"storage", ledger_.storage_failing() ? "failing" : "ok"}};
+  if (replication_.publisher) body["replication"] = publisher_json(replication_.publisher());
+  return json_response(exchange, 200, body);
 }
 
 // A follower serves verification only while it can vouch for its state, so

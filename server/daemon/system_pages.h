@@ -13,6 +13,7 @@
 
 #include "server/http/http_types.h"
 #include "server/http/router.h"
+#include "server/replication/event_publisher.h"
 
 namespace keyledger::server {
 
@@ -55,6 +56,9 @@ struct FollowerFigures {
 
 // Gives a follower's figures at the time it is called; empty on a leader.
 using FollowerFiguresSource = std::function<FollowerFigures()>;
+// A leader's publisher figures at the time of the call (issue 20); empty
+// where nothing is published (no --nats).
+using PublisherStatusSource = std::function<replication::PublisherStatus()>;
 
 // The text of /metrics (Prometheus text exposition format 0.0.4).
 class MetricsRenderer {
@@ -63,25 +67,35 @@ class MetricsRenderer {
   virtual std::string render() const = 0;
 };
 
+// What a node adds to /readyz and /metrics about replication: a
+// follower's figures, or a leader's publishing (--nats). Both empty on a
+// single node.
+struct ReplicationFigures {
+  FollowerFiguresSource follower = {};
+  PublisherStatusSource publisher = {};
+};
+
 // Thread-safe; what it is given outlives it.
 class SystemPages {
  public:
   // `ready` is false until start-up has finished and again while shutting
   // down; `ledger` says the head and whether storage refuses writes.
-  // `follower` is a follower's figures, empty on a leader.
   SystemPages(const std::atomic<bool>& ready, const LedgerHealth& ledger,
-              const MetricsRenderer& metrics, FollowerFiguresSource follower = {})
-      : ready_(ready), ledger_(ledger), metrics_(metrics), follower_(std::move(follower)) {}
+              const MetricsRenderer& metrics, ReplicationFigures replication = {})
+      : ready_(ready), ledger_(ledger), metrics_(metrics), replication_(std::move(replication)) {}
 
   // 200 {"status": "ok"}: the process answers.
   HttpResponse healthz(const Exchange& exchange) const;
   // 503 {"status": "not ready"} until ready; then 200 with the role
-  // ("leader" or "follower"), the head and whether storage is failing. A
-  // follower adds its applied seq, the stream's last seq, the lag, its
-  // staleness and the bound, whether it reaches the stream and why it
-  // refused the stream (if it did); it is ready only while it is not stale
-  // and has refused nothing: else 503 with status "stale" or "refused" and
-  // the same figures.
+  // ("leader" or "follower"), the head and whether storage is failing.
+  // A leader with a publisher adds its figures under "replication"; it
+  // stays 200 while writes are refused (storage failing, or the stream too
+  // far behind): verification goes on from memory. A follower adds its
+  // applied seq, the stream's last seq, the lag, its staleness and the
+  // bound, whether it reaches the stream and why it refused the stream (if
+  // it did); it is ready only while it is not stale and has refused
+  // nothing: else 503 with status "stale" or "refused" and the same
+  // figures.
   HttpResponse readyz(const Exchange& exchange) const;
   // 200, the Prometheus text.
   HttpResponse metrics(const Exchange& exchange) const;
@@ -92,7 +106,7 @@ class SystemPages {
   const std::atomic<bool>& ready_;
   const LedgerHealth& ledger_;
   const MetricsRenderer& metrics_;
-  const FollowerFiguresSource follower_;
+  const ReplicationFigures replication_;
 };
 
 // Registers GET /healthz, /readyz and /metrics on `router`, answered by

@@ -100,6 +100,11 @@ constexpr std::array kMessages = {
         "storage_unavailable",
         "The ledger cannot write right now; nothing was changed. Retry later.",
         "El registro no puede escribir ahora; no se cambió nada. Vuelva a intentarlo más tarde."},
+    Message{"replication_unavailable",
+            "The ledger cannot replicate its changes right now, so it takes none; nothing was "
+            "changed. Retry later.",
+            "El registro no puede replicar sus cambios ahora, así que no acepta ninguno; no se "
+            "cambió nada. Vuelva a intentarlo más tarde."},
     Message{"server_busy", "The server is busy; retry in a moment.",
             "El servidor está ocupado; vuelva a intentarlo en un momento."},
     Message{"shutting_down", "The server is shutting down; retry later.",

@@ -64,7 +64,7 @@ static_assert(covers_enum_in_order(kHttpStatuses, &CodeStatus::code, StatusCode:
 // follower past --max-staleness says stale_replica).
 bool speaks_for_itself(const Status& status) {
   return status.is(Reason::kShuttingDown) || status.is(Reason::kSeqNotReached) ||
-         status.is(Reason::kStaleReplica);
+         status.is(Reason::kStaleReplica) || status.is(Reason::kReplicationUnavailable);
 }
 
 }  // namespace

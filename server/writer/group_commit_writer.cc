@@ -115,6 +115,7 @@ bool GroupCommitWriter::commit_run() {
     } while (!run.front().is_group() && run.size() < options_.max_batch && !queue_.empty() &&
              !queue_.front().is_group());
   }
+  if (refused_by_gate(run)) return true;
   // Event times never go backwards, even if the wall clock does, so that
   // "as of time T" queries agree with seq order.
   const TimeNs now = std::max(clock_.now_ns(), last_time_ns_);
@@ -140,7 +141,8 @@ bool GroupCommitWriter::commit_run() {
     appended = log_.append(decided.encoded, projection_.staged_changes(), decided.head);
     if (options_.on_commit)
       options_.on_commit(CommitInfo{decided.encoded.size(),
-                                    std::chrono::steady_clock::now() - started, appended.is_ok()});
+                                    std::chrono::steady_clock::now() - started, appended.is_ok(),
+                                    log_.head().seq});
     if (appended.is_ok()) {
       projection_.publish();
       if (options_.on_published) options_.on_published(decided.head.seq);
@@ -160,6 +162,14 @@ bool GroupCommitWriter::commit_run() {
       run[i].done(StatusOr<CommittedEvent>(appended));
     }
   }
+  return true;
+}
+
+bool GroupCommitWriter::refused_by_gate(std::vector<Pending>& run) {
+  if (!options_.admit) return false;
+  const Status admitted = options_.admit();
+  if (admitted.is_ok()) return false;
+  for (Pending& pending : run) pending.done(StatusOr<CommittedEvent>(admitted));
   return true;
 }
 

@@ -33,19 +33,31 @@ struct CommitInfo {
   std::size_t events = 0;               // events in the commit
   std::chrono::nanoseconds duration{};  // time spent in the durable append
   bool ok = false;
+  std::uint64_t head_seq = 0;  // the log's head after the append (unchanged when it failed)
 };
+
+// Whether the writer may take a run of commands now: ok, or the Status
+// every command of the run is refused with.
+using WriteGate = std::function<Status()>;
 
 struct WriterOptions {
   // Most commands in one commit; bounds the latency of the last in a batch.
   std::size_t max_batch = 1024;
-  // Called on the writer thread after every append (for metrics). Must be
-  // quick and must not submit commands.
+  // Called on the writer thread after every append (for metrics, and to
+  // wake the replication publisher). Must be quick (no I/O) and must not
+  // submit commands.
   std::function<void(const CommitInfo&)> on_commit;
   // Called on the writer thread once a commit's events are visible to
   // readers (published), with the seq of its last event, before any of its
   // commands is answered: so a client that reads a write's seq finds it
   // applied (read-your-writes). Must be quick and must not submit commands.
   std::function<void(std::uint64_t head_seq)> on_published;
+  // Consulted on the writer thread once per run, before any command of it
+  // is decided: a refusal answers every command of the run with its
+  // Status, and nothing is decided, staged or written (the leader's
+  // --max-unpublished, issue 20). Must be quick (no I/O). Empty: every run
+  // is taken.
+  WriteGate admit;
 };
 
 struct WriterStats {
@@ -125,6 +137,9 @@ class GroupCommitWriter final : public CommandSink {
   // synced write, publishes, answers. False once stopping with nothing
   // queued.
   bool commit_run();
+  // Whether the gate (WriterOptions::admit) refuses `run`; if so, every
+  // command of it has been answered with the gate's Status.
+  bool refused_by_gate(std::vector<Pending>& run);
   // Decides `pending`'s commands in order at time `now`, each against the
   // state staged so far, and stages each event (the fold), adding it to
   // `run`: the last one's event, or the first refusal.

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include "tests/support/files.h"
+
 namespace keyledger::testing {
 
 NatsCluster& shared_nats_cluster() {
@@ -32,6 +34,21 @@ replication::NatsConnectionOptions nats_options(const NatsCluster& cluster,
   options.connect_timeout = std::chrono::milliseconds(1000);
   options.reconnect_wait = std::chrono::milliseconds(100);
   return options;
+}
+
+std::vector<std::string> keyledgerd_nats_flags(const NatsCluster& cluster,
+                                               const NatsCredentials& credentials,
+                                               const std::string& name,
+                                               const std::filesystem::path& scratch) {
+  std::vector<std::string> flags = {"--nats", cluster.urls(), "--nats-stream", name};
+  if (credentials.user.empty()) return flags;
+  const auto password_file = scratch / ("nats-password-" + credentials.user);
+  write_file(password_file, credentials.password);
+  std::filesystem::permissions(
+      password_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  flags.insert(flags.end(),
+               {"--nats-user", credentials.user, "--nats-password-file", password_file.string()});
+  return flags;
 }
 
 namespace {

@@ -3,8 +3,10 @@
 // leader or a follower.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/replication/jetstream_stream.h"
 #include "tests/support/nats_cluster.h"
@@ -22,6 +24,15 @@ std::string fresh_stream_name();
 // is empty), all URLs, short timeouts.
 replication::NatsConnectionOptions nats_options(const NatsCluster& cluster,
                                                 const NatsCredentials& credentials);
+
+// keyledgerd's flags to reach stream `name` on `cluster` as `credentials`:
+// --nats, --nats-stream and, when the cluster has accounts, --nats-user
+// and --nats-password-file (the password written, mode 0600, into
+// `scratch`, which outlives the process).
+std::vector<std::string> keyledgerd_nats_flags(const NatsCluster& cluster,
+                                               const NatsCredentials& credentials,
+                                               const std::string& name,
+                                               const std::filesystem::path& scratch);
 
 // A stream over a new connection as the leader / a follower user (or as
 // nobody on a cluster without accounts); REQUIREs that it connects.

@@ -1,11 +1,9 @@
 // keyledgerd --follower against real nats-server processes on loopback and
-// a real keyledgerd leader. The leader's publisher is another slice: until
-// it runs, these tests publish the leader's log into the stream themselves
-// (EventStream::publish, exactly the stored bytes in seq order). They run
-// on the shared 3-node cluster with keyledger's accounts and permissions
-// (the follower connects as the `follower` user), but for the cut-off
-// test, which needs a NATS the follower cannot reach at all: one server of
-// its own, without accounts, that it kills.
+// a real keyledgerd leader publishing its log (--nats). They run on the
+// shared 3-node cluster with keyledger's accounts and permissions (the
+// leader connects as the `leader` user, the follower as `follower`), but
+// for the cut-off test, which needs a NATS the follower cannot reach at
+// all: one server of its own, without accounts, that it kills.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -42,12 +40,20 @@ LogHead head_of(const std::filesystem::path& data_dir) {
   return (*log)->head();
 }
 
-// A keyledgerd leader, its admin signed in, and the stream it would
-// publish to on `nats`, filled by publish_new().
+// The stream `name` on `nats`, made before the leader starts: R1 on a
+// one-server NATS, where the leader's R3 could not be placed.
+std::unique_ptr<replication::JetStreamEventStream> made_stream(NatsCluster& nats,
+                                                               const std::string& name) {
+  auto stream = leader_stream(nats, name);
+  REQUIRE(stream->ensure_stream().is_ok());
+  return stream;
+}
+
+// A keyledgerd leader publishing to a fresh stream on `nats`, its admin
+// signed in, and a connection to that stream as the leader's NATS user
+// (for the forgery test).
 struct Leader {
-  explicit Leader(NatsCluster& nats = shared_nats_cluster())
-      : nats(nats), stream(leader_stream(nats, name)) {
-    REQUIRE(stream->ensure_stream().is_ok());
+  explicit Leader(NatsCluster& nats = shared_nats_cluster()) : nats(nats) {
     REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   }
   // A new key's token and id.
@@ -56,35 +62,27 @@ struct Leader {
     REQUIRE(created.status == 201);
     return {created.json()["key"], created.json()["id"]};
   }
-  // Publishes every event of the leader's log the stream lacks, in order,
-  // with the stored bytes.
-  void publish_new() {
-    storage::RocksOptions options;
-    options.mode = storage::OpenMode::kReadOnly;
-    auto log = storage::RocksEventLog::open(process.data_dir() / "ledger", options);
-    REQUIRE(log.is_ok());
-    std::vector<std::pair<std::uint64_t, std::string>> events;
-    REQUIRE((*log)
-                ->read_events(published + 1,
-                              [&](std::uint64_t seq, std::string_view bytes) {
-                                events.emplace_back(seq, std::string(bytes));
-                                return true;
-                              })
-                .is_ok());
-    for (const auto& [seq, bytes] : events) {
-      auto ack = stream->publish(seq, bytes);
-      INFO(ack.status().to_string());
-      REQUIRE(ack.is_ok());
-      REQUIRE(ack->seq == seq);
-      published = seq;
-    }
+  // Waits until the leader says the stream holds every event of its log;
+  // `published` is then its head.
+  void wait_published() {
+    REQUIRE(eventually([&] {
+      const HttpResult ready = HttpClient(process.port()).get("/readyz");
+      const auto replication = ready.json()["replication"];
+      if (replication["unpublished_events"] != 0 ||
+          replication["published_seq"] != ready.json()["head_seq"])
+        return false;
+      published = ready.json()["head_seq"];
+      return true;
+    }));
   }
 
   NatsCluster& nats;
   std::string name = fresh_stream_name();
-  ServerProcess process;
+  std::unique_ptr<replication::JetStreamEventStream> stream = made_stream(nats, name);
+  TempDir scratch;
+  ServerProcess process{
+      keyledgerd_nats_flags(nats, nats.leader_credentials(), name, scratch.path())};
   HttpClient admin{process.port()};
-  std::unique_ptr<replication::JetStreamEventStream> stream;
   std::uint64_t published = 0;
 };
 
@@ -92,26 +90,12 @@ struct Leader {
 // cluster has accounts (its password in a private file under `scratch`).
 std::vector<std::string> follower_args(Leader& leader, const TempDir& scratch,
                                        const std::string& max_staleness = "1s") {
-  std::vector<std::string> args = {"--follower",
-                                   "--nats",
-                                   leader.nats.urls(),
-                                   "--nats-stream",
-                                   leader.name,
-                                   "--pepper-file",
-                                   (leader.process.data_dir() / "pepper").string(),
-                                   "--leader-url",
-                                   "http://127.0.0.1:" + std::to_string(leader.process.port()),
-                                   "--max-staleness",
-                                   max_staleness};
-  const NatsCredentials& follower = leader.nats.follower_credentials();
-  if (!follower.user.empty()) {
-    const auto password_file = scratch / "nats-password";
-    write_file(password_file, follower.password);
-    std::filesystem::permissions(
-        password_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    args.insert(args.end(),
-                {"--nats-user", follower.user, "--nats-password-file", password_file.string()});
-  }
+  std::vector<std::string> args = keyledgerd_nats_flags(
+      leader.nats, leader.nats.follower_credentials(), leader.name, scratch.path());
+  args.insert(args.end(),
+              {"--follower", "--pepper-file", (leader.process.data_dir() / "pepper").string(),
+               "--leader-url", "http://127.0.0.1:" + std::to_string(leader.process.port()),
+               "--max-staleness", max_staleness});
   return args;
 }
 
@@ -134,7 +118,7 @@ TEST_CASE("a follower verifies what the leader created and renamed, and 401s wha
   const auto [kept, kept_id] = leader.create_key("billing");
   REQUIRE(leader.admin.patch_json("/v1/keys/" + kept_id, {{"name", "billing (eu)"}}).status == 200);
   const auto [deleted, deleted_id] = leader.create_key("search");
-  leader.publish_new();
+  leader.wait_published();
   // An empty follower joins.
   TempDir scratch;
   ServerProcess follower(follower_args(leader, scratch));
@@ -144,7 +128,7 @@ TEST_CASE("a follower verifies what the leader created and renamed, and 401s wha
   CHECK(verify_on(follower.port(), deleted).status == 200);
   // The deletion reaches the follower: 401 from then on.
   REQUIRE(leader.admin.del("/v1/keys/" + deleted_id).status == 204);
-  leader.publish_new();
+  leader.wait_published();
   REQUIRE(eventually([&] { return verify_on(follower.port(), deleted).status == 401; }));
   CHECK(verify_on(follower.port(), deleted).error_code() == "invalid_credentials");
   CHECK(verify_on(follower.port(), kept).status == 200);
@@ -172,17 +156,29 @@ TEST_CASE("a follower killed -9 while events arrive catches up on restart with n
   KEYLEDGER_REQUIRE_NATS_SERVER();
   Leader leader;
   for (int i = 0; i < 5; ++i) leader.create_key("before " + std::to_string(i));
-  leader.publish_new();
+  leader.wait_published();
   TempDir scratch;
   ServerProcess follower(follower_args(leader, scratch));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   // Events keep arriving while the follower dies mid-stream.
-  for (int i = 0; i < 20; ++i) leader.create_key("during " + std::to_string(i));
-  std::thread publisher([&] { leader.publish_new(); });
+  // (Catch2's assertions are not for other threads: the statuses are
+  // checked after the join.)
+  std::vector<unsigned> statuses;
+  std::thread writes([&] {
+    for (int i = 0; i < 20; ++i)
+      statuses.push_back(
+          leader.admin.post_json("/v1/keys", {{"name", "during " + std::to_string(i)}}).status);
+  });
+  const std::uint64_t before = leader.published;
+  REQUIRE(eventually([&] {
+    const HttpResult ready = HttpClient(follower.port()).get("/readyz");
+    return ready.status == 200 && ready.json()["applied_seq"] > before;
+  }));
   follower.kill_hard();
-  publisher.join();
+  writes.join();
+  CHECK(statuses == std::vector<unsigned>(20, 201));
   for (int i = 0; i < 5; ++i) leader.create_key("after " + std::to_string(i));
-  leader.publish_new();
+  leader.wait_published();
   follower.restart();
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
@@ -202,7 +198,7 @@ TEST_CASE("a follower cut off from NATS answers 503 past --max-staleness and rec
   KEYLEDGER_REQUIRE_NATS_SERVER();
   Leader leader(open_nats());
   const auto [token, key_id] = leader.create_key("billing");
-  leader.publish_new();
+  leader.wait_published();
   TempDir scratch;
   ServerProcess follower(follower_args(leader, scratch, "300ms"));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
@@ -224,7 +220,7 @@ TEST_CASE("a follower refuses an event that does not extend its chain, and says 
   KEYLEDGER_REQUIRE_NATS_SERVER();
   Leader leader;
   leader.create_key("billing");
-  leader.publish_new();
+  leader.wait_published();
   TempDir scratch;
   ServerProcess follower(follower_args(leader, scratch));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));

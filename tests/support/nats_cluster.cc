@@ -275,6 +275,12 @@ void NatsCluster::restart_node(int i) {
   wait_ready();
 }
 
+void NatsCluster::start_stopped_nodes() {
+  for (int i = 0; i < size(); ++i)
+    if (!running(i)) start_node(i);
+  wait_ready();
+}
+
 void NatsCluster::kill_all() {
   for (int i = 0; i < size(); ++i) kill_node(i);
 }

@@ -73,6 +73,10 @@ class NatsCluster {
   // Starts node i again on the same ports and store, after kill_node; waits
   // until the cluster is ready again.
   void restart_node(int i);
+  // Starts every node that kill_node stopped, then waits until the cluster
+  // is ready: after a loss of quorum (every node killed), where restarting
+  // one node at a time would wait for a cluster that cannot form.
+  void start_stopped_nodes();
   bool running(int i) const { return nodes_.at(i).pid > 0; }
   // The index of the node whose server_name is `name` ("n1" is node 0), or
   // -1.

@@ -120,7 +120,8 @@ TEST_CASE("a bad --max-staleness ends the start with bad_flag", "[server][config
   }
 }
 
-TEST_CASE("a follower (--follower) without --nats ends the start with bad_flag", "[server][config][follower]") {
+TEST_CASE("a follower (--follower) without --nats ends the start with bad_flag",
+          "[server][config][follower]") {
   const auto parsed = parse({"--follower"});
   const ConfigExit& ended = exit_of(parsed);
   CHECK(ended.exit_code == 2);
@@ -168,5 +169,42 @@ TEST_CASE(
     CHECK(ended.exit_code != 0);
     CHECK(ended.why.is(Reason::kBadFlag));
     CHECK(ended.why.message().find("--min-seq-wait") != std::string::npos);
+  }
+}
+
+TEST_CASE(
+    "the unpublished bound (--max-unpublished) takes milliseconds, seconds or minutes, 1 s "
+    "by default",
+    "[server][config]") {
+  const auto defaults = parse({});
+  REQUIRE(std::holds_alternative<ServerConfig>(defaults));
+  CHECK(std::get<ServerConfig>(defaults).max_unpublished == std::chrono::seconds(1));
+  CHECK(std::get<ServerConfig>(defaults).nats.urls.empty());
+  for (const auto& [text, expected] :
+       std::vector<std::pair<std::string, std::chrono::milliseconds>>{
+           {"250ms", std::chrono::milliseconds(250)},
+           {"1ms", std::chrono::milliseconds(1)},
+           {"2s", std::chrono::seconds(2)},
+           {"3", std::chrono::seconds(3)},
+           {"60m", std::chrono::minutes(60)}}) {
+    INFO(text);
+    const auto parsed = parse({"--max-unpublished", text});
+    REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+    CHECK(std::get<ServerConfig>(parsed).max_unpublished == expected);
+  }
+}
+
+TEST_CASE("a --max-unpublished that is no duration from 1ms to 1h ends the start with bad_flag",
+          "[server][config]") {
+  for (const std::string text :
+       {"0", "0ms", "61m", "3601s", "1h", "1.5s", "ms", "1 s", "10us", "99999999999999999999"}) {
+    INFO("'" << text << "'");
+    const auto parsed = parse({"--max-unpublished", text});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.is(Reason::kBadFlag));
+    CHECK(ended.why.message() ==
+          "--max-unpublished must be a duration from 1ms to 1h (250ms, 1s, 2m), got '" + text +
+              "'");
   }
 }

@@ -220,7 +220,8 @@ TEST_CASE(
   figures.max_staleness_seconds = 10;
   figures.stale = false;
   figures.connected = true;
-  server::SystemPages pages{ready, health, metrics, [&] { return figures; }};
+  server::SystemPages pages{ready, health, metrics,
+                            server::ReplicationFigures{.follower = [&] { return figures; }}};
   Exchange exchange;
   exchange.request.version(11);
   const HttpResponse fresh = pages.readyz(exchange);

@@ -211,3 +211,30 @@ TEST_CASE("a batch of observations adds, once flushed, what observing each would
   CHECK(got == expected);
   CHECK(got.find("x_count 8\n") != std::string::npos);
 }
+
+TEST_CASE("a publishing leader's page carries the replication figures, and only it",
+          "[server][metrics]") {
+  Metrics metrics;
+  VerifyCounters verify;
+  const WriterFigures writer;
+  keyledger::replication::PublisherStatus publisher;
+  publisher.published_seq = 40;
+  publisher.committed_seq = 42;
+  publisher.oldest_unpublished_age = 1500ms;
+  publisher.writes_refused = true;
+  publisher.reachable = false;
+  publisher.events_published = 40;
+  publisher.failures = 3;
+  const std::string text = metrics.render(verify, &writer, nullptr, &publisher);
+  CHECK(exposition_problems(text).empty());
+  for (const char* line :
+       {"keyledger_replication_published_seq 40", "keyledger_replication_unpublished_events 2",
+        "keyledger_replication_oldest_unpublished_seconds 1.500000",
+        "keyledger_replication_writes_refused 1", "keyledger_replication_nats_reachable 0",
+        "keyledger_replication_forked 0", "keyledger_replication_events_published_total 40",
+        "keyledger_replication_nats_failures_total 3"}) {
+    INFO(line);
+    CHECK(has_line(text, line));
+  }
+  CHECK(metrics.render(verify, &writer).find("keyledger_replication_") == std::string::npos);
+}

@@ -10,6 +10,7 @@
 using namespace keyledger;
 using namespace keyledger::testing;
 using server::HttpResponse;
+using server::ReplicationFigures;
 using server::SystemPages;
 
 namespace {
@@ -93,4 +94,44 @@ TEST_CASE("the system routes answer GET and HEAD at the paths their table names"
              [&](server::RouteReply reply) { answer = std::move(reply).into_response(exchange); });
   REQUIRE(answer.has_value());
   CHECK(body_json(*answer) == Json{{"status", "ok"}});
+}
+
+TEST_CASE(
+    "readiness of a publishing leader carries its replication, and stays 200 while writes "
+    "are refused",
+    "[server][daemon][system]") {
+  std::atomic<bool> ready{true};
+  FakeLedgerHealth health;
+  FixedMetrics metrics;
+  replication::PublisherStatus status;
+  status.published_seq = 5;
+  status.committed_seq = 7;
+  status.oldest_unpublished_age = std::chrono::milliseconds(1200);
+  status.writes_refused = true;
+  SystemPages pages{ready, health, metrics,
+                    ReplicationFigures{.publisher = [&] { return status; }}};
+  Exchange exchange;
+  exchange.request.version(11);
+  const HttpResponse refusing = pages.readyz(exchange);
+  CHECK(refusing.result_int() == 200);
+  CHECK(body_json(refusing)["replication"] == Json{{"role", "leader"},
+                                                   {"nats", "unreachable"},
+                                                   {"published_seq", 5},
+                                                   {"unpublished_events", 2},
+                                                   {"oldest_unpublished_ms", 1200},
+                                                   {"writes", "refused"},
+                                                   {"fork", nullptr}});
+  status = {};
+  status.published_seq = status.committed_seq = 7;
+  status.reachable = true;
+  status.forked = true;
+  status.fork = "the stream's message 8 differs from the log's event 8";
+  const Json forked = body_json(pages.readyz(exchange))["replication"];
+  CHECK(forked["nats"] == "reachable");
+  CHECK(forked["oldest_unpublished_ms"] == nullptr);
+  CHECK(forked["writes"] == "accepted");
+  CHECK(forked["fork"] == status.fork);
+  // Without a publisher (no --nats) the body is as it always was.
+  Pages plain;
+  CHECK_FALSE(body_json(plain.pages.readyz(plain.exchange)).contains("replication"));
 }

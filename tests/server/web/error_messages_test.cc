@@ -40,10 +40,10 @@ const std::map<std::string, std::string> kNeverAnswered = {
 
 // The codes status_response() gives in place of a reason: storage and
 // internal failures are answered without their internals; of the
-// unavailable reasons, stale_replica (a follower past --max-staleness)
-// keeps its own.
+// unavailable reasons, stale_replica (a follower past --max-staleness) and
+// replication_unavailable (a leader past --max-unpublished) keep their own.
 const char* const kSubstitutedCodes[] = {"storage_unavailable", "shutting_down", "internal",
-                                         "stale_replica"};
+                                         "stale_replica", "replication_unavailable"};
 
 // The stable name of each Reason enumerator, from core/reasons.h's table
 // ("kNameTooLong" → "name_too_long").
