@@ -1,0 +1,157 @@
+// Deletion to refusal on two followers, beside raw JetStream publish →
+// delivery, one probe before each deletion (cluster_sections.h).
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+#include "server/client/verify_client.h"
+#include "server/replication/jetstream_stream.h"
+#include "tests/bench/cluster_sections.h"
+#include "tests/support/http_client.h"
+
+namespace keyledger::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct MadeKey {
+  std::string token;
+  std::string id;
+};
+
+std::vector<MadeKey> create_keys(const Keyledgerd& leader, int count) {
+  testing::HttpClient admin(leader.http_port());
+  if (admin.login("admin", Keyledgerd::kAdminPassword).status != 200)
+    throw std::runtime_error("cannot sign in as admin");
+  std::vector<MadeKey> keys;
+  for (int i = 0; i < count; ++i) {
+    const auto created = admin.post_json("/v1/keys", {{"name", "bench " + std::to_string(i)}});
+    if (created.status != 201) throw std::runtime_error("creating a key: " + created.body);
+    keys.push_back({created.json()["key"], created.json()["id"]});
+  }
+  return keys;
+}
+
+// Verifications of one valid key on every node while the deletions run: one
+// thread, one verify-port client per node, one request in flight, round
+// robin.
+class BackgroundVerifications {
+ public:
+  BackgroundVerifications(std::vector<unsigned short> ports, std::string token)
+      : ports_(std::move(ports)), token_(std::move(token)), thread_([this] { run(); }) {}
+  ~BackgroundVerifications() {
+    stop_ = true;
+    thread_.join();
+  }
+  double per_second() const { return static_cast<double>(done_) / seconds_since(start_); }
+
+ private:
+  void run() {
+    std::vector<client::VerifyClient> clients;
+    for (auto port : ports_) clients.emplace_back("127.0.0.1", port);
+    while (!stop_)
+      for (auto& client : clients)
+        if (client.verify(token_).is_ok()) ++done_;
+  }
+  std::vector<unsigned short> ports_;
+  std::string token_;
+  Clock::time_point start_ = Clock::now();
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> done_{0};
+  std::thread thread_;
+};
+
+// Polls each follower's verify port with `token` from `deleted` on until
+// each refuses it; adds each one's milliseconds to `latencies`.
+void time_refusals(std::vector<client::VerifyClient>& followers, const std::string& token,
+                   Clock::time_point deleted, std::vector<std::vector<double>>& latencies) {
+  std::vector<bool> refused(followers.size(), false);
+  for (std::size_t left = followers.size(); left > 0;) {
+    if (seconds_since(deleted) > 30) throw std::runtime_error("a follower never refused a key");
+    for (std::size_t f = 0; f < followers.size(); ++f) {
+      if (refused[f]) continue;
+      auto answer = followers[f].verify(token);
+      if (!answer.is_ok()) throw std::runtime_error(answer.status().to_string());
+      if (answer->result != client::VerifyResult::kInvalid &&
+          answer->result != client::VerifyResult::kRateLimited)
+        continue;
+      latencies[f].push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - deleted).count());
+      refused[f] = true;
+      --left;
+    }
+  }
+}
+
+double percentile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::vector<std::string> latency_row(const std::string& what, const std::vector<double>& ms) {
+  return {what, format_number(percentile(ms, 0.5)), format_number(percentile(ms, 0.99)),
+          format_number(*std::max_element(ms.begin(), ms.end()))};
+}
+
+}  // namespace
+
+void deletion_benchmark(Trio& trio, const BenchNats& nats, const ClusterOptions& options) {
+  std::fprintf(stderr, "deletion: creating %d keys …\n", options.deletions + 1);
+  auto keys = create_keys(trio.leader, options.deletions + 1);
+  const MadeKey kept = keys.back();
+  keys.pop_back();
+  const std::uint64_t head = wait_published(trio.leader, std::chrono::seconds(120));
+  wait_applied(trio.follower1, head, std::chrono::seconds(120));
+  wait_applied(trio.follower2, head, std::chrono::seconds(120));
+
+  const std::string probe_stream = nats.fresh_stream("probe");
+  nats.make_stream(probe_stream);
+  DeliveryProbe probe(nats.leader(), nats.follower(), probe_stream,
+                      replication::events_subject(probe_stream), 200);
+  std::vector<client::VerifyClient> followers;
+  followers.emplace_back("127.0.0.1", trio.follower1.verify_port());
+  followers.emplace_back("127.0.0.1", trio.follower2.verify_port());
+  testing::HttpClient admin(trio.leader.http_port());
+  if (admin.login("admin", Keyledgerd::kAdminPassword).status != 200)
+    throw std::runtime_error("cannot sign in as admin");
+
+  std::vector<double> reference;
+  std::vector<std::vector<double>> latencies(2);
+  BackgroundVerifications load(
+      {trio.leader.verify_port(), trio.follower1.verify_port(), trio.follower2.verify_port()},
+      kept.token);
+  for (const auto& key : keys) {
+    reference.push_back(probe.probe());
+    const auto deleted = admin.del("/v1/keys/" + key.id);
+    const auto answered = Clock::now();
+    if (deleted.status / 100 != 2) throw std::runtime_error("DELETE failed: " + deleted.body);
+    time_refusals(followers, key.token, answered, latencies);
+  }
+  const double load_rate = load.per_second();
+
+  std::vector<double> slower;
+  for (std::size_t i = 0; i < latencies[0].size(); ++i)
+    slower.push_back(std::max(latencies[0][i], latencies[1][i]));
+  Table table({"what (" + std::to_string(keys.size()) + " deletions, verifications running)",
+               "p50, ms", "p99, ms", "max, ms"});
+  table.add_row(latency_row(
+      "raw JetStream: publish (R3, 200 bytes) → delivery to a waiting pull consumer (reference)",
+      reference));
+  table.add_row(
+      latency_row("follower 1: leader's 2xx for the DELETE → first refusal", latencies[0]));
+  table.add_row(
+      latency_row("follower 2: leader's 2xx for the DELETE → first refusal", latencies[1]));
+  table.add_row(latency_row("the slower of the two followers, per deletion", slower));
+  std::printf("%s\n", table.to_markdown().c_str());
+  std::printf(
+      "Verifications meanwhile: %s/s over the three nodes' verify ports (one client, one request "
+      "in flight, round robin), beside each follower polled by one client.\n\n",
+      format_number(load_rate).c_str());
+  std::printf("Goal (p99 < 50 ms on each follower): %s.\n\n",
+              percentile(slower, 0.99) < 50 ? "met" : "missed");
+}
+
+}  // namespace keyledger::bench
