@@ -115,16 +115,17 @@ std::filesystem::path made(const std::filesystem::path& dir) {
 
 }  // namespace
 
-Trio::Trio(const BenchNats& nats, const std::filesystem::path& where)
+Trio::Trio(const BenchNats& nats, const std::filesystem::path& where,
+           const std::vector<std::string>& follower_extra)
     : dir(made(where)),
       stream(nats.fresh_stream("trio")),
       leader(dir / "leader", joined(node_flags(), nats.leader_flags(stream)), -1),
       follower1(dir / "follower1",
-                joined(node_flags(),
+                joined(joined(node_flags(), follower_extra),
                        nats.follower_flags(stream, dir / "leader" / "pepper", leader.http_port())),
                 -1),
       follower2(dir / "follower2",
-                joined(node_flags(),
+                joined(joined(node_flags(), follower_extra),
                        nats.follower_flags(stream, dir / "leader" / "pepper", leader.http_port())),
                 -1) {}
 

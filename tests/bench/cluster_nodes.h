@@ -60,9 +60,10 @@ std::vector<std::string> joined(std::vector<std::string> first,
                                 const std::vector<std::string>& second);
 
 // A keyledgerd leader publishing to a fresh stream and two followers of it
-// (node_flags() each), under `dir`.
+// (node_flags() each, the followers `follower_extra` too), under `dir`.
 struct Trio {
-  Trio(const BenchNats& nats, const std::filesystem::path& dir);
+  Trio(const BenchNats& nats, const std::filesystem::path& dir,
+       const std::vector<std::string>& follower_extra = {});
   std::filesystem::path dir;
   std::string stream;
   Keyledgerd leader;
