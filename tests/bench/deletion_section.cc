@@ -128,6 +128,84 @@ std::vector<std::string> latency_row(const std::string& what, const std::vector<
           format_number(*std::max_element(ms.begin(), ms.end()))};
 }
 
+// What the deletion loop measured, each in milliseconds, in order.
+struct DeletionFigures {
+  std::vector<double> delivery;                 // raw JetStream publish → delivery
+  std::vector<double> synced_put;               // raw synced RocksDB Put
+  std::vector<std::vector<double>> refusal{2};  // per follower: 2xx → first refusal
+  double verifications_per_second = 0;          // of the background load
+};
+
+std::size_t at_least_50_ms(const std::vector<double>& ms) {
+  return static_cast<std::size_t>(
+      std::count_if(ms.begin(), ms.end(), [](double value) { return value >= 50; }));
+}
+
+void print_deletions(const DeletionFigures& figures, bool followers_no_sync) {
+  std::vector<double> slower;
+  for (std::size_t i = 0; i < figures.refusal[0].size(); ++i)
+    slower.push_back(std::max(figures.refusal[0][i], figures.refusal[1][i]));
+  Table table({"what (" + std::to_string(slower.size()) + " deletions, verifications running)",
+               "p50, ms", "p99, ms", "max, ms"});
+  table.add_row(latency_row(
+      "raw JetStream: publish (R3, 200 bytes) → delivery to a waiting pull consumer (reference)",
+      figures.delivery));
+  table.add_row(
+      latency_row("raw RocksDB `Put` with sync of 264 bytes, on the followers' disk (reference)",
+                  figures.synced_put));
+  table.add_row(
+      latency_row("follower 1: leader's 2xx for the DELETE → first refusal", figures.refusal[0]));
+  table.add_row(
+      latency_row("follower 2: leader's 2xx for the DELETE → first refusal", figures.refusal[1]));
+  table.add_row(latency_row("the slower of the two followers, per deletion", slower));
+  std::printf("%s\n", table.to_markdown().c_str());
+  std::printf(
+      "Verifications meanwhile: %s/s over the three nodes' verify ports (one client, one request "
+      "in flight, round robin), beside each follower polled by one client.\n\n",
+      format_number(figures.verifications_per_second).c_str());
+  std::printf(
+      "Deletions that took 50 ms or more to reach both followers: %zu of %zu%s; synced Puts that "
+      "took 50 ms or more: %zu.\n\n",
+      at_least_50_ms(slower), slower.size(),
+      followers_no_sync ? " (followers with --no-sync: diagnostic run)" : "",
+      at_least_50_ms(figures.synced_put));
+  const double worst_p99 =
+      std::max(percentile(figures.refusal[0], 0.99), percentile(figures.refusal[1], 0.99));
+  std::printf("Goal (p99 < 50 ms on each follower): %s.\n\n", worst_p99 < 50 ? "met" : "missed");
+}
+
+// Deletes every key of `keys` on the leader, one at a time, each after one
+// probe of NATS and one of the disk, and times each follower's refusal.
+DeletionFigures time_deletions(Trio& trio, const BenchNats& nats, const std::vector<MadeKey>& keys,
+                               const MadeKey& kept) {
+  const std::string probe_stream = nats.fresh_stream("probe");
+  nats.make_stream(probe_stream);
+  DeliveryProbe probe(nats.leader(), nats.follower(), probe_stream,
+                      replication::events_subject(probe_stream), 200);
+  SyncedPutProbe disk(trio.dir / "disk-probe");
+  std::vector<client::VerifyClient> followers;
+  followers.emplace_back("127.0.0.1", trio.follower1.verify_port());
+  followers.emplace_back("127.0.0.1", trio.follower2.verify_port());
+  testing::HttpClient admin(trio.leader.http_port());
+  if (admin.login("admin", Keyledgerd::kAdminPassword).status != 200)
+    throw std::runtime_error("cannot sign in as admin");
+
+  DeletionFigures figures;
+  BackgroundVerifications load(
+      {trio.leader.verify_port(), trio.follower1.verify_port(), trio.follower2.verify_port()},
+      kept.token);
+  for (const auto& key : keys) {
+    figures.delivery.push_back(probe.probe());
+    figures.synced_put.push_back(disk.probe());
+    const auto deleted = admin.del("/v1/keys/" + key.id);
+    const auto answered = Clock::now();
+    if (deleted.status / 100 != 2) throw std::runtime_error("DELETE failed: " + deleted.body);
+    time_refusals(followers, key.token, answered, figures.refusal);
+  }
+  figures.verifications_per_second = load.per_second();
+  return figures;
+}
+
 }  // namespace
 
 void deletion_benchmark(Trio& trio, const BenchNats& nats, const ClusterOptions& options) {
@@ -138,65 +216,7 @@ void deletion_benchmark(Trio& trio, const BenchNats& nats, const ClusterOptions&
   const std::uint64_t head = wait_published(trio.leader, std::chrono::seconds(120));
   wait_applied(trio.follower1, head, std::chrono::seconds(120));
   wait_applied(trio.follower2, head, std::chrono::seconds(120));
-
-  const std::string probe_stream = nats.fresh_stream("probe");
-  nats.make_stream(probe_stream);
-  DeliveryProbe probe(nats.leader(), nats.follower(), probe_stream,
-                      replication::events_subject(probe_stream), 200);
-  std::vector<client::VerifyClient> followers;
-  followers.emplace_back("127.0.0.1", trio.follower1.verify_port());
-  followers.emplace_back("127.0.0.1", trio.follower2.verify_port());
-  testing::HttpClient admin(trio.leader.http_port());
-  if (admin.login("admin", Keyledgerd::kAdminPassword).status != 200)
-    throw std::runtime_error("cannot sign in as admin");
-
-  SyncedPutProbe disk(trio.dir / "disk-probe");
-  std::vector<double> reference, synced_put;
-  std::vector<std::vector<double>> latencies(2);
-  BackgroundVerifications load(
-      {trio.leader.verify_port(), trio.follower1.verify_port(), trio.follower2.verify_port()},
-      kept.token);
-  for (const auto& key : keys) {
-    reference.push_back(probe.probe());
-    synced_put.push_back(disk.probe());
-    const auto deleted = admin.del("/v1/keys/" + key.id);
-    const auto answered = Clock::now();
-    if (deleted.status / 100 != 2) throw std::runtime_error("DELETE failed: " + deleted.body);
-    time_refusals(followers, key.token, answered, latencies);
-  }
-  const double load_rate = load.per_second();
-
-  std::vector<double> slower;
-  for (std::size_t i = 0; i < latencies[0].size(); ++i)
-    slower.push_back(std::max(latencies[0][i], latencies[1][i]));
-  Table table({"what (" + std::to_string(keys.size()) + " deletions, verifications running)",
-               "p50, ms", "p99, ms", "max, ms"});
-  table.add_row(latency_row(
-      "raw JetStream: publish (R3, 200 bytes) → delivery to a waiting pull consumer (reference)",
-      reference));
-  table.add_row(latency_row(
-      "raw RocksDB `Put` with sync of 264 bytes, on the followers' disk (reference)", synced_put));
-  table.add_row(
-      latency_row("follower 1: leader's 2xx for the DELETE → first refusal", latencies[0]));
-  table.add_row(
-      latency_row("follower 2: leader's 2xx for the DELETE → first refusal", latencies[1]));
-  table.add_row(latency_row("the slower of the two followers, per deletion", slower));
-  std::printf("%s\n", table.to_markdown().c_str());
-  std::printf(
-      "Verifications meanwhile: %s/s over the three nodes' verify ports (one client, one request "
-      "in flight, round robin), beside each follower polled by one client.\n\n",
-      format_number(load_rate).c_str());
-  const auto over = std::count_if(slower.begin(), slower.end(), [](double ms) { return ms >= 50; });
-  const auto disk_over =
-      std::count_if(synced_put.begin(), synced_put.end(), [](double ms) { return ms >= 50; });
-  std::printf(
-      "Deletions that took 50 ms or more to reach both followers: %ld of %zu%s; synced Puts that "
-      "took 50 ms or more: %ld.\n\n",
-      static_cast<long>(over), slower.size(),
-      options.followers_no_sync ? " (followers with --no-sync: diagnostic run)" : "",
-      static_cast<long>(disk_over));
-  std::printf("Goal (p99 < 50 ms on each follower): %s.\n\n",
-              percentile(slower, 0.99) < 50 ? "met" : "missed");
+  print_deletions(time_deletions(trio, nats, keys, kept), options.followers_no_sync);
 }
 
 }  // namespace keyledger::bench

@@ -1,7 +1,9 @@
 // A follower's verify throughput beside the leader's, over HTTP (wrk) and
 // the verify port (verify_port_load.h), interleaved run by run
 // (cluster_sections.h).
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
 
 #include "tests/bench/cluster_sections.h"
@@ -24,13 +26,35 @@ std::vector<std::string> create_tokens(const Keyledgerd& leader, int count) {
   return tokens;
 }
 
-// One way of verifying, measured on the leader and a follower.
+// What one load run measured: verifications per second over the run, and
+// how many were answered in all (a ramp included).
+struct Load {
+  double per_second = 0;
+  std::uint64_t answered = 0;
+};
+
+// One way of verifying, measured on the leader and a follower: rates, and
+// each server's CPU time per verification (/proc/PID/stat), which the
+// machine's other load disturbs less than the rate.
 struct Mode {
   std::string what;
-  std::function<double(const Keyledgerd&, double seconds)> rate;
+  std::function<Load(const Keyledgerd&, double seconds)> load;
   Figures leader;
   Figures follower;
+  Figures leader_cpu_us;
+  Figures follower_cpu_us;
 };
+
+// Runs `mode` on `node`; adds its rate to `rate` and its CPU µs per
+// verification to `cpu_us`.
+void measure(Mode& mode, const Keyledgerd& node, double seconds, Figures& rate, Figures& cpu_us) {
+  const CpuTimes before = cpu_times(node.pid());
+  const Load load = mode.load(node, seconds);
+  const CpuTimes after = cpu_times(node.pid());
+  rate.add(load.per_second);
+  cpu_us.add(1e6 * (after.user + after.system - before.user - before.system) /
+             static_cast<double>(std::max<std::uint64_t>(load.answered, 1)));
+}
 
 std::vector<Mode> modes(const std::vector<std::string>& tokens, const ClusterOptions& options,
                         const std::filesystem::path& scratch) {
@@ -39,20 +63,24 @@ std::vector<Mode> modes(const std::vector<std::string>& tokens, const ClusterOpt
     const auto result =
         run_wrk(node.http_port(), "/v1/verify", options.connections, seconds, -1, headers, scratch);
     if (result.non_2xx > 0) throw std::runtime_error("verify answers that were not 2xx");
-    return result.requests_per_second;
+    return Load{result.requests_per_second, result.requests};
   };
   auto port = [=](int depth) {
     return [=](const Keyledgerd& node, double seconds) {
-      return verify_port_load(node.verify_port(), tokens, options.connections, depth, seconds)
-          .per_second;
+      const auto result =
+          verify_port_load(node.verify_port(), tokens, options.connections, depth, seconds);
+      return Load{result.per_second, result.answered};
     };
   };
-  return {{"HTTP `GET /v1/verify` (wrk, " + std::to_string(options.connections) + " connections)",
-           http,
-           {},
-           {}},
-          {"verify port, unpipelined", port(1), {}, {}},
-          {"verify port, pipeline 16", port(16), {}, {}}};
+  std::vector<Mode> all(3);
+  all[0].what =
+      "HTTP `GET /v1/verify` (wrk, " + std::to_string(options.connections) + " connections)";
+  all[0].load = http;
+  all[1].what = "verify port, unpipelined";
+  all[1].load = port(1);
+  all[2].what = "verify port, pipeline 16";
+  all[2].load = port(16);
+  return all;
 }
 
 }  // namespace
@@ -65,18 +93,19 @@ void throughput_benchmark(Trio& trio, const ClusterOptions& options,
   auto all = modes(tokens, options, scratch);
   for (auto& mode : all)
     if (options.warmup > 0) {
-      mode.rate(trio.leader, options.warmup);
-      mode.rate(trio.follower1, options.warmup);
+      mode.load(trio.leader, options.warmup);
+      mode.load(trio.follower1, options.warmup);
     }
   for (int run = 0; run < options.runs; ++run)
     for (auto& mode : all) {
-      mode.leader.add(mode.rate(trio.leader, options.seconds));
-      mode.follower.add(mode.rate(trio.follower1, options.seconds));
+      measure(mode, trio.leader, options.seconds, mode.leader, mode.leader_cpu_us);
+      measure(mode, trio.follower1, options.seconds, mode.follower, mode.follower_cpu_us);
       std::fprintf(stderr, "throughput run %d, %s: leader %.0f/s, follower %.0f/s\n", run + 1,
                    mode.what.c_str(), mode.leader.runs.back(), mode.follower.runs.back());
     }
   Table table({"verifications per second, median (min–max)", "leader (reference)", "follower",
-               "ratio", "within the leader's spread"});
+               "ratio", "within the leader's spread", "CPU µs per verification: leader",
+               "follower"});
   bool met = true;
   for (const auto& mode : all) {
     const bool within =
@@ -84,7 +113,8 @@ void throughput_benchmark(Trio& trio, const ClusterOptions& options,
     met = met && within;
     table.add_row({mode.what, format_figures(mode.leader), format_figures(mode.follower),
                    format_ratio(mode.follower.median(), mode.leader.median()),
-                   within ? "yes" : "no"});
+                   within ? "yes" : "no", format_figures(mode.leader_cpu_us),
+                   format_figures(mode.follower_cpu_us)});
   }
   std::printf("%s\n", table.to_markdown().c_str());
   std::printf(
