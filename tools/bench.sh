@@ -7,18 +7,26 @@
 #   --size N                       N keys / events instead of 1,000,000 (a shorter full run;
 #                                  the page then names N)
 #   --build-dir DIR                use binaries already built in DIR (skips setup and build)
+#   tools/bench.sh cluster         the replication benchmarks of issue 20 (a 3-node NATS cluster
+#                                  on loopback), written into docs/BENCHMARKS.md's cluster section
+#                                  (~10 min); takes --runs, --quick (the ctest smoke run, ~15 s),
+#                                  --build-dir, and --events N (the catch-up stream, default
+#                                  1,000,000) and --deletions N (default 1,000)
 # The benchmark programs start and stop their own servers (keyledgerd, nginx,
 # redis-server) on free loopback ports; they never outlive the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 runs=5 build_dir="" size=""
+quick=0 runs=5 build_dir="" size="" cluster=0 cluster_events=1000000 deletions=1000
+if [[ "${1:-}" == cluster ]]; then cluster=1 runs=3; shift; fi
 while (($#)); do
   case "$1" in
     --quick) quick=1 runs=1 ;;
     --runs) runs="$2"; shift ;;
     --build-dir) build_dir="$2"; shift ;;
     --size) size="$2"; shift ;;
+    --events) cluster_events="$2"; shift ;;
+    --deletions) deletions="$2"; shift ;;
     *) echo "bench: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -30,6 +38,10 @@ if [[ -z "$build_dir" ]]; then
   build_dir=build
 fi
 bin="$build_dir/tests/bench"
+
+if ((cluster)); then
+  exec tools/bench_cluster.sh "$bin" "$quick" "$runs" "$cluster_events" "$deletions"
+fi
 
 if ((quick)); then
   keys=2000 events=5000 fixture_keys=2000 seconds=0.2 load_seconds=1 warmup=0 connections=8 clients=1,64
@@ -68,6 +80,8 @@ fi
 
 machine="$(nproc) vCPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)"
 command_line="tools/bench.sh --runs $runs${size:+ --size $size}"
+# The cluster section (tools/bench.sh cluster) is kept as it stands.
+cluster_section="$(sed -n '/^<!-- cluster: begin -->$/,/^<!-- cluster: end -->$/p' docs/BENCHMARKS.md)"
 cat > docs/BENCHMARKS.md <<DOC
 # Benchmarks
 
@@ -387,6 +401,8 @@ not grow it), traded for about two and a half times the verification rate
 Before the packed table a key cost 445 bytes: an \`std::unordered_map\` node
 holding five \`std::string\`s of 32 bytes each, its bucket and its id again
 in the owner's list.
+
+${cluster_section}
 
 ## The server reshape (issue 19)
 
