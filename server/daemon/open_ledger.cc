@@ -13,7 +13,7 @@ StatusOr<std::unique_ptr<storage::RocksEventLog>> open_event_log(const ServerCon
                                                                  const DataFolder& data,
                                                                  JsonLog& log) {
   storage::RocksOptions rocks_options;
-  rocks_options.sync = config.sync;
+  rocks_options.sync = syncs_appends(config);
   rocks_options.diagnostics = [&log](std::string_view line) {
     log.warn("rocksdb", {{"detail", line}});
   };
@@ -38,6 +38,8 @@ Status upgrade_projection(storage::RocksEventLog& event_log, JsonLog& log) {
 }
 
 }  // namespace
+
+bool syncs_appends(const ServerConfig& config) { return config.sync && !config.follower; }
 
 int open_ledger(const ServerConfig& config, const DataFolder& data, RandomSource& random,
                 JsonLog& log, OpenLedger& ledger) {

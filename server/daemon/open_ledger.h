@@ -21,6 +21,16 @@ struct OpenLedger {
   std::unique_ptr<projections::LiveProjection> projection;
 };
 
+// Whether the ledger's appends are synced before they are acknowledged: a
+// leader's are (unless --no-sync, for tests); a follower's are not. Its
+// durable copy is the replicated stream: an append a power loss takes
+// from its write-ahead log (RocksDB recovers a consistent prefix) it
+// fetches again from the stream on restart, before it answers anything
+// (it starts stale). A synced append per batch cost a follower a disk
+// flush on every deletion it applies: the deletion-to-401 tail
+// (docs/BENCHMARKS.md, section 7).
+bool syncs_appends(const ServerConfig& config);
+
 // Opens (creating on a first start) the ledger in `data` and its pepper,
 // rebuilds a stored projection an older fold wrote (logging how long it
 // took) and loads the projection, in that order, into `ledger`. 0, or the

@@ -93,3 +93,15 @@ TEST_CASE("a pepper that cannot be used refuses with 1 after the ledger opens, a
   CHECK(errors[0]["msg"].get<std::string>().rfind("pepper: ", 0) == 0);
   CHECK(errors[0]["reason"] == "pepper_too_short");
 }
+
+TEST_CASE(
+    "a leader syncs each append unless --no-sync; a follower, whose copy is the stream, does not",
+    "[server][daemon]") {
+  ServerConfig leader;
+  CHECK(keyledger::server::syncs_appends(leader));
+  leader.sync = false;
+  CHECK_FALSE(keyledger::server::syncs_appends(leader));
+  ServerConfig follower;
+  follower.follower = true;
+  CHECK_FALSE(keyledger::server::syncs_appends(follower));
+}
