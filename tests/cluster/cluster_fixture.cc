@@ -116,7 +116,11 @@ void make_raw_stream(const NatsCluster& cluster, const std::string& name,
 }
 
 nlohmann::json readiness(unsigned short port) {
-  return nlohmann::json::parse(HttpClient(port).get("/readyz").body, nullptr, false);
+  try {
+    return nlohmann::json::parse(HttpClient(port).get("/readyz").body, nullptr, false);
+  } catch (const std::exception&) {  // no answer: the node is down
+    return nlohmann::json::value_t::discarded;
+  }
 }
 
 bool published_all(unsigned short port) {
@@ -141,10 +145,10 @@ std::unique_ptr<storage::RocksEventLog> read_only_log(const std::filesystem::pat
 
 LogHead head_of(const std::filesystem::path& data_dir) { return read_only_log(data_dir)->head(); }
 
-std::vector<std::string> log_events(const std::filesystem::path& data_dir) {
+std::vector<std::string> log_events(const std::filesystem::path& data_dir, std::uint64_t from_seq) {
   std::vector<std::string> events;
   REQUIRE(read_only_log(data_dir)
-              ->read_events(1,
+              ->read_events(from_seq,
                             [&](std::uint64_t, std::string_view bytes) {
                               events.emplace_back(bytes);
                               return true;
@@ -153,12 +157,13 @@ std::vector<std::string> log_events(const std::filesystem::path& data_dir) {
   return events;
 }
 
-std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream) {
+std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream,
+                                         std::uint64_t from_seq) {
   auto reader = follower_stream(cluster, stream);
   auto last = reader->last_seq();
   REQUIRE(last.is_ok());
   std::vector<std::string> messages;
-  for (std::uint64_t seq = 1; seq <= *last; ++seq) {
+  for (std::uint64_t seq = from_seq; seq <= *last; ++seq) {
     auto message = reader->get(seq);
     REQUIRE(message.is_ok());
     messages.push_back(message->bytes);

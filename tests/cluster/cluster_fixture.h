@@ -50,17 +50,20 @@ std::unique_ptr<replication::JetStreamEventStream> follower_stream(const NatsClu
 void make_raw_stream(const NatsCluster& cluster, const std::string& name,
                      const std::string& subject, int max_age_seconds);
 
-// /readyz of the keyledgerd on `port`, parsed.
+// /readyz of the keyledgerd on `port`, parsed (discarded when it does not
+// answer JSON or at all).
 nlohmann::json readiness(unsigned short port);
 // Whether the leader on `port` says the stream has every event of its log.
 bool published_all(unsigned short port);
 // The head of the ledger in keyledgerd data folder `data_dir`, and its
-// events by seq from 1, read as the tools read a live ledger (a read-only
-// instance beside a running keyledgerd).
+// events by seq from `from_seq`, read as the tools read a live ledger (a
+// read-only instance beside a running keyledgerd).
 LogHead head_of(const std::filesystem::path& data_dir);
-std::vector<std::string> log_events(const std::filesystem::path& data_dir);
-// Every message of `stream`, read as a follower, by seq from 1.
-std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream);
+std::vector<std::string> log_events(const std::filesystem::path& data_dir,
+                                    std::uint64_t from_seq = 1);
+// Every message of `stream`, read as a follower, by seq from `from_seq`.
+std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream,
+                                         std::uint64_t from_seq = 1);
 
 // A TcpProxy in front of every node of a cluster: a client given urls()
 // instead of the cluster's reaches NATS only through them, and pause_all()

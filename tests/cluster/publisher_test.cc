@@ -143,7 +143,8 @@ TEST_CASE(
   HttpClient admin(leader.port());
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   REQUIRE(admin.post_json("/v1/keys", {{"name", "within the bound"}}).status == 201);
-  REQUIRE(eventually([&] { return readiness(leader.port())["replication"]["writes"] == "refused"; }));
+  REQUIRE(
+      eventually([&] { return readiness(leader.port())["replication"]["writes"] == "refused"; }));
   const std::uint64_t head = readiness(leader.port())["head_seq"];
   auto refused = admin.post_json("/v1/keys", {{"name", "past the bound"}});
   CHECK(refused.status == 503);
