@@ -259,6 +259,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$stream" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "--stream must be 1 to 64 letters, digits, - or _"
+for base in NATS_CLIENT_BASE:$client_base NATS_MONITOR_BASE:$monitor_base NATS_ROUTE_BASE:$route_base \
+            KEYLEDGER_HTTP_BASE:$http_base KEYLEDGER_VERIFY_BASE:$verify_base; do
+  [[ "${base#*:}" =~ ^[0-9]{1,5}$ ]] && [ "${base#*:}" -ge 1 ] && [ "${base#*:}" -le 65533 ] ||
+    die "${base%%:*} must be a port from 1 to 65533 (three ports from it are used), got '${base#*:}'"
+done
 dir=$(realpath -m "$dir")
 case "$command" in
   start) start_all ;;

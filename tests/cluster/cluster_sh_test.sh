@@ -2,8 +2,9 @@
 # tools/cluster.sh start / stop end to end (issue 20): a 3-node NATS cluster,
 # a keyledgerd leader and two followers on loopback ports moved off the
 # defaults; a key created on the leader verifies on a follower, a deleted
-# one answers 401 there; `stop` leaves nothing running. Exits 77 (skipped)
-# without nats-server.
+# one answers 401 there; `stop` leaves nothing running. A bad port base is
+# refused, and a start whose keyledgerd exits stops what it started. Exits
+# 77 (skipped) without nats-server.
 #   cluster_sh_test.sh SOURCE_DIR KEYLEDGERD
 set -euo pipefail
 source_dir=$1
@@ -13,11 +14,14 @@ command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || {
   exit 77
 }
 
-# 15 free ports in a row (3 NATS clients, monitors, routes; 3 HTTP, 3 verify).
+# 15 free ports in a row (3 NATS clients, monitors, routes; 3 HTTP, 3 verify),
+# below the kernel's ephemeral range, where the other tests' port-0
+# listeners and every outgoing connection take theirs.
 free_base() {
-  local base port used
+  local base port used low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
   for _ in $(seq 1 50); do
-    base=$((20000 + RANDOM % 30000))
+    base=$((low - 16 - RANDOM % 12000))
     used=0
     for port in $(seq "$base" $((base + 14))); do
       if ss -Htln "sport = :$port" | grep -q .; then used=1; break; fi
@@ -39,6 +43,19 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAILED: $*" >&2; for log in "$dir"/*.log; do echo "== $log"; tail -n 20 "$log"; done >&2; exit 1; }
+
+# A bad port base is refused before anything starts.
+if bad=$(KEYLEDGER_HTTP_BASE=http cluster start 2>&1); then fail "a bad KEYLEDGER_HTTP_BASE was accepted"; fi
+grep -q "KEYLEDGER_HTTP_BASE must be a port" <<<"$bad" || fail "unclear error for a bad port base: $bad"
+ls "$dir"/*.pid >/dev/null 2>&1 && fail "a refused start left pid files"
+
+# A keyledgerd that cannot start: start fails and stops the NATS nodes it started.
+if failed=$(KEYLEDGERD=/bin/false cluster start --stream "CLUSTERSH_FAIL_$$" 2>&1); then
+  fail "start succeeded with a keyledgerd that exits"
+fi
+grep -q "leader exited" <<<"$failed" || fail "start did not say the leader exited: $failed"
+ls "$dir"/*.pid >/dev/null 2>&1 && fail "a failed start left pid files (processes running)"
+rm -f "$dir"/*.log
 
 out=$(cluster start --stream "CLUSTERSH_$$") || fail "cluster.sh start failed: $out"
 echo "$out"
