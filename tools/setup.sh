@@ -14,6 +14,7 @@ packages=(
   libfuzzer-14-dev libclang-rt-14-dev llvm-14  # libFuzzer targets and their symbolizer
   prometheus  # its promtool lints /metrics (ctest promtool_check_metrics); see the end
   nats-server libnats-dev  # replication over JetStream (server/replication); see the end
+  openssl  # makes the test CA and certificates of the NATS TLS test (tests/cluster)
 )
 if [[ "${KEYLEDGER_EXTRA_PACKAGES:-}" != "" ]]; then
   read -r -a extra <<<"${KEYLEDGER_EXTRA_PACKAGES}"

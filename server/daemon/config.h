@@ -27,6 +27,9 @@ struct NatsConfig {
   std::string user;                  // --nats-user; empty: no credentials
   std::string password;              // read from --nats-password-file; never logged
   std::string ca_file;               // --nats-ca: the CA's PEM for tls:// URLs
+  // --nats-replicas: the copies of the stream when the leader creates it
+  // (3; 1 for a single NATS server, which cannot hold more).
+  int replicas = 3;
 };
 
 struct ServerConfig {

@@ -60,14 +60,23 @@ void add_nats_flags(CLI::App& app, ServerConfig& config, NatsFlags& flags) {
                             "tls:// URLs (default: the system's CAs)")
                  ->envname("KEYLEDGER_NATS_CA")
                  ->check(CLI::ExistingFile);
+  flags.replicas = app.add_option("--nats-replicas", config.nats.replicas,
+                                  "Copies of the stream when the leader creates it, 1 to 5: 3 "
+                                  "for a NATS cluster of three, 1 for a single NATS server (an "
+                                  "existing stream keeps its own)")
+                       ->envname("KEYLEDGER_NATS_REPLICAS")
+                       ->capture_default_str();
 }
 
 Status finish_nats_config(const NatsFlags& flags, ServerConfig& config) {
   const bool user_given = flags.user->count() > 0 || !config.nats.user.empty();
   const bool password_given = !flags.password_file.empty();
   if (flags.urls.empty() && flags.nats->count() == 0) {
-    if (flags.stream->count() > 0 || user_given || password_given || !config.nats.ca_file.empty())
-      return bad_flag("--nats-stream, --nats-user, --nats-password-file and --nats-ca need --nats");
+    if (flags.stream->count() > 0 || user_given || password_given || !config.nats.ca_file.empty() ||
+        flags.replicas->count() > 0)
+      return bad_flag(
+          "--nats-stream, --nats-user, --nats-password-file, --nats-ca and --nats-replicas need "
+          "--nats");
     return Status::ok();
   }
   auto urls = replication::parse_nats_urls(flags.urls);
@@ -75,6 +84,9 @@ Status finish_nats_config(const NatsFlags& flags, ServerConfig& config) {
   config.nats.urls = std::move(*urls);
   if (!replication::valid_stream_name(config.nats.stream))
     return bad_flag("--nats-stream must be 1 to 64 letters, digits, '-' or '_'");
+  // JetStream keeps at most five copies of a stream.
+  if (config.nats.replicas < 1 || config.nats.replicas > 5)
+    return bad_flag("--nats-replicas must be 1 to 5, got " + std::to_string(config.nats.replicas));
   if (user_given != password_given)
     return bad_flag("--nats-user and --nats-password-file go together");
   if (user_given && config.nats.user.empty()) return bad_flag("--nats-user is empty");

@@ -1,5 +1,5 @@
 // keyledgerd's NATS flags (issue 20): --nats, --nats-stream, --nats-user,
-// --nats-password-file and --nats-ca, declared and then checked once
+// --nats-password-file, --nats-ca and --nats-replicas, declared and then checked once
 // parsed. The password is read from its file at start, so a bad file is a
 // bad flag, and never appears in a message.
 #pragma once
@@ -20,6 +20,7 @@ struct NatsFlags {
   CLI::Option* stream = nullptr;
   CLI::Option* user = nullptr;
   CLI::Option* ca = nullptr;
+  CLI::Option* replicas = nullptr;
 };
 
 void add_nats_flags(CLI::App& app, ServerConfig& config, NatsFlags& flags);

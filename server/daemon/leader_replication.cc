@@ -67,6 +67,7 @@ std::unique_ptr<replication::EventStream> open_event_stream(const ServerConfig& 
   connection.name = "keyledgerd leader";
   replication::JetStreamOptions stream;
   stream.stream = config.nats.stream;
+  stream.replicas = config.nats.replicas;
   return std::make_unique<replication::ConnectingEventStream>(
       [connection, stream, ledger_id]() -> StatusOr<std::unique_ptr<replication::EventStream>> {
         auto connected = replication::NatsConnection::connect(connection);

@@ -115,8 +115,11 @@ std::optional<std::string> nats_server_path() {
   return std::nullopt;
 }
 
-NatsCluster::NatsCluster(int nodes, NatsAuth auth)
-    : dir_(std::make_unique<TempDir>()), auth_(auth), nodes_(static_cast<std::size_t>(nodes)) {
+NatsCluster::NatsCluster(int nodes, NatsAuth auth, std::optional<TestCertificates> tls)
+    : dir_(std::make_unique<TempDir>()),
+      auth_(auth),
+      tls_(std::move(tls)),
+      nodes_(static_cast<std::size_t>(nodes)) {
   if (nodes != 1 && nodes != 3) throw std::invalid_argument("a NatsCluster has 1 or 3 nodes");
   const auto server = nats_server_path();
   if (!server) throw std::runtime_error("nats-server is not installed");
@@ -174,6 +177,9 @@ void NatsCluster::write_config(int i) const {
     // never learns the servers' own ports and bypasses a cut.
     out << "], no_advertise: true }\n";
   }
+  if (tls_)
+    out << "tls { cert_file: \"" << tls_->cert_file.string() << "\", key_file: \""
+        << tls_->key_file.string() << "\", timeout: 2 }\n";
   if (auth_ == NatsAuth::kAccounts) out << nats_permissions_config("*", leader_, follower_);
 }
 
@@ -254,7 +260,7 @@ void NatsCluster::wait_ready() {
 }
 
 std::string NatsCluster::url(int i) const {
-  return "nats://127.0.0.1:" + std::to_string(client_port(i));
+  return (tls_ ? "tls://127.0.0.1:" : "nats://127.0.0.1:") + std::to_string(client_port(i));
 }
 
 std::string NatsCluster::urls() const {

@@ -10,7 +10,8 @@
 // With NatsAuth::kAccounts (the default) the servers run keyledger's
 // account and permissions (nats_permissions_config): a `leader` user that
 // may publish the events subject of any keyledger stream, a `follower` user
-// that may only read it, and no anonymous access at all.
+// that may only read it, and no anonymous access at all. Given
+// certificates, the servers take clients over TLS only (tls:// URLs).
 #pragma once
 
 #include <sys/types.h>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certificates.h"
 
 namespace keyledger::testing {
 
@@ -51,14 +53,15 @@ class NatsCluster {
   // Starts `nodes` (1 or 3) servers and waits until JetStream is ready.
   // Throws std::runtime_error (with the servers' logs) when they do not
   // form within a generous bound.
-  explicit NatsCluster(int nodes = 3, NatsAuth auth = NatsAuth::kAccounts);
+  explicit NatsCluster(int nodes = 3, NatsAuth auth = NatsAuth::kAccounts,
+                       std::optional<TestCertificates> tls = std::nullopt);
   ~NatsCluster();
   NatsCluster(const NatsCluster&) = delete;
   NatsCluster& operator=(const NatsCluster&) = delete;
 
   int size() const { return static_cast<int>(nodes_.size()); }
-  // Every node's client URL, comma-joined ("nats://127.0.0.1:p1,…"), as
-  // keyledgerd's --nats takes them.
+  // Every node's client URL, comma-joined ("nats://127.0.0.1:p1,…", or
+  // tls:// with certificates), as keyledgerd's --nats takes them.
   std::string urls() const;
   // Node i's client URL.
   std::string url(int i) const;
@@ -108,6 +111,7 @@ class NatsCluster {
   std::unique_ptr<TempDir> dir_;
   std::string server_;
   NatsAuth auth_;
+  std::optional<TestCertificates> tls_;
   NatsCredentials leader_;
   NatsCredentials follower_;
   std::vector<Node> nodes_;

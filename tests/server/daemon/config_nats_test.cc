@@ -1,6 +1,7 @@
 // keyledgerd's NATS flags (server/daemon/config_nats.h): --nats,
-// --nats-stream, --nats-user, --nats-password-file, --nats-ca. A bad value
-// ends the start with bad_flag and one sentence that never holds a secret.
+// --nats-stream, --nats-user, --nats-password-file, --nats-ca,
+// --nats-replicas. A bad value ends the start with bad_flag and one
+// sentence that never holds a secret.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -130,4 +131,25 @@ TEST_CASE("a NATS password file that others may read, or that is missing or empt
 
 TEST_CASE("a --nats-ca that does not exist is refused", "[server][config][nats]") {
   refusal({"--nats", "tls://127.0.0.1:4222", "--nats-ca", "/no/such/ca.pem"}).ignore();
+}
+
+TEST_CASE("the stream's replicas (--nats-replicas) are 3 by default and 1 to 5 when given",
+          "[server][config][nats]") {
+  const auto by_default = parse({"--nats", "nats://127.0.0.1:4222"});
+  REQUIRE(std::holds_alternative<ServerConfig>(by_default));
+  CHECK(std::get<ServerConfig>(by_default).nats.replicas == 3);
+  for (const int replicas : {1, 5}) {
+    const auto parsed =
+        parse({"--nats", "nats://127.0.0.1:4222", "--nats-replicas", std::to_string(replicas)});
+    REQUIRE(std::holds_alternative<ServerConfig>(parsed));
+    CHECK(std::get<ServerConfig>(parsed).nats.replicas == replicas);
+  }
+  for (const char* bad : {"0", "6", "-1"}) {
+    INFO(bad);
+    CHECK(refusal({"--nats", "nats://127.0.0.1:4222", "--nats-replicas", bad}).message() ==
+          "--nats-replicas must be 1 to 5, got " + std::string(bad));
+  }
+  CHECK(refusal({"--nats-replicas", "1"}).message().find("need --nats") != std::string::npos);
+  // Not a number: CLI11's own refusal, still a bad flag.
+  (void)refusal({"--nats", "nats://127.0.0.1:4222", "--nats-replicas", "three"});
 }
