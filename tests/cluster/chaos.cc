@@ -65,6 +65,7 @@ class ChaosRun {
   }
 
   ChaosSummary run() {
+    RestartKilledNodes restart_killed(cluster_);
     ChaosSummary summary;
     for (int cycle = 1; cycle <= options_.cycles; ++cycle) run_cycle(cycle, summary);
     return summary;
@@ -82,16 +83,17 @@ class ChaosRun {
     const auto fault = static_cast<ChaosFault>(random_() % 4);
     TrafficCounts counts;
     std::string what;
+    bool resumed = false;
     {
       ChaosTraffic traffic(ports_, keys_, counts, random_());
       what = inject(fault);
       // Writes go on after the restart (a NATS election may refuse them
       // with 503 for a while first).
       const auto before = counts.creates.load();
-      if (!eventually([&] { return counts.creates > before + 3; }, 60s))
-        what += "; NO WRITE ACKNOWLEDGED WITHIN 60 s OF THE RESTART";
+      resumed = eventually([&] { return counts.creates > before + 3; }, 60s);
     }
     std::vector<std::string> failures = check(cycle == options_.cycles, summary);
+    if (!resumed) failures.push_back("no write was acknowledged within 60 s of the restart");
     if (counts.leader_wrong > 0)
       failures.push_back(std::to_string(counts.leader_wrong.load()) + " wrong leader answers");
     add(summary, counts, fault);

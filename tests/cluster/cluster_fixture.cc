@@ -171,6 +171,18 @@ std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::
   return messages;
 }
 
+RestartKilledNodes::~RestartKilledNodes() {
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (cluster_.running(i)) continue;
+    try {
+      cluster_.start_stopped_nodes();
+    } catch (const std::exception& error) {  // a destructor must not throw
+      WARN("could not restart the killed NATS nodes: " << error.what());
+    }
+    return;
+  }
+}
+
 NatsProxies::NatsProxies(const NatsCluster& cluster) {
   for (int i = 0; i < cluster.size(); ++i)
     proxies_.push_back(std::make_unique<TcpProxy>(cluster.client_port(i)));

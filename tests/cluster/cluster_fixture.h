@@ -65,6 +65,20 @@ std::vector<std::string> log_events(const std::filesystem::path& data_dir,
 std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream,
                                          std::uint64_t from_seq = 1);
 
+// Restarts every node of the cluster that a test killed when it goes out
+// of scope, also when the test fails midway, so later tests find the
+// shared cluster whole.
+class RestartKilledNodes {
+ public:
+  explicit RestartKilledNodes(NatsCluster& cluster) : cluster_(cluster) {}
+  ~RestartKilledNodes();
+  RestartKilledNodes(const RestartKilledNodes&) = delete;
+  RestartKilledNodes& operator=(const RestartKilledNodes&) = delete;
+
+ private:
+  NatsCluster& cluster_;
+};
+
 // A TcpProxy in front of every node of a cluster: a client given urls()
 // instead of the cluster's reaches NATS only through them, and pause_all()
 // cuts it off from every server (the servers' own ports are not

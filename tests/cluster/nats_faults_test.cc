@@ -114,6 +114,7 @@ TEST_CASE(
     "[nats][faults]") {
   KEYLEDGER_REQUIRE_NATS_SERVER();
   NatsCluster& cluster = shared_nats_cluster();
+  RestartKilledNodes restart_killed(cluster);
   const std::string stream = fresh_stream_name();
   TempDir scratch;
   // A bound far past an election's stall: writes never wait for NATS here.
