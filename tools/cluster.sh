@@ -13,7 +13,11 @@
 # JetStream store, and the passwords of the NATS users `leader` and
 # `follower` (leader.password, follower.password, 0600, made at first
 # start). Ports: NATS clients 4222-4224, monitors 8222-8224, routes
-# 6222-6224 (NATS_CLIENT_BASE, NATS_MONITOR_BASE, NATS_ROUTE_BASE change them).
+# 6222-6224 (NATS_CLIENT_BASE, NATS_MONITOR_BASE, NATS_ROUTE_BASE change them);
+# keyledgerd HTTP 8080-8082 and verify ports 7070-7072 for the leader and
+# followers 1 and 2 (KEYLEDGER_HTTP_BASE, KEYLEDGER_VERIFY_BASE). `start`
+# prints every URL once each node answers /readyz; a failed start stops
+# what it started. The keyledgerd half is described above start_keyledger.
 #
 # The permissions are tests/support/nats_cluster.cc's nats_permissions_config,
 # which keyledger_cluster_tests compares with `accounts`: in one account,
@@ -141,7 +145,8 @@ start_nats() {
 
 stop_all() {
   local pidfile pid
-  for pidfile in "$dir"/*.pid; do
+  # keyledgerd first (followers, then the leader), then the NATS nodes.
+  for pidfile in "$dir"/follower1.pid "$dir"/follower2.pid "$dir"/leader.pid "$dir"/n*.pid; do
     [ -e "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     if kill -0 "$pid" 2>/dev/null; then
@@ -154,14 +159,89 @@ stop_all() {
 }
 
 # ---- keyledgerd: the leader and two followers -------------------------------
-# TO BE ADDED (issue 20) once `keyledgerd --follower` lands: start the leader
-# with --nats, --nats-stream and the leader's credentials, then two followers
-# with the follower's credentials, --leader-url and their own data folders,
-# each on its own port; print their URLs; `stop` stops them through their
-# pid files in DIR like the NATS nodes. Until then `start` refuses.
+# The leader (data in DIR/leader, HTTP on KEYLEDGER_HTTP_BASE, default 8080,
+# verify port on KEYLEDGER_VERIFY_BASE, default 7070) publishes to the
+# stream as `leader`; follower i (1, 2; DIR/follower$i, the next ports)
+# follows it as `follower` with the leader's pepper. Each has a pid file and
+# a log in DIR beside the NATS nodes'. KEYLEDGERD names the binary (default
+# build/server/keyledgerd, built when missing). The leader's first admin
+# gets KEYLEDGER_ADMIN_PASSWORD when set, else a one-time password in
+# DIR/leader/initial-admin-password.
+http_base=${KEYLEDGER_HTTP_BASE:-8080}
+verify_base=${KEYLEDGER_VERIFY_BASE:-7070}
+nodes=(leader follower1 follower2)
+
+keyledgerd_binary() {
+  local binary=${KEYLEDGERD:-build/server/keyledgerd}
+  if [ ! -x "$binary" ]; then
+    echo "building keyledgerd (tools/build.sh release)" >&2
+    tools/build.sh release >&2 || die "the build failed"
+  fi
+  [ -x "$binary" ] || die "no keyledgerd at $binary"
+  echo "$binary"
+}
+
+nats_urls() {
+  local urls="" i
+  for i in 1 2 3; do urls+="${urls:+,}nats://127.0.0.1:$((client_base + i - 1))"; done
+  echo "$urls"
+}
+
+# Starts node $1 (index $2 into the ports) with the extra flags $3...
+start_node() {
+  local name=$1 index=$2 binary
+  shift 2
+  binary=$(keyledgerd_binary)
+  if [ -s "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+    die "$name is already running (tools/cluster.sh stop)"
+  fi
+  mkdir -p "$dir/$name" && chmod 700 "$dir/$name"
+  nohup "$binary" --data "$dir/$name" --listen "127.0.0.1:$((http_base + index))" \
+    --verify-listen "127.0.0.1:$((verify_base + index))" --nats "$(nats_urls)" \
+    --nats-stream "$stream" "$@" >>"$dir/$name.log" 2>&1 &
+  echo $! >"$dir/$name.pid"
+}
+
+# Waits until node $1 on port $2 answers /readyz 200 (a follower: caught up
+# and fresh), or dies with its log's last lines.
+wait_ready() {
+  local name=$1 port=$2
+  for _ in $(seq 1 600); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && return
+    kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null ||
+      die "$name exited; the end of $dir/$name.log:"$'\n'"$(tail -n 5 "$dir/$name.log")"
+    sleep 0.1
+  done
+  die "$name was not ready within a minute; see $dir/$name.log"
+}
+
 start_keyledger() {
-  die "the keyledgerd leader and followers are not part of this script yet (they need" \
-      "keyledgerd --follower); 'tools/cluster.sh nats' starts the NATS half alone"
+  local leader_url="http://127.0.0.1:$http_base" i
+  start_node leader 0 --nats-user leader --nats-password-file "$dir/leader.password"
+  wait_ready leader "$http_base"
+  for i in 1 2; do
+    KEYLEDGER_ADMIN_PASSWORD="" start_node "follower$i" "$i" --follower \
+      --nats-user follower --nats-password-file "$dir/follower.password" \
+      --pepper-file "$dir/leader/pepper" --leader-url "$leader_url"
+  done
+  for i in 1 2; do wait_ready "follower$i" $((http_base + i)); done
+  echo "keyledger cluster ready (logs and pid files in $dir)"
+  echo "  leader:    $leader_url  verify port 127.0.0.1:$verify_base  (admin, writes)"
+  for i in 1 2; do
+    echo "  follower$i: http://127.0.0.1:$((http_base + i))  verify port 127.0.0.1:$((verify_base + i))"
+  done
+  if [ -e "$dir/leader/initial-admin-password" ]; then
+    echo "  admin's one-time password: in $dir/leader/initial-admin-password"
+  fi
+}
+
+# `start`: NATS, then keyledgerd; anything started is stopped again when a
+# step fails.
+start_all() {
+  trap 'echo "cluster.sh: start failed; stopping what it started" >&2; stop_all >&2' EXIT
+  start_nats
+  start_keyledger
+  trap - EXIT
 }
 
 command=${1:-start}
@@ -179,9 +259,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$stream" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || die "--stream must be 1 to 64 letters, digits, - or _"
+for base in NATS_CLIENT_BASE:$client_base NATS_MONITOR_BASE:$monitor_base NATS_ROUTE_BASE:$route_base \
+            KEYLEDGER_HTTP_BASE:$http_base KEYLEDGER_VERIFY_BASE:$verify_base; do
+  [[ "${base#*:}" =~ ^[0-9]{1,5}$ ]] && [ "${base#*:}" -ge 1 ] && [ "${base#*:}" -le 65533 ] ||
+    die "${base%%:*} must be a port from 1 to 65533 (three ports from it are used), got '${base#*:}'"
+done
 dir=$(realpath -m "$dir")
 case "$command" in
-  start) start_keyledger ;;  # refuses before it starts anything
+  start) start_all ;;
   nats) start_nats ;;
   stop) stop_all ;;
   *) die "unknown command '$command' (start, nats, stop, accounts)" ;;

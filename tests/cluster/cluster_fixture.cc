@@ -3,11 +3,14 @@
 #include <nats/nats.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include "storage/rocks_event_log.h"
 #include "tests/support/files.h"
+#include "tests/support/http_client.h"
 
 namespace keyledger::testing {
 
@@ -110,6 +113,103 @@ void make_raw_stream(const NatsCluster& cluster, const std::string& name,
   jsCtx_Destroy(js);
   natsConnection_Destroy(connection);
   natsOptions_Destroy(options);
+}
+
+nlohmann::json readiness(unsigned short port) {
+  try {
+    return nlohmann::json::parse(HttpClient(port).get("/readyz").body, nullptr, false);
+  } catch (const std::exception&) {  // no answer: the node is down
+    return nlohmann::json::value_t::discarded;
+  }
+}
+
+bool published_all(unsigned short port) {
+  const auto ready = readiness(port);
+  return ready.is_object() && ready.contains("replication") &&
+         ready["replication"]["published_seq"] == ready["head_seq"] &&
+         ready["replication"]["unpublished_events"] == 0;
+}
+
+namespace {
+
+std::unique_ptr<storage::RocksEventLog> read_only_log(const std::filesystem::path& data_dir) {
+  storage::RocksOptions options;
+  options.mode = storage::OpenMode::kReadOnly;
+  auto log = storage::RocksEventLog::open(data_dir / "ledger", options);
+  INFO(log.status().to_string());
+  REQUIRE(log.is_ok());
+  return std::move(*log);
+}
+
+}  // namespace
+
+LogHead head_of(const std::filesystem::path& data_dir) { return read_only_log(data_dir)->head(); }
+
+std::vector<std::string> log_events(const std::filesystem::path& data_dir, std::uint64_t from_seq) {
+  std::vector<std::string> events;
+  REQUIRE(read_only_log(data_dir)
+              ->read_events(from_seq,
+                            [&](std::uint64_t, std::string_view bytes) {
+                              events.emplace_back(bytes);
+                              return true;
+                            })
+              .is_ok());
+  return events;
+}
+
+std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream,
+                                         std::uint64_t from_seq) {
+  auto reader = follower_stream(cluster, stream);
+  auto last = reader->last_seq();
+  REQUIRE(last.is_ok());
+  std::vector<std::string> messages;
+  for (std::uint64_t seq = from_seq; seq <= *last; ++seq) {
+    auto message = reader->get(seq);
+    REQUIRE(message.is_ok());
+    messages.push_back(message->bytes);
+  }
+  return messages;
+}
+
+RestartKilledNodes::~RestartKilledNodes() {
+  for (int i = 0; i < cluster_.size(); ++i) {
+    if (cluster_.running(i)) continue;
+    try {
+      cluster_.start_stopped_nodes();
+    } catch (const std::exception& error) {  // a destructor must not throw
+      WARN("could not restart the killed NATS nodes: " << error.what());
+    }
+    return;
+  }
+}
+
+NatsProxies::NatsProxies(const NatsCluster& cluster) {
+  for (int i = 0; i < cluster.size(); ++i)
+    proxies_.push_back(std::make_unique<TcpProxy>(cluster.client_port(i)));
+}
+
+std::string NatsProxies::urls() const {
+  std::string urls;
+  for (const auto& proxy : proxies_)
+    urls += (urls.empty() ? "" : ",") + std::string("nats://127.0.0.1:") +
+            std::to_string(proxy->port());
+  return urls;
+}
+
+void NatsProxies::pause_all(ProxyPause how) {
+  for (auto& proxy : proxies_) proxy->pause(how);
+}
+
+void NatsProxies::resume_all() {
+  for (auto& proxy : proxies_) proxy->resume();
+}
+
+std::vector<std::string> with_nats_urls(std::vector<std::string> flags, const std::string& urls) {
+  const auto nats = std::find(flags.begin(), flags.end(), "--nats");
+  REQUIRE(nats != flags.end());
+  REQUIRE(std::next(nats) != flags.end());
+  *std::next(nats) = urls;
+  return flags;
 }
 
 }  // namespace keyledger::testing

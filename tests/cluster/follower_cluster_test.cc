@@ -1,9 +1,9 @@
 // keyledgerd --follower against real nats-server processes on loopback and
 // a real keyledgerd leader publishing its log (--nats). They run on the
 // shared 3-node cluster with keyledger's accounts and permissions (the
-// leader connects as the `leader` user, the follower as `follower`), but
-// for the cut-off test, which needs a NATS the follower cannot reach at
-// all: one server of its own, without accounts, that it kills.
+// leader connects as the `leader` user, the follower as `follower`). The
+// cut-off test puts a proxy (tests/support/tcp_proxy.h) in front of every
+// server for the follower alone and pauses them.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -22,23 +22,6 @@
 
 namespace keyledger::testing {
 namespace {
-
-// One NATS server without accounts for the tests of this file.
-NatsCluster& open_nats() {
-  static NatsCluster cluster(1, NatsAuth::kOpen);
-  return cluster;
-}
-
-// The head of the ledger in `data_dir`, read as the tools read a live
-// ledger (a read-only instance beside the running keyledgerd).
-LogHead head_of(const std::filesystem::path& data_dir) {
-  storage::RocksOptions options;
-  options.mode = storage::OpenMode::kReadOnly;
-  auto log = storage::RocksEventLog::open(data_dir / "ledger", options);
-  INFO(log.status().to_string());
-  REQUIRE(log.is_ok());
-  return (*log)->head();
-}
 
 // The stream `name` on `nats`, made before the leader starts: R1 on a
 // one-server NATS, where the leader's R3 could not be placed.
@@ -193,26 +176,40 @@ TEST_CASE("a follower killed -9 while events arrive catches up on restart with n
   CHECK(report->events == leader.published);
 }
 
-TEST_CASE("a follower cut off from NATS answers 503 past --max-staleness and recovers",
-          "[nats][follower]") {
+TEST_CASE(
+    "a follower cut off from every NATS server answers 503 past --max-staleness and recovers "
+    "when the connections return",
+    "[nats][follower][partition]") {
   KEYLEDGER_REQUIRE_NATS_SERVER();
-  Leader leader(open_nats());
+  Leader leader;
   const auto [token, key_id] = leader.create_key("billing");
   leader.wait_published();
+  // The follower reaches each NATS server only through a proxy of its own;
+  // the leader and the servers themselves go on as before.
+  NatsProxies proxies(leader.nats);
   TempDir scratch;
-  ServerProcess follower(follower_args(leader, scratch, "300ms"));
+  ServerProcess follower(with_nats_urls(follower_args(leader, scratch, "300ms"), proxies.urls()));
   REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); }));
   REQUIRE(verify_on(follower.port(), token).status == 200);
-  open_nats().kill_node(0);
+  SECTION("a silent cut: nothing forwarded, connections held") {
+    proxies.pause_all(ProxyPause::kHold);
+  }
+  SECTION("a refusing cut: every connection reset") { proxies.pause_all(ProxyPause::kDrop); }
   REQUIRE(eventually([&] { return verify_on(follower.port(), token).status == 503; }));
   CHECK(verify_on(follower.port(), token).error_code() == "stale_replica");
   const HttpResult stale = HttpClient(follower.port()).get("/readyz");
   CHECK(stale.status == 503);
   CHECK(stale.json()["status"] == "stale");
-  open_nats().restart_node(0);
-  REQUIRE(eventually([&] { return verify_on(follower.port(), token).status == 200; },
+  // The leader deletes the key meanwhile: it must not verify after the cut
+  // either, however stale the follower was.
+  REQUIRE(leader.admin.del("/v1/keys/" + key_id).status == 204);
+  leader.wait_published();
+  CHECK(verify_on(follower.port(), token).status == 503);
+  proxies.resume_all();
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); },
                      std::chrono::seconds(30)));
-  CHECK(HttpClient(follower.port()).get("/readyz").status == 200);
+  CHECK(verify_on(follower.port(), token).status == 401);
+  CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
 }
 
 TEST_CASE("a follower refuses an event that does not extend its chain, and says so",

@@ -3,7 +3,9 @@
 // order; a restart resumes without duplicates; a leader killed between its
 // commit and the publish gives the stream the missing events exactly once;
 // NATS unreachable past --max-unpublished refuses writes and writes
-// nothing, while verifications go on. Waits are for conditions.
+// nothing, while verifications go on (the leader cut off by pausing proxies
+// in front of every server, tests/support/tcp_proxy.h). Waits are for
+// conditions.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -40,48 +42,6 @@ std::vector<std::string> leader_flags(const NatsCluster& cluster, const std::str
       keyledgerd_nats_flags(cluster, cluster.leader_credentials(), stream, scratch.path());
   flags.insert(flags.end(), {"--max-unpublished", max_unpublished});
   return flags;
-}
-
-nlohmann::json readiness(const ServerProcess& leader) {
-  HttpClient client(leader.port());
-  return nlohmann::json::parse(client.get("/readyz").body);
-}
-
-// Whether the leader says the stream has every event of its log.
-bool published_all(const ServerProcess& leader) {
-  const auto ready = readiness(leader);
-  return ready.contains("replication") &&
-         ready["replication"]["published_seq"] == ready["head_seq"] &&
-         ready["replication"]["unpublished_events"] == 0;
-}
-
-// The events of the (stopped) leader's log, by seq from 1.
-std::vector<std::string> log_events(const std::filesystem::path& data_dir) {
-  auto log = storage::RocksEventLog::open(data_dir / "ledger", {});
-  REQUIRE(log.is_ok());
-  std::vector<std::string> events;
-  REQUIRE((*log)
-              ->read_events(1,
-                            [&](std::uint64_t, std::string_view bytes) {
-                              events.emplace_back(bytes);
-                              return true;
-                            })
-              .is_ok());
-  return events;
-}
-
-// Every message of `stream`, read as a follower, by seq from 1.
-std::vector<std::string> stream_messages(const NatsCluster& cluster, const std::string& stream) {
-  auto reader = follower_stream(cluster, stream);
-  auto last = reader->last_seq();
-  REQUIRE(last.is_ok());
-  std::vector<std::string> messages;
-  for (std::uint64_t seq = 1; seq <= *last; ++seq) {
-    auto message = reader->get(seq);
-    REQUIRE(message.is_ok());
-    messages.push_back(message->bytes);
-  }
-  return messages;
 }
 
 // Signs in as admin and makes a few changes; returns one new key's token.
@@ -121,7 +81,7 @@ TEST_CASE(
   TempDir scratch;
   ServerProcess leader(leader_flags(cluster, stream, "5s", scratch));
   make_changes(leader, 5);
-  REQUIRE(eventually([&] { return published_all(leader); }));
+  REQUIRE(eventually([&] { return published_all(leader.port()); }));
   CHECK(promtool_problems(leader).empty());
   REQUIRE(leader.stop() == 0);
   const auto first = log_events(leader.data_dir());
@@ -129,7 +89,7 @@ TEST_CASE(
 
   leader.restart();
   make_changes(leader, 3);
-  REQUIRE(eventually([&] { return published_all(leader); }));
+  REQUIRE(eventually([&] { return published_all(leader.port()); }));
   REQUIRE(leader.stop() == 0);
   const auto events = log_events(leader.data_dir());
   REQUIRE(events.size() > first.size());
@@ -146,17 +106,17 @@ TEST_CASE(
   TempDir scratch;
   ServerProcess leader(leader_flags(cluster, stream, "60m", scratch));
   make_changes(leader, 2);
-  REQUIRE(eventually([&] { return published_all(leader); }));
-  const std::uint64_t published = readiness(leader)["head_seq"];
+  REQUIRE(eventually([&] { return published_all(leader.port()); }));
+  const std::uint64_t published = readiness(leader.port())["head_seq"];
 
   for (int i = 0; i < cluster.size(); ++i) cluster.kill_node(i);
   make_changes(leader, 3);  // acknowledged, durable, not in the stream
-  CHECK(readiness(leader)["replication"]["unpublished_events"] > 0);
+  CHECK(readiness(leader.port())["replication"]["unpublished_events"] > 0);
   leader.kill_hard();
   cluster.start_stopped_nodes();
 
   leader.restart();
-  REQUIRE(eventually([&] { return published_all(leader); }, std::chrono::seconds(60)));
+  REQUIRE(eventually([&] { return published_all(leader.port()); }, std::chrono::seconds(60)));
   REQUIRE(leader.stop() == 0);
   const auto events = log_events(leader.data_dir());
   REQUIRE(events.size() > published);
@@ -164,34 +124,42 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a leader cut off from NATS past --max-unpublished refuses writes with 503 and writes "
-    "nothing, while verifications go on",
-    "[nats][publisher]") {
+    "a leader cut off from every NATS server past --max-unpublished refuses writes with 503 and "
+    "writes nothing, while verifications go on",
+    "[nats][publisher][partition]") {
   KEYLEDGER_REQUIRE_NATS_SERVER();
   NatsCluster& cluster = shared_nats_cluster();
   const std::string stream = fresh_stream_name();
   TempDir scratch;
-  ServerProcess leader(leader_flags(cluster, stream, "300ms", scratch));
+  // The leader reaches each NATS server only through a proxy; the cluster
+  // itself stays up for everyone else.
+  NatsProxies proxies(cluster);
+  ServerProcess leader(
+      with_nats_urls(leader_flags(cluster, stream, "300ms", scratch), proxies.urls()));
   const std::string token = make_changes(leader, 1);
-  REQUIRE(eventually([&] { return published_all(leader); }));
+  REQUIRE(eventually([&] { return published_all(leader.port()); }));
 
-  for (int i = 0; i < cluster.size(); ++i) cluster.kill_node(i);
+  proxies.pause_all(ProxyPause::kDrop);
   HttpClient admin(leader.port());
   REQUIRE(admin.login("admin", kAdminPassword).status == 200);
   REQUIRE(admin.post_json("/v1/keys", {{"name", "within the bound"}}).status == 201);
-  REQUIRE(eventually([&] { return readiness(leader)["replication"]["writes"] == "refused"; }));
-  const std::uint64_t head = readiness(leader)["head_seq"];
+  REQUIRE(
+      eventually([&] { return readiness(leader.port())["replication"]["writes"] == "refused"; }));
+  const std::uint64_t head = readiness(leader.port())["head_seq"];
   auto refused = admin.post_json("/v1/keys", {{"name", "past the bound"}});
   CHECK(refused.status == 503);
   CHECK(refused.json()["errors"][0]["code"] == "replication_unavailable");
-  CHECK(readiness(leader)["head_seq"] == head);
+  CHECK(readiness(leader.port())["head_seq"] == head);
   HttpClient api_server(leader.port());
   CHECK(api_server.get("/v1/verify", {{"MC-Api-Key", token}}).status == 200);
   CHECK(HttpClient(leader.port()).get("/readyz").status == 200);
 
-  cluster.start_stopped_nodes();
-  REQUIRE(eventually([&] { return published_all(leader); }, std::chrono::seconds(60)));
+  proxies.resume_all();
+  REQUIRE(eventually([&] { return published_all(leader.port()); }, std::chrono::seconds(60)));
   CHECK(admin.post_json("/v1/keys", {{"name", "after NATS came back"}}).status == 201);
+  REQUIRE(eventually([&] { return published_all(leader.port()); }));
+  REQUIRE(leader.stop() == 0);
+  CHECK(stream_messages(cluster, stream) == log_events(leader.data_dir()));
 }
 
 // Not part of the default run: how fast the publisher empties a backlog of

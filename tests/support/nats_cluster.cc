@@ -172,7 +172,10 @@ void NatsCluster::write_config(int i) const {
     for (const auto& peer : nodes_)
       out << (&peer == &nodes_.front() ? "" : ", ")
           << "\"nats-route://127.0.0.1:" << peer.route_port << "\"";
-    out << "] }\n";
+    // no_advertise: clients know only the URLs they were given, so one
+    // that reaches the cluster through proxies (tests/support/tcp_proxy.h)
+    // never learns the servers' own ports and bypasses a cut.
+    out << "], no_advertise: true }\n";
   }
   if (tls_)
     out << "tls { cert_file: \"" << tls_->cert_file.string() << "\", key_file: \""
