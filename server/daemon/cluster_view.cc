@@ -61,6 +61,7 @@ replication::ClusterFigures LeaderCluster::figures() {
   if (published_seq_) figures.published_seq = published_seq_();
   figures.followers = followers_.followers(figures.head_seq);
   figures.bad_messages = intake_.bad_messages();
+  figures.uses_received = intake_.uses_taken();
   return figures;
 }
 

@@ -88,6 +88,9 @@ void render_cluster(std::string& out, const replication::ClusterFigures& cluster
   append_metric(out, "keyledger_cluster_uses_messages_refused_total", "counter",
                 "Key uses messages from followers refused as malformed or beyond the limits.",
                 cluster.bad_messages);
+  append_metric(out, "keyledger_cluster_key_uses_received_total", "counter",
+                "Key uses taken from followers' reports (each newest of its key on one follower).",
+                cluster.uses_received);
 }
 
 void render_follower(std::string& out, const FollowerFigures& follower) {

@@ -1,5 +1,5 @@
 // A follower's half of "Last use flows back" (issue 20): every flush
-// interval (--last-use-flush, the leader's knob too) the UsesReporter takes
+// interval (--flush-interval, the leader's knob too) the UsesReporter takes
 // the uses HeldKeyUses keeps (the newest of each key) and sends them, with
 // the follower's --node-name and applied seq, to the leader on the uses
 // subject (key_uses_message.h), split into bounded messages. It sends even

@@ -24,6 +24,7 @@ struct ClusterFigures {
   std::optional<std::uint64_t> published_seq;  // in the stream; none without --nats
   std::vector<ClusterFollower> followers;      // by node name
   std::uint64_t bad_messages = 0;              // uses messages refused since start
+  std::uint64_t uses_received = 0;             // key uses taken from followers since start
 };
 
 // The figures at the time of the call.
