@@ -49,6 +49,7 @@ std::span<const RouteEntry> route_entries() {
       {verb::get, "/v1/users", &call<&H::users, &UserHandlers::list_users>},
       {verb::patch, "/v1/users/{id}", &call<&H::users, &UserHandlers::update_user>},
       {verb::get, "/v1/audit", &call<&H::audit, &AuditHandler::audit>},
+      {verb::get, "/v1/cluster", &call<&H::cluster, &ClusterHandler::cluster>},
   };
   return kRoutes;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/api/audit_handler.h"
+#include "server/api/cluster_handler.h"
 #include "server/api/key_handlers.h"
 #include "server/api/session_handlers.h"
 #include "server/api/user_handlers.h"
@@ -25,6 +26,7 @@ struct ApiHandlers {
   UserHandlers* users;
   SessionHandlers* sessions;
   AuditHandler* audit;
+  ClusterHandler* cluster;
 };
 
 // Registers every /v1 management route on `router`: each calls its

@@ -64,6 +64,7 @@ struct ApiParts::Pieces {
   UserHandlers users_;
   SessionHandlers sessions_;
   AuditHandler audit_;
+  ClusterHandler cluster_;
 };
 
 ApiParts::Pieces::Pieces(const ApiDependencies& deps)
@@ -86,7 +87,8 @@ ApiParts::Pieces::Pieces(const ApiDependencies& deps)
             deps.random),
       users_(accounts_),
       sessions_(session_options(deps), accounts_),
-      audit_(auth_, audit_source_, directory_, scans_) {}
+      audit_(auth_, audit_source_, directory_, scans_),
+      cluster_(auth_, deps.cluster) {}
 
 ApiParts::ApiParts(const ApiDependencies& deps) : pieces_(std::make_unique<Pieces>(deps)) {}
 
@@ -98,7 +100,8 @@ void ApiParts::join_work() {
 }
 
 ApiHandlers ApiParts::handlers() {
-  return {&pieces_->keys_, &pieces_->users_, &pieces_->sessions_, &pieces_->audit_};
+  return {&pieces_->keys_, &pieces_->users_, &pieces_->sessions_, &pieces_->audit_,
+          &pieces_->cluster_};
 }
 
 }  // namespace keyledger::server

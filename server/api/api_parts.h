@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/event_log.h"
 #include "core/secret_hasher.h"
+#include "server/api/cluster_handler.h"
 #include "server/api/first_admin.h"
 #include "server/api/observers.h"
 #include "server/api/sign_in_guard.h"
@@ -70,6 +71,8 @@ struct ApiDependencies {
   ApiObservers observers;
   const Clock& clock;
   RandomSource& random;
+  // GET /v1/cluster's figures (issue 20); empty: a leader without followers.
+  ClusterBodySource cluster = {};
 };
 
 class ApiParts {

@@ -6,6 +6,7 @@
 
 #include "server/daemon/config_flags.h"
 #include "server/daemon/config_nats.h"
+#include "server/replication/key_uses_message.h"
 
 namespace keyledger::server {
 namespace {
@@ -16,7 +17,7 @@ ConfigExit bad_flag(std::string message, int exit_code = 2) {
   return ConfigExit{exit_code, invalid_argument(Reason::kBadFlag, std::move(message))};
 }
 
-// --max-staleness and --leader-url, and what a follower needs and refuses
+// --max-staleness, --leader-url and --node-name, and what a follower needs and refuses
 // (after the NATS flags are checked).
 std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
                                                const std::string& max_staleness) {
@@ -32,6 +33,9 @@ std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
       !config.leader_url.starts_with("https://"))
     return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +
                     "'");
+  if (!config.node_name.empty())
+    if (Status name = replication::check_node_name(config.node_name); !name.is_ok())
+      return bad_flag("--node-name: " + name.message() + ", got '" + config.node_name + "'");
   if (!config.follower) return std::nullopt;
   if (config.nats.urls.empty())
     return bad_flag("--follower needs --nats: the NATS servers of the leader's stream");

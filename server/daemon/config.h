@@ -76,6 +76,9 @@ struct ServerConfig {
   bool follower = false;
   std::string leader_url;
   std::chrono::milliseconds max_staleness{10'000};
+  // How a follower names itself to the leader (its key uses, the cluster
+  // view); empty: hostname:http-port, made at start.
+  std::string node_name;
   // A leader with --nats refuses writes while its oldest event not yet in
   // the stream was committed longer ago than this (--max-unpublished).
   std::chrono::milliseconds max_unpublished{1000};

@@ -184,6 +184,10 @@ void add_follower_flags(CLI::App& app, ServerConfig& config, std::string& max_st
                  "a unit: 250ms, 10s, 1m; from 10ms to 1h)")
       ->envname("KEYLEDGER_MAX_STALENESS")
       ->capture_default_str();
+  app.add_option("--node-name", config.node_name,
+                 "A follower's name in the leader's cluster view (GET /v1/cluster, /metrics): "
+                 "1 to 128 of letters, digits and . _ : - (default: hostname:http-port)")
+      ->envname("KEYLEDGER_NODE_NAME");
 }
 
 std::optional<std::chrono::milliseconds> parse_short_duration(std::string_view text) {

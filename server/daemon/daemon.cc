@@ -12,6 +12,7 @@
 #include "server/daemon/part_options.h"
 #include "server/daemon/start_checks.h"
 #include "server/daemon/start_failure.h"
+#include "server/replication/jetstream_stream.h"
 #include "server/replication/nats_connection.h"
 
 namespace keyledger::server {
@@ -123,7 +124,9 @@ int Node::start() {
   applied_seq_.advanced(ledger_.log->head().seq);  // the writer's commits advance it from here
   if (int refused = start_publishing()) return refused;
   start_hot_path(leader_->key_uses(), writer_figures(leader_->writer()), nullptr,
-                 ReplicationFigures{.publisher = publisher_status()});
+                 ReplicationFigures{.publisher = publisher_status(),
+                                    .cluster = [this] { return cluster_->figures(); }});
+  start_cluster_view();
   make_api();
   make_routes();
   return 0;
@@ -148,8 +151,37 @@ int Node::start_follower() {
   follower_->start();
   start_hot_path(follower_->key_uses(), {}, &follower_->freshness(),
                  ReplicationFigures{.follower = [this] { return follower_->figures(); }});
+  start_reporting_uses();
   make_follower_routes();
   return 0;
+}
+
+void Node::start_cluster_view() {
+  std::function<std::optional<std::uint64_t>()> published;
+  if (replication_)
+    published = [this] {
+      return std::optional<std::uint64_t>(replication_->publisher().status().published_seq);
+    };
+  cluster_ = std::make_unique<LeaderCluster>(config_, *ledger_.log, *last_use_, clock_,
+                                             steady_clock_, std::move(published), log_);
+  cluster_->start();
+}
+
+void Node::start_reporting_uses() {
+  replication::NatsConnectionOptions options;
+  options.urls = config_.nats.urls;
+  options.user = config_.nats.user;
+  options.password = config_.nats.password;
+  options.ca_file = config_.nats.ca_file;
+  options.name = "keyledgerd follower (key uses)";
+  uses_sender_ = std::make_unique<PublishedUses>(std::move(options),
+                                                 replication::uses_subject(config_.nats.stream));
+  const std::string name = node_name(config_, http_port_);
+  uses_reporter_ = std::make_unique<UsesReporter>(
+      follower_->held_uses(), *uses_sender_, name, [this] { return ledger_.log->head().seq; },
+      std::chrono::nanoseconds(config_.last_use_flush_interval), log_);
+  uses_reporter_->start();
+  log_.info("sending key uses to the leader", {{"node", name}});
 }
 
 writer::WriterOptions Node::writer_options() {
@@ -197,12 +229,13 @@ void Node::make_api() {
   ApiOptions options = api_options(config_);
   options.sign_in_policy = sign_in_policy(config_);
   options.api_endpoint = api_endpoint(config_, http_port_);
+  ClusterBodySource cluster = [this] { return cluster_json(cluster_->figures()); };
   api_ = std::make_unique<ApiParts>(
       ApiDependencies{std::move(options),
                       ApiLedger{*ledger_.projection, leader_->writer(), *ledger_.log, *last_use_},
                       ApiSecurity{*verifier_, leader_->password_hasher(), *ledger_.secret_hasher,
                                   leader_->initial_password()},
-                      ApiObservers{password_checks_, log_}, clock_, random_});
+                      ApiObservers{password_checks_, log_}, clock_, random_, std::move(cluster)});
 }
 
 void Node::make_routes() {
@@ -274,8 +307,10 @@ void Node::serve_until_signalled() {
 void Node::stop() {
   if (follower_) follower_->stop();  // nothing more is applied
   if (api_) api_->join_work();       // its pools, before the log their scans read goes
+  if (cluster_) cluster_->stop();    // no follower's use races the final flush
   last_use_->stop();                 // no flusher may race the final flush or outlive the writer
   last_use_->flush_all();
+  if (uses_reporter_) uses_reporter_->stop();  // a follower's last uses, to the leader
   if (leader_) leader_->stop();  // drains the writer's queue, before the io_contexts go
   log_.always(LogLevel::kInfo, "stopped cleanly", {{"seq", ledger_.log->head().seq}});
 }

@@ -45,6 +45,14 @@ std::vector<RecordKeyUse> HeldKeyUses::take_all() {
   return taken;
 }
 
+void HeldKeyUses::hold_again(std::vector<RecordKeyUse> uses) {
+  std::lock_guard lock(mutex_);
+  for (RecordKeyUse& use : uses) {
+    auto [held, inserted] = uses_.try_emplace(use.key_id, use);
+    if (!inserted && use.used_at_ns > held->second.used_at_ns) held->second = std::move(use);
+  }
+}
+
 StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
                                                                          JsonLog& log) {
   replication::NatsConnectionOptions options;

@@ -28,10 +28,10 @@
 
 namespace keyledger::server {
 
-// The tracker's sink on a follower, for now: keeps the newest use of each
-// key in memory (coalesced per key), for the slice that sends them to the
-// leader, which folds them into KeyUsed events (issue 20, "Last use flows
-// back": NOT built yet). Nothing is dropped silently: a use of a new key
+// The tracker's sink on a follower: keeps the newest use of each key in
+// memory (coalesced per key) until the UsesReporter (uses_reporting.h)
+// sends them to the leader, which folds them into KeyUsed events (issue
+// 20, "Last use flows back"). Nothing is dropped silently: a use of a new key
 // when `max_keys` are held already is answered kUnavailable
 // (too_many_pending), so the tracker keeps it and offers it again, and is
 // counted. Thread-safe.
@@ -45,6 +45,9 @@ class HeldKeyUses final : public KeyUseSink {
   std::uint64_t refused() const;
   // Takes every use held, emptying the holder.
   std::vector<RecordKeyUse> take_all();
+  // Holds again uses taken but not sent (each unless a newer one of its key
+  // is held meanwhile), whatever the bound: they were held before.
+  void hold_again(std::vector<RecordKeyUse> uses);
 
  private:
   const std::size_t max_keys_;
@@ -95,6 +98,7 @@ class FollowerLedger {
 
   const ReplicaFreshness& freshness() const { return freshness_; }
   KeyUseSink& key_uses() { return key_uses_; }
+  HeldKeyUses& held_uses() { return key_uses_; }
   const LedgerHealth& health() const { return health_; }
   // The figures of /readyz and /metrics, as of the call.
   FollowerFigures figures() const;

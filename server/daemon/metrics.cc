@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <type_traits>
 
 #include "core/version.h"
 #include "server/daemon/process_metrics.h"
@@ -48,6 +49,48 @@ void append_gauge(std::string& out, std::string_view name, std::string_view help
   char text[32];
   std::snprintf(text, sizeof text, "%.6f", value);
   out.append(name).append(" ").append(text).append("\n");
+}
+
+// One gauge per follower, labelled with its node name (letters, digits and
+// . _ : - only: nothing to escape).
+template <typename Value>
+void append_per_follower(std::string& out, std::string_view name, std::string_view help,
+                         const replication::ClusterFigures& cluster, Value value) {
+  append_help(out, name, "gauge", help);
+  for (const auto& follower : cluster.followers) {
+    const auto figure = value(follower);
+    std::string text;
+    if constexpr (std::is_integral_v<decltype(figure)>) {
+      text = std::to_string(figure);
+    } else {
+      char formatted[32];
+      std::snprintf(formatted, sizeof formatted, "%.6f", figure);
+      text = formatted;
+    }
+    out.append(name).append("{node=\"").append(follower.node).append("\"} ").append(text);
+    out.append("\n");
+  }
+}
+
+void render_cluster(std::string& out, const replication::ClusterFigures& cluster) {
+  append_metric(out, "keyledger_cluster_followers", "gauge",
+                "Followers this leader heard from within 10 flush intervals.",
+                cluster.followers.size());
+  append_per_follower(out, "keyledger_cluster_follower_applied_seq",
+                      "The seq a follower last reported it applied.", cluster,
+                      [](const auto& f) { return f.applied_seq; });
+  append_per_follower(out, "keyledger_cluster_follower_lag_events",
+                      "This leader's head minus the seq a follower last reported.", cluster,
+                      [](const auto& f) { return f.lag; });
+  append_per_follower(out, "keyledger_cluster_follower_seconds_since_heard",
+                      "Time since a follower's last report reached this leader.", cluster,
+                      [](const auto& f) { return f.seconds_since_heard; });
+  append_metric(out, "keyledger_cluster_uses_messages_refused_total", "counter",
+                "Key uses messages from followers refused as malformed or beyond the limits.",
+                cluster.bad_messages);
+  append_metric(out, "keyledger_cluster_key_uses_received_total", "counter",
+                "Key uses taken from followers' reports (each newest of its key on one follower).",
+                cluster.uses_received);
 }
 
 void render_follower(std::string& out, const FollowerFigures& follower) {
@@ -170,7 +213,8 @@ void Metrics::observe_commit(std::size_t events, std::chrono::nanoseconds durati
 
 std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* writer,
                             const FollowerFigures* follower,
-                            const replication::PublisherStatus* publisher) const {
+                            const replication::PublisherStatus* publisher,
+                            const replication::ClusterFigures* cluster) const {
   std::string out;
   render_build_info(out);
   render_requests(out);
@@ -179,6 +223,7 @@ std::string Metrics::render(const VerifyCounters& verify, const WriterFigures* w
   if (writer) render_writer(out, *writer);
   if (follower) render_follower(out, *follower);
   if (publisher) render_publisher(out, *publisher);
+  if (cluster) render_cluster(out, *cluster);
   append_metric(out, "keyledger_password_checks_total", "counter",
                 "Presented passwords checked against a scrypt hash (sign-ins, also for names "
                 "no user holds, and password changes).",
@@ -244,8 +289,11 @@ std::string MetricsPage::render() const {
   if (replication_.follower) follower = replication_.follower();
   std::optional<replication::PublisherStatus> publisher;
   if (replication_.publisher) publisher = replication_.publisher();
+  std::optional<replication::ClusterFigures> cluster;
+  if (replication_.cluster) cluster = replication_.cluster();
   return metrics_.render(verifier_.counters(), writer ? &*writer : nullptr,
-                         follower ? &*follower : nullptr, publisher ? &*publisher : nullptr);
+                         follower ? &*follower : nullptr, publisher ? &*publisher : nullptr,
+                         cluster ? &*cluster : nullptr);
 }
 
 void Metrics::render_connections(std::string& out) const {

@@ -65,10 +65,12 @@ class Metrics final : public RequestObserver {
   // (events appended, commits, batch sizes, fsync times) are left out.
   // `follower`, a follower's figures, adds the keyledger_follower_*
   // metrics; `publisher`, on a leader with --nats, the
-  // keyledger_replication_* ones.
+  // keyledger_replication_* ones; `cluster`, a leader's followers, the
+  // keyledger_cluster_* ones.
   std::string render(const VerifyCounters& verify, const WriterFigures* writer,
                      const FollowerFigures* follower = nullptr,
-                     const replication::PublisherStatus* publisher = nullptr) const;
+                     const replication::PublisherStatus* publisher = nullptr,
+                     const replication::ClusterFigures* cluster = nullptr) const;
 
   // The verify port's counters (rendered whether or not a port listens).
   VerifyPortCounters& verify_port() { return verify_port_; }

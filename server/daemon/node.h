@@ -20,6 +20,7 @@
 #include "core/random.h"
 #include "server/api/api_parts.h"
 #include "server/api/observers.h"
+#include "server/daemon/cluster_view.h"
 #include "server/daemon/config.h"
 #include "server/daemon/data_folder.h"
 #include "server/daemon/follower_parts.h"
@@ -30,6 +31,7 @@
 #include "server/daemon/metrics.h"
 #include "server/daemon/open_ledger.h"
 #include "server/daemon/system_pages.h"
+#include "server/daemon/uses_reporting.h"
 #include "server/http/access_log.h"
 #include "server/http/connection_limiter.h"
 #include "server/http/http_server.h"
@@ -89,6 +91,10 @@ class Node {
   int start_publishing();
   // The publisher's figures for /readyz and /metrics; empty without --nats.
   PublisherStatusSource publisher_status();
+  // A leader's followers (after the hot path: their uses go to its tracker).
+  void start_cluster_view();
+  // A follower's reports of its key uses to the leader.
+  void start_reporting_uses();
   // The last-use tracker persisting through `uses`, the verifier (checking
   // `freshness` on a follower), and the metrics page (with the writer's
   // figures when `writer` is not empty, and what `replication` adds).
@@ -144,6 +150,13 @@ class Node {
   std::unique_ptr<FollowerLedger> follower_;
   // The hot path, which every node runs.
   std::optional<LastUseTracker> last_use_;
+  // A leader's: the followers it heard from, and their key uses folded
+  // into last_use_ (so destroyed before it).
+  std::unique_ptr<LeaderCluster> cluster_;
+  // A follower's with --nats: its key uses, sent to the leader every
+  // flush interval from follower_'s holder.
+  std::unique_ptr<UsesSender> uses_sender_;
+  std::unique_ptr<UsesReporter> uses_reporter_;
   FailureRateLimiter limiter_;
   AccessLog access_log_;
   std::optional<CredentialVerifier> verifier_;

@@ -13,6 +13,7 @@
 
 #include "server/http/http_types.h"
 #include "server/http/router.h"
+#include "server/replication/cluster_figures.h"
 #include "server/replication/event_publisher.h"
 
 namespace keyledger::server {
@@ -73,6 +74,8 @@ class MetricsRenderer {
 struct ReplicationFigures {
   FollowerFiguresSource follower = {};
   PublisherStatusSource publisher = {};
+  // A leader's followers (the cluster view); empty on a follower.
+  replication::ClusterFiguresSource cluster = {};
 };
 
 // Thread-safe; what it is given outlives it.

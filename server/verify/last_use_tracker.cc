@@ -14,6 +14,11 @@ struct LastUseTracker::Entry {
   LastUse latest;
   LastUse persisted;
   bool in_flight = false;
+  // Used on another node since the entry was made: persisted by the
+  // flusher only, at most once per interval (sent_at_ns), and kept once
+  // settled so that the interval is remembered.
+  bool elsewhere = false;
+  TimeNs sent_at_ns = 0;  // when its last KeyUsed was submitted (this node's clock)
 };
 
 struct LastUseTracker::Shard {
@@ -67,6 +72,18 @@ void LastUseTracker::record(std::string_view key_id, const std::string& client_i
 
 void LastUseTracker::record_untouched(std::string_view key_id, const std::string& client_ip,
                                       TimeNs at_ns, std::optional<std::uint32_t> ipv4) {
+  record_slow(key_id, client_ip, at_ns, ipv4, false);
+}
+
+void LastUseTracker::record_elsewhere(std::string_view key_id, const std::string& client_ip,
+                                      TimeNs at_ns) {
+  // Never the use cell's touch: a cell's use is persisted by its own scan,
+  // which would not keep to the entry's interval.
+  record_slow(key_id, client_ip, at_ns, parse_canonical_ipv4(client_ip), true);
+}
+
+void LastUseTracker::record_slow(std::string_view key_id, const std::string& client_ip,
+                                 TimeNs at_ns, std::optional<std::uint32_t> ipv4, bool elsewhere) {
   Shard& shard = shard_for(key_id);
   LastUse sending;
   {
@@ -79,16 +96,19 @@ void LastUseTracker::record_untouched(std::string_view key_id, const std::string
       if (!key || key->deleted) return;
       Entry entry;
       entry.persisted = entry.latest = LastUse{key->last_used_ip, key->last_used_at_ns};
+      entry.sent_at_ns = key->last_used_at_ns;
       it = shard.entries.emplace(std::string(key_id), std::move(entry)).first;
     }
     Entry& entry = it->second;
+    entry.elsewhere = entry.elsewhere || elsewhere;
     if (at_ns < entry.latest.at_ns) return;
     entry.latest = LastUse{client_ip, at_ns};
     // From now on uses from this address take the fast path (IPv4 only; a
     // cell without an address sends every use here).
     projection_.replace_use(key_id, projections::KeyUse{ipv4, at_ns});
-    if (entry.latest.ip == entry.persisted.ip || entry.in_flight) return;
+    if (entry.latest.ip == entry.persisted.ip || entry.in_flight || entry.elsewhere) return;
     entry.in_flight = true;
+    entry.sent_at_ns = clock_.now_ns();
     sending = entry.latest;
   }
   persist(shard, std::string(key_id), sending);
@@ -109,30 +129,31 @@ std::optional<LastUse> LastUseTracker::latest(const std::string& key_id) const {
 void LastUseTracker::persist(Shard& shard, const std::string& key_id, const LastUse& sending,
                              std::function<void()> done) {
   outstanding_.fetch_add(1);
-  sink_.submit(RecordKeyUse{key_id, sending.ip, sending.at_ns},
-               [this, &shard, key_id, sending, done = std::move(done)](Status result) {
-                 const bool persisted = result.is_ok();
-                 const bool forgotten = result.code() == StatusCode::kNotFound;
-                 {
-                   std::lock_guard lock(shard.mutex);
-                   auto it = shard.entries.find(key_id);
-                   if (it != shard.entries.end()) {
-                     Entry& entry = it->second;
-                     entry.in_flight = false;
-                     // A failed commit is retried by the next flush; a
-                     // deleted key is simply forgotten.
-                     if (persisted) entry.persisted = sending;
-                     const bool settled = entry.latest.ip == entry.persisted.ip &&
-                                          entry.latest.at_ns == entry.persisted.at_ns;
-                     // Settled on an IPv4 address, the key's use cell
-                     // carries it from here: the entry is not needed.
-                     if (forgotten || (settled && parse_canonical_ipv4(entry.latest.ip)))
-                       shard.entries.erase(it);
-                   }
-                 }
-                 if (done) done();
-                 outstanding_.fetch_sub(1);
-               });
+  sink_.submit(
+      RecordKeyUse{key_id, sending.ip, sending.at_ns},
+      [this, &shard, key_id, sending, done = std::move(done)](Status result) {
+        const bool persisted = result.is_ok();
+        const bool forgotten = result.code() == StatusCode::kNotFound;
+        {
+          std::lock_guard lock(shard.mutex);
+          auto it = shard.entries.find(key_id);
+          if (it != shard.entries.end()) {
+            Entry& entry = it->second;
+            entry.in_flight = false;
+            // A failed commit is retried by the next flush; a
+            // deleted key is simply forgotten.
+            if (persisted) entry.persisted = sending;
+            const bool settled = entry.latest.ip == entry.persisted.ip &&
+                                 entry.latest.at_ns == entry.persisted.at_ns;
+            // Settled on an IPv4 address, the key's use cell
+            // carries it from here: the entry is not needed.
+            if (forgotten || (settled && !entry.elsewhere && parse_canonical_ipv4(entry.latest.ip)))
+              shard.entries.erase(it);
+          }
+        }
+        if (done) done();
+        outstanding_.fetch_sub(1);
+      });
 }
 
 // Starts at one (the count flush_due() itself holds, so that no early
@@ -185,10 +206,12 @@ std::size_t LastUseTracker::flush_shard(Shard& shard, bool everything, TimeNs no
       const bool unpersisted =
           entry.latest.at_ns > entry.persisted.at_ns || entry.latest.ip != entry.persisted.ip;
       if (!unpersisted || entry.in_flight) continue;
-      if (!everything && entry.latest.ip == entry.persisted.ip &&
+      if (!everything && entry.elsewhere && now - entry.sent_at_ns < interval) continue;
+      if (!everything && !entry.elsewhere && entry.latest.ip == entry.persisted.ip &&
           now - entry.persisted.at_ns < interval)
         continue;
       entry.in_flight = true;
+      entry.sent_at_ns = now;
       due.emplace_back(key_id, entry.latest);
     }
   }

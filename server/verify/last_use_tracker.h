@@ -59,11 +59,23 @@ class LastUseTracker {
   // parsed, when it is canonical IPv4.
   void record_untouched(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
                         std::optional<std::uint32_t> ipv4);
+  // A use another node saw (a follower's, issue 20), at `at_ns` already
+  // clamped to this node's now: exact in memory at once, like record(),
+  // but never persisted at once, even from a new address. The key's
+  // newest use is persisted at most once per flush interval from then on,
+  // wherever it happened: a key that API servers on several nodes share
+  // would otherwise write an event for every change of address. Unknown
+  // and deleted keys are ignored. Thread-safe; never blocks on disk.
+  void record_elsewhere(std::string_view key_id, const std::string& client_ip, TimeNs at_ns);
   // The newest use known in memory (which may already be persisted).
   std::optional<LastUse> latest(const std::string& key_id) const;
 
   // Submits every unpersisted use and waits for the commits.
   void flush_all();
+  // One round of the flusher, now: submits the uses due (without waiting
+  // for their commits) and returns how many. The flusher thread does this
+  // every second; tests call it rather than wait for that thread.
+  std::size_t flush_once() { return flush_due(false); }
   // Starts the background flusher thread.
   void start();
   // Stops and joins the flusher (idempotent). Call before flush_all() at
@@ -78,6 +90,9 @@ class LastUseTracker {
 
   Shard& shard_for(std::string_view key_id);
   const Shard& shard_for(std::string_view key_id) const;
+  // record_untouched() and record_elsewhere(): the slow path.
+  void record_slow(std::string_view key_id, const std::string& client_ip, TimeNs at_ns,
+                   std::optional<std::uint32_t> ipv4, bool elsewhere);
   // Submits a KeyUsed for `key_id` (whose entry the caller marked in
   // flight); call WITHOUT the shard lock.
   void persist(Shard& shard, const std::string& key_id, const LastUse& sending,

@@ -789,6 +789,10 @@ test('administrators add users, change their privilege and disable them', { time
   await expectLanding(page, EN);
   const users = page.getByRole('region', { name: 'Users' });
   await expectVisible(users);
+  // The cluster view (GET /v1/cluster): a leader without followers says so.
+  const cluster = page.getByRole('region', { name: 'Followers' });
+  await expectVisible(cluster);
+  await expectText(cluster.locator('#cluster-summary'), 'No follower has reported lately');
   // Their own row cannot be demoted or disabled.
   const own = users.locator('tr[data-user="admin"]');
   assert.ok(await own.getByRole('combobox').isDisabled());

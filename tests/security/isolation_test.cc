@@ -28,25 +28,16 @@ enum class Scope {
 };
 
 const std::map<std::pair<std::string, std::string>, Scope> kClassification = {
-    {{"POST", "/v1/login"}, Scope::kCaller},
-    {{"POST", "/v1/logout"}, Scope::kCaller},
-    {{"GET", "/v1/session"}, Scope::kCaller},
-    {{"POST", "/v1/password"}, Scope::kCaller},
-    {{"GET", "/v1/credentials"}, Scope::kOwnKeys},
-    {{"POST", "/v1/keys"}, Scope::kOwnKeys},
-    {{"PATCH", "/v1/keys/{id}"}, Scope::kKey},
-    {{"DELETE", "/v1/keys/{id}"}, Scope::kKey},
-    {{"GET", "/v1/keys/{id}/events"}, Scope::kKey},
-    {{"GET", "/v1/verify"}, Scope::kCredential},
-    {{"POST", "/v1/users"}, Scope::kAdmin},
-    {{"GET", "/v1/users"}, Scope::kAdmin},
-    {{"PATCH", "/v1/users/{id}"}, Scope::kAdmin},
-    {{"GET", "/v1/audit"}, Scope::kAuditor},
-    {{"GET", "/healthz"}, Scope::kPublic},
-    {{"GET", "/readyz"}, Scope::kPublic},
-    {{"GET", "/metrics"}, Scope::kPublic},
-    {{"GET", "/openapi.json"}, Scope::kPublic},
-    {{"GET", "/docs"}, Scope::kPublic},
+    {{"POST", "/v1/login"}, Scope::kCaller},        {{"POST", "/v1/logout"}, Scope::kCaller},
+    {{"GET", "/v1/session"}, Scope::kCaller},       {{"POST", "/v1/password"}, Scope::kCaller},
+    {{"GET", "/v1/credentials"}, Scope::kOwnKeys},  {{"POST", "/v1/keys"}, Scope::kOwnKeys},
+    {{"PATCH", "/v1/keys/{id}"}, Scope::kKey},      {{"DELETE", "/v1/keys/{id}"}, Scope::kKey},
+    {{"GET", "/v1/keys/{id}/events"}, Scope::kKey}, {{"GET", "/v1/verify"}, Scope::kCredential},
+    {{"POST", "/v1/users"}, Scope::kAdmin},         {{"GET", "/v1/users"}, Scope::kAdmin},
+    {{"PATCH", "/v1/users/{id}"}, Scope::kAdmin},   {{"GET", "/v1/audit"}, Scope::kAuditor},
+    {{"GET", "/v1/cluster"}, Scope::kAdmin},        {{"GET", "/healthz"}, Scope::kPublic},
+    {{"GET", "/readyz"}, Scope::kPublic},           {{"GET", "/metrics"}, Scope::kPublic},
+    {{"GET", "/openapi.json"}, Scope::kPublic},     {{"GET", "/docs"}, Scope::kPublic},
     {{"GET", "/v1/messages"}, Scope::kPublic},
 };
 
@@ -194,6 +185,7 @@ TEST_CASE("only admins manage users and only auditors and admins read the audit 
       {"PATCH", "/v1/users/usha", json{{"privilege", "admin"}}.dump(), Scope::kAdmin},
       {"PATCH", "/v1/users/admin", json{{"disabled", true}}.dump(), Scope::kAdmin},
       {"PATCH", "/v1/users/audrey", json{{"locked", true}}.dump(), Scope::kAdmin},
+      {"GET", "/v1/cluster", "", Scope::kAdmin},
       {"GET", "/v1/audit", "", Scope::kAuditor},
       {"GET", "/v1/audit?user=admin", "", Scope::kAuditor},
       {"GET", "/v1/audit?key=" + usha_key.json()["id"].get<std::string>(), "", Scope::kAuditor},
@@ -231,7 +223,7 @@ TEST_CASE("only admins manage users and only auditors and admins read the audit 
       ++refused;
     }
   }
-  CHECK(refused == 2 * 8 + 5);
+  CHECK(refused == 2 * 9 + 6);
   CHECK(admin.get("/v1/users").body == users_before);
   // The admin itself may do both (so the refusals above are about privilege).
   CHECK(admin.get("/v1/audit").status == 200);

@@ -17,6 +17,7 @@ const state = {
   mustChangePassword: false, // signed in with a one-time password
   keys: [],
   users: [],
+  cluster: null, // GET /v1/cluster's answer (admins)
   endpoint: '',
   docsUrl: '/docs',
   token: null, // {name, key} of the key just generated, until dismissed
@@ -231,6 +232,7 @@ function setLanguage(language, remember) {
     renderHeader();
     renderCredentials();
     renderUsers();
+    renderCluster();
   }
   if (state.pendingDelete) renderDeleteDialog();
   if (state.pendingReset) renderResetDialog();
@@ -262,7 +264,10 @@ function route(focus) {
   }
   showView('settings');
   loadCredentials();
-  if (state.privilege === 'admin') loadUsers();
+  if (state.privilege === 'admin') {
+    loadUsers();
+    loadCluster();
+  }
   if (focus) $('settings-title').focus();
 }
 
@@ -273,6 +278,7 @@ function renderHeader() {
     el('span', { class: 'who-name' }, state.user),
     el('span', { class: `badge privilege-${state.privilege}` }, t(`privilege.${state.privilege}`)));
   $('users').hidden = state.privilege !== 'admin';
+  $('cluster').hidden = state.privilege !== 'admin';
 }
 
 function signedIn(session) {
@@ -297,6 +303,7 @@ function signedOut(notice) {
   }
   state.keys = [];
   state.users = [];
+  state.cluster = null;
   state.token = null;
   state.pendingDelete = null;
   if ($('delete-dialog').open) $('delete-dialog').close();
@@ -642,6 +649,40 @@ async function copyFrom(input) {
     } catch { /* copied stays false */ }
     toast(message(copied ? 'copy.copied' : 'copy.failed'));
   }
+}
+
+// ---------------------------------------------------------------- the cluster (admins)
+
+const CLUSTER_COLUMNS = [
+  ['cluster.node', 'cluster-node'], ['cluster.applied', 'cluster-applied'], ['cluster.lag', 'cluster-lag'],
+  ['cluster.heard', 'cluster-heard']];
+
+async function loadCluster() {
+  try {
+    state.cluster = await api('GET', '/v1/cluster');
+    showMessage($('cluster-error'), null);
+    renderCluster();
+  } catch (failure) {
+    if (state.user) showMessage($('cluster-error'), errorMessage(failure));
+  }
+}
+
+function renderCluster() {
+  if (state.privilege !== 'admin' || !state.cluster) return;
+  const cluster = state.cluster;
+  const followers = cluster.followers || [];
+  const published = cluster.published_seq === null ? t('cluster.unpublished') : String(cluster.published_seq);
+  $('cluster-summary').textContent = followers.length
+    ? t('cluster.summary', { head: cluster.head_seq, published })
+    : t('cluster.none', { head: cluster.head_seq });
+  $('cluster-head').replaceChildren(headerRow(CLUSTER_COLUMNS));
+  $('cluster-body').replaceChildren(...followers.map((follower) => tableRow(CLUSTER_COLUMNS,
+    { 'data-node': follower.node }, [
+      el('span', { class: 'name-text' }, follower.node),
+      String(follower.applied_seq),
+      String(follower.lag),
+      t('cluster.seconds_ago', { seconds: Math.round(follower.seconds_since_heard) })])));
+  $('cluster-table').hidden = followers.length === 0;
 }
 
 // ---------------------------------------------------------------- users (admins)

@@ -100,6 +100,16 @@ export const strings = {
     'delete.confirm': 'Delete',
     'delete.cancel': 'Cancel',
 
+    'cluster.title': 'Followers',
+    'cluster.summary': 'This leader is at seq {head}; {published} in the stream. Followers heard from lately:',
+    'cluster.none': 'This leader is at seq {head}. No follower has reported lately.',
+    'cluster.unpublished': 'nothing published',
+    'cluster.node': 'Node',
+    'cluster.applied': 'Applied seq',
+    'cluster.lag': 'Behind by',
+    'cluster.heard': 'Last heard',
+    'cluster.seconds_ago': '{seconds} s ago',
+
     'users.title': 'Users',
     'users.intro': 'Add people, change what they may do, or disable them. A disabled user’s keys stop working.',
     'users.user': 'User',
@@ -233,6 +243,16 @@ export const strings = {
       'La clave «{name}» deja de funcionar de inmediato: las aplicaciones que la usen recibirán «credenciales no válidas». No se puede deshacer.',
     'delete.confirm': 'Eliminar',
     'delete.cancel': 'Cancelar',
+
+    'cluster.title': 'Seguidores',
+    'cluster.summary': 'Este líder está en el seq {head}; {published} en el flujo. Seguidores con noticias recientes:',
+    'cluster.none': 'Este líder está en el seq {head}. Ningún seguidor ha informado últimamente.',
+    'cluster.unpublished': 'nada publicado',
+    'cluster.node': 'Nodo',
+    'cluster.applied': 'Seq aplicado',
+    'cluster.lag': 'Retraso',
+    'cluster.heard': 'Último informe',
+    'cluster.seconds_ago': 'hace {seconds} s',
 
     'users.title': 'Usuarios',
     'users.intro':

@@ -21,6 +21,7 @@
 #include "server/api/audit_handler.h"
 #include "server/api/authenticator.h"
 #include "server/api/bounded_work.h"
+#include "server/api/cluster_handler.h"
 #include "server/api/commit_answers.h"
 #include "server/api/key_handlers.h"
 #include "server/api/ledger_ports.h"
@@ -225,6 +226,11 @@ struct ApiWorld {
   server::UserHandlers users{accounts};
   server::SessionHandlers session_handlers;
   server::AuditHandler audit{auth, audit_source, directory, scans};
+  // GET /v1/cluster's body: what a leader without followers answers.
+  server::ClusterHandler cluster{
+      auth, [] {
+        return server::Json{{"role", "leader"}, {"followers", server::Json::array()}};
+      }};
 };
 
 // A reply that keeps its answer in `answer`, for a handler whose work a

@@ -18,8 +18,8 @@ struct RoutedWorld {
   ApiWorld world;
   server::Router router;
   RoutedWorld() {
-    server::add_api_routes(router,
-                           {&world.keys, &world.users, &world.session_handlers, &world.audit});
+    server::add_api_routes(
+        router, {&world.keys, &world.users, &world.session_handlers, &world.audit, &world.cluster});
   }
 
   // Routes `exchange` (its path is its target) and returns the answer.

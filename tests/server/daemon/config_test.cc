@@ -208,3 +208,24 @@ TEST_CASE("a --max-unpublished that is no duration from 1ms to 1h ends the start
               "'");
   }
 }
+
+TEST_CASE("--node-name is taken when it is 1 to 128 of letters, digits and . _ : -",
+          "[server][config][follower]") {
+  const auto parsed =
+      parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--node-name", "eu-west-1.f2:8081"});
+  CHECK(std::get<ServerConfig>(parsed).node_name == "eu-west-1.f2:8081");
+  CHECK(std::get<ServerConfig>(parse({})).node_name.empty());  // hostname:port, made at start
+}
+
+TEST_CASE("a bad --node-name ends the start with bad_flag", "[server][config][follower]") {
+  for (const std::string& text :
+       {std::string("a b"), std::string("f/1"), std::string(129, 'n'), std::string("f\"1")}) {
+    CAPTURE(text);
+    const auto parsed =
+        parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--node-name", text.c_str()});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.reason() == std::string("bad_flag"));
+    CHECK(ended.why.message().rfind("--node-name: ", 0) == 0);
+  }
+}

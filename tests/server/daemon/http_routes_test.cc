@@ -28,8 +28,9 @@ struct Served {
   server::Router router;
   Served() {
     server::add_http_routes(
-        router,
-        {{&world.keys, &world.users, &world.session_handlers, &world.audit}, verify, system});
+        router, {{&world.keys, &world.users, &world.session_handlers, &world.audit, &world.cluster},
+                 verify,
+                 system});
   }
 };
 

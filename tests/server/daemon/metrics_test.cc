@@ -238,3 +238,28 @@ TEST_CASE("a publishing leader's page carries the replication figures, and only 
   }
   CHECK(metrics.render(verify, &writer).find("keyledger_replication_") == std::string::npos);
 }
+
+TEST_CASE("a leader's page carries its followers, one gauge each with a node label",
+          "[server][metrics][cluster]") {
+  Metrics metrics;
+  VerifyCounters verify;
+  const WriterFigures writer;
+  keyledger::replication::ClusterFigures cluster;
+  cluster.head_seq = 120;
+  cluster.followers = {{"eu-1:8081", 118, 2, 0.5}, {"us-2:8081", 120, 0, 1.25}};
+  cluster.bad_messages = 3;
+  cluster.uses_received = 7;
+  const std::string text = metrics.render(verify, &writer, nullptr, nullptr, &cluster);
+  CHECK(exposition_problems(text).empty());
+  for (const char* line : {"keyledger_cluster_followers 2",
+                           "keyledger_cluster_follower_applied_seq{node=\"eu-1:8081\"} 118",
+                           "keyledger_cluster_follower_lag_events{node=\"eu-1:8081\"} 2",
+                           "keyledger_cluster_follower_seconds_since_heard{node=\"us-2:8081\"} "
+                           "1.250000",
+                           "keyledger_cluster_uses_messages_refused_total 3",
+                           "keyledger_cluster_key_uses_received_total 7"}) {
+    INFO(line);
+    CHECK(has_line(text, line));
+  }
+  CHECK(metrics.render(verify, &writer).find("keyledger_cluster_") == std::string::npos);
+}
