@@ -222,7 +222,7 @@ start_keyledger() {
   for i in 1 2; do
     KEYLEDGER_ADMIN_PASSWORD="" start_node "follower$i" "$i" --follower \
       --nats-user follower --nats-password-file "$dir/follower.password" \
-      --pepper-file "$dir/leader/pepper" --leader-url "$leader_url"
+      --pepper-file "$dir/leader/pepper" --leader-url "$leader_url" --node-name "follower$i"
   done
   for i in 1 2; do wait_ready "follower$i" $((http_base + i)); done
   echo "keyledger cluster ready (logs and pid files in $dir)"

@@ -50,7 +50,9 @@ RawNats::RawNats(const NatsUser& who) {
   check(natsConnection_Connect(&connection_, options_), "connect");
   jsOptions js_options;
   jsOptions_Init(&js_options);
-  js_options.Wait = 5000;
+  // Generous: making an R3 consumer takes a Raft round, which on a loaded
+  // 2-core machine (a CI build beside it) was seen to exceed 5 s.
+  js_options.Wait = 30'000;
   js_options.PublishAsync.MaxPending = 4096;
   js_options.PublishAsync.ErrHandler = count_failure;
   check(natsConnection_JetStream(&jetstream_, connection_, &js_options), "JetStream context");

@@ -209,7 +209,7 @@ TEST_CASE("a --max-unpublished that is no duration from 1ms to 1h ends the start
   }
 }
 
-TEST_CASE("--node-name is taken when it is 1 to 128 of letters, digits and . _ : -",
+TEST_CASE("a node name (--node-name) is taken when it is 1 to 128 of letters, digits and . _ : -",
           "[server][config][follower]") {
   const auto parsed =
       parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--node-name", "eu-west-1.f2:8081"});
