@@ -1,5 +1,6 @@
 #include "server/daemon/cluster_view.h"
 
+#include "server/daemon/nats_options.h"
 #include "server/replication/jetstream_stream.h"
 #include "server/replication/uses_channel.h"
 
@@ -38,12 +39,8 @@ LeaderCluster::~LeaderCluster() { stop(); }
 
 void LeaderCluster::start() {
   if (config_.nats.urls.empty()) return;
-  replication::NatsConnectionOptions options;
-  options.urls = config_.nats.urls;
-  options.user = config_.nats.user;
-  options.password = config_.nats.password;
-  options.ca_file = config_.nats.ca_file;
-  options.name = "keyledgerd leader (key uses)";
+  replication::NatsConnectionOptions options =
+      nats_connection_options(config_.nats, "keyledgerd leader (key uses)");
   source_ = std::make_unique<SubscribedUses>(std::make_unique<replication::UsesSubscription>(
       options, replication::uses_subject(config_.nats.stream)));
   receiver_ = std::make_unique<UsesReceiver>(

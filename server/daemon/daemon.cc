@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "server/daemon/http_routes.h"
+#include "server/daemon/nats_options.h"
 #include "server/daemon/node.h"
 #include "server/daemon/part_options.h"
 #include "server/daemon/start_checks.h"
@@ -168,12 +169,8 @@ void Node::start_cluster_view() {
 }
 
 void Node::start_reporting_uses() {
-  replication::NatsConnectionOptions options;
-  options.urls = config_.nats.urls;
-  options.user = config_.nats.user;
-  options.password = config_.nats.password;
-  options.ca_file = config_.nats.ca_file;
-  options.name = "keyledgerd follower (key uses)";
+  replication::NatsConnectionOptions options =
+      nats_connection_options(config_.nats, "keyledgerd follower (key uses)");
   uses_sender_ = std::make_unique<PublishedUses>(std::move(options),
                                                  replication::uses_subject(config_.nats.stream));
   const std::string name = node_name(config_, http_port_);

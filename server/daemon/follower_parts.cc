@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/daemon/nats_options.h"
 #include "server/replication/jetstream_stream.h"
 #include "server/replication/nats_connection.h"
 
@@ -55,12 +56,8 @@ void HeldKeyUses::hold_again(std::vector<RecordKeyUse> uses) {
 
 StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
                                                                          JsonLog& log) {
-  replication::NatsConnectionOptions options;
-  options.urls = config.nats.urls;
-  options.user = config.nats.user;
-  options.password = config.nats.password;
-  options.ca_file = config.nats.ca_file;
-  options.name = "keyledgerd follower";
+  replication::NatsConnectionOptions options =
+      nats_connection_options(config.nats, "keyledgerd follower");
   auto connection = replication::NatsConnection::connect(options);
   if (!connection.is_ok()) return connection.status();
   replication::JetStreamOptions stream_options;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/hash.h"
+#include "server/daemon/nats_options.h"
 #include "server/replication/connecting_stream.h"
 #include "server/replication/jetstream_stream.h"
 #include "server/replication/nats_connection.h"
@@ -59,12 +60,8 @@ StatusOr<std::string> ledger_id(const EventLog& log) {
 
 std::unique_ptr<replication::EventStream> open_event_stream(const ServerConfig& config,
                                                             const std::string& ledger_id) {
-  replication::NatsConnectionOptions connection;
-  connection.urls = config.nats.urls;
-  connection.user = config.nats.user;
-  connection.password = config.nats.password;
-  connection.ca_file = config.nats.ca_file;
-  connection.name = "keyledgerd leader";
+  replication::NatsConnectionOptions connection =
+      nats_connection_options(config.nats, "keyledgerd leader");
   replication::JetStreamOptions stream;
   stream.stream = config.nats.stream;
   stream.replicas = config.nats.replicas;
