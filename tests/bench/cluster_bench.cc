@@ -66,8 +66,6 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--connections", options.connections, "Verify connections")->capture_default_str();
   app.add_option("--clients", options.clients, "Clients creating keys")->capture_default_str();
-  app.add_flag("--followers-no-sync", options.followers_no_sync,
-               "Diagnostic: followers that do not fsync what they apply");
   CLI11_PARSE(app, argc, argv);
   const std::set<std::string> chosen = split(only);
   for (const auto& name : chosen)
@@ -85,9 +83,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir / "nats");
     bench::BenchNats nats(dir / "nats");
     if (chosen.count("deletion") || chosen.count("throughput")) {
-      bench::Trio trio(nats, dir / "trio",
-                       options.followers_no_sync ? std::vector<std::string>{"--no-sync"}
-                                                 : std::vector<std::string>{});
+      bench::Trio trio(nats, dir / "trio");
       if (chosen.count("deletion")) bench::deletion_benchmark(trio, nats, options);
       if (chosen.count("throughput")) bench::throughput_benchmark(trio, options, dir.path());
     }

@@ -20,8 +20,6 @@ struct ClusterOptions {
   double warmup = 1;
   int connections = 50;
   int clients = 8;
-  // Diagnostic: followers that do not fsync what they apply (--no-sync).
-  bool followers_no_sync = false;
 };
 
 void deletion_benchmark(Trio& trio, const BenchNats& nats, const ClusterOptions& options);

@@ -141,7 +141,7 @@ std::size_t at_least_50_ms(const std::vector<double>& ms) {
       std::count_if(ms.begin(), ms.end(), [](double value) { return value >= 50; }));
 }
 
-void print_deletions(const DeletionFigures& figures, bool followers_no_sync) {
+void print_deletions(const DeletionFigures& figures) {
   std::vector<double> slower;
   for (std::size_t i = 0; i < figures.refusal[0].size(); ++i)
     slower.push_back(std::max(figures.refusal[0][i], figures.refusal[1][i]));
@@ -164,11 +164,9 @@ void print_deletions(const DeletionFigures& figures, bool followers_no_sync) {
       "in flight, round robin), beside each follower polled by one client.\n\n",
       format_number(figures.verifications_per_second).c_str());
   std::printf(
-      "Deletions that took 50 ms or more to reach both followers: %zu of %zu%s; synced Puts that "
+      "Deletions that took 50 ms or more to reach both followers: %zu of %zu; synced Puts that "
       "took 50 ms or more: %zu.\n\n",
-      at_least_50_ms(slower), slower.size(),
-      followers_no_sync ? " (followers with --no-sync: diagnostic run)" : "",
-      at_least_50_ms(figures.synced_put));
+      at_least_50_ms(slower), slower.size(), at_least_50_ms(figures.synced_put));
   const double worst_p99 =
       std::max(percentile(figures.refusal[0], 0.99), percentile(figures.refusal[1], 0.99));
   std::printf("Goal (p99 < 50 ms on each follower): %s.\n\n", worst_p99 < 50 ? "met" : "missed");
@@ -216,7 +214,7 @@ void deletion_benchmark(Trio& trio, const BenchNats& nats, const ClusterOptions&
   const std::uint64_t head = wait_published(trio.leader, std::chrono::seconds(120));
   wait_applied(trio.follower1, head, std::chrono::seconds(120));
   wait_applied(trio.follower2, head, std::chrono::seconds(120));
-  print_deletions(time_deletions(trio, nats, keys, kept), options.followers_no_sync);
+  print_deletions(time_deletions(trio, nats, keys, kept));
 }
 
 }  // namespace keyledger::bench
