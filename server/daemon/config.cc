@@ -29,6 +29,18 @@ std::optional<ConfigExit> check_follower_flags(ServerConfig& config,
   config.max_staleness = *staleness;
   // Checked on a leader too, which ignores both: one environment may serve
   // every node of a cluster.
+  // The URL is shown to every caller of a follower (not_leader's context):
+  // credentials in it would be too, so they are refused first, and never
+  // echoed.
+  if (!config.leader_url.empty()) {
+    const std::size_t scheme_end = config.leader_url.find("://");
+    std::string_view rest(config.leader_url);
+    if (scheme_end != std::string::npos) rest.remove_prefix(scheme_end + 3);
+    if (rest.substr(0, rest.find('/')).find('@') != std::string_view::npos)
+      return bad_flag(
+          "--leader-url must not carry credentials (user:password@): followers show it to every "
+          "caller");
+  }
   if (!config.leader_url.empty() && !config.leader_url.starts_with("http://") &&
       !config.leader_url.starts_with("https://"))
     return bad_flag("--leader-url must be an http:// or https:// URL, got '" + config.leader_url +

@@ -57,16 +57,18 @@ void EventPublisher::notify_committed(std::uint64_t head_seq) {
 
 Status EventPublisher::admit_write() const {
   std::lock_guard lock(mutex_);
+  // After a fork nothing is published again: a write taken now could never
+  // reach a follower, so none is taken, even within the bound.
+  if (forked_)
+    return unavailable(Reason::kReplicationUnavailable,
+                       "publishing to the stream stopped (" + fork_ +
+                           "): new writes are refused, since they could never reach the "
+                           "followers");
   const std::optional<MonotonicTime> oldest = oldest_unpublished_locked();
   if (!oldest) return Status::ok();
   const auto age = clock_.now() - *oldest;
   if (age <= options_.max_unpublished) return Status::ok();
   const std::string first = seq_text(published_seq_ + 1);
-  if (forked_)
-    return unavailable(Reason::kReplicationUnavailable,
-                       "publishing to the stream stopped (" + fork_ +
-                           "): new writes are refused, since event " + first +
-                           " on cannot reach the followers");
   return unavailable(Reason::kReplicationUnavailable,
                      "event " + first + " was committed " +
                          std::to_string(duration_cast<milliseconds>(age).count()) +

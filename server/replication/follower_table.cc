@@ -21,7 +21,7 @@ void FollowerTable::heard(const std::string& node, std::uint64_t applied_seq) {
     heard_.emplace(node, Heard{applied_seq, now});
     return;
   }
-  it->second.applied_seq = std::max(it->second.applied_seq, applied_seq);
+  it->second.applied_seq = applied_seq;
   it->second.at = now;
 }
 

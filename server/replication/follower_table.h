@@ -24,8 +24,10 @@ class FollowerTable {
                 std::size_t max_followers = 1000)
       : clock_(clock), forget_after_(forget_after), max_followers_(max_followers) {}
 
-  // `node` reported `applied_seq` now. A report older than one already
-  // heard (a lower seq) still counts as heard; the seq never goes back.
+  // `node` reported `applied_seq` now: its row shows the last report, also
+  // when it went back (a follower rebuilt from an empty folder under the
+  // same name is behind again). Core NATS keeps one connection's messages
+  // in order, so a report is never older than the one before it.
   void heard(const std::string& node, std::uint64_t applied_seq);
   // The followers heard from within forget_after, by name, with their lag
   // behind `head_seq`; forgets the others.

@@ -136,6 +136,24 @@ TEST_CASE("a follower refuses --unlock, the leader's", "[server][config][followe
   CHECK(ended.why.message() == "--unlock is the leader's: a follower changes no user");
 }
 
+TEST_CASE("a --leader-url with credentials ends the start with bad_flag, without echoing them",
+          "[server][config][follower]") {
+  for (const char* text : {"https://user:s3cret@leader.example", "http://s3cret@leader:8080/x",
+                           "ftp://user:s3cret@leader", "user:s3cret@leader"}) {
+    CAPTURE(text);
+    const auto parsed =
+        parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--leader-url", text});
+    const ConfigExit& ended = exit_of(parsed);
+    CHECK(ended.exit_code == 2);
+    CHECK(ended.why.message().rfind("--leader-url must not carry credentials", 0) == 0);
+    CHECK(ended.why.message().find("s3cret") == std::string::npos);
+  }
+  // An @ in the path is no credential.
+  const auto parsed = parse({"--follower", "--nats", "nats://127.0.0.1:4222", "--leader-url",
+                             "https://leader.example/team@eu"});
+  CHECK(std::holds_alternative<ServerConfig>(parsed));
+}
+
 TEST_CASE("a --leader-url that is no http(s) URL ends the start with bad_flag",
           "[server][config][follower]") {
   for (const char* text : {"leader.example:8080", "ftp://leader", "HTTP//x"}) {

@@ -136,4 +136,6 @@ TEST_CASE("a follower ignores a bad KEYLEDGER_ADMIN_PASSWORD: it creates no admi
       keyledger::invalid_argument(keyledger::Reason::kPasswordTooShort, "too short");
   CHECK(check_before_binding(config, DataFolder(config.data_dir), bad_password, log.log) == 0);
   CHECK(log.error_lines().empty());
+  CHECK_FALSE(
+      bad_password.is_ok());  // the test's own value, checked (debug builds abort otherwise)
 }

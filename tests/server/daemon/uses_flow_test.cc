@@ -47,7 +47,7 @@ class FakeSender final : public server::UsesSender {
 };
 
 void hold(HeldKeyUses& held, const std::string& key_id, const std::string& ip, TimeNs at) {
-  held.submit(RecordKeyUse{key_id, ip, at}, [](Status) {});
+  held.submit(RecordKeyUse{key_id, ip, at}, [](Status status) { status.ignore(); });
 }
 
 replication::KeyUsesReport decoded(const std::string& message) {

@@ -148,7 +148,8 @@ TEST_CASE("a duplicate answer with other bytes is a fork: publishing stops for g
   CHECK(messages.front() == "someone else's event 1");
 }
 
-TEST_CASE("a stream ahead of the log is a fork", "[server][replication]") {
+TEST_CASE("a stream ahead of the log is a fork, and writes are refused at once",
+          "[server][replication]") {
   PublisherWorld world(2);
   world.stream.store_foreign(event_bytes(1), 1);
   world.stream.store_foreign(event_bytes(2), 2);
@@ -157,6 +158,11 @@ TEST_CASE("a stream ahead of the log is a fork", "[server][replication]") {
   REQUIRE(eventually([&] { return world.forked(); }));
   CHECK_THAT(world.publisher.status().fork, Catch::Contains("the stream holds 3 events"));
   CHECK(world.stream.publish_attempts().empty());
+  // Nothing is unpublished, but nothing would ever be published again: a
+  // write taken now could never reach a follower.
+  const Status refused = world.publisher.admit_write();
+  CHECK(refused.is(Reason::kReplicationUnavailable));
+  CHECK_THAT(refused.message(), Catch::Contains("could never reach the followers"));
 }
 
 TEST_CASE("a stream whose last message is not the log's event is a fork (another ledger)",
