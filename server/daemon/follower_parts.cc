@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/daemon/nats_options.h"
+#include "server/replication/connecting_stream.h"
 #include "server/replication/jetstream_stream.h"
 #include "server/replication/nats_connection.h"
 
@@ -54,25 +55,58 @@ void HeldKeyUses::hold_again(std::vector<RecordKeyUse> uses) {
   }
 }
 
-StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
-                                                                         JsonLog& log) {
-  replication::NatsConnectionOptions options =
-      nats_connection_options(config.nats, "keyledgerd follower");
-  auto connection = replication::NatsConnection::connect(options);
-  if (!connection.is_ok()) return connection.status();
+namespace {
+
+// The follower's stream over `connection`. A stream keyledger could not use
+// is an error; one that does not exist yet (the leader makes it) is not:
+// the follow loop waits for it.
+StatusOr<std::unique_ptr<replication::EventStream>> checked_stream(
+    std::unique_ptr<replication::NatsConnection> connection, const std::string& name,
+    bool& not_created_yet) {
   replication::JetStreamOptions stream_options;
-  stream_options.stream = config.nats.stream;
+  stream_options.stream = name;
   // A follower publishes nothing: its messages need no ledger id.
-  auto stream = std::make_unique<replication::JetStreamEventStream>(std::move(*connection),
+  auto stream = std::make_unique<replication::JetStreamEventStream>(std::move(connection),
                                                                     stream_options, "");
-  // A stream keyledger could not use is refused at start; one that does
-  // not exist yet (the leader makes it) is waited for by the loop.
+  not_created_yet = false;
   if (Status checked = stream->check_stream(); !checked.is_ok()) {
     if (checked.code() != StatusCode::kNotFound) return checked;
-    log.warn("the stream does not exist yet; the follower waits for the leader to make it",
-             {{"stream", config.nats.stream}});
+    not_created_yet = true;
   }
   return std::unique_ptr<replication::EventStream>(std::move(stream));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
+                                                                         JsonLog& log) {
+  const replication::NatsConnectionOptions options =
+      nats_connection_options(config.nats, "keyledgerd follower");
+  auto connection = replication::NatsConnection::connect(options);
+  if (connection.is_ok()) {
+    bool not_created_yet = false;
+    auto stream = checked_stream(std::move(*connection), config.nats.stream, not_created_yet);
+    if (stream.is_ok() && not_created_yet)
+      log.warn("the stream does not exist yet; the follower waits for the leader to make it",
+               {{"stream", config.nats.stream}});
+    return stream;
+  }
+  // Refused credentials (or a bad option) end the start: a restart would
+  // not help. NATS out of reach does not: the follower starts stale (its
+  // verifications answer 503 stale_replica) and the follow loop connects
+  // when NATS can be reached, as a leader's publisher does.
+  if (connection.status().code() != StatusCode::kUnavailable) return connection.status();
+  log.warn("NATS cannot be reached: the follower starts stale and keeps trying",
+           {{"stream", config.nats.stream}, {"why", connection.status().message()}});
+  return std::unique_ptr<replication::EventStream>(
+      std::make_unique<replication::ConnectingEventStream>(
+          [options,
+           name = config.nats.stream]() -> StatusOr<std::unique_ptr<replication::EventStream>> {
+            auto connected = replication::NatsConnection::connect(options);
+            if (!connected.is_ok()) return connected.status();
+            bool not_created_yet = false;
+            return checked_stream(std::move(*connected), name, not_created_yet);
+          }));
 }
 
 replication::FollowOptions follow_options(const ServerConfig& config) {

@@ -70,7 +70,10 @@ class FollowerLedgerHealth final : public LedgerHealth {
   const replication::FollowLoop& loop_;
 };
 
-// The stream a follower reads: --nats-stream on the --nats servers.
+// The stream a follower reads: --nats-stream on the --nats servers. An
+// error for refused credentials or a stream keyledger cannot use; while
+// NATS cannot be reached, a stream that connects on first use (the
+// follower starts stale and catches up once it can).
 StatusOr<std::unique_ptr<replication::EventStream>> open_follower_stream(const ServerConfig& config,
                                                                          JsonLog& log);
 

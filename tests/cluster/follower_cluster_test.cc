@@ -212,6 +212,30 @@ TEST_CASE(
   CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
 }
 
+TEST_CASE(
+    "a follower started while no NATS server can be reached starts stale, answers 503, and "
+    "catches up once one can",
+    "[nats][follower][partition]") {
+  KEYLEDGER_REQUIRE_NATS_SERVER();
+  Leader leader;
+  const auto [token, key_id] = leader.create_key("billing");
+  leader.wait_published();
+  NatsProxies proxies(leader.nats);
+  proxies.pause_all(ProxyPause::kDrop);
+  TempDir scratch;
+  ServerProcess follower(with_nats_urls(follower_args(leader, scratch, "300ms"), proxies.urls()));
+  CHECK(follower.output().find("NATS cannot be reached") != std::string::npos);
+  const HttpResult stale = HttpClient(follower.port()).get("/readyz");
+  CHECK(stale.status == 503);
+  CHECK(stale.json()["status"] == "stale");
+  CHECK(verify_on(follower.port(), token).error_code() == "stale_replica");
+  proxies.resume_all();
+  REQUIRE(eventually([&] { return ready_at(follower.port(), leader.published); },
+                     std::chrono::seconds(30)));
+  CHECK(verify_on(follower.port(), token).status == 200);
+  CHECK(head_of(follower.data_dir()) == head_of(leader.process.data_dir()));
+}
+
 TEST_CASE("a follower refuses an event that does not extend its chain, and says so",
           "[nats][follower]") {
   KEYLEDGER_REQUIRE_NATS_SERVER();

@@ -3,7 +3,7 @@
 // CA made for the test (tests/support/test_certificates.h). A leader and a
 // follower given that CA (--nats-ca) replicate as over plain NATS; nodes
 // that do not trust it never talk to the server: the leader keeps serving
-// and says NATS is unreachable, the follower refuses to start.
+// and says NATS is unreachable, the follower starts stale and answers 503.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -92,17 +92,18 @@ TEST_CASE(
   CHECK(replication_of(untrusting_leader)["nats"] == "unreachable");
   CHECK(replication_of(untrusting_leader)["published_seq"] == 0);
 
-  // A follower that does not trust it refuses to start, and says why.
-  TempDir data;
+  // A follower that does not trust it cannot reach the stream: it starts
+  // stale, answers 503, and says why; it never applies anything.
   std::vector<std::string> untrusting_follower = tls.flags(tls.nats->follower_credentials(), false);
-  untrusting_follower.insert(
-      untrusting_follower.end(),
-      {"--follower", "--data", data.path().string(), "--listen", "127.0.0.1:0", "--pepper-file",
-       (leader.data_dir() / "pepper").string()});
-  const CommandResult refused = run_command(keyledgerd_path(), untrusting_follower);
-  CHECK(refused.exit_code != 0);
-  INFO(refused.err);
-  CHECK(refused.err.find("--nats") != std::string::npos);
+  untrusting_follower.insert(untrusting_follower.end(),
+                             {"--follower", "--pepper-file",
+                              (leader.data_dir() / "pepper").string(), "--max-staleness", "1s"});
+  ServerProcess untrusting(untrusting_follower);
+  CHECK(untrusting.output().find("NATS cannot be reached") != std::string::npos);
+  const HttpResult stale = HttpClient(untrusting.port()).get("/readyz");
+  CHECK(stale.status == 503);
+  CHECK(stale.json()["applied_seq"] == 0);
+  CHECK(HttpClient(untrusting.port()).get("/v1/verify", {{"MC-Api-Key", token}}).status == 503);
 }
 
 }  // namespace keyledger::testing
