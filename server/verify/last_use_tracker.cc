@@ -114,6 +114,15 @@ void LastUseTracker::record_slow(std::string_view key_id, const std::string& cli
   persist(shard, std::string(key_id), sending);
 }
 
+std::size_t LastUseTracker::entries_held() const {
+  std::size_t held = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    held += shard->entries.size();
+  }
+  return held;
+}
+
 std::optional<LastUse> LastUseTracker::latest(const std::string& key_id) const {
   std::optional<LastUse> newest;
   if (auto use = projection_.newest_use(key_id); use && use->ipv4)
@@ -214,6 +223,17 @@ std::size_t LastUseTracker::flush_shard(Shard& shard, bool everything, TimeNs no
       entry.sent_at_ns = now;
       due.emplace_back(key_id, entry.latest);
     }
+    // An entry kept for its interval (a use from another node) is freed
+    // once the interval is over and its use is persisted and carried by
+    // the key's use cell (IPv4): a later use makes a new one, which cannot
+    // be sent before then. Otherwise every key ever used elsewhere, deleted
+    // ones too, would stay here and be scanned every second.
+    std::erase_if(shard.entries, [&](const auto& item) {
+      const Entry& entry = item.second;
+      return entry.elsewhere && !entry.in_flight && entry.latest.ip == entry.persisted.ip &&
+             entry.latest.at_ns == entry.persisted.at_ns && now - entry.sent_at_ns >= interval &&
+             parse_canonical_ipv4(entry.latest.ip);
+    });
   }
   // Submitted outside the shard lock: the completion takes it.
   for (auto& [key_id, sending] : due) {

@@ -76,6 +76,9 @@ class LastUseTracker {
   // for their commits) and returns how many. The flusher thread does this
   // every second; tests call it rather than wait for that thread.
   std::size_t flush_once() { return flush_due(false); }
+  // How many keys' uses are held on the slow path (not in the use cells):
+  // for tests of what is kept and freed.
+  std::size_t entries_held() const;
   // Starts the background flusher thread.
   void start();
   // Stops and joins the flusher (idempotent). Call before flush_all() at

@@ -230,5 +230,20 @@ TEST_CASE("uses from followers persist at most one KeyUsed per key per flush int
   CHECK(testing::eventually([&] { return leader.tracker.flush_once() == 1; }));
   REQUIRE(testing::eventually([&] { return key_used_events(leader.ledger) == 2; }));
   CHECK(leader.persisted() == std::pair{std::string("10.0.0.1"), now});
+  // Persisted and a whole interval old, the key's entry is freed (the use
+  // cell carries the use); its newest use is still known.
+  CHECK(leader.tracker.entries_held() == 1);
+  leader.ledger.clock().advance(std::chrono::nanoseconds(61s).count());
+  CHECK(testing::eventually([&] {
+    leader.tracker.flush_once();
+    return leader.tracker.entries_held() == 0;
+  }));
+  CHECK(leader.tracker.latest(kKeyId)->ip == "10.0.0.1");
+  CHECK(leader.tracker.latest(kKeyId)->at_ns == now);
+  // A later use from a follower is exact at once again, and persisted once.
+  REQUIRE(leader.intake.take(leader.report({{kKeyId, "10.0.0.2", now + 1}})).is_ok());
+  CHECK(leader.tracker.latest(kKeyId)->ip == "10.0.0.2");
+  CHECK(leader.tracker.flush_once() == 1);
+  REQUIRE(testing::eventually([&] { return key_used_events(leader.ledger) == 3; }));
   leader.tracker.flush_all();
 }
